@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CompetenciesConfig(AppConfig):
+    name = "competencies"
+    verbose_name = _("Competence catalogue")

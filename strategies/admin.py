@@ -1,0 +1,170 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models as m
+
+
+class MembershipInline(admin.TabularInline):
+    model = m.Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(m.Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "industry", "created_at")
+    search_fields = ("name", "industry")
+
+
+@admin.register(m.StrategyProject)
+class StrategyProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "client", "readiness_stage", "updated_at")
+    list_filter = ("readiness_stage",)
+    search_fields = ("title", "client__name")
+    list_select_related = ("client",)
+    inlines = [MembershipInline]
+
+
+@admin.register(m.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("project", "user", "role")
+    list_filter = ("role",)
+    search_fields = ("project__title", "user__username", "user__email")
+    list_select_related = ("project__client", "user")
+    autocomplete_fields = ["user", "project"]
+
+
+class ProjectScopedAdmin(SimpleHistoryAdmin):
+    list_select_related = True
+
+
+@admin.register(m.Topic)
+class TopicAdmin(ProjectScopedAdmin):
+    list_display = ("title", "project", "block", "priority", "social_media_affinity")
+    list_filter = ("block", "priority", "social_media_affinity")
+    search_fields = ("title", "project__title")
+    list_select_related = ("project", "block")
+
+
+@admin.register(m.BusinessBenefit)
+class BusinessBenefitAdmin(ProjectScopedAdmin):
+    list_display = ("title", "topic", "benefit_type", "priority", "usage_format")
+    list_filter = ("benefit_type", "priority")
+    search_fields = ("title", "topic__title")
+    list_select_related = ("topic", "benefit_type", "usage_format")
+
+
+@admin.register(m.ActionOption)
+class ActionOptionAdmin(ProjectScopedAdmin):
+    list_display = ("title", "topic", "benefit", "usage_format", "effort")
+    list_filter = ("usage_format", "effort")
+    search_fields = ("title", "topic__title")
+    list_select_related = ("topic", "benefit", "usage_format")
+
+
+class PresenceInline(admin.TabularInline):
+    model = m.CompetitorPresence
+    extra = 0
+    autocomplete_fields = ["topic"]
+
+
+@admin.register(m.Competitor)
+class CompetitorAdmin(ProjectScopedAdmin):
+    list_display = ("name", "project", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name", "project__title")
+    list_select_related = ("project",)
+    inlines = [PresenceInline]
+
+
+@admin.register(m.Resource)
+class ResourceAdmin(ProjectScopedAdmin):
+    list_display = ("resource_type", "project", "amount", "quality")
+    list_select_related = ("resource_type", "project")
+
+
+@admin.register(m.ResourceRequirement)
+class ResourceRequirementAdmin(ProjectScopedAdmin):
+    list_display = ("option", "resource_type", "amount", "lead_time_weeks")
+    list_select_related = ("option", "resource_type")
+
+
+@admin.register(m.Kpi)
+class KpiAdmin(ProjectScopedAdmin):
+    list_display = ("metric", "benefit", "target", "unit", "owner", "due_date")
+    search_fields = ("metric", "description")
+    list_select_related = ("benefit",)
+
+
+@admin.register(m.Milestone)
+class MilestoneAdmin(ProjectScopedAdmin):
+    list_display = ("title", "project", "owner", "due_date", "status")
+    list_filter = ("status",)
+    list_select_related = ("project",)
+
+
+@admin.register(m.Platform)
+class PlatformAdmin(ProjectScopedAdmin):
+    list_display = ("name", "project", "kind", "usage_format")
+    list_filter = ("kind",)
+    list_select_related = ("project", "usage_format")
+
+
+class VersionOptionInline(admin.TabularInline):
+    model = m.VersionOption
+    extra = 0
+    raw_id_fields = ["option"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.status == m.VersionStatus.DRAFT
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class VersionDecisionInline(admin.TabularInline):
+    model = m.VersionDecision
+    extra = 0
+    readonly_fields = ("actor_name", "decision", "comment", "created_at")
+    fields = readonly_fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.StrategyVersion)
+class StrategyVersionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "project", "status", "submitted_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("name", "project__title")
+    list_select_related = ("project",)
+    readonly_fields = ("status", "snapshot", "submitted_by", "submitted_at", "decided_at", "created_by")
+    inlines = [VersionOptionInline, VersionDecisionInline]
+
+    # Status changes go through the approval workflow, never the admin; a
+    # frozen version is read-only here like everywhere else.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != m.VersionStatus.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(m.Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("version", "language", "status", "progress", "created_at")
+    list_filter = ("status", "language")
+    list_select_related = ("version__project",)
+    readonly_fields = [f.name for f in m.Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.register(m.ChecklistAnswer)
+admin.site.register(m.StepComment)

@@ -1,0 +1,56 @@
+"""The strategies domain, one module per part of the method."""
+
+from .base import Rating, WorkingMaterial
+from .business_model import BusinessBenefit, Topic
+from .competition import Competitor, CompetitorKind, CompetitorPresence
+from .implementation import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind
+from .options import ActionOption
+from .project import (
+    ChecklistAnswer,
+    Client,
+    EffectRelevance,
+    Membership,
+    ReadinessStage,
+    Role,
+    StepComment,
+    StrategyProject,
+    UsageFormatRelevance,
+)
+from .reports import Report, ReportLanguage, ReportStatus
+from .resources import Resource, ResourceRequirement
+from .versions import Decision, StrategyVersion, VersionDecision, VersionOption, VersionStatus
+
+__all__ = [
+    "ActionOption",
+    "BusinessBenefit",
+    "ChecklistAnswer",
+    "Client",
+    "Competitor",
+    "CompetitorKind",
+    "CompetitorPresence",
+    "Decision",
+    "EffectRelevance",
+    "Kpi",
+    "Membership",
+    "Milestone",
+    "MilestoneStatus",
+    "Platform",
+    "PlatformKind",
+    "Rating",
+    "ReadinessStage",
+    "Report",
+    "ReportLanguage",
+    "ReportStatus",
+    "Resource",
+    "ResourceRequirement",
+    "Role",
+    "StepComment",
+    "StrategyProject",
+    "StrategyVersion",
+    "Topic",
+    "UsageFormatRelevance",
+    "VersionDecision",
+    "VersionOption",
+    "VersionStatus",
+    "WorkingMaterial",
+]

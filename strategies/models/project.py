@@ -1,0 +1,213 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from competencies.models import CompetenceArea, Effect, GuidingQuestion, UsageFormat
+
+from .base import WorkingMaterial, choices_check, rating_check, rating_field
+
+
+class Client(models.Model):
+    name = models.CharField(_("client name"), max_length=200, unique=True)
+    industry = models.CharField(_("industry"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CONSULTANT = "consultant", _("Consultant")
+    MANAGER = "manager", _("Manager")
+    VIEWER = "viewer", _("Viewer")
+
+
+class ReadinessStage(models.TextChoices):
+    BOLT_ON = "bolt_on", _("Bolt-on: social media added beside the business")
+    OPTIMISING_SOCIAL_MEDIA = "optimising_social_media", _("Optimising its social media")
+    OPTIMISING_BUSINESS = "optimising_business", _("Optimising its business with social media")
+
+
+class StrategyProjectQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Projects the user is a member of; everything else answers 404."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def with_role_of(self, user):
+        role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+        return self.annotate(user_role=Subquery(role))
+
+    def with_latest_version(self):
+        from .versions import StrategyVersion
+
+        latest = StrategyVersion.objects.filter(project=OuterRef("pk")).order_by("-number")
+        return self.annotate(
+            latest_version_status=Subquery(latest.values("status")[:1]),
+            latest_version_name=Subquery(latest.values("name")[:1]),
+        )
+
+
+class StrategyProject(WorkingMaterial):
+    """One client engagement: the working material of all nine areas and its versions."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects", verbose_name=_("client"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Step 1: potential
+    readiness_stage = models.CharField(_("readiness stage"), max_length=30, choices=ReadinessStage.choices, blank=True)
+    potential_notes = models.TextField(_("notes on the potential"), blank=True)
+    # Step 9: community and crisis handling, review cadence
+    netiquette = models.TextField(_("netiquette"), blank=True)
+    monitoring = models.TextField(_("monitoring"), blank=True)
+    escalation_path = models.TextField(_("escalation path"), blank=True)
+    response_time_hours = models.PositiveSmallIntegerField(_("response time (hours)"), null=True, blank=True)
+    review_cadence = models.CharField(_("review cadence"), max_length=200, blank=True)
+    # "Continue where we stopped": the wizard step the team last opened.
+    last_step = models.CharField(_("last step"), max_length=40, blank=True)
+
+    objects = StrategyProjectQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client__name", "title"]
+        verbose_name = _("strategy project")
+        verbose_name_plural = _("strategy projects")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "title"], name="project_title_unique_per_client"),
+            models.CheckConstraint(
+                condition=Q(readiness_stage="") | Q(readiness_stage__in=[c[0] for c in ReadinessStage.choices]),
+                name="project_readiness_stage_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(response_time_hours__isnull=True) | Q(response_time_hours__lte=720),
+                name="project_response_time_at_most_30_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client.name}: {self.title}"
+
+    def role_of(self, user) -> str | None:
+        """The user's role here, cached on the instance for the request."""
+        if not user.is_authenticated:
+            return None
+        cache = self.__dict__.setdefault("_role_cache", {})
+        if user.pk not in cache:
+            cache[user.pk] = self.memberships.filter(user=user).values_list("role", flat=True).first()
+        return cache[user.pk]
+
+
+class MembershipQuerySet(models.QuerySet):
+    def consultants(self):
+        return self.filter(role=Role.CONSULTANT)
+
+    def managers(self):
+        return self.filter(role=Role.MANAGER)
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(StrategyProject, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_once_per_project"),
+            choices_check("role", Role.choices, "membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class EffectRelevance(WorkingMaterial):
+    """Step 1: how much an effect (information, dialogue, networking) matters for this client."""
+
+    project = models.ForeignKey(StrategyProject, on_delete=models.CASCADE, related_name="effect_relevances")
+    effect = models.ForeignKey(Effect, on_delete=models.PROTECT, related_name="+", verbose_name=_("effect"))
+    relevance = rating_field(_("relevance"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["effect__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "effect"], name="effect_rated_once_per_project"),
+            rating_check("relevance", "effect_relevance"),
+        ]
+
+
+class UsageFormatRelevance(WorkingMaterial):
+    """Step 1: how much a usage format (audience, network, community) matters for this client."""
+
+    project = models.ForeignKey(StrategyProject, on_delete=models.CASCADE, related_name="usage_format_relevances")
+    usage_format = models.ForeignKey(
+        UsageFormat, on_delete=models.PROTECT, related_name="+", verbose_name=_("usage format")
+    )
+    relevance = rating_field(_("relevance"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["usage_format__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "usage_format"], name="usage_format_rated_once_per_project"),
+            rating_check("relevance", "usage_format_relevance"),
+        ]
+
+
+class ChecklistAnswer(models.Model):
+    """A project's tick and notes on one guiding question of the catalogue."""
+
+    project = models.ForeignKey(StrategyProject, on_delete=models.CASCADE, related_name="checklist_answers")
+    # PROTECT: an answered question is deactivated in the catalogue, not deleted.
+    question = models.ForeignKey(GuidingQuestion, on_delete=models.PROTECT, related_name="answers")
+    done = models.BooleanField(_("done"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "question"], name="checklist_answer_once_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {'done' if self.done else 'open'}"
+
+
+class StepComment(models.Model):
+    """A manager's remark on one wizard step, shown to the consultants."""
+
+    project = models.ForeignKey(StrategyProject, on_delete=models.CASCADE, related_name="step_comments")
+    area = models.ForeignKey(CompetenceArea, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("comment"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("step comment")
+        verbose_name_plural = _("step comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]

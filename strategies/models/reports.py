@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import choices_check
+from .versions import StrategyVersion
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ReportLanguage(models.TextChoices):
+    DE = "de", _("German")
+    EN = "en", _("English")
+
+
+class ReportQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING])
+
+
+def report_upload_to(report: "Report", filename: str) -> str:
+    return f"reports/project-{report.version.project_id}/{filename}"
+
+
+class Report(models.Model):
+    """One PDF rendering of a strategy version, tracked from request to download."""
+
+    version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="reports")
+    language = models.CharField(_("language"), max_length=2, choices=ReportLanguage.choices)
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=report_upload_to, blank=True)
+    file_size = models.PositiveIntegerField(_("file size (bytes)"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            choices_check("status", ReportStatus.choices, "report"),
+            choices_check("language", ReportLanguage.choices, "report"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="report_done_has_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language}, {self.get_status_display()})"

@@ -1,0 +1,51 @@
+import pytest
+
+from strategies.models import Role
+
+from .factories import MembershipFactory, ProjectFactory, UserFactory
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory()
+
+
+def _member(project, role, username):
+    user = UserFactory(username=username, consultant_group=role == Role.CONSULTANT)
+    MembershipFactory(project=project, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def consultant(project):
+    return _member(project, Role.CONSULTANT, "alice")
+
+
+@pytest.fixture
+def manager(project):
+    return _member(project, Role.MANAGER, "marc")
+
+
+@pytest.fixture
+def viewer(project):
+    return _member(project, Role.VIEWER, "vera")
+
+
+@pytest.fixture
+def outsider(db):
+    """A consultant of another project: must see 404 for everything of `project`."""
+    other = ProjectFactory()
+    return _member(other, Role.CONSULTANT, "charlie")
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user: client_for(user)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make

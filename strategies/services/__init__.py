@@ -1,0 +1,1 @@
+"""State-changing workflows, one module per area: `<entity>_<action>(*, ...)` in one transaction."""

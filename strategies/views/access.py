@@ -1,0 +1,24 @@
+"""Loading a project for a request: non-members get 404, members without the permission 403."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from ..models import StrategyProject
+
+REFUSALS = {
+    "strategies.edit_project": _("Only the project's consultants can change its working material."),
+    "strategies.manage_members": _("Only the project's consultants can manage its members."),
+    "strategies.comment_on_step": _("Only the project's managers can comment on steps."),
+    "strategies.manage_versions": _("Only the project's consultants can prepare strategy versions."),
+    "strategies.decide_versions": _("Only the project's managers can decide on strategy versions."),
+    "strategies.request_report": _("Only consultants and managers can request reports."),
+}
+
+
+def project_for(request, pk: int, perm: str = "strategies.view_project", queryset=None) -> StrategyProject:
+    projects = queryset if queryset is not None else StrategyProject.objects.select_related("client")
+    project = get_object_or_404(projects.for_user(request.user), pk=pk)
+    if not request.user.has_perm(perm, project):
+        raise PermissionDenied(str(REFUSALS.get(perm, _("Your role in this project does not allow this."))))
+    return project

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, projects
+from .views import members, projects, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -9,4 +9,12 @@ urlpatterns = [
     path("projects/<int:pk>/members/", members.member_list, name="member_list"),
     path("projects/<int:pk>/members/<int:membership_pk>/remove/", members.member_remove, name="member_remove"),
     path("projects/<int:pk>/members/<int:membership_pk>/role/", members.member_change_role, name="member_change_role"),
+    path("projects/<int:pk>/workshop/", wizard.wizard_start, name="wizard_start"),
+    path("projects/<int:pk>/workshop/<slug:key>/", wizard.wizard_step, name="wizard_step"),
+    path(
+        "projects/<int:pk>/workshop/<slug:key>/checklist/<int:question_pk>/",
+        wizard.checklist_answer_save,
+        name="checklist_answer_save",
+    ),
+    path("projects/<int:pk>/workshop/<slug:key>/comments/", wizard.step_comment_add, name="step_comment_add"),
 ]

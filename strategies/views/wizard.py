@@ -1,0 +1,114 @@
+"""The wizard's frame: step pages, guidance checklist and managers' step comments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competencies.models import CompetenceArea, GuidingQuestion
+
+from ..forms.wizard import ChecklistAnswerForm, StepCommentForm
+from ..models import ChecklistAnswer, StepComment, StrategyProject
+from ..wizard.progress import step_completeness
+from ..wizard.steps import STEPS
+from .access import project_for
+
+
+def _active_areas():
+    questions = GuidingQuestion.objects.active().order_by("order", "id")
+    return list(
+        CompetenceArea.objects.active()
+        .filter(key__in=STEPS)
+        .order_by("order", "id")
+        .prefetch_related(Prefetch("questions", queryset=questions))
+    )
+
+
+@login_required
+def wizard_start(request, pk: int):
+    """Continue where the team stopped, or start at the first step."""
+    project = project_for(request, pk)
+    areas = CompetenceArea.objects.active().filter(key__in=STEPS).order_by("order", "id")
+    keys = list(areas.values_list("key", flat=True))
+    if not keys:
+        raise Http404(_("The catalogue has no active competence area."))
+    key = project.last_step if project.last_step in keys else keys[0]
+    return redirect("wizard_step", pk=project.pk, key=key)
+
+
+@login_required
+def wizard_step(request, pk: int, key: str, comment_form=None):
+    project = project_for(request, pk)
+    areas = _active_areas()
+    position = next((i for i, a in enumerate(areas) if a.key == key), None)
+    if position is None:
+        raise Http404(_("This step is not part of the workshop."))
+    area = areas[position]
+    can_edit = request.user.has_perm("strategies.edit_project", project)
+    if can_edit and project.last_step != key:
+        # A plain UPDATE: moving the bookmark is not a change to the material.
+        StrategyProject.objects.filter(pk=project.pk).update(last_step=key)
+    completeness = step_completeness(project)
+    answers = {a.question_id: a for a in ChecklistAnswer.objects.filter(project=project, question__area=area)}
+    context = {
+        "project": project,
+        "area": area,
+        "steps": [(a, completeness.get(a.key, 0)) for a in areas],
+        "overall": round(sum(completeness.get(a.key, 0) for a in areas) / len(areas)),
+        "previous": areas[position - 1] if position > 0 else None,
+        "next": areas[position + 1] if position + 1 < len(areas) else None,
+        "checklist": [(q, answers.get(q.pk)) for q in area.questions.all()],
+        "comments": StepComment.objects.filter(project=project, area=area).select_related("author"),
+        "comment_form": comment_form or StepCommentForm(),
+        "can_edit": can_edit,
+        "can_comment": request.user.has_perm("strategies.comment_on_step", project),
+        "workshop": request.GET.get("workshop") == "1",
+        "step_template": STEPS[key].template,
+        **STEPS[key].load(project),
+    }
+    return render(request, "strategies/wizard/step.html", context)
+
+
+@login_required
+@require_POST
+def checklist_answer_save(request, pk: int, key: str, question_pk: int):
+    project = project_for(request, pk, "strategies.edit_project")
+    question = get_object_or_404(GuidingQuestion.objects.active(), pk=question_pk, area__key=key, area__is_active=True)
+    form = ChecklistAnswerForm(request.POST)
+    answer = ChecklistAnswer.objects.filter(project=project, question=question).first()
+    if form.is_valid():
+        answer, _created = ChecklistAnswer.objects.update_or_create(
+            project=project,
+            question=question,
+            defaults={**form.cleaned_data, "updated_by": request.user},
+        )
+    context = {
+        "project": project,
+        "area_key": key,
+        "question": question,
+        "answer": answer,
+        "form": form,
+        "can_edit": True,
+        "saved": form.is_valid(),
+    }
+    if request.htmx:
+        return render(request, "strategies/wizard/includes/checklist_item.html", context)
+    if not form.is_valid():
+        messages.error(request, _("The note is too long; at most 4000 characters."))
+    return redirect("wizard_step", pk=project.pk, key=key)
+
+
+@login_required
+@require_POST
+def step_comment_add(request, pk: int, key: str):
+    project = project_for(request, pk, "strategies.comment_on_step")
+    area = get_object_or_404(CompetenceArea.objects.active(), key=key)
+    form = StepCommentForm(request.POST)
+    if not form.is_valid():
+        return wizard_step(request, pk, key, comment_form=form)
+    StepComment.objects.create(project=project, area=area, author=request.user, text=form.cleaned_data["text"])
+    messages.success(request, _("Comment saved; the consultants see it on this step."))
+    return redirect("wizard_step", pk=project.pk, key=key)

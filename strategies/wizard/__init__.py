@@ -1,0 +1,1 @@
+"""The guided workshop: one step per active competence area, in catalogue order."""

@@ -1,0 +1,166 @@
+"""Per-step completeness computed from the project's data, in one query.
+
+Completeness is never a manual tick: each step's share comes from what the
+team has actually captured. All counts are scalar subqueries on the project
+row, so the progress bar costs one query whatever the project's size.
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from competencies.models import AreaKey, Effect, UsageFormat
+
+from ..models import (
+    ActionOption,
+    BusinessBenefit,
+    Competitor,
+    CompetitorPresence,
+    EffectRelevance,
+    Kpi,
+    Milestone,
+    Platform,
+    Resource,
+    StrategyProject,
+    StrategyVersion,
+    Topic,
+    UsageFormatRelevance,
+    VersionStatus,
+)
+
+SMART_KPI = (
+    ~Q(description="")
+    & ~Q(metric="")
+    & Q(target__isnull=False)
+    & Q(baseline__isnull=False)
+    & Q(due_date__isnull=False)
+    & ~Q(owner="")
+)
+WORKED_OUT_BENEFIT = Q(usage_format__isnull=False) & ~Q(causal_chain="") & ~Q(receiving_process="")
+
+
+def _count(queryset, outer: str = "project") -> Coalesce:
+    """COUNT(DISTINCT pk) of `queryset` rows of the outer project, as a scalar subquery.
+
+    DISTINCT because filters across to-many relations repeat a row per match.
+    """
+    counted = (
+        queryset.filter(**{outer: OuterRef("pk")})
+        .order_by()
+        .values(outer)
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _catalogue_count(queryset) -> Coalesce:
+    counted = queryset.order_by().annotate(g=Value(1)).values("g").annotate(n=Count("pk", distinct=True)).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+COUNT_NAMES = (
+    "effects",
+    "formats",
+    "effects_rated",
+    "formats_rated",
+    "topics",
+    "topics_with_benefit",
+    "topics_with_option",
+    "topics_with_presence",
+    "topics_with_option_and_no_presence",
+    "competitors",
+    "presences",
+    "benefits",
+    "benefits_worked_out",
+    "benefits_with_option",
+    "benefits_with_smart_kpi",
+    "options",
+    "options_with_requirement",
+    "resources",
+    "versions",
+    "versions_decided_or_submitted",
+    "milestones",
+    "platforms",
+)
+
+
+def project_counts(project: StrategyProject) -> dict[str, int]:
+    # Annotations carry an n_ prefix: plain names clash with reverse relations.
+    topics = Topic.objects.all()
+    benefits = BusinessBenefit.objects.all()
+    options = ActionOption.objects.all()
+    row = (
+        StrategyProject.objects.filter(pk=project.pk)
+        .annotate(
+            n_effects=_catalogue_count(Effect.objects.active()),
+            n_formats=_catalogue_count(UsageFormat.objects.active()),
+            n_effects_rated=_count(EffectRelevance.objects.filter(effect__is_active=True)),
+            n_formats_rated=_count(UsageFormatRelevance.objects.filter(usage_format__is_active=True)),
+            n_topics=_count(topics),
+            n_topics_with_benefit=_count(topics.filter(benefits__isnull=False)),
+            n_topics_with_option=_count(topics.filter(options__isnull=False)),
+            n_topics_with_presence=_count(topics.filter(competitor_presences__isnull=False)),
+            n_topics_with_option_and_no_presence=_count(
+                topics.filter(options__isnull=False, competitor_presences__isnull=True)
+            ),
+            n_competitors=_count(Competitor.objects.all()),
+            n_presences=_count(CompetitorPresence.objects.all(), "topic__project"),
+            n_benefits=_count(benefits, "topic__project"),
+            n_benefits_worked_out=_count(benefits.filter(WORKED_OUT_BENEFIT), "topic__project"),
+            n_benefits_with_option=_count(benefits.filter(options__isnull=False), "topic__project"),
+            n_benefits_with_smart_kpi=_count(benefits.filter(kpis__in=Kpi.objects.filter(SMART_KPI)), "topic__project"),
+            n_options=_count(options, "topic__project"),
+            n_options_with_requirement=_count(options.filter(requirements__isnull=False), "topic__project"),
+            n_resources=_count(Resource.objects.all()),
+            n_versions=_count(StrategyVersion.objects.all()),
+            n_versions_decided_or_submitted=_count(StrategyVersion.objects.exclude(status=VersionStatus.DRAFT)),
+            n_milestones=_count(Milestone.objects.all()),
+            n_platforms=_count(Platform.objects.all()),
+        )
+        .values(*[f"n_{name}" for name in COUNT_NAMES])
+        .get()
+    )
+    return {name: row[f"n_{name}"] for name in COUNT_NAMES}
+
+
+def _share(done: int, total: int) -> float:
+    return done / total if total else 0.0
+
+
+def _mean(*parts: float) -> int:
+    return round(100 * sum(parts) / len(parts))
+
+
+def step_completeness(project: StrategyProject, counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Percent complete (0..100) per area key."""
+    c = counts if counts is not None else project_counts(project)
+    crisis_fields = [project.netiquette, project.monitoring, project.escalation_path]
+    crisis = _share(sum(bool(f.strip()) for f in crisis_fields) + (project.response_time_hours is not None), 4)
+    has_topics = c["topics"] > 0
+    return {
+        AreaKey.POTENTIAL: _mean(
+            float(bool(project.readiness_stage)),
+            _share(c["effects_rated"], c["effects"]),
+            _share(c["formats_rated"], c["formats"]),
+        ),
+        AreaKey.BUSINESS_MODEL: _mean(float(has_topics), _share(c["topics_with_benefit"], c["topics"])),
+        AreaKey.ACTION_OPTIONS: _mean(_share(c["topics_with_option"], c["topics"])),
+        AreaKey.COMPETITION: _mean(float(c["competitors"] > 0), _share(c["topics_with_presence"], c["topics"])),
+        AreaKey.BUSINESS_BENEFIT: _mean(_share(c["benefits_worked_out"], c["benefits"])),
+        # The overview is complete when it shows no gap left to fix.
+        AreaKey.OVERVIEW: _mean(
+            float(has_topics and c["topics_with_benefit"] == c["topics"]),
+            float(c["benefits"] > 0 and c["benefits_with_option"] == c["benefits"]),
+            float(c["options"] > 0 and c["options_with_requirement"] == c["options"]),
+            float(c["options"] > 0 and c["topics_with_option_and_no_presence"] == 0),
+        ),
+        AreaKey.METHOD: _mean(float(c["versions"] > 0), float(c["versions_decided_or_submitted"] > 0)),
+        AreaKey.RESOURCES: _mean(float(c["resources"] > 0), _share(c["options_with_requirement"], c["options"])),
+        AreaKey.IMPLEMENTATION: _mean(
+            float(c["milestones"] > 0),
+            _share(c["benefits_with_smart_kpi"], c["benefits"]),
+            float(c["platforms"] > 0),
+            crisis,
+            float(bool(project.review_cadence.strip())),
+        ),
+    }

@@ -39,10 +39,11 @@ def _upsert(model, key: str, values: dict, overwrite: bool) -> tuple[object, boo
 def _with_default_language(values: dict) -> dict:
     """modeltranslation keeps the untranslated column in step with German;
     historical models in migrations do not, so fill it explicitly."""
-    filled = dict(values)
-    for field, value in values.items():
-        if field.endswith("_de"):
-            filled[field[:-3]] = value
+    # Plain fields first: on live models modeltranslation routes a plain
+    # field to the active language's column, which the explicit _de/_en
+    # values that follow then set right.
+    filled = {field[:-3]: value for field, value in values.items() if field.endswith("_de")}
+    filled.update(values)
     return filled
 
 

@@ -83,6 +83,13 @@ class StrategyVersion(models.Model):
         instance._stored_status = instance.__dict__.get("status")
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # Otherwise a version approved elsewhere since it was loaded would
+        # still pass the save() guard with its stale stored status.
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "status" in fields:
+            self._stored_status = self.__dict__.get("status")
+
     # --- state guards ------------------------------------------------------
     @property
     def is_frozen(self) -> bool:

@@ -85,17 +85,18 @@ def checklist_answer_save(request, pk: int, key: str, question_pk: int):
             question=question,
             defaults={**form.cleaned_data, "updated_by": request.user},
         )
-    context = {
-        "project": project,
-        "area_key": key,
-        "question": question,
-        "answer": answer,
-        "form": form,
-        "can_edit": True,
-        "saved": form.is_valid(),
-    }
     if request.htmx:
-        return render(request, "strategies/wizard/includes/checklist_item.html", context)
+        if form.is_valid():
+            # Only the status line is swapped: the fields stay as the user
+            # keeps typing, so a save in flight never overwrites newer input.
+            return render(request, "strategies/wizard/includes/checklist_saved.html")
+        # Refused: the whole item comes back with the typed text and the
+        # message beside the field.
+        context = {"project": project, "area_key": key, "question": question, "answer": answer, "form": form}
+        response = render(request, "strategies/wizard/includes/checklist_item.html", {**context, "can_edit": True})
+        response["HX-Retarget"] = f"#question-{question.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     if not form.is_valid():
         messages.error(request, _("The note is too long; at most 4000 characters."))
     return redirect("wizard_step", pk=project.pk, key=key)

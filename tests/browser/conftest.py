@@ -11,10 +11,6 @@ import pytest
 
 CHROMIUM = os.environ.get("PBSM_CHROMIUM", "/usr/bin/chromium")
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls
-# the tests make around it are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
@@ -27,10 +23,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread while
+    # it is started; the ORM calls the tests make meanwhile are still plain
+    # synchronous code. Module scope: the loop and this switch end with the
+    # module, so no other test inherits them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -47,6 +49,10 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -63,3 +69,16 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("Benutzername").fill(username)
     page.get_by_label("Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()
+
+
+@pytest.fixture(autouse=True)
+def migrated_data(transactional_db):
+    """Browser tests run in transactional mode, whose flush also removes the
+    rows data migrations created; put the catalogue and groups back."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from competencies.catalogue import load_catalogue
+
+    load_catalogue(apps.get_model)
+    Group.objects.get_or_create(name="consultants")

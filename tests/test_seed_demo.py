@@ -1,0 +1,196 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from strategies.demo import DEFAULT_PASSWORD, DEMO_CLIENT, DEMO_PROJECT, LARGE_CLIENT, LARGE_PROJECT
+from strategies.models import (
+    ActionOption,
+    BusinessBenefit,
+    CompetitorKind,
+    CompetitorPresence,
+    Decision,
+    Kpi,
+    Resource,
+    ResourceRequirement,
+    Role,
+    StrategyProject,
+    VersionStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_ROLES = {
+    "berater": Role.CONSULTANT,
+    "beraterin2": Role.CONSULTANT,
+    "manager": Role.MANAGER,
+    "viewer": Role.VIEWER,
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # The command hashes five passwords per run; the default hasher would make these tests slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_PASSWORD = ""
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def demo_project() -> StrategyProject:
+    return StrategyProject.objects.get(client__name=DEMO_CLIENT["name"], title=DEMO_PROJECT["title"])
+
+
+def large_project() -> StrategyProject:
+    return StrategyProject.objects.get(client__name=LARGE_CLIENT["name"], title=LARGE_PROJECT["title"])
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every strategies model (historical tables included) and of the auth tables."""
+    models = list(apps.get_app_config("strategies").get_models())
+    user_model = get_user_model()
+    counts = {model._meta.label: model.objects.count() for model in models}
+    counts["users"] = user_model.objects.count()
+    counts["user_groups"] = user_model.groups.through.objects.count()
+    return counts
+
+
+def test_seed_demo_creates_users_with_their_roles_on_the_demo_project():
+    seed()
+    project = demo_project()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[*MEMBER_ROLES, "admin"])}
+
+    assert {username: project.role_of(users[username]) for username in MEMBER_ROLES} == MEMBER_ROLES
+    for username in ("berater", "beraterin2"):
+        assert users[username].groups.filter(name="consultants").exists()
+    for username in ("manager", "viewer"):
+        assert not users[username].groups.filter(name="consultants").exists()
+    admin = users["admin"]
+    assert admin.is_staff and admin.is_superuser
+    assert not admin.memberships.exists()
+    assert all(u.first_name and u.last_name and u.email.endswith("@example.com") for u in users.values())
+
+
+def test_demo_logins_work_with_the_default_password():
+    seed()
+    for username in ("admin", *MEMBER_ROLES):
+        assert authenticate(username=username, password=DEFAULT_PASSWORD) is not None, username
+
+
+def test_demo_password_setting_overrides_the_default(settings):
+    seed()
+    settings.DEMO_PASSWORD = "anderes-passwort-42"
+    output = seed()
+
+    assert authenticate(username="berater", password="anderes-passwort-42") is not None
+    assert authenticate(username="berater", password=DEFAULT_PASSWORD) is None
+    assert "anderes-passwort-42" in output
+
+
+def test_output_lists_url_usernames_and_password():
+    output = seed()
+    assert "http://127.0.0.1:8000/" in output
+    for username in ("admin", *MEMBER_ROLES):
+        assert username in output
+    assert DEFAULT_PASSWORD in output
+    assert "DEMO_PASSWORD" in output
+
+
+def test_demo_project_is_filled_across_all_steps():
+    seed()
+    project = demo_project()
+
+    topics = project.topics.all()
+    assert topics.count() >= 12
+    assert topics.values("block").distinct().count() >= 6
+    assert topics.low_affinity_high_priority().exists()
+    assert topics.without_benefit().count() == 1
+    assert project.effect_relevances.count() == 3
+    assert project.usage_format_relevances.count() == 3
+    assert project.readiness_stage and project.netiquette and project.escalation_path
+    assert project.checklist_answers.filter(done=True).exists()
+
+    benefits = BusinessBenefit.objects.for_project(project)
+    assert benefits.count() >= 12
+    assert benefits.without_option().count() == 1
+    options = ActionOption.objects.for_project(project)
+    assert 15 <= options.count() <= 20
+    assert all(option.benefit.topic_id == option.topic_id for option in options)
+
+    competitors = project.competitors.all()
+    assert competitors.performance().exists() and competitors.attention().exists()
+    for kind in CompetitorKind:
+        assert CompetitorPresence.objects.filter(competitor__project=project, competitor__kind=kind).count() >= 2
+
+    assert Resource.objects.filter(project=project).exists()
+    assert ResourceRequirement.objects.filter(option__topic__project=project).count() >= options.count()
+    kpis = Kpi.objects.filter(benefit__topic__project=project)
+    assert kpis.count() >= 5
+    assert [kpi.smart_missing() for kpi in kpis if not kpi.is_smart] == [["A"]]
+    assert project.milestones.exists() and project.platforms.exists()
+
+
+def test_demo_project_has_an_approved_and_a_draft_version():
+    seed()
+    project = demo_project()
+    approved = project.versions.get(status=VersionStatus.APPROVED)
+    draft = project.versions.get(status=VersionStatus.DRAFT)
+    option_count = ActionOption.objects.for_project(project).count()
+
+    assert draft.based_on == approved
+    assert approved.snapshot["schema"] == 1
+    assert len(approved.snapshot["options"]) == option_count
+    assert approved.submitted_by.username == "berater"
+    decision = approved.decisions.get()
+    assert decision.decision == Decision.APPROVE
+    assert decision.actor.username == "manager"
+    assert decision.actor_name == decision.actor.get_full_name()
+    for version in (approved, draft):
+        assert version.version_options.count() == option_count
+        assert version.version_options.filter(included=True).exists()
+        assert version.version_options.filter(included=False).exists()
+
+
+def test_seed_demo_is_idempotent():
+    seed()
+    before = row_counts()
+    output = seed()
+
+    assert row_counts() == before
+    assert "already exists" in output
+
+
+def test_rerun_leaves_user_changes_in_the_demo_project_alone():
+    seed()
+    topic = demo_project().topics.first()
+    topic.title = "Vom Team umbenannt"
+    topic.save()
+    seed()
+
+    topic.refresh_from_db()
+    assert topic.title == "Vom Team umbenannt"
+
+
+def test_large_size_adds_a_big_project_and_is_idempotent():
+    seed("--size", "large")
+    project = large_project()
+    assert project.topics.count() >= 60
+    assert project.topics.values("block").distinct().count() == 9
+    assert BusinessBenefit.objects.for_project(project).count() >= 200
+    assert ActionOption.objects.for_project(project).count() >= 300
+    assert project.competitors.count() >= 30
+    assert CompetitorPresence.objects.filter(competitor__project=project).count() >= 30
+    assert project.resources.count() >= 40
+    assert project.versions.approved().get().snapshot is not None
+    assert project.memberships.count() == len(MEMBER_ROLES)
+    demo_project()  # the small project comes with it
+
+    before = row_counts()
+    seed("--size", "large")
+    assert row_counts() == before

@@ -1,0 +1,161 @@
+"""Settings come from the environment and stop the start on bad values.
+
+Each case runs Django in a fresh interpreter, because settings are read once
+per process.
+"""
+
+import json
+import os
+import random
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Everything pbsm/settings.py reads; cleared so the host's environment cannot
+# decide a test's outcome.
+SETTINGS_VARIABLES = (
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "DJANGO_SECURE_HSTS_SECONDS",
+    "DJANGO_SECURE_HSTS_PRELOAD",
+    "DJANGO_LOG_LEVEL",
+    "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
+    "REDIS_URL",
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    "CELERY_TASK_TIME_LIMIT",
+    "EMAIL_URL",
+    "MEDIA_ROOT",
+)
+GOOD_SECRET_KEY = "".join(random.choices(string.ascii_letters, k=60))
+PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "example.com"}
+
+PRINT_SETTINGS = """
+import json
+import django
+from django.conf import settings
+
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "debug": settings.DEBUG,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+}))
+"""
+
+
+def environment(**variables: str) -> dict[str, str]:
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set while browser tests run; the deploy
+    # check rightly refuses it, and no production start has it.
+    ignored = {*SETTINGS_VARIABLES, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in ignored}
+    env["DJANGO_SETTINGS_MODULE"] = "pbsm.settings"
+    env.update(variables)
+    return env
+
+
+def run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=environment(**variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def django_setup(**variables: str) -> subprocess.CompletedProcess:
+    return run(["-c", "import django; django.setup()"], **variables)
+
+
+def settings_values(**variables: str) -> dict:
+    result = run(["-c", PRINT_SETTINGS], **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        pytest.param({"DJANGO_DEBUG": "maybe"}, ("DJANGO_DEBUG", "maybe"), id="debug-not-a-boolean"),
+        pytest.param({"DJANGO_DEBUG": "flase"}, ("DJANGO_DEBUG", "flase"), id="debug-typo"),
+        pytest.param({"DJANGO_DEBUG": "false"}, ("DJANGO_SECRET_KEY",), id="production-without-secret-key"),
+        pytest.param(
+            {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "too-short", "DJANGO_ALLOWED_HOSTS": "example.com"},
+            ("DJANGO_SECRET_KEY",),
+            id="production-with-short-secret-key",
+        ),
+        pytest.param(
+            {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY},
+            ("DJANGO_ALLOWED_HOSTS",),
+            id="production-without-allowed-hosts",
+        ),
+        pytest.param({"DATABASE_URL": "mysql://x"}, ("DATABASE_URL",), id="database-not-postgres-or-sqlite"),
+        pytest.param({"REDIS_URL": "http://x"}, ("REDIS_URL",), id="redis-url-not-redis"),
+        pytest.param(
+            {"CELERY_TASK_TIME_LIMIT": "abc"}, ("CELERY_TASK_TIME_LIMIT", "abc"), id="time-limit-not-a-number"
+        ),
+        pytest.param({"CELERY_TASK_TIME_LIMIT": "0"}, ("CELERY_TASK_TIME_LIMIT",), id="time-limit-zero"),
+        pytest.param(
+            {"CELERY_TASK_TIME_LIMIT": "60"}, ("CELERY_TASK_TIME_LIMIT", "SOFT"), id="hard-limit-below-soft-limit"
+        ),
+        pytest.param(
+            {**PRODUCTION, "DJANGO_SECURE_HSTS_SECONDS": "a year"},
+            ("DJANGO_SECURE_HSTS_SECONDS", "a year"),
+            id="hsts-seconds-not-a-number",
+        ),
+    ],
+)
+def test_bad_setting_stops_the_start_and_names_the_variable(variables, expected):
+    result = django_setup(**variables)
+    assert result.returncode != 0
+    # The exception's own message (the traceback's last line), not some
+    # source line quoted further up, must name the variable and its value.
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_production_environment_starts():
+    result = django_setup(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_nothing_set_runs_embedded_with_sqlite_and_eager_celery():
+    values = settings_values()
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["eager"] is True
+    assert values["broker"] == "memory://"
+    assert values["debug"] is True
+
+
+def test_redis_url_turns_eager_mode_off():
+    values = settings_values(REDIS_URL="redis://127.0.0.1:6379/0")
+    assert values["eager"] is False
+    assert values["broker"] == "redis://127.0.0.1:6379/0"
+
+
+def test_postgres_database_url_is_accepted():
+    values = settings_values(DATABASE_URL="postgres://pbsm:secret@db:5432/pbsm")
+    assert values["engine"] == "django.db.backends.postgresql"
+
+
+def test_celery_time_limit_is_read_from_the_environment():
+    assert settings_values(CELERY_TASK_TIME_LIMIT="300")["time_limit"] == 300
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr

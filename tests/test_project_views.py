@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from strategies.models import Membership, Role, StrategyProject, VersionStatus
 
-from .factories import MembershipFactory, ProjectFactory, TopicFactory, UserFactory, VersionFactory
+from .factories import KpiFactory, MembershipFactory, ProjectFactory, TopicFactory, UserFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,14 @@ def test_every_member_sees_the_project_with_its_canvas(client_for, project, memb
     response = client_for(user).get(reverse("project_detail", args=[project.pk]))
     assert response.status_code == 200
     assert "Fachkräfte gewinnen" in response.content.decode()
+
+
+def test_project_page_shows_the_figures_of_its_own_project_only(client_for, project, consultant):
+    KpiFactory(benefit__topic__project=project)
+    KpiFactory()  # another project's KPI, topic and benefit
+    response = client_for(consultant).get(reverse("project_detail", args=[project.pk]))
+    counts = response.context["counts"]
+    assert (counts["topics"], counts["benefits"], counts["kpis"], counts["options"]) == (1, 1, 1, 0)
 
 
 def test_project_page_query_count_does_not_grow_with_topics(

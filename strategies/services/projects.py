@@ -46,12 +46,12 @@ def membership_add(*, project: StrategyProject, identifier: str, role: str) -> M
 
 
 def _ensure_another_consultant(membership: Membership) -> None:
+    # Lock the consultant rows so two removals at once cannot both pass.
     others = (
         Membership.objects.select_for_update()
         .filter(project_id=membership.project_id, role=Role.CONSULTANT)
         .exclude(pk=membership.pk)
     )
-    # Lock the consultant rows so two removals at once cannot both pass.
     if membership.role == Role.CONSULTANT and not list(others):
         raise DomainError(_("A project needs at least one consultant; add another consultant first."))
 

@@ -6,21 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from competencies.models import BusinessModelBlock
-
+from ..analysis import canvas
 from ..exceptions import DomainError
 from ..forms.projects import ProjectCreateForm
-from ..models import (
-    ActionOption,
-    BusinessBenefit,
-    Competitor,
-    Kpi,
-    Resource,
-    StrategyProject,
-    StrategyVersion,
-    Topic,
-)
+from ..models import StrategyProject, StrategyVersion
 from ..services.projects import project_create
+from ..wizard.progress import project_counts
 from .access import project_for
 
 
@@ -55,34 +46,17 @@ def project_create_view(request):
     return render(request, "strategies/project_form.html", {"form": form})
 
 
-def _canvas(project: StrategyProject) -> list[dict]:
-    """The nine canvas blocks with this project's topics, ready for the grid."""
-    topics_by_block: dict[int, list[Topic]] = {}
-    for topic in Topic.objects.filter(project=project).by_focus():
-        topics_by_block.setdefault(topic.block_id, []).append(topic)
-    return [
-        {"block": block, "topics": topics_by_block.get(block.pk, [])}
-        for block in BusinessModelBlock.objects.active().order_by("order")
-    ]
-
-
 @login_required
 def project_detail(request, pk: int):
     project = project_for(request, pk)
-    counts = {
-        "topics": Topic.objects.filter(project=project).count(),
-        "benefits": BusinessBenefit.objects.for_project(project).count(),
-        "options": ActionOption.objects.for_project(project).count(),
-        "competitors": Competitor.objects.filter(project=project).count(),
-        "resources": Resource.objects.filter(project=project).count(),
-        "kpis": Kpi.objects.filter(benefit__topic__project=project).count(),
-    }
+    # One query for all figures: the same counts drive the wizard's progress.
+    counts = project_counts(project)
     versions = StrategyVersion.objects.filter(project=project).annotate(option_count=Count("version_options"))
     context = {
         "project": project,
         "role": project.role_of(request.user),
         "counts": counts,
-        "canvas": _canvas(project),
+        "canvas": canvas(project),
         "versions": versions,
         "members": project.memberships.select_related("user"),
         "can_edit": request.user.has_perm("strategies.edit_project", project),

@@ -69,6 +69,7 @@ COUNT_NAMES = (
     "topics_with_presence",
     "topics_with_option_and_no_presence",
     "competitors",
+    "kpis",
     "presences",
     "benefits",
     "benefits_worked_out",
@@ -104,6 +105,7 @@ def project_counts(project: StrategyProject) -> dict[str, int]:
                 topics.filter(options__isnull=False, competitor_presences__isnull=True)
             ),
             n_competitors=_count(Competitor.objects.all()),
+            n_kpis=_count(Kpi.objects.all(), "benefit__topic__project"),
             n_presences=_count(CompetitorPresence.objects.all(), "topic__project"),
             n_benefits=_count(benefits, "topic__project"),
             n_benefits_worked_out=_count(benefits.filter(WORKED_OUT_BENEFIT), "topic__project"),

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
-from competencies.models import AreaKey, BusinessModelBlock, Effect, UsageFormat
+from competencies.models import AreaKey, Effect, UsageFormat
 
+from ..analysis import canvas
 from ..models import (
     ActionOption,
     BusinessBenefit,
@@ -37,20 +39,21 @@ def _potential(project):
     effect_ratings = {r.effect_id: r for r in project.effect_relevances.all()}
     format_ratings = {r.usage_format_id: r for r in project.usage_format_relevances.all()}
     return {
-        "effects": [(e, effect_ratings.get(e.pk)) for e in Effect.objects.active()],
-        "formats": [(f, format_ratings.get(f.pk)) for f in UsageFormat.objects.active()],
+        "rating_tables": [
+            (_("Effects"), _("Effect"), [(e, effect_ratings.get(e.pk)) for e in Effect.objects.active()]),
+            (
+                _("Usage formats"),
+                _("Usage format"),
+                [(f, format_ratings.get(f.pk)) for f in UsageFormat.objects.active()],
+            ),
+        ]
     }
 
 
 def _business_model(project):
-    topics = Topic.objects.filter(project=project).prefetch_related(
-        Prefetch("benefits", queryset=BusinessBenefit.objects.select_related("benefit_type").order_by("order", "id"))
-    )
-    by_block: dict[int, list] = {}
-    for topic in topics.by_focus():
-        by_block.setdefault(topic.block_id, []).append(topic)
-    blocks = BusinessModelBlock.objects.active().order_by("order")
-    return {"canvas": [{"block": b, "topics": by_block.get(b.pk, [])} for b in blocks]}
+    benefits = BusinessBenefit.objects.select_related("benefit_type").order_by("order", "id")
+    topics = Topic.objects.filter(project=project).prefetch_related(Prefetch("benefits", queryset=benefits))
+    return {"canvas": canvas(project, topics)}
 
 
 def _topics_with(project, prefetch: Prefetch):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, projects, wizard
+from .views import members, projects, rows, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -17,4 +17,19 @@ urlpatterns = [
         name="checklist_answer_save",
     ),
     path("projects/<int:pk>/workshop/<slug:key>/comments/", wizard.step_comment_add, name="step_comment_add"),
+    path("projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/new/", rows.row_new, name="row_new"),
+    path(
+        "projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/<slug:ident>/", rows.row_detail, name="row_detail"
+    ),
+    path(
+        "projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/<slug:ident>/edit/", rows.row_edit, name="row_edit"
+    ),
+    path(
+        "projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/<slug:ident>/delete/",
+        rows.row_delete,
+        name="row_delete",
+    ),
+    path(
+        "projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/<slug:ident>/move/", rows.row_move, name="row_move"
+    ),
 ]

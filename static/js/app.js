@@ -24,4 +24,76 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.assign(link.href);
     }
   });
+
+  const typing = (target) => {
+    const tag = (target.tagName || "").toLowerCase();
+    return ["input", "textarea", "select"].includes(tag) || target.isContentEditable;
+  };
+
+  // "a" opens the add form of the list in view (or the first one); Escape
+  // cancels the row form the cursor is in; Ctrl+Enter saves from a textarea.
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.metaKey) {
+      return;
+    }
+    const form = event.target.closest && event.target.closest("form[data-row-form]");
+    if (event.key === "Escape" && form) {
+      const cancel = form.querySelector("[data-cancel]");
+      if (cancel) {
+        event.preventDefault();
+        cancel.click();
+      }
+      return;
+    }
+    if (event.key === "Enter" && event.ctrlKey && form && event.target.tagName === "TEXTAREA") {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (event.key !== "a" || event.ctrlKey || typing(event.target)) {
+      return;
+    }
+    const buttons = [...document.querySelectorAll("[data-add]")].filter((b) => b.offsetParent !== null);
+    const inView = buttons.find((b) => {
+      const box = b.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    });
+    const button = inView || buttons[0];
+    if (button) {
+      event.preventDefault();
+      button.focus();
+      button.click();
+    }
+  });
+
+  // Reordering: the server saved the new order (204); move the row here too.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const button = event.detail.elt;
+    const direction = button.dataset && button.dataset.move;
+    if (!direction || !event.detail.successful) {
+      return;
+    }
+    const row = button.closest(".wizard-row");
+    let neighbour = direction === "up" ? row.previousElementSibling : row.nextElementSibling;
+    while (neighbour && !neighbour.classList.contains("wizard-row")) {
+      neighbour = direction === "up" ? neighbour.previousElementSibling : neighbour.nextElementSibling;
+    }
+    if (neighbour) {
+      if (direction === "up") {
+        neighbour.before(row);
+      } else {
+        neighbour.after(row);
+      }
+      button.focus();
+    }
+  });
+
+  // A refused save comes back with messages beside the fields: put the cursor on the first.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const scope = event.detail.target.isConnected ? event.detail.target : document;
+    const invalid = scope.querySelector("form[data-row-form] .is-invalid, .row-form .is-invalid");
+    if (invalid) {
+      invalid.focus();
+    }
+  });
 });

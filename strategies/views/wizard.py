@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,8 @@ from competencies.models import CompetenceArea, GuidingQuestion
 
 from ..forms.wizard import ChecklistAnswerForm, StepCommentForm
 from ..models import ChecklistAnswer, StepComment, StrategyProject
-from ..wizard.progress import step_completeness
+from ..wizard.progress import wizard_progress
+from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
 from .access import project_for
 
@@ -51,13 +53,14 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
     if can_edit and project.last_step != key:
         # A plain UPDATE: moving the bookmark is not a change to the material.
         StrategyProject.objects.filter(pk=project.pk).update(last_step=key)
-    completeness = step_completeness(project)
+    progress = wizard_progress(project, areas)
     answers = {a.question_id: a for a in ChecklistAnswer.objects.filter(project=project, question__area=area)}
     context = {
         "project": project,
         "area": area,
-        "steps": [(a, completeness.get(a.key, 0)) for a in areas],
-        "overall": round(sum(completeness.get(a.key, 0) for a in areas) / len(areas)),
+        **progress,
+        "rows_url": reverse("wizard_step", args=[project.pk, key]) + "rows/",
+        "kinds": ROW_KINDS,
         "previous": areas[position - 1] if position > 0 else None,
         "next": areas[position + 1] if position + 1 < len(areas) else None,
         "checklist": [(q, answers.get(q.pk)) for q in area.questions.all()],

@@ -8,7 +8,7 @@ row, so the progress bar costs one query whatever the project's size.
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from competencies.models import AreaKey, Effect, UsageFormat
+from competencies.models import AreaKey, CompetenceArea, Effect, UsageFormat
 
 from ..models import (
     ActionOption,
@@ -26,6 +26,7 @@ from ..models import (
     UsageFormatRelevance,
     VersionStatus,
 )
+from .steps import STEPS
 
 SMART_KPI = (
     ~Q(description="")
@@ -166,3 +167,13 @@ def step_completeness(project: StrategyProject, counts: dict[str, int] | None = 
             float(bool(project.review_cadence.strip())),
         ),
     }
+
+
+def wizard_progress(project: StrategyProject, areas=None) -> dict:
+    """The step list with each step's percent and the overall percent, for the progress bar."""
+    if areas is None:
+        areas = list(CompetenceArea.objects.active().filter(key__in=STEPS).order_by("order", "id"))
+    completeness = step_completeness(project)
+    steps = [(a, completeness.get(a.key, 0)) for a in areas]
+    overall = round(sum(percent for _area, percent in steps) / len(steps)) if steps else 0
+    return {"steps": steps, "overall": overall}

@@ -1,0 +1,81 @@
+"""Saving, deleting and reordering the wizard's rows.
+
+Optimistic locking: a form carries the lock_version it was edited from. The
+save bumps the version only if it is still that one (a compare-and-set UPDATE
+inside the transaction), so of two colleagues saving the same row the second
+one is told, instead of silently overwriting the first.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from ..exceptions import DomainError
+
+
+@dataclass
+class RowConflict(Exception):
+    """Someone else saved (or deleted) the row since the form was opened."""
+
+    current: object | None  # the row as it is now; None when it was deleted
+
+
+def working_row_save(kind, form, expected_version: int | None):
+    """Save a valid row form; `expected_version` None means the row is new."""
+    instance = form.instance
+    model = type(instance)
+    with transaction.atomic():
+        if expected_version is None:
+            if instance.pk is not None:
+                raise RowConflict(current=instance)
+            if kind.orderable:
+                instance.order = model.objects.filter(**kind.siblings(instance)).count()
+            try:
+                with transaction.atomic():
+                    return form.save()
+            except IntegrityError as error:
+                # A colleague created the same row a moment ago (unique per project).
+                raise RowConflict(current=None) from error
+        bumped = model.objects.filter(pk=instance.pk, lock_version=expected_version).update(
+            lock_version=F("lock_version") + 1
+        )
+        if not bumped:
+            raise RowConflict(current=model.objects.filter(pk=instance.pk).first())
+        instance.lock_version = expected_version + 1
+        return form.save()
+
+
+def working_row_delete(row) -> None:
+    try:
+        with transaction.atomic():
+            row.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise DomainError(
+            _("This row is still used elsewhere (for example by a strategy version) and cannot be deleted.")
+        ) from error
+
+
+def working_row_move(kind, row, direction: str) -> bool:
+    """Swap a row with its neighbour among its siblings; False when it is already at the end."""
+    with transaction.atomic():
+        siblings = list(
+            type(row)
+            .objects.filter(**kind.siblings(row))
+            .select_for_update()
+            .order_by("order", "id")
+            .only("pk", "order")
+        )
+        position = next(i for i, s in enumerate(siblings) if s.pk == row.pk)
+        target = position - 1 if direction == "up" else position + 1
+        if not 0 <= target < len(siblings):
+            return False
+        siblings[position], siblings[target] = siblings[target], siblings[position]
+        # Renumber the whole group: older rows may share an order value.
+        changed = [s for i, s in enumerate(siblings) if s.order != i]
+        for i, sibling in enumerate(siblings):
+            sibling.order = i
+        # Order is layout, not content: no lock_version bump, so no false conflicts.
+        type(row).objects.bulk_update(changed, ["order"])
+        return True

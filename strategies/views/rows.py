@@ -1,0 +1,328 @@
+"""Add, edit, reorder and delete the rows of a wizard step, for every row kind.
+
+One set of views serves every editable list (see `wizard/rows.py`). An htmx
+request gets the partial it swaps in; a plain request gets a full page (the
+form) or a redirect back to the step, so the same code works without script.
+Successful changes also send the progress bar, out of band: completeness is
+computed from the data, so it moves as rows are saved.
+"""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from competencies.models import CompetenceArea
+
+from ..exceptions import DomainError
+from ..services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
+from ..wizard import steps  # noqa: F401  (importing the steps registers their row kinds)
+from ..wizard.progress import wizard_progress
+from ..wizard.rows import ROW_KINDS
+from .access import project_for
+
+GROUP = re.compile(r"^[\w-]{1,60}$")
+EDIT_PERM = "strategies.edit_project"
+
+
+def _kind_of(project_key: str, kind_name: str):
+    kind = ROW_KINDS.get(kind_name)
+    if kind is None or kind.step != project_key:
+        raise Http404(_("This list is not part of this step."))
+    if not CompetenceArea.objects.active().filter(key=project_key).exists():
+        raise Http404(_("This step is not part of the workshop."))
+    return kind
+
+
+def _context(request, project, kind, **extra):
+    return {
+        "project": project,
+        "kind": kind,
+        "can_edit": True,
+        "rows_url": reverse("wizard_step", args=[project.pk, kind.step]) + "rows/",
+        "kinds": ROW_KINDS,
+        **kind.labels,
+        **extra,
+    }
+
+
+def _form(kind, project, *, data=None, instance=None, initial=None):
+    return kind.form_class(data=data, instance=instance, initial=initial, project=project)
+
+
+def _lock_version(request) -> int | None:
+    value = request.POST.get("lock_version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _add_query(request, source) -> str:
+    """The add button's query (group and preset fields), carried through the form untouched."""
+    query = source.copy()
+    for name in ("closed", "csrfmiddlewaretoken", "lock_version", "slot", "add_query"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _group_of_request(source) -> str:
+    group = source.get("group", "all")
+    if not GROUP.match(group):
+        raise Http404
+    return group
+
+
+def _current_values(form, current) -> list[tuple[str, str]]:
+    """The conflicting row's values as a colleague saved them, in the form's field order."""
+    values = []
+    for name, field in form.fields.items():
+        model_field = current._meta.get_field(name)
+        # Choices show their label; relations their str(); plain fields their value.
+        shown = getattr(current, f"get_{name}_display")() if model_field.choices else getattr(current, name)
+        values.append((str(field.label), "—" if shown in (None, "") else str(shown)))
+    return values
+
+
+def _form_response(request, project, kind, form, *, action, form_id, cancel_url, slot, add_query, **extra):
+    context = _context(
+        request,
+        project,
+        kind,
+        form=form,
+        action=action,
+        form_id=form_id,
+        cancel_url=cancel_url,
+        slot=slot,
+        add_query=add_query,
+        plain=not request.htmx,
+        **extra,
+    )
+    if request.htmx:
+        return render(request, "strategies/wizard/rows/form.html", context)
+    return render(request, "strategies/wizard/rows/page.html", context)
+
+
+def _new_url(project, kind, add_query: str) -> str:
+    url = reverse("row_new", args=[project.pk, kind.step, kind.name])
+    return f"{url}?{add_query}" if add_query else url
+
+
+def _initial(kind, query) -> dict:
+    fields = kind.form_class.base_fields
+    return {name: value for name, value in query.items() if name in fields}
+
+
+def _progress_oob(request, project) -> str:
+    return render_to_string(
+        "strategies/wizard/includes/progress_oob.html", {"project": project, **wizard_progress(project)}, request
+    )
+
+
+def _back_to_step(project, kind, anchor: str = ""):
+    url = reverse("wizard_step", args=[project.pk, kind.step])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_new(request, pk: int, key: str, kind_name: str):
+    """GET: the add form (or, with ?closed=1, the add button); POST: create the row."""
+    project = project_for(request, pk, EDIT_PERM)
+    kind = _kind_of(key, kind_name)
+    if not kind.can_add:
+        raise Http404
+    source = request.POST if request.method == "POST" else request.GET
+    group = _group_of_request(source)
+    add_query = source.get("add_query", "") if request.method == "POST" else _add_query(request, request.GET)
+    slot = source.get("slot") or kind.add_dom_id(group)
+    if not GROUP.match(slot):
+        raise Http404
+    action = reverse("row_new", args=[project.pk, kind.step, kind.name])
+    form_kwargs = {
+        "action": action,
+        "form_id": f"form-{slot}",
+        "cancel_url": _new_url(project, kind, add_query) + ("&" if add_query else "?") + "closed=1",
+        "slot": slot,
+        "add_query": add_query,
+    }
+    if request.method == "GET":
+        if request.GET.get("closed"):
+            if not request.htmx:
+                return _back_to_step(project, kind)
+            context = _context(request, project, kind, group=group, new_url=_new_url(project, kind, add_query))
+            return render(request, "strategies/wizard/rows/add_button.html", context)
+        initial = _initial(kind, request.GET)
+        form = _form(kind, project, instance=kind.new(project), initial=initial)
+        return _form_response(request, project, kind, form, **form_kwargs)
+
+    form = _form(kind, project, data=request.POST, instance=kind.new(project))
+    if form.is_valid():
+        try:
+            row = working_row_save(kind, form, None)
+        except RowConflict:
+            form.add_error(None, _("A colleague has just added the same entry. Reload the step to see it."))
+        else:
+            return _created(request, project, kind, row, slot, add_query)
+    return _form_response(request, project, kind, form, **form_kwargs)
+
+
+def _created(request, project, kind, row, slot, add_query):
+    if not request.htmx:
+        messages.success(request, _("Saved."))
+        return _back_to_step(project, kind, kind.dom_id(row))
+    row = kind.queryset(project).get(pk=row.pk)
+    parts = [render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)]
+    if slot.startswith(f"{kind.name}-add-"):
+        # A fresh, empty form in the same place: the next entry can be typed right away.
+        initial = _initial(kind, QueryDict(add_query))
+        fresh = _form(kind, project, instance=kind.new(project), initial=initial)
+        context = _context(
+            request,
+            project,
+            kind,
+            form=fresh,
+            action=reverse("row_new", args=[project.pk, kind.step, kind.name]),
+            form_id=f"form-{slot}",
+            cancel_url=_new_url(project, kind, add_query) + ("&" if add_query else "?") + "closed=1",
+            slot=slot,
+            add_query=add_query,
+            oob=f"innerHTML:#{slot}",
+        )
+        parts.append(render_to_string("strategies/wizard/rows/form_oob.html", context, request))
+    else:
+        parts.append(f'<div id="form-{slot}" hx-swap-oob="delete"></div>')
+    parts.append(_progress_oob(request, project))
+    response = HttpResponse("".join(parts))
+    response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
+    response["HX-Reswap"] = "beforeend"
+    return response
+
+
+@login_required
+@require_GET
+def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
+    project = project_for(request, pk)
+    kind = _kind_of(key, kind_name)
+    row = kind.lookup(kind, project, ident)
+    if not request.htmx:
+        return _back_to_step(project, kind, kind.dom_id(row))
+    can_edit = request.user.has_perm(EDIT_PERM, project)
+    return render(request, kind.template, _context(request, project, kind, row=row, can_edit=can_edit))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
+    project = project_for(request, pk, EDIT_PERM)
+    kind = _kind_of(key, kind_name)
+    detail_url = reverse("row_detail", args=[project.pk, kind.step, kind.name, ident])
+    action = reverse("row_edit", args=[project.pk, kind.step, kind.name, ident])
+    try:
+        row = kind.lookup(kind, project, ident)
+    except Http404:
+        if request.method == "GET" or not kind.can_add:
+            raise
+        return _row_vanished(request, project, kind, ident)
+    form_id = f"form-{kind.name}-{ident}"
+    form_kwargs = {"action": action, "form_id": form_id, "cancel_url": detail_url, "slot": "", "add_query": ""}
+    if request.method == "GET":
+        form = _form(kind, project, instance=row)
+        return _form_response(request, project, kind, form, lock_version=_version_of(row), **form_kwargs)
+
+    group_before = kind.group(row)
+    expected = _lock_version(request)
+    form = _form(kind, project, data=request.POST, instance=row)
+    if not form.is_valid():
+        return _form_response(request, project, kind, form, lock_version=expected, **form_kwargs)
+    try:
+        row = working_row_save(kind, form, expected)
+    except RowConflict as conflict:
+        if conflict.current is None:
+            return _row_vanished(request, project, kind, ident)
+        # Keep what the user typed; show what the colleague saved; the next
+        # save (from the current version) replaces it deliberately.
+        return _form_response(
+            request,
+            project,
+            kind,
+            form,
+            lock_version=_version_of(conflict.current),
+            conflict=_current_values(form, kind.lookup(kind, project, ident)),
+            **form_kwargs,
+        )
+    if not request.htmx:
+        messages.success(request, _("Saved."))
+        return _back_to_step(project, kind, kind.dom_id(row))
+    row = kind.lookup(kind, project, str(kind.ident(row)))
+    body = render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)
+    response = HttpResponse(body + _progress_oob(request, project))
+    if kind.group(row) != group_before:
+        # Moved to another parent (a topic to another block, …): append it there.
+        response = HttpResponse(f'<div id="{form_id}" hx-swap-oob="delete"></div>' + body + _progress_oob(request, project))
+        response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
+        response["HX-Reswap"] = "beforeend"
+    return response
+
+
+def _version_of(row) -> int | None:
+    return row.lock_version if row.pk is not None else None
+
+
+def _row_vanished(request, project, kind, ident):
+    """The row was deleted while being edited: offer the typed input as a new row."""
+    form = _form(kind, project, data=request.POST, instance=kind.new(project))
+    form.is_valid()
+    slot = f"{kind.name}-{ident}"
+    return _form_response(
+        request,
+        project,
+        kind,
+        form,
+        action=reverse("row_new", args=[project.pk, kind.step, kind.name]),
+        form_id=f"form-{kind.name}-{ident}",
+        cancel_url=reverse("wizard_step", args=[project.pk, kind.step]),
+        slot=slot,
+        add_query="",
+        vanished=True,
+    )
+
+
+@login_required
+@require_POST
+def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
+    project = project_for(request, pk, EDIT_PERM)
+    kind = _kind_of(key, kind_name)
+    if not kind.deletable:
+        raise Http404
+    row = kind.lookup(kind, project, ident)
+    try:
+        working_row_delete(row)
+    except DomainError as error:
+        if not request.htmx:
+            messages.error(request, str(error))
+            return _back_to_step(project, kind, kind.dom_id(row))
+        return render(request, kind.template, _context(request, project, kind, row=row, error=str(error)))
+    if not request.htmx:
+        messages.success(request, _("Deleted."))
+        return _back_to_step(project, kind)
+    return HttpResponse(_progress_oob(request, project))
+
+
+@login_required
+@require_POST
+def row_move(request, pk: int, key: str, kind_name: str, ident: str):
+    project = project_for(request, pk, EDIT_PERM)
+    kind = _kind_of(key, kind_name)
+    direction = request.POST.get("direction")
+    if not kind.orderable or direction not in ("up", "down"):
+        raise Http404
+    row = kind.lookup(kind, project, ident)
+    working_row_move(kind, row, direction)
+    if not request.htmx:
+        return _back_to_step(project, kind, kind.dom_id(row))
+    # The browser moves the row itself (app.js); nothing to swap.
+    return HttpResponse(status=204)

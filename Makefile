@@ -47,3 +47,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run

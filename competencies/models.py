@@ -23,6 +23,8 @@ class CatalogueEntry(models.Model):
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Wizard pages are cached per content; a catalogue edit must show at once.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -58,6 +60,7 @@ class CompetenceArea(models.Model):
     why_it_matters = models.TextField(_("why it matters"))
     competence_required = models.TextField(_("competence required"))
     is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -82,6 +85,7 @@ class GuidingQuestion(models.Model):
     # Questions that projects have answered are deactivated, not deleted
     # (answers protect them), so a client's workshop notes are never lost.
     is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CatalogueQuerySet.as_manager()
 

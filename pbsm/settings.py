@@ -127,8 +127,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The development server handles requests in threads; wait for a lock
-    # instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # instead of failing with "database is locked". Write-ahead logging lets
+    # readers work while a row is saved, and IMMEDIATE transactions take the
+    # write lock up front, so concurrent saves queue instead of erroring.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 else:
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL or SQLite.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -177,7 +183,7 @@ USE_TZ = True
 
 # --- Static and media files -----------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -192,6 +198,12 @@ STORAGES = {
 
 # --- E-mail ---------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
+# Rendered wizard pages are cached under a fingerprint of their content
+# (strategies/wizard/page_cache.py), so a per-process memory cache is safe:
+# a stale entry is never read, only left to expire. CACHE_URL can point at
+# Redis to share the cache between workers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://pbsm")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pbsm workbench <noreply@localhost>")
 
 # --- Forms ----------------------------------------------------------------

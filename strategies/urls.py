@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, projects, rows, wizard
+from .views import members, projects, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -32,4 +32,6 @@ urlpatterns = [
     path(
         "projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/<slug:ident>/move/", rows.row_move, name="row_move"
     ),
+    path("projects/<int:pk>/versions/new/", versions.version_start, name="version_start"),
+    path("projects/<int:pk>/versions/<int:version_pk>/", versions.version_detail, name="version_detail"),
 ]

@@ -11,6 +11,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no cached wizard page (test databases reuse ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def project(db):
     return ProjectFactory()

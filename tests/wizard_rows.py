@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from strategies.wizard.rows import ROW_KINDS
 
-HX = {"HTTP_HX_REQUEST": "true"}
+# English, so tests can read the messages; German is tested in test_i18n.
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def kind(name):

@@ -66,14 +66,9 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
-  // Reordering: the server saved the new order (204); move the row here too.
-  document.body.addEventListener("htmx:afterRequest", (event) => {
-    const button = event.detail.elt;
-    const direction = button.dataset && button.dataset.move;
-    if (!direction || !event.detail.successful) {
-      return;
-    }
-    const row = button.closest(".wizard-row");
+  // Row actions (edit, move, delete) are delegated: each row carries only
+  // data-row="<kind>/<id>", which keeps long lists small to send and render.
+  const moveRow = (row, direction) => {
     let neighbour = direction === "up" ? row.previousElementSibling : row.nextElementSibling;
     while (neighbour && !neighbour.classList.contains("wizard-row")) {
       neighbour = direction === "up" ? neighbour.previousElementSibling : neighbour.nextElementSibling;
@@ -84,7 +79,33 @@ document.addEventListener("DOMContentLoaded", () => {
       } else {
         neighbour.after(row);
       }
-      button.focus();
+    }
+  };
+
+  document.body.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-act]");
+    const actions = button && button.closest("[data-row]");
+    const surface = actions && actions.closest("[data-rows-url]");
+    if (!surface) {
+      return;
+    }
+    const row = actions.closest(".wizard-row");
+    const url = `${surface.dataset.rowsUrl}${actions.dataset.row}/`;
+    const act = button.dataset.act;
+    if (act === "edit") {
+      htmx.ajax("GET", `${url}edit/`, { source: button, target: row, swap: "outerHTML" });
+    } else if (act === "delete") {
+      const label = button.getAttribute("aria-label") || "";
+      if (window.confirm(`${surface.dataset.confirmDelete || "Delete?"}\n${label}`)) {
+        htmx.ajax("POST", `${url}delete/`, { source: button, target: row, swap: "outerHTML" });
+      }
+    } else if (act === "up" || act === "down") {
+      htmx
+        .ajax("POST", `${url}move/`, { source: button, values: { direction: act }, swap: "none" })
+        .then(() => {
+          moveRow(row, act);
+          button.focus();
+        });
     }
   });
 

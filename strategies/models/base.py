@@ -43,3 +43,16 @@ class WorkingMaterial(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_constraints(self):
+        """Validate unique constraints in forms; leave range and choice checks to the fields.
+
+        Every CheckConstraint here restates a field's choices, validator or
+        clean() rule, which reject bad input first with a clearer message;
+        evaluating each again through a query would double a row save's round
+        trips. The database still enforces them all.
+        """
+        return [
+            (model_class, [c for c in constraints if isinstance(c, models.UniqueConstraint)])
+            for model_class, constraints in super().get_constraints()
+        ]

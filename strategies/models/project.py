@@ -109,6 +109,10 @@ class StrategyProject(WorkingMaterial):
             cache[user.pk] = self.memberships.filter(user=user).values_list("role", flat=True).first()
         return cache[user.pk]
 
+    def remember_role(self, user, role: str | None) -> None:
+        """Seed role_of() with a role loaded along with the project, saving a query."""
+        self.__dict__.setdefault("_role_cache", {})[user.pk] = role
+
 
 class MembershipQuerySet(models.QuerySet):
     def consultants(self):

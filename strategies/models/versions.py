@@ -51,6 +51,7 @@ class StrategyVersion(models.Model):
     snapshot = models.JSONField(_("frozen snapshot"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -143,6 +144,7 @@ class VersionOption(models.Model):
     option = models.ForeignKey(ActionOption, on_delete=models.RESTRICT, related_name="version_options")
     included = models.BooleanField(_("included"), default=True)
     rationale = models.TextField(_("reason"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["option__topic__block__order", "option__topic__order", "option__order"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..exceptions import DomainError
@@ -29,7 +30,8 @@ def working_row_save(kind, form, expected_version: int | None):
     with transaction.atomic():
         if expected_version is None:
             if instance.pk is not None:
-                raise RowConflict(current=instance)
+                # Opened as new, but a colleague has created it meanwhile.
+                raise RowConflict(current=model.objects.filter(pk=instance.pk).first())
             if kind.orderable:
                 instance.order = model.objects.filter(**kind.siblings(instance)).count()
             try:
@@ -65,7 +67,7 @@ def working_row_move(kind, row, direction: str) -> bool:
             .objects.filter(**kind.siblings(row))
             .select_for_update()
             .order_by("order", "id")
-            .only("pk", "order")
+            .only("pk", "order", "updated_at")
         )
         position = next(i for i, s in enumerate(siblings) if s.pk == row.pk)
         target = position - 1 if direction == "up" else position + 1
@@ -74,8 +76,10 @@ def working_row_move(kind, row, direction: str) -> bool:
         siblings[position], siblings[target] = siblings[target], siblings[position]
         # Renumber the whole group: older rows may share an order value.
         changed = [s for i, s in enumerate(siblings) if s.order != i]
+        now = timezone.now()
         for i, sibling in enumerate(siblings):
             sibling.order = i
+            sibling.updated_at = now  # bulk_update skips auto_now; cached pages key on it
         # Order is layout, not content: no lock_version bump, so no false conflicts.
-        type(row).objects.bulk_update(changed, ["order"])
+        type(row).objects.bulk_update(changed, ["order", "updated_at"])
         return True

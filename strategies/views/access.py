@@ -18,7 +18,8 @@ REFUSALS = {
 
 def project_for(request, pk: int, perm: str = "strategies.view_project", queryset=None) -> StrategyProject:
     projects = queryset if queryset is not None else StrategyProject.objects.select_related("client")
-    project = get_object_or_404(projects.for_user(request.user), pk=pk)
+    project = get_object_or_404(projects.for_user(request.user).with_role_of(request.user), pk=pk)
+    project.remember_role(request.user, project.user_role)
     if not request.user.has_perm(perm, project):
         raise PermissionDenied(str(REFUSALS.get(perm, _("Your role in this project does not allow this."))))
     return project

@@ -22,20 +22,22 @@ from competencies.models import CompetenceArea
 
 from ..exceptions import DomainError
 from ..services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
-from ..wizard import steps  # noqa: F401  (importing the steps registers their row kinds)
 from ..wizard.progress import wizard_progress
 from ..wizard.rows import ROW_KINDS
+from ..wizard.steps import STEPS
 from .access import project_for
 
 GROUP = re.compile(r"^[\w-]{1,60}$")
 EDIT_PERM = "strategies.edit_project"
 
 
-def _kind_of(project_key: str, kind_name: str):
+def _kind_of(request, step_key: str, kind_name: str):
     kind = ROW_KINDS.get(kind_name)
-    if kind is None or kind.step != project_key:
+    if kind is None or kind.step != step_key:
         raise Http404(_("This list is not part of this step."))
-    if not CompetenceArea.objects.active().filter(key=project_key).exists():
+    # The active steps are loaded once: to check this one, and for the progress bar.
+    request.wizard_areas = list(CompetenceArea.objects.active().filter(key__in=STEPS).order_by("order", "id"))
+    if not any(area.key == step_key for area in request.wizard_areas):
         raise Http404(_("This step is not part of the workshop."))
     return kind
 
@@ -118,7 +120,9 @@ def _initial(kind, query) -> dict:
 
 def _progress_oob(request, project) -> str:
     return render_to_string(
-        "strategies/wizard/includes/progress_oob.html", {"project": project, **wizard_progress(project)}, request
+        "strategies/wizard/includes/progress_oob.html",
+        {"project": project, **wizard_progress(project, request.wizard_areas)},
+        request,
     )
 
 
@@ -132,7 +136,7 @@ def _back_to_step(project, kind, anchor: str = ""):
 def row_new(request, pk: int, key: str, kind_name: str):
     """GET: the add form (or, with ?closed=1, the add button); POST: create the row."""
     project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(key, kind_name)
+    kind = _kind_of(request, key, kind_name)
     if not kind.can_add:
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
@@ -206,7 +210,7 @@ def _created(request, project, kind, row, slot, add_query):
 @require_GET
 def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
     project = project_for(request, pk)
-    kind = _kind_of(key, kind_name)
+    kind = _kind_of(request, key, kind_name)
     row = kind.lookup(kind, project, ident)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row))
@@ -218,7 +222,7 @@ def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
 @require_http_methods(["GET", "POST"])
 def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(key, kind_name)
+    kind = _kind_of(request, key, kind_name)
     detail_url = reverse("row_detail", args=[project.pk, kind.step, kind.name, ident])
     action = reverse("row_edit", args=[project.pk, kind.step, kind.name, ident])
     try:
@@ -241,7 +245,10 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     try:
         row = working_row_save(kind, form, expected)
     except RowConflict as conflict:
-        if conflict.current is None:
+        current = conflict.current or _current_row(kind, project, ident)
+        if current is None:
+            if not kind.can_add:
+                raise Http404 from None
             return _row_vanished(request, project, kind, ident)
         # Keep what the user typed; show what the colleague saved; the next
         # save (from the current version) replaces it deliberately.
@@ -250,22 +257,34 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
             project,
             kind,
             form,
-            lock_version=_version_of(conflict.current),
-            conflict=_current_values(form, kind.lookup(kind, project, ident)),
+            lock_version=_version_of(current),
+            conflict=_current_values(form, current),
             **form_kwargs,
         )
     if not request.htmx:
         messages.success(request, _("Saved."))
         return _back_to_step(project, kind, kind.dom_id(row))
-    row = kind.lookup(kind, project, str(kind.ident(row)))
+    # The saved instance still holds what the lookup joined and prefetched; an
+    # edit changes only its own fields, so it renders without a second fetch.
     body = render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)
     response = HttpResponse(body + _progress_oob(request, project))
     if kind.group(row) != group_before:
         # Moved to another parent (a topic to another block, …): append it there.
-        response = HttpResponse(f'<div id="{form_id}" hx-swap-oob="delete"></div>' + body + _progress_oob(request, project))
+        response = HttpResponse(
+            f'<div id="{form_id}" hx-swap-oob="delete"></div>' + body + _progress_oob(request, project)
+        )
         response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
         response["HX-Reswap"] = "beforeend"
     return response
+
+
+def _current_row(kind, project, ident):
+    """The row as saved now, or None when it no longer exists (or never did)."""
+    try:
+        row = kind.lookup(kind, project, ident)
+    except Http404:
+        return None
+    return row if row.pk is not None else None
 
 
 def _version_of(row) -> int | None:
@@ -295,7 +314,7 @@ def _row_vanished(request, project, kind, ident):
 @require_POST
 def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
     project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(key, kind_name)
+    kind = _kind_of(request, key, kind_name)
     if not kind.deletable:
         raise Http404
     row = kind.lookup(kind, project, ident)
@@ -316,7 +335,7 @@ def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
 @require_POST
 def row_move(request, pk: int, key: str, kind_name: str, ident: str):
     project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(key, kind_name)
+    kind = _kind_of(request, key, kind_name)
     direction = request.POST.get("direction")
     if not kind.orderable or direction not in ("up", "down"):
         raise Http404

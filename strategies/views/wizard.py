@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +16,15 @@ from competencies.models import CompetenceArea, GuidingQuestion
 
 from ..forms.wizard import ChecklistAnswerForm, StepCommentForm
 from ..models import ChecklistAnswer, StepComment, StrategyProject
+from ..wizard.page_cache import (
+    CSRF_PLACEHOLDER,
+    cached_page,
+    content_fingerprint,
+    membership_and_bookmark,
+    page_key,
+    personalise,
+    store_page,
+)
 from ..wizard.progress import wizard_progress
 from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
@@ -41,26 +53,66 @@ def wizard_start(request, pk: int):
     return redirect("wizard_step", pk=project.pk, key=key)
 
 
+def _step_page_key(request, pk: int, key: str, role: str | None) -> str:
+    user = request.user
+    return page_key(
+        pk,
+        key,
+        content_fingerprint(pk),
+        (user.pk, user.username, user.get_full_name(), user.is_staff, role),
+        get_language(),
+        request.get_full_path(),
+    )
+
+
+def _cached_step_page(request, pk: int, key: str) -> tuple[HttpResponse | None, str | None]:
+    """The cached page if there is one, and the key a freshly rendered page is stored under.
+
+    Membership is read with one plain query; the rules module still decides,
+    on a project stand-in that carries the role.
+    """
+    if len(get_messages(request)):
+        return None, None  # one-off messages belong to this response only
+    membership = membership_and_bookmark(pk, request.user.pk)
+    if membership is None:
+        return None, None  # not a member: the full path answers 404
+    role, last_step = membership
+    stand_in = StrategyProject(pk=pk, last_step=last_step)
+    stand_in.remember_role(request.user, role)
+    if not request.user.has_perm("strategies.view_project", stand_in):
+        return None, None
+    cache_key = _step_page_key(request, pk, key, role)
+    html = cached_page(cache_key)
+    if html is None:
+        return None, cache_key
+    if request.user.has_perm("strategies.edit_project", stand_in) and last_step != key:
+        StrategyProject.objects.filter(pk=pk).update(last_step=key)
+    return HttpResponse(personalise(html, request)), cache_key
+
+
 @login_required
 def wizard_step(request, pk: int, key: str, comment_form=None):
+    cache_key = None
+    if comment_form is None:
+        cached, cache_key = _cached_step_page(request, pk, key)
+        if cached is not None:
+            return cached
     project = project_for(request, pk)
+    can_edit = request.user.has_perm("strategies.edit_project", project)
+    if can_edit and project.last_step != key:
+        # A plain UPDATE: moving the bookmark is not a change to the material.
+        StrategyProject.objects.filter(pk=project.pk).update(last_step=key)
+
     areas = _active_areas()
     position = next((i for i, a in enumerate(areas) if a.key == key), None)
     if position is None:
         raise Http404(_("This step is not part of the workshop."))
     area = areas[position]
-    can_edit = request.user.has_perm("strategies.edit_project", project)
-    if can_edit and project.last_step != key:
-        # A plain UPDATE: moving the bookmark is not a change to the material.
-        StrategyProject.objects.filter(pk=project.pk).update(last_step=key)
-    progress = wizard_progress(project, areas)
     answers = {a.question_id: a for a in ChecklistAnswer.objects.filter(project=project, question__area=area)}
     context = {
         "project": project,
         "area": area,
-        **progress,
-        "rows_url": reverse("wizard_step", args=[project.pk, key]) + "rows/",
-        "kinds": ROW_KINDS,
+        **wizard_progress(project, areas),
         "previous": areas[position - 1] if position > 0 else None,
         "next": areas[position + 1] if position + 1 < len(areas) else None,
         "checklist": [(q, answers.get(q.pk)) for q in area.questions.all()],
@@ -70,9 +122,16 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "can_comment": request.user.has_perm("strategies.comment_on_step", project),
         "workshop": request.GET.get("workshop") == "1",
         "step_template": STEPS[key].template,
+        "rows_url": reverse("wizard_step", args=[project.pk, key]) + "rows/",
+        "kinds": ROW_KINDS,
+        # The cached text carries a placeholder; each response gets its own token.
+        "csrf_token": CSRF_PLACEHOLDER,
         **STEPS[key].load(project),
     }
-    return render(request, "strategies/wizard/step.html", context)
+    html = render_to_string("strategies/wizard/step.html", context, request)
+    if cache_key is not None:
+        store_page(cache_key, html)
+    return HttpResponse(personalise(html, request))
 
 
 @login_required

@@ -1,17 +1,74 @@
 """Step 4, competition: performance and attention competitors and their presence per topic."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
 
-from ...models import Competitor, CompetitorPresence
+from ...forms.competition import CompetitorForm, PresenceForm
+from ...models import Competitor, CompetitorKind, CompetitorPresence, Topic
+from ..rows import RowKind, register
 from .base import Step
 
 
+def _presences():
+    return CompetitorPresence.objects.select_related("topic").order_by(
+        "topic__block__order", "topic__order", "topic_id"
+    )
+
+
+def _competitors(project):
+    return Competitor.objects.filter(project=project).prefetch_related(Prefetch("presences", queryset=_presences()))
+
+
+def _performance_first(competitor) -> tuple:
+    return (competitor.kind != CompetitorKind.PERFORMANCE, competitor.name.casefold(), competitor.pk)
+
+
 def load(project):
-    presences = CompetitorPresence.objects.select_related("topic").order_by("topic__title")
-    competitors = Competitor.objects.filter(project=project).prefetch_related(Prefetch("presences", queryset=presences))
-    return {"competitors": competitors}
+    competitors = sorted(_competitors(project), key=_performance_first)
+    topics = list(Topic.objects.filter(project=project).select_related("block").order_by("block__order", "order", "id"))
+    # The topic × competitor grid, from the presences already loaded: no query per cell.
+    strength = {(p.topic_id, c.pk): p.strength for c in competitors for p in c.presences.all()}
+    attention = [c.kind == CompetitorKind.ATTENTION for c in competitors]
+    grid = []  # per canvas block: its topics, each with one strength (or None) per competitor
+    for topic in topics:
+        if not grid or grid[-1]["block"].pk != topic.block_id:
+            grid.append({"block": topic.block, "rows": []})
+        cells = [(strength.get((topic.pk, c.pk)), a) for c, a in zip(competitors, attention, strict=True)]
+        grid[-1]["rows"].append((topic, cells))
+    attention_count = sum(attention)
+    return {
+        "competitors": competitors,
+        "performance_count": len(competitors) - attention_count,
+        "attention_count": attention_count,
+        "grid": grid,
+        "grid_columns": len(competitors) + 1,
+        "topics_with_presence": len({topic_id for topic_id, _competitor in strength}),
+        "topic_count": len(topics),
+    }
 
 
 STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load)
+
+register(
+    RowKind(
+        name="competitor",
+        step=AreaKey.COMPETITION,
+        form_class=CompetitorForm,
+        template="strategies/wizard/rows/competitor.html",
+        queryset=_competitors,
+        new=lambda project: Competitor(project=project),
+        add_label=_("Add competitor"),
+    ),
+    RowKind(
+        name="presence",
+        step=AreaKey.COMPETITION,
+        form_class=PresenceForm,
+        template="strategies/wizard/rows/presence.html",
+        queryset=lambda project: _presences().filter(competitor__project=project),
+        new=lambda project: CompetitorPresence(),
+        group=lambda presence: presence.competitor_id,
+        add_label=_("Assess on a topic"),
+    ),
+)

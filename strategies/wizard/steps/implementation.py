@@ -1,17 +1,92 @@
 """Step 9, implementation: milestones, SMART KPIs, platforms, community and crisis handling."""
 
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext_lazy as _
+
 from competencies.models import AreaKey
 
-from ...models import Kpi
+from ...forms.implementation import CommunityForm, KpiForm, MilestoneForm, PlatformForm
+from ...models import BusinessBenefit, Kpi, Milestone, Platform, StrategyProject, Topic
+from ..rows import RowKind, register
 from .base import Step
+
+# Why a KPI is not SMART yet, per missing letter of Kpi.smart_missing().
+SMART_GAPS = {
+    "S": _("Specific: no specific description of what is to change."),
+    "M": _("Measurable: the metric or the target is missing."),
+    "A": _("Achievable: no baseline to judge the target against."),
+    "R": _("Relevant: not linked to a business benefit."),
+    "T": _("Time-bound: the owner or the due date is missing."),
+}
+
+
+def _milestones(project):
+    return Milestone.objects.filter(project=project)
+
+
+def _kpis(project):
+    return Kpi.objects.filter(benefit__topic__project=project).select_related("benefit")
+
+
+def _platforms(project):
+    return Platform.objects.filter(project=project).select_related("usage_format")
+
+
+def _topics_with_kpis(project):
+    """The project's topics that have benefits, each benefit with its KPIs: the KPI list's outline."""
+    benefits = BusinessBenefit.objects.prefetch_related(Prefetch("kpis", queryset=Kpi.objects.all()))
+    topics = Topic.objects.filter(project=project).filter(Exists(BusinessBenefit.objects.filter(topic=OuterRef("pk"))))
+    return topics.prefetch_related(Prefetch("benefits", queryset=benefits))
 
 
 def load(project):
     return {
-        "milestones": project.milestones.all(),
-        "kpis": Kpi.objects.filter(benefit__topic__project=project).select_related("benefit"),
-        "platforms": project.platforms.select_related("usage_format"),
+        "milestones": _milestones(project),
+        "kpi_topics": _topics_with_kpis(project),
+        "platforms": _platforms(project),
+        "smart_gaps": SMART_GAPS,
     }
 
 
 STEP = Step(AreaKey.IMPLEMENTATION, "strategies/wizard/steps/implementation.html", load)
+
+register(
+    RowKind(
+        name="milestone",
+        step=AreaKey.IMPLEMENTATION,
+        form_class=MilestoneForm,
+        template="strategies/wizard/rows/milestone.html",
+        queryset=_milestones,
+        new=lambda project: Milestone(project=project),
+        siblings=lambda milestone: {"project_id": milestone.project_id},
+        add_label=_("Add milestone"),
+    ),
+    RowKind(
+        name="kpi",
+        step=AreaKey.IMPLEMENTATION,
+        form_class=KpiForm,
+        template="strategies/wizard/rows/kpi.html",
+        queryset=_kpis,
+        new=lambda project: Kpi(),
+        group=lambda kpi: kpi.benefit_id,
+        add_label=_("Add KPI"),
+        labels={"smart_gaps": SMART_GAPS},
+    ),
+    RowKind(
+        name="platform",
+        step=AreaKey.IMPLEMENTATION,
+        form_class=PlatformForm,
+        template="strategies/wizard/rows/platform.html",
+        queryset=_platforms,
+        new=lambda project: Platform(project=project),
+        add_label=_("Add platform"),
+    ),
+    RowKind(
+        name="community",
+        step=AreaKey.IMPLEMENTATION,
+        form_class=CommunityForm,
+        template="strategies/wizard/rows/community.html",
+        queryset=lambda project: StrategyProject.objects.filter(pk=project.pk),
+        deletable=False,
+    ),
+)

@@ -1,17 +1,72 @@
-"""Step 8, resources: what the client has, what each option needs, and the gap."""
+"""Step 8, resources: what the client has, what each option needs, and the gap.
+
+Queries: resources, topics, their options, the options' requirements, and the
+balance: five, whatever the project's size.
+"""
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
 
-from ...models import Resource, ResourceRequirement
+from ...analysis import resource_balance
+from ...forms.resources import RequirementForm, ResourceForm
+from ...models import ActionOption, Resource, ResourceRequirement, Topic
+from ..rows import RowKind, register
 from .base import Step
 
 
+def _resources(project):
+    return Resource.objects.filter(project=project).select_related("resource_type")
+
+
+def _requirements():
+    return ResourceRequirement.objects.select_related("resource_type")
+
+
 def load(project):
-    requirements = ResourceRequirement.objects.select_related("resource_type", "option__topic")
+    # Only what the list shows: options carry long texts this step never reads.
+    options = (
+        ActionOption.objects.only("id", "topic_id", "title", "order")
+        .order_by("order", "id")
+        .prefetch_related(Prefetch("requirements", queryset=_requirements()))
+    )
+    topics = list(
+        Topic.objects.filter(project=project)
+        .select_related("block")
+        .prefetch_related(Prefetch("options", queryset=options))
+        .order_by("block__order", "order", "id")
+    )
     return {
-        "resources": Resource.objects.filter(project=project).select_related("resource_type"),
-        "requirements": requirements.filter(option__topic__project=project),
+        "resources": _resources(project),
+        "topics": topics,
+        "has_options": any(topic.options.all() for topic in topics),
+        "balance": resource_balance(project),
+        "step_url": reverse("wizard_step", args=[project.pk, AreaKey.RESOURCES]),
     }
 
 
 STEP = Step(AreaKey.RESOURCES, "strategies/wizard/steps/resources.html", load)
+
+register(
+    RowKind(
+        name="resource",
+        step=AreaKey.RESOURCES,
+        form_class=ResourceForm,
+        template="strategies/wizard/rows/resource.html",
+        queryset=_resources,
+        new=lambda project: Resource(project=project),
+        add_label=_("Add a resource"),
+    ),
+    RowKind(
+        name="requirement",
+        step=AreaKey.RESOURCES,
+        form_class=RequirementForm,
+        template="strategies/wizard/rows/requirement.html",
+        queryset=lambda project: _requirements().filter(option__topic__project=project),
+        new=lambda project: ResourceRequirement(),
+        group=lambda requirement: requirement.option_id,
+        add_label=_("Add a requirement"),
+    ),
+)

@@ -1,0 +1,304 @@
+"""Step 2, the canvas: topics and named benefits edited inline, and the row machinery all steps share."""
+
+import pytest
+from django.urls import reverse
+
+from competencies.models import BenefitType, BusinessModelBlock
+from strategies.models import BusinessBenefit, Topic, VersionOption
+
+from .factories import BenefitFactory, OptionFactory, ProjectFactory, TopicFactory, VersionFactory
+from .wizard_rows import (
+    HX,
+    assert_only_consultants_change,
+    delete_url,
+    detail_url,
+    edit_url,
+    hx_get,
+    hx_post,
+    move_url,
+    new_url,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def block(key="value_propositions"):
+    return BusinessModelBlock.objects.get(key=key)
+
+
+def topic_data(topic=None, **changes):
+    data = {"title": "Service portal", "block": block().pk, "priority": 4, "social_media_affinity": 5}
+    if topic is not None:
+        data.update(
+            title=topic.title,
+            block=topic.block_id,
+            priority=topic.priority,
+            social_media_affinity=topic.social_media_affinity,
+            lock_version=topic.lock_version,
+        )
+    data.update(changes)
+    return data
+
+
+# Adding --------------------------------------------------------------------
+
+
+def test_the_add_button_opens_an_empty_form_preset_to_its_block(client_for, project, consultant):
+    b = block()
+    response = hx_get(client_for(consultant), new_url(project, "topic", group=b.pk, block=b.pk))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'<option value="{b.pk}" selected>' in body
+    assert "autofocus" in body and 'name="lock_version" value=""' in body
+
+
+def test_adding_a_topic_appends_it_to_its_block_and_offers_the_next_empty_form(client_for, project, consultant):
+    b = block()
+    slot = f"topic-add-{b.pk}"
+    response = hx_post(
+        client_for(consultant),
+        new_url(project, "topic"),
+        {**topic_data(), "slot": slot, "add_query": f"group={b.pk}&block={b.pk}"},
+    )
+    topic = Topic.objects.get(project=project)
+    body = response.content.decode()
+    assert (topic.title, topic.block, topic.priority, topic.order) == ("Service portal", b, 4, 0)
+    assert response["HX-Retarget"] == f"#topic-rows-{b.pk}" and response["HX-Reswap"] == "beforeend"
+    assert f'id="topic-{topic.pk}"' in body
+    assert f'hx-swap-oob="innerHTML:#{slot}"' in body  # a fresh form for the next topic
+    assert 'id="progress" hx-swap-oob="true"' in body  # the progress bar moves with the data
+
+
+def test_a_topic_added_in_one_block_but_filed_in_another_lands_in_the_other(client_for, project, consultant):
+    b, other = block(), block("channels")
+    response = hx_post(
+        client_for(consultant),
+        new_url(project, "topic"),
+        {**topic_data(block=other.pk), "slot": f"topic-add-{b.pk}", "add_query": f"group={b.pk}&block={b.pk}"},
+    )
+    assert response["HX-Retarget"] == f"#topic-rows-{other.pk}"
+
+
+def test_new_rows_go_to_the_end_of_their_list(client_for, project, consultant):
+    TopicFactory(project=project, block=block(), title="First", order=0)
+    hx_post(client_for(consultant), new_url(project, "topic"), {**topic_data(), "slot": f"topic-add-{block().pk}"})
+    assert Topic.objects.get(title="Service portal").order == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": ""}, "title", "This field is required"),
+        ({"priority": "9"}, "priority", "Select a valid choice"),
+        ({"block": "999999"}, "block", "Select a valid choice"),
+    ],
+)
+def test_invalid_input_comes_back_beside_the_field_with_the_typed_text(
+    client_for, project, consultant, changes, field, message
+):
+    data = {**topic_data(description="Our notes from the workshop"), **changes}
+    response = hx_post(client_for(consultant), new_url(project, "topic"), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_{field}"' in body and "is-invalid" in body and message in body
+    assert "Our notes from the workshop" in body
+    assert not Topic.objects.exists()
+
+
+def test_a_second_topic_with_the_same_title_in_a_block_is_refused_beside_the_title(client_for, project, consultant):
+    TopicFactory(project=project, block=block(), title="Service Portal")
+    response = hx_post(client_for(consultant), new_url(project, "topic"), topic_data(title="service portal"))
+    assert "This block already has a topic with this title." in response.content.decode()
+    assert Topic.objects.count() == 1
+
+
+def test_a_benefit_cannot_be_named_for_a_topic_of_another_project(client_for, project, consultant):
+    foreign = TopicFactory(project=ProjectFactory())
+    data = {"title": "More leads", "benefit_type": BenefitType.objects.first().pk, "priority": 3, "topic": foreign.pk}
+    response = hx_post(client_for(consultant), new_url(project, "benefit_name"), data)
+    assert "Select a valid choice" in response.content.decode()
+    assert not BusinessBenefit.objects.exists()
+
+
+def test_naming_a_benefit_puts_it_under_its_topic(client_for, project, consultant):
+    topic = TopicFactory(project=project)
+    data = {"title": "More leads", "benefit_type": BenefitType.objects.first().pk, "priority": 3, "topic": topic.pk}
+    response = hx_post(client_for(consultant), new_url(project, "benefit_name"), data)
+    assert response["HX-Retarget"] == f"#benefit_name-rows-{topic.pk}"
+    assert topic.benefits.get().title == "More leads"
+
+
+# Editing and conflicts -------------------------------------------------------
+
+
+def test_editing_replaces_the_row_and_bumps_its_version(client_for, project, consultant):
+    topic = TopicFactory(project=project, block=block())
+    c = client_for(consultant)
+    form = hx_get(c, edit_url(project, "topic", topic.pk)).content.decode()
+    assert f'name="lock_version" value="{topic.lock_version}"' in form
+    response = hx_post(c, edit_url(project, "topic", topic.pk), topic_data(topic, title="Renamed"))
+    topic.refresh_from_db()
+    assert topic.title == "Renamed" and topic.lock_version == 1
+    assert f'id="topic-{topic.pk}"' in response.content.decode() and "HX-Retarget" not in response
+
+
+def test_moving_a_topic_to_another_block_moves_its_card_there(client_for, project, consultant):
+    topic = TopicFactory(project=project, block=block())
+    other = block("channels")
+    response = hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), topic_data(topic, block=other.pk))
+    assert response["HX-Retarget"] == f"#topic-rows-{other.pk}"
+    assert f'<div id="form-topic-{topic.pk}" hx-swap-oob="delete">' in response.content.decode()
+    assert Topic.objects.get(pk=topic.pk).block == other
+
+
+def test_a_stale_save_shows_the_colleagues_version_and_keeps_the_typed_input(client_for, project, consultant):
+    topic = TopicFactory(project=project, block=block(), title="Original")
+    opened_at = topic.lock_version
+    colleague = client_for(consultant)
+    hx_post(colleague, edit_url(project, "topic", topic.pk), topic_data(topic, title="Colleague's title"))
+
+    mine = topic_data(topic, title="My title", description="typed in the workshop", lock_version=opened_at)
+    response = hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), mine)
+    body = response.content.decode()
+    assert "A colleague saved this entry while you were editing it." in body
+    assert "Colleague&#x27;s title" in body  # what is saved now
+    assert 'value="My title"' in body and "typed in the workshop" in body  # nothing typed is lost
+    assert Topic.objects.get(pk=topic.pk).title == "Colleague's title"
+
+    # Saving again from the version the conflict showed replaces it deliberately.
+    assert f'name="lock_version" value="{opened_at + 1}"' in body
+    hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), {**mine, "lock_version": opened_at + 1})
+    assert Topic.objects.get(pk=topic.pk).title == "My title"
+
+
+def test_a_row_deleted_while_being_edited_offers_the_input_as_a_new_row(client_for, project, consultant):
+    topic = TopicFactory(project=project, block=block(), title="Soon gone")
+    data = topic_data(topic, title="Still wanted")
+    topic.delete()
+    response = hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), data)
+    body = response.content.decode()
+    assert "A colleague deleted this entry while you were editing it." in body
+    assert 'value="Still wanted"' in body and reverse("row_new", args=[project.pk, "business_model", "topic"]) in body
+    hx_post(
+        client_for(consultant), new_url(project, "topic"), {**data, "lock_version": "", "slot": f"topic-{topic.pk}"}
+    )
+    assert Topic.objects.get(project=project).title == "Still wanted"
+
+
+def test_cancel_shows_the_row_again(client_for, project, consultant):
+    topic = TopicFactory(project=project, title="Unchanged")
+    response = hx_get(client_for(consultant), detail_url(project, "topic", topic.pk))
+    assert f'id="topic-{topic.pk}"' in response.content.decode() and "Unchanged" in response.content.decode()
+
+
+# Reordering and deleting -----------------------------------------------------
+
+
+def test_moving_up_and_down_swaps_neighbours_within_the_block(client_for, project, consultant):
+    first, second, third = (TopicFactory(project=project, block=block(), order=i) for i in range(3))
+    elsewhere = TopicFactory(project=project, block=block("channels"), order=0)
+    c = client_for(consultant)
+    assert hx_post(c, move_url(project, "topic", third.pk), {"direction": "up"}).status_code == 204
+    order = list(Topic.objects.filter(block=block()).order_by("order").values_list("pk", flat=True))
+    assert order == [first.pk, third.pk, second.pk]
+    hx_post(c, move_url(project, "topic", first.pk), {"direction": "up"})  # already first: nothing moves
+    hx_post(c, move_url(project, "topic", first.pk), {"direction": "down"})
+    order = list(Topic.objects.filter(block=block()).order_by("order").values_list("pk", flat=True))
+    assert order == [third.pk, first.pk, second.pk]
+    assert Topic.objects.get(pk=elsewhere.pk).order == 0
+
+
+def test_an_unknown_move_direction_is_404(client_for, project, consultant):
+    topic = TopicFactory(project=project)
+    assert (
+        hx_post(client_for(consultant), move_url(project, "topic", topic.pk), {"direction": "sideways"}).status_code
+        == 404
+    )
+
+
+def test_deleting_removes_the_row(client_for, project, consultant):
+    topic = TopicFactory(project=project)
+    response = hx_post(client_for(consultant), delete_url(project, "topic", topic.pk), {})
+    assert response.status_code == 200 and 'id="progress"' in response.content.decode()
+    assert not Topic.objects.filter(pk=topic.pk).exists()
+
+
+def test_a_topic_whose_option_a_version_names_cannot_be_deleted(client_for, project, consultant):
+    option = OptionFactory(topic__project=project)
+    VersionOption.objects.create(version=VersionFactory(project=project), option=option)
+    response = hx_post(client_for(consultant), delete_url(project, "topic", option.topic_id), {})
+    assert "cannot be deleted" in response.content.decode()
+    assert Topic.objects.filter(pk=option.topic_id).exists()
+
+
+# Without script ---------------------------------------------------------------
+
+
+def test_without_htmx_the_forms_are_full_pages_and_saves_redirect_to_the_step(client_for, project, consultant):
+    c = client_for(consultant)
+    page = c.get(new_url(project, "topic"))
+    assert page.status_code == 200 and "<html" in page.content.decode()
+    refused = c.post(new_url(project, "topic"), topic_data(title=""))
+    assert "<html" in refused.content.decode() and "is-invalid" in refused.content.decode()
+    saved = c.post(new_url(project, "topic"), topic_data())
+    topic = Topic.objects.get()
+    assert saved.status_code == 302
+    assert saved["Location"] == reverse("wizard_step", args=[project.pk, "business_model"]) + f"#topic-{topic.pk}"
+
+
+# Access --------------------------------------------------------------------------
+
+
+def test_only_consultants_change_the_canvas(client_for, project, manager, viewer, outsider):
+    topic = TopicFactory(project=project)
+    benefit = BenefitFactory(topic=topic)
+    assert_only_consultants_change(
+        client_for, project, "topic", topic.pk, topic_data(topic), manager=manager, viewer=viewer, outsider=outsider
+    )
+    assert_only_consultants_change(
+        client_for, project, "benefit_name", benefit.pk, {}, manager=manager, viewer=viewer, outsider=outsider
+    )
+    assert Topic.objects.get(pk=topic.pk).lock_version == 0
+
+
+def test_rows_of_another_project_are_404_even_for_a_consultant(client_for, project, consultant):
+    foreign = TopicFactory(project=ProjectFactory())
+    c = client_for(consultant)
+    assert hx_get(c, edit_url(project, "topic", foreign.pk)).status_code == 404
+    assert hx_post(c, delete_url(project, "topic", foreign.pk), {}).status_code == 404
+    assert Topic.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_kind_is_only_reachable_through_its_own_step(client_for, project, consultant):
+    topic = TopicFactory(project=project)
+    url = reverse("row_edit", args=[project.pk, "competition", "topic", topic.pk])
+    assert client_for(consultant).get(url, **HX).status_code == 404
+    assert (
+        client_for(consultant).get(reverse("row_new", args=[project.pk, "business_model", "nonsense"])).status_code
+        == 404
+    )
+
+
+def test_read_only_members_see_the_canvas_without_edit_controls(client_for, project, viewer):
+    TopicFactory(project=project, title="Visible topic")
+    body = client_for(viewer).get(reverse("wizard_step", args=[project.pk, "business_model"])).content.decode()
+    assert "Visible topic" in body and "data-act=" not in body and "data-add" not in body
+
+
+# Speed ----------------------------------------------------------------------------
+
+
+def test_row_requests_use_few_queries_whatever_the_project_size(
+    client_for, project, consultant, django_assert_max_num_queries
+):
+    topic = TopicFactory(project=project, block=block())
+    c = client_for(consultant)
+    counts = []
+    for extra in (0, 30):
+        TopicFactory.create_batch(extra, project=project, block=block())
+        topic.refresh_from_db()
+        data = topic_data(topic, priority=1 + extra % 5)
+        with django_assert_max_num_queries(20) as captured:
+            hx_post(c, edit_url(project, "topic", topic.pk), data)
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]

@@ -1,8 +1,11 @@
 """Forms of the business model step: topics on the canvas and the benefits they could yield."""
 
+from django.utils.translation import gettext_lazy as _
+
 from competencies.models import BenefitType, BusinessModelBlock
 
 from ..models import BusinessBenefit, Topic
+from .action_options import active_or_current, limit_topics, refuse_duplicate_title
 from .rows import RowForm
 
 
@@ -23,5 +26,10 @@ class BenefitNameForm(RowForm):
         fields = ["title", "benefit_type", "priority", "topic"]
 
     def limit_to_project(self, project):
-        self.fields["topic"].queryset = Topic.objects.filter(project=project).select_related("block")
-        self.fields["benefit_type"].queryset = BenefitType.objects.active().order_by("order")
+        limit_topics(self.fields["topic"], project)
+        self.fields["benefit_type"].queryset = active_or_current(BenefitType, self.instance.benefit_type_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_duplicate_title(self, "topic", _("This topic already has a benefit with this name."))
+        return cleaned

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import DomainError
@@ -33,6 +34,24 @@ class StrategyVersionQuerySet(models.QuerySet):
 
     def frozen(self):
         return self.filter(status__in=FROZEN_STATUSES)
+
+    def for_listing(self):
+        """Versions with their number of selected options, without the (large) snapshots.
+
+        A subquery, not Count(): grouping by every column would group by the snapshot JSON.
+        """
+        selected = (
+            VersionOption.objects.filter(version=OuterRef("pk"), included=True)
+            .order_by()
+            .values("version")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.select_related("based_on")
+            .defer("snapshot", "based_on__snapshot")
+            .annotate(selected_count=Coalesce(Subquery(selected, output_field=models.IntegerField()), 0))
+        )
 
 
 class StrategyVersion(models.Model):

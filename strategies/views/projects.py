@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -51,7 +50,7 @@ def project_detail(request, pk: int):
     project = project_for(request, pk)
     # One query for all figures: the same counts drive the wizard's progress.
     counts = project_counts(project)
-    versions = StrategyVersion.objects.filter(project=project).annotate(option_count=Count("version_options"))
+    versions = StrategyVersion.objects.filter(project=project).for_listing()
     context = {
         "project": project,
         "role": project.role_of(request.user),

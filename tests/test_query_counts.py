@@ -1,0 +1,59 @@
+"""Query counts on the demo projects: every step page and a row save stay small, whatever the project's size."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from strategies.demo import LARGE_PROJECT, seed_demo_data
+from strategies.models import Membership, Role, StrategyProject, Topic
+from strategies.wizard.steps import STEPS
+
+from .wizard_rows import HX, edit_url
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 20
+
+
+def _consultant_client(project):
+    membership = Membership.objects.filter(project=project, role=Role.CONSULTANT).select_related("user").first()
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+def _queries_per_page(project, django_assert_max_num_queries) -> dict[str, int]:
+    client = _consultant_client(project)
+    counts = {}
+    for key in STEPS:
+        url = reverse("wizard_step", args=[project.pk, key])
+        client.get(url)  # moves the bookmark once
+        cache.clear()  # a full render, not a cached page
+        with django_assert_max_num_queries(MAX_QUERIES, info=key) as captured:
+            assert client.get(url).status_code == 200
+        counts[key] = len(captured.captured_queries)
+    topic = Topic.objects.filter(project=project).order_by("id").first()
+    data = {
+        "title": topic.title,
+        "block": topic.block_id,
+        "priority": topic.priority,
+        "social_media_affinity": 1 + topic.social_media_affinity % 5,
+        "description": topic.description,
+        "lock_version": topic.lock_version,
+    }
+    with django_assert_max_num_queries(MAX_QUERIES, info="row save") as captured:
+        response = client.post(edit_url(project, "topic", topic.pk), data, **HX)
+    assert response.status_code == 200 and "is-invalid" not in response.content.decode()
+    counts["row save"] = len(captured.captured_queries)
+    return counts
+
+
+def test_the_small_and_the_large_demo_project_need_the_same_few_queries(django_assert_max_num_queries):
+    seed_demo_data(size="large", password="irrelevant-here-1")
+    large = StrategyProject.objects.get(title=LARGE_PROJECT["title"])
+    small = StrategyProject.objects.exclude(pk=large.pk).get()
+    assert large.topics.count() > 4 * small.topics.count()
+    small_counts = _queries_per_page(small, django_assert_max_num_queries)
+    large_counts = _queries_per_page(large, django_assert_max_num_queries)
+    assert large_counts == small_counts

@@ -122,6 +122,7 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "can_comment": request.user.has_perm("strategies.comment_on_step", project),
         "workshop": request.GET.get("workshop") == "1",
         "step_template": STEPS[key].template,
+        "wide": STEPS[key].wide,
         "rows_url": reverse("wizard_step", args=[project.pk, key]) + "rows/",
         "kinds": ROW_KINDS,
         # The cached text carries a placeholder; each response gets its own token.

@@ -24,7 +24,7 @@ def load(project):
     return {"canvas": canvas(project, _topics(project), by_focus=False)}
 
 
-STEP = Step(AreaKey.BUSINESS_MODEL, "strategies/wizard/steps/business_model.html", load)
+STEP = Step(AreaKey.BUSINESS_MODEL, "strategies/wizard/steps/business_model.html", load, wide=True)
 
 register(
     RowKind(

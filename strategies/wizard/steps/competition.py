@@ -49,7 +49,7 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load)
+STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True)
 
 register(
     RowKind(

@@ -32,4 +32,4 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.OVERVIEW, "strategies/wizard/steps/overview.html", load)
+STEP = Step(AreaKey.OVERVIEW, "strategies/wizard/steps/overview.html", load, wide=True)

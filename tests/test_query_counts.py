@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from strategies.demo import LARGE_PROJECT, seed_demo_data
 from strategies.models import Membership, Role, StrategyProject, Topic
+from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
 
-from .wizard_rows import HX, edit_url
+from .wizard_rows import HX, detail_url, edit_url, new_url
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,21 @@ def _queries_per_page(project, django_assert_max_num_queries) -> dict[str, int]:
         with django_assert_max_num_queries(MAX_QUERIES, info=key) as captured:
             assert client.get(url).status_code == 200
         counts[key] = len(captured.captured_queries)
+    for name, kind in ROW_KINDS.items():
+        row = kind.queryset(project).order_by("pk").first()
+        if row is None:
+            continue  # a kind this project has no row of
+        for label, url in (
+            ("edit form", edit_url(project, name, kind.ident(row))),
+            ("row", detail_url(project, name, kind.ident(row))),
+        ):
+            with django_assert_max_num_queries(MAX_QUERIES, info=f"{name} {label}") as captured:
+                assert client.get(url, **HX).status_code == 200
+            counts[f"{name} {label}"] = len(captured.captured_queries)
+        if kind.can_add:
+            with django_assert_max_num_queries(MAX_QUERIES, info=f"{name} add form") as captured:
+                assert client.get(new_url(project, name), **HX).status_code == 200
+            counts[f"{name} add form"] = len(captured.captured_queries)
     topic = Topic.objects.filter(project=project).order_by("id").first()
     data = {
         "title": topic.title,

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from strategies.models import Role
 
@@ -53,13 +54,31 @@ def outsider(db):
 
 
 @pytest.fixture
-def client_for():
-    """A logged-in test client for a user: client_for(user)."""
+def english_pages(settings):
+    """Pages and messages in English, whatever German wording the translators choose.
+
+    Opt in per module with pytest.mark.usefixtures("english_pages"): the default language, the
+    language active in the test itself and the language cookie of every client_for client are English
+    (tests/wizard_rows.HX also asks for English with Accept-Language).
+    """
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(request):
+    """A logged-in test client for a user: client_for(user); reading English under english_pages."""
+    from django.conf import settings
     from django.test import Client
+
+    english = "english_pages" in request.fixturenames
 
     def make(user):
         c = Client()
         c.force_login(user)
+        if english:
+            c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return c
 
     return make

@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -15,28 +13,21 @@ from strategies.wizard.progress import step_completeness
 from .factories import BenefitFactory, OptionFactory, ProjectFactory, TopicFactory, catalogue
 from .wizard_rows import (
     assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
     delete_url,
     edit_url,
+    field_html,
+    hx_add,
     hx_get,
     hx_post,
     move_url,
     new_url,
+    step_url,
 )
 
 pytestmark = pytest.mark.django_db
 
 STEP = AreaKey.ACTION_OPTIONS
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, STEP])
-
-
-def field_html(body: str, name: str) -> str:
-    """The markup of one form field: from its input to the next field's input."""
-    start = body.index(f'name="{name}"')
-    following = re.search(r'name="(?!' + re.escape(name) + r'")\w+"', body[start:])
-    return body[start : start + following.start()] if following else body[start:]
 
 
 def option_data(topic, benefit=None, **overrides):
@@ -55,12 +46,7 @@ def option_data(topic, benefit=None, **overrides):
 
 
 def add(client, project, topic, data):
-    slot = f"option-add-{topic.pk}"
-    return hx_post(
-        client,
-        new_url(project, "option"),
-        {**data, "group": topic.pk, "slot": slot, "add_query": f"group={topic.pk}&topic={topic.pk}"},
-    )
+    return hx_add(client, project, "option", data, topic.pk, topic=topic.pk)
 
 
 def test_completeness_is_the_share_of_topics_with_an_option(project):
@@ -78,7 +64,7 @@ def test_options_are_listed_per_topic_under_the_block_heading(client_for, projec
     block = catalogue(BusinessModelBlock)
     topic = TopicFactory(project=project, block=block, title="Spare parts")
     option = OptionFactory(topic=topic, title="Repair videos", user_benefit="Fix it yourself", effort=2)
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     assert escape(block.title) in body
     rows = body[body.index(f'id="option-rows-{topic.pk}"') :]
     assert f'id="option-{option.pk}"' in rows
@@ -212,7 +198,7 @@ def test_an_inactive_usage_format_is_refused_for_a_new_option(client_for, projec
 @pytest.mark.parametrize("member", ["manager", "viewer"])
 def test_readers_see_the_options_read_only(client_for, project, member, request):
     option = OptionFactory(topic=TopicFactory(project=project), title="Read me")
-    body = client_for(request.getfixturevalue(member)).get(step_url(project)).content.decode()
+    body = client_for(request.getfixturevalue(member)).get(step_url(project, STEP)).content.decode()
     assert "Read me" in body and f'id="option-{option.pk}"' in body
     assert 'hx-post="' not in body and "data-add" not in body
 
@@ -229,7 +215,7 @@ def test_only_consultants_change_options(client_for, project, manager, viewer, o
 
 
 def test_outsider_gets_404(client_for, project, outsider):
-    assert client_for(outsider).get(step_url(project)).status_code == 404
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
 
 
 def _grow(project, topics: int, options_per_topic: int):
@@ -240,14 +226,8 @@ def _grow(project, topics: int, options_per_topic: int):
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
-    c = client_for(consultant)
     _grow(project, 2, 2)
-    c.get(step_url(project))  # the bookmark moves once
-    cache.clear()  # measure a full render, not a cached page
-    with django_assert_max_num_queries(20) as small:
-        c.get(step_url(project))
-    _grow(project, 12, 4)
-    cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(step_url(project))
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: _grow(project, 12, 4), django_assert_max_num_queries
+    )
     assert response.content.decode().count('class="wizard-row option-row') == 52

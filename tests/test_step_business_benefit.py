@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -13,22 +11,22 @@ from strategies.models import BusinessBenefit
 from strategies.wizard.progress import step_completeness
 
 from .factories import BenefitFactory, ProjectFactory, TopicFactory, catalogue
-from .wizard_rows import assert_only_consultants_change, delete_url, edit_url, hx_get, hx_post, move_url, new_url
+from .wizard_rows import (
+    assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
+    delete_url,
+    edit_url,
+    field_html,
+    hx_add,
+    hx_get,
+    hx_post,
+    move_url,
+    step_url,
+)
 
 pytestmark = pytest.mark.django_db
 
 STEP = AreaKey.BUSINESS_BENEFIT
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, STEP])
-
-
-def field_html(body: str, name: str) -> str:
-    """The markup of one form field: from its input to the next field's input."""
-    start = body.index(f'name="{name}"')
-    following = re.search(r'name="(?!' + re.escape(name) + r'")\w+"', body[start:])
-    return body[start : start + following.start()] if following else body[start:]
 
 
 def worked_out(**overrides):
@@ -51,9 +49,7 @@ def benefit_data(topic, **overrides):
 
 
 def add(client, project, topic, data):
-    slot = f"benefit-add-{topic.pk}"
-    query = f"group={topic.pk}&topic={topic.pk}"
-    return hx_post(client, new_url(project, "benefit"), {**data, "group": topic.pk, "slot": slot, "add_query": query})
+    return hx_add(client, project, "benefit", data, topic.pk, topic=topic.pk)
 
 
 def test_completeness_is_the_share_of_worked_out_benefits(project):
@@ -73,7 +69,7 @@ def test_benefits_are_listed_per_topic_with_what_is_still_open(client_for, proje
     topic = TopicFactory(project=project, block=block, title="After sales")
     done = BenefitFactory(topic=topic, title="Done benefit", **worked_out())
     half = BenefitFactory(topic=topic, title="Half benefit", usage_format=None, receiving_process="Service desk")
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     assert body.index(escape(block.title)) < body.index("After sales") < body.index("Done benefit")
     rows = body[body.index(f'id="benefit-rows-{topic.pk}"') :]
     done_row = rows[rows.index(f'id="benefit-{done.pk}"') : rows.index(f'id="benefit-{half.pk}"')]
@@ -168,7 +164,7 @@ def test_a_retired_catalogue_entry_stays_choosable_only_where_it_is_in_use(clien
 @pytest.mark.parametrize("member", ["manager", "viewer"])
 def test_readers_see_the_benefits_read_only(client_for, project, member, request):
     benefit = BenefitFactory(topic=TopicFactory(project=project), title="Read me")
-    body = client_for(request.getfixturevalue(member)).get(step_url(project)).content.decode()
+    body = client_for(request.getfixturevalue(member)).get(step_url(project, STEP)).content.decode()
     assert "Read me" in body and f'id="benefit-{benefit.pk}"' in body
     assert 'hx-post="' not in body and "data-add" not in body
 
@@ -183,7 +179,7 @@ def test_only_consultants_change_benefits(client_for, project, manager, viewer, 
 
 
 def test_outsider_gets_404(client_for, project, outsider):
-    assert client_for(outsider).get(step_url(project)).status_code == 404
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
 
 
 def _grow(project, topics: int, benefits_per_topic: int):
@@ -194,14 +190,8 @@ def _grow(project, topics: int, benefits_per_topic: int):
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
-    c = client_for(consultant)
     _grow(project, 2, 2)
-    c.get(step_url(project))  # the bookmark moves once
-    cache.clear()  # measure a full render, not a cached page
-    with django_assert_max_num_queries(20) as small:
-        c.get(step_url(project))
-    _grow(project, 12, 4)
-    cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(step_url(project))
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: _grow(project, 12, 4), django_assert_max_num_queries
+    )
     assert response.content.decode().count('class="wizard-row benefit-row') == 52

@@ -17,6 +17,7 @@ from .wizard_rows import (
     hx_post,
     move_url,
     new_url,
+    step_url,
 )
 
 pytestmark = pytest.mark.django_db
@@ -243,7 +244,7 @@ def test_without_htmx_the_forms_are_full_pages_and_saves_redirect_to_the_step(cl
     saved = c.post(new_url(project, "topic"), topic_data())
     topic = Topic.objects.get()
     assert saved.status_code == 302
-    assert saved["Location"] == reverse("wizard_step", args=[project.pk, "business_model"]) + f"#topic-{topic.pk}"
+    assert saved["Location"] == step_url(project, "business_model") + f"#topic-{topic.pk}"
 
 
 # Access --------------------------------------------------------------------------
@@ -281,7 +282,7 @@ def test_a_kind_is_only_reachable_through_its_own_step(client_for, project, cons
 
 def test_read_only_members_see_the_canvas_without_edit_controls(client_for, project, viewer):
     TopicFactory(project=project, title="Visible topic")
-    body = client_for(viewer).get(reverse("wizard_step", args=[project.pk, "business_model"])).content.decode()
+    body = client_for(viewer).get(step_url(project, "business_model")).content.decode()
     assert "Visible topic" in body and "data-act=" not in body and "data-add" not in body
 
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -15,22 +14,22 @@ from strategies.wizard.progress import step_completeness
 from strategies.wizard.steps.competition import load
 
 from .factories import CompetitorFactory, PresenceFactory, ProjectFactory, TopicFactory, catalogue
-from .wizard_rows import assert_only_consultants_change, delete_url, edit_url, hx_get, hx_post, new_url
+from .wizard_rows import (
+    assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
+    delete_url,
+    edit_url,
+    field_html,
+    hx_add,
+    hx_get,
+    hx_post,
+    new_url,
+    step_url,
+)
 
 pytestmark = pytest.mark.django_db
 
 STEP = AreaKey.COMPETITION
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, STEP])
-
-
-def field_html(body: str, name: str) -> str:
-    """The markup of one form field: from its input to the next field's input."""
-    start = body.index(f'name="{name}"')
-    following = re.search(r'name="(?!' + re.escape(name) + r'")\w+"', body[start:])
-    return body[start : start + following.start()] if following else body[start:]
 
 
 def grid_of(body: str) -> str:
@@ -39,7 +38,7 @@ def grid_of(body: str) -> str:
 
 def add_competitor(client, project, **data):
     data = {"name": "Rival AG", "kind": CompetitorKind.PERFORMANCE, "description": "", **data}
-    return hx_post(client, new_url(project, "competitor"), {**data, "group": "all", "slot": "competitor-add-all"})
+    return hx_add(client, project, "competitor", data)
 
 
 def presence_data(competitor, topic, **overrides):
@@ -54,11 +53,7 @@ def presence_data(competitor, topic, **overrides):
 
 
 def add_presence(client, project, competitor, data):
-    query = f"group={competitor.pk}&competitor={competitor.pk}"
-    slot = f"presence-add-{competitor.pk}"
-    return hx_post(
-        client, new_url(project, "presence"), {**data, "group": competitor.pk, "slot": slot, "add_query": query}
-    )
+    return hx_add(client, project, "presence", data, competitor.pk, competitor=competitor.pk)
 
 
 def test_completeness_needs_competitors_and_presence_on_the_topics(project):
@@ -216,7 +211,7 @@ def test_grid_shows_strength_per_topic_and_competitor_performance_first(client_f
     performance = CompetitorFactory(project=project, name="Zeta Machines", kind=CompetitorKind.PERFORMANCE)
     PresenceFactory(competitor=attention, topic=first, strength=2)
     PresenceFactory(competitor=performance, topic=second, strength=5)
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     grid = grid_of(body)
     assert grid.index("Zeta Machines") < grid.index("Aardvark Memes")  # performance first
     assert re.search(r'<th scope="col" class="[^"]*table-info">Aardvark Memes</th>', grid)
@@ -248,7 +243,7 @@ def test_summary_counts_performance_and_attention_competitors(project):
 @pytest.mark.parametrize("member", ["manager", "viewer"])
 def test_readers_see_competition_read_only(client_for, project, member, request):
     presence = PresenceFactory(competitor=CompetitorFactory(project=project, name="Rival AG"))
-    body = client_for(request.getfixturevalue(member)).get(step_url(project)).content.decode()
+    body = client_for(request.getfixturevalue(member)).get(step_url(project, STEP)).content.decode()
     assert "Rival AG" in body and f'id="presence-{presence.pk}"' in body and "competition-grid" in body
     assert 'hx-post="' not in body and "data-add" not in body
 
@@ -266,7 +261,7 @@ def test_only_consultants_change_competitors_and_presences(client_for, project, 
 
 
 def test_outsider_gets_404(client_for, project, outsider):
-    assert client_for(outsider).get(step_url(project)).status_code == 404
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
 
 
 def _grow(project, topics: int, competitors: int):
@@ -281,14 +276,8 @@ def _grow(project, topics: int, competitors: int):
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
-    c = client_for(consultant)
     _grow(project, 2, 2)
-    c.get(step_url(project))  # the bookmark moves once
-    cache.clear()  # measure a full render, not a cached page
-    with django_assert_max_num_queries(20) as small:
-        c.get(step_url(project))
-    _grow(project, 10, 4)
-    cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(step_url(project))
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: _grow(project, 10, 4), django_assert_max_num_queries
+    )
     assert response.content.decode().count('class="wizard-row presence-row') == 2 * 2 + 10 * 4

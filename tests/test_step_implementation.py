@@ -4,68 +4,46 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import translation
 
 from competencies.models import AreaKey, UsageFormat
-from strategies.models import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind, Role, StrategyProject
+from strategies.models import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind, StrategyProject
 from strategies.wizard.progress import step_completeness
 from strategies.wizard.rows import ROW_KINDS
 
 from .factories import (
     BenefitFactory,
     KpiFactory,
-    MembershipFactory,
     MilestoneFactory,
     PlatformFactory,
     ProjectFactory,
     TopicFactory,
-    UserFactory,
     catalogue,
 )
 from .wizard_rows import (
     HX,
     assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
+    colleague_of,
     delete_url,
     detail_url,
     edit_url,
+    hx_add,
     hx_get,
     hx_post,
+    lock_version_in,
     move_url,
     new_url,
+    step_url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """The pages in English, whatever German wording the translators choose."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, AreaKey.IMPLEMENTATION])
+STEP = AreaKey.IMPLEMENTATION
 
 
 def implementation(project):
-    return step_completeness(StrategyProject.objects.get(pk=project.pk))[AreaKey.IMPLEMENTATION]
-
-
-def lock_version_in(body: str) -> str:
-    return re.search(r'name="lock_version" value="([^"]*)"', body).group(1)
-
-
-def colleague_of(project, username="bob"):
-    user = UserFactory(username=username, consultant_group=True)
-    MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
-    return user
+    return step_completeness(StrategyProject.objects.get(pk=project.pk))[STEP]
 
 
 def milestone_data(**overrides):
@@ -120,7 +98,7 @@ def add(client, project, kind_name, data, group="all", **query):
     url = new_url(project, kind_name, group=group, **query)
     form = hx_get(client, url)
     assert form.status_code == 200
-    return hx_post(client, new_url(project, kind_name), {**data, "group": group, "slot": f"{kind_name}-add-{group}"})
+    return hx_add(client, project, kind_name, data, group)
 
 
 # --- completeness ---------------------------------------------------------------
@@ -171,7 +149,7 @@ def test_step_shows_milestones_kpis_by_benefit_platforms_and_community(client_fo
     TopicFactory(project=project, title="Topic without benefits")
     PlatformFactory(project=project, name="YouTube", risks="Old videos")
     StrategyProject.objects.filter(pk=project.pk).update(netiquette="Stay factual", review_cadence="Monthly")
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     surface = body.split('id="step-surface"')[1].split('id="comments-heading"')[0]
     assert "<tr" not in surface and "<li" not in surface.split("smart-gaps")[0]
     assert "Kick-off with sales" in surface and "Done" in surface
@@ -182,13 +160,13 @@ def test_step_shows_milestones_kpis_by_benefit_platforms_and_community(client_fo
     assert "Stay factual" in surface and "Monthly" in surface
     assert f'id="community-{project.pk}"' in surface
     # Add buttons for each list; a KPI's preselects its benefit.
-    assert f'hx-get="{step_url(project)}rows/kpi/new/?group={benefit.pk}&amp;benefit={benefit.pk}"' in surface
+    assert f'hx-get="{step_url(project, STEP)}rows/kpi/new/?group={benefit.pk}&amp;benefit={benefit.pk}"' in surface
     assert 'id="milestone-add-all"' in surface and 'id="platform-add-all"' in surface
     assert f'data-row="kpi/{kpi.pk}"' in surface and f'data-row="community/{project.pk}"' in surface
 
 
 def test_step_without_benefits_points_to_the_business_model(client_for, project, consultant):
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     assert "No business benefits yet" in body
 
 
@@ -196,7 +174,7 @@ def test_kpi_row_names_what_is_missing_for_smart(client_for, project, consultant
     benefit = BenefitFactory(topic=TopicFactory(project=project))
     smart = KpiFactory(benefit=benefit)
     vague = KpiFactory(benefit=benefit, description="", metric="Followers", target=None, baseline=None, owner="")
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     smart_row = body.split(f'id="kpi-{smart.pk}"')[1].split('class="wizard-row')[0]
     vague_row = body.split(f'id="kpi-{vague.pk}"')[1].split('class="wizard-row')[0]
     assert ">SMART</span>" in smart_row and "Not SMART yet" not in smart_row
@@ -222,7 +200,7 @@ def test_manager_and_viewer_see_the_step_read_only(client_for, project, manager,
     KpiFactory(benefit=BenefitFactory(topic=TopicFactory(project=project)), metric="Leads")
     PlatformFactory(project=project, name="Xing")
     for user in (manager, viewer):
-        body = client_for(user).get(step_url(project)).content.decode()
+        body = client_for(user).get(step_url(project, STEP)).content.decode()
         assert "Kick-off" in body and "Leads" in body and "Xing" in body
         assert 'hx-post="' not in body and "data-row=" not in body and "data-add" not in body
 
@@ -230,7 +208,7 @@ def test_manager_and_viewer_see_the_step_read_only(client_for, project, manager,
 def test_outsider_gets_404(client_for, project, outsider):
     milestone = MilestoneFactory(project=project)
     c = client_for(outsider)
-    assert c.get(step_url(project)).status_code == 404
+    assert c.get(step_url(project, STEP)).status_code == 404
     assert c.get(edit_url(project, "milestone", milestone.pk), **HX).status_code == 404
     assert c.get(edit_url(project, "community", project.pk), **HX).status_code == 404
 
@@ -265,19 +243,11 @@ def fill(project, n):
 def test_step_page_query_count_does_not_grow_with_the_rows(
     client_for, project, consultant, django_assert_max_num_queries
 ):
-    c = client_for(consultant)
     fill(project, 2)
-    with django_assert_max_num_queries(20):
-        assert c.get(step_url(project)).status_code == 200
-    cache.clear()  # measure rendering, not the page cache
-    with CaptureQueriesContext(connection) as small:
-        c.get(step_url(project))
-    fill(project, 12)
-    cache.clear()
-    with CaptureQueriesContext(connection) as big:
-        body = c.get(step_url(project)).content.decode()
-    assert body.count('class="wizard-row') >= 12 * (1 + 4 + 1)
-    assert len(big) == len(small)
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: fill(project, 12), django_assert_max_num_queries
+    )
+    assert response.content.decode().count('class="wizard-row') >= 12 * (1 + 4 + 1)
 
 
 # --- milestones -----------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Step 7, method: the strategy versions, starting a draft, and the read-only version page."""
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -13,27 +11,11 @@ from strategies.services.versions import strategy_version_start
 from strategies.wizard.progress import step_completeness
 
 from .factories import OptionFactory, ProjectFactory, TopicFactory, VersionFactory
-from .wizard_rows import HX, hx_get, hx_post
+from .wizard_rows import HX, assert_step_queries_do_not_grow, hx_get, hx_post, step_url, surface
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 STEP = AreaKey.METHOD
-
-
-@pytest.fixture
-def client_for(client_for):
-    """Clients that read the pages in English: the assertions use our English words."""
-
-    def make(user):
-        c = client_for(user)
-        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return c
-
-    return make
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, STEP])
 
 
 def start_url(project):
@@ -42,11 +24,6 @@ def start_url(project):
 
 def detail_url(version):
     return reverse("version_detail", args=[version.project_id, version.pk])
-
-
-def surface(body: str) -> str:
-    start = body.index('id="step-surface"')
-    return body[start : body.index('aria-labelledby="comments-heading"', start)]
 
 
 def frozen(project, status=VersionStatus.APPROVED, **kwargs):
@@ -79,7 +56,7 @@ def test_the_step_lists_versions_with_status_basis_and_selected_options(client_f
     VersionOption.objects.create(version=second, option=options[0], included=True)
     VersionOption.objects.create(version=second, option=options[1], included=True)
     VersionOption.objects.create(version=second, option=options[2], included=False)
-    body = surface(client_for(consultant).get(step_url(project)).content.decode())
+    body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
     assert body.index("V2 Broad") < body.index("V1 Focus")  # newest first
     row = body[body.index(f'id="version-{second.pk}"') :]
     assert f'href="{detail_url(second)}"' in row[:400]
@@ -90,13 +67,13 @@ def test_the_step_lists_versions_with_status_basis_and_selected_options(client_f
 
 
 def test_an_empty_list_says_so(client_for, project, viewer):
-    body = surface(client_for(viewer).get(step_url(project)).content.decode())
+    body = surface(client_for(viewer).get(step_url(project, STEP)).content.decode())
     assert "No strategy version yet." in body
 
 
 def test_the_step_surface_holds_no_csrf_token_and_no_form(client_for, project, consultant):
     VersionFactory(project=project)
-    body = surface(client_for(consultant).get(step_url(project)).content.decode())
+    body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
     assert "csrfmiddlewaretoken" not in body and "<form" not in body
     assert f'hx-get="{start_url(project)}"' in body and f'href="{start_url(project)}"' in body
 
@@ -104,13 +81,13 @@ def test_the_step_surface_holds_no_csrf_token_and_no_form(client_for, project, c
 @pytest.mark.parametrize("member", ["manager", "viewer"])
 def test_readers_see_the_list_without_the_start_button(client_for, project, member, request):
     VersionFactory(project=project, name="Visible")
-    body = client_for(request.getfixturevalue(member)).get(step_url(project)).content.decode()
+    body = client_for(request.getfixturevalue(member)).get(step_url(project, STEP)).content.decode()
     assert "Visible" in body
     assert start_url(project) not in body and 'hx-post="' not in body and "data-add" not in body
 
 
 def test_outsider_gets_404_on_the_step(client_for, project, outsider):
-    assert client_for(outsider).get(step_url(project)).status_code == 404
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
 
 
 # --- starting a version ------------------------------------------------------------------------
@@ -131,7 +108,7 @@ def test_without_script_the_form_is_a_page(client_for, project, consultant):
     c = client_for(consultant)
     body = c.get(start_url(project)).content.decode()
     assert "<html" in body and "csrfmiddlewaretoken" in body and 'hx-post="' not in body
-    assert c.get(start_url(project) + "?closed=1")["Location"] == step_url(project)
+    assert c.get(start_url(project) + "?closed=1")["Location"] == step_url(project, STEP)
 
 
 def test_consultant_starts_a_draft_through_htmx(client_for, project, consultant):
@@ -155,7 +132,7 @@ def test_consultant_starts_a_draft_without_script(client_for, project, consultan
     response = client_for(consultant).post(start_url(project), {"name": "Broad start", "rationale": ""})
     version = StrategyVersion.objects.get()
     assert version.number == 1 and version.rationale == ""
-    assert response.status_code == 302 and response["Location"] == f"{step_url(project)}#version-{version.pk}"
+    assert response.status_code == 302 and response["Location"] == f"{step_url(project, STEP)}#version-{version.pk}"
     assert step_completeness(project)[STEP] == 50
 
 
@@ -220,7 +197,7 @@ def test_a_draft_shows_its_texts_and_current_choices(client_for, project, viewer
     included = body[body.index("Action options in this version") : body.index("Left out")]
     assert "Apprentice videos" in included and "Cheap and visible" in included and "Recruiting" in included
     assert "Podcast" in body[body.index("Left out") :] and "Too much effort" in body
-    assert step_url(project) in body
+    assert step_url(project, STEP) in body
 
 
 def test_a_frozen_version_shows_its_snapshot(client_for, project, manager):
@@ -269,14 +246,8 @@ def _grow(project, versions: int):
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
-    c = client_for(consultant)
     _grow(project, 1)
-    c.get(step_url(project))  # the bookmark moves once
-    cache.clear()  # measure a full render, not a cached page
-    with django_assert_max_num_queries(20) as small:
-        c.get(step_url(project))
-    _grow(project, 8)
-    cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(step_url(project))
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: _grow(project, 8), django_assert_max_num_queries
+    )
     assert response.content.decode().count("3 options selected") == 9

@@ -1,9 +1,6 @@
 """Step 6, overview: the matrix, the canvas with counts, the gaps and the resource balance, all computed."""
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.urls import reverse
 from django.utils.html import escape
 
 from competencies.models import AreaKey, ResourceType
@@ -19,31 +16,11 @@ from .factories import (
     ResourceFactory,
     TopicFactory,
 )
+from .wizard_rows import assert_step_queries_do_not_grow, step_url, surface
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 STEP = AreaKey.OVERVIEW
-
-
-def step_url(project, key=STEP):
-    return reverse("wizard_step", args=[project.pk, key])
-
-
-@pytest.fixture
-def client_for(client_for):
-    """Clients that read the pages in English: the assertions use our English words."""
-
-    def make(user):
-        c = client_for(user)
-        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return c
-
-    return make
-
-
-def surface(body: str) -> str:
-    start = body.index('id="step-surface"')
-    return body[start : body.index('aria-labelledby="comments-heading"', start)]
 
 
 def test_completeness_is_the_share_of_gap_kinds_closed(project):
@@ -64,7 +41,7 @@ def test_the_overview_shows_matrix_gaps_canvas_and_balance(client_for, project, 
     budget = ResourceType.objects.get(key="budget")
     ResourceFactory(project=project, resource_type=budget, amount=100)
     RequirementFactory(option=option, resource_type=budget, amount=250, lead_time_weeks=6)
-    body = surface(client_for(consultant).get(step_url(project)).content.decode())
+    body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
 
     svg = body[body.index("<svg") : body.index("</svg>")]
     assert 'role="img"' in svg and "Recruiting" in svg and "Tax advice" in svg
@@ -83,7 +60,7 @@ def test_the_overview_shows_matrix_gaps_canvas_and_balance(client_for, project, 
 
 
 def test_a_project_without_data_shows_empty_states(client_for, project, consultant):
-    body = surface(client_for(consultant).get(step_url(project)).content.decode())
+    body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
     assert "No topics yet: add them in the business model step." in body
     assert "No gaps" in body
     assert "No resources and no requirements captured yet." in body
@@ -91,7 +68,7 @@ def test_a_project_without_data_shows_empty_states(client_for, project, consulta
 
 def test_attention_competitors_outside_the_model_are_flagged(client_for, project, consultant):
     competitor = CompetitorFactory(project=project, name="Streaming services", kind=CompetitorKind.ATTENTION)
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     assert "Streaming services" in body
     assert f"{step_url(project, AreaKey.COMPETITION)}#competitor-{competitor.pk}" in body
 
@@ -99,7 +76,7 @@ def test_attention_competitors_outside_the_model_are_flagged(client_for, project
 def test_long_gap_lists_fold_away_after_ten(client_for, project, consultant):
     for _ in range(13):
         TopicFactory(project=project)
-    body = surface(client_for(consultant).get(step_url(project)).content.decode())
+    body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
     body = body[body.index('id="gaps"') :]
     assert "<details" in body and "Show 3 more" in body
     assert body.count(f"{step_url(project, AreaKey.BUSINESS_MODEL)}#topic-") == 13
@@ -108,13 +85,13 @@ def test_long_gap_lists_fold_away_after_ten(client_for, project, consultant):
 @pytest.mark.parametrize("member", ["manager", "viewer"])
 def test_readers_see_the_same_overview(client_for, project, member, request):
     topic = TopicFactory(project=project, title="Readable")
-    body = client_for(request.getfixturevalue(member)).get(step_url(project)).content.decode()
+    body = client_for(request.getfixturevalue(member)).get(step_url(project, STEP)).content.decode()
     assert "Readable" in body and f"#topic-{topic.pk}" in body
     assert 'hx-post="' not in body and "data-add" not in body
 
 
 def test_outsider_gets_404(client_for, project, outsider):
-    assert client_for(outsider).get(step_url(project)).status_code == 404
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
 
 
 def _grow(project, topics: int):
@@ -132,14 +109,8 @@ def _grow(project, topics: int):
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
-    c = client_for(consultant)
     _grow(project, 2)
-    c.get(step_url(project))  # the bookmark moves once
-    cache.clear()  # measure a full render, not a cached page
-    with django_assert_max_num_queries(20) as small:
-        c.get(step_url(project))
-    _grow(project, 20)
-    cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(step_url(project))
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: _grow(project, 20), django_assert_max_num_queries
+    )
     assert response.content.decode().count('class="topic-card"') == 22

@@ -1,50 +1,37 @@
 """Step 1, potential: rating effects and usage formats inline, the readiness stage, completeness."""
 
 import dataclasses
-import re
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import translation
 
 from competencies.models import AreaKey, Effect, UsageFormat
-from strategies.models import EffectRelevance, ReadinessStage, Role, StrategyProject, UsageFormatRelevance
+from strategies.models import EffectRelevance, ReadinessStage, StrategyProject, UsageFormatRelevance
 from strategies.wizard.progress import step_completeness
 from strategies.wizard.rows import ROW_KINDS
 
-from .factories import MembershipFactory, ProjectFactory, UserFactory
-from .wizard_rows import HX, assert_only_consultants_change, delete_url, detail_url, edit_url, hx_get, hx_post, new_url
+from .factories import ProjectFactory
+from .wizard_rows import (
+    HX,
+    assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
+    colleague_of,
+    delete_url,
+    detail_url,
+    edit_url,
+    hx_get,
+    hx_post,
+    lock_version_in,
+    new_url,
+    step_url,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """The pages in English, whatever German wording the translators choose."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, AreaKey.POTENTIAL])
+STEP = AreaKey.POTENTIAL
 
 
 def potential(project):
-    return step_completeness(StrategyProject.objects.get(pk=project.pk))[AreaKey.POTENTIAL]
-
-
-def colleague_of(project, username="bob"):
-    user = UserFactory(username=username, consultant_group=True)
-    MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
-    return user
-
-
-def lock_version_in(body: str) -> str:
-    return re.search(r'name="lock_version" value="([^"]*)"', body).group(1)
+    return step_completeness(StrategyProject.objects.get(pk=project.pk))[STEP]
 
 
 def rate(project, entries, model=EffectRelevance, field="effect", relevance=4):
@@ -102,7 +89,7 @@ def test_step_lists_every_active_entry_with_its_rating_or_not_rated(client_for, 
     EffectRelevance.objects.create(project=project, effect=effects[0], relevance=5, notes="Our customers ask online")
     retired = UsageFormat.objects.active().last()
     UsageFormat.objects.filter(pk=retired.pk).update(is_active=False)
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     for effect in effects:
         assert f'id="effect_rating-{effect.pk}"' in body
     for usage_format in UsageFormat.objects.active():
@@ -120,14 +107,14 @@ def test_step_lists_every_active_entry_with_its_rating_or_not_rated(client_for, 
 def test_manager_and_viewer_see_the_ratings_read_only(client_for, project, manager, viewer):
     rate(project, Effect.objects.active(), relevance=2)
     for user in (manager, viewer):
-        body = client_for(user).get(step_url(project)).content.decode()
+        body = client_for(user).get(step_url(project, STEP)).content.decode()
         assert "2/5" in body
         assert 'hx-post="' not in body and "data-row=" not in body and "data-add" not in body
 
 
 def test_outsider_gets_404(client_for, project, outsider):
     c = client_for(outsider)
-    assert c.get(step_url(project)).status_code == 404
+    assert c.get(step_url(project, STEP)).status_code == 404
     assert c.get(edit_url(project, "effect_rating", first_effect().pk), **HX).status_code == 404
     assert c.get(edit_url(project, "potential_profile", project.pk), **HX).status_code == 404
 
@@ -147,24 +134,23 @@ def test_only_consultants_change_ratings_and_the_profile(client_for, project, ma
 def test_step_page_query_count_does_not_grow_with_the_catalogue(
     client_for, project, consultant, django_assert_max_num_queries
 ):
-    c = client_for(consultant)
+    def grow_the_catalogue():
+        for n in range(15):
+            effect = Effect.objects.create(key=f"extra-effect-{n}", order=100 + n, title=f"Extra effect {n}")
+            usage_format = UsageFormat.objects.create(key=f"extra-format-{n}", order=100 + n, title=f"Extra format {n}")
+            if n % 2:
+                EffectRelevance.objects.create(project=project, effect=effect, relevance=3)
+                UsageFormatRelevance.objects.create(project=project, usage_format=usage_format, relevance=3)
+
     rate(project, Effect.objects.active()[:1])
-    with django_assert_max_num_queries(20):
-        assert c.get(step_url(project)).status_code == 200
-    cache.clear()  # measure rendering, not the page cache
-    with CaptureQueriesContext(connection) as small:
-        c.get(step_url(project))
-    for n in range(15):
-        effect = Effect.objects.create(key=f"extra-effect-{n}", order=100 + n, title=f"Extra effect {n}")
-        usage_format = UsageFormat.objects.create(key=f"extra-format-{n}", order=100 + n, title=f"Extra format {n}")
-        if n % 2:
-            EffectRelevance.objects.create(project=project, effect=effect, relevance=3)
-            UsageFormatRelevance.objects.create(project=project, usage_format=usage_format, relevance=3)
-    cache.clear()
-    with CaptureQueriesContext(connection) as big:
-        body = c.get(step_url(project)).content.decode()
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant),
+        step_url(project, STEP),
+        grow_the_catalogue,
+        django_assert_max_num_queries,
+    )
+    body = response.content.decode()
     assert "Extra effect 14" in body and "Extra format 13" in body
-    assert len(big) == len(small)
 
 
 # --- rating inline ------------------------------------------------------------------
@@ -383,5 +369,5 @@ def test_plain_post_without_htmx_redirects_back_to_the_step(client_for, project,
         edit_url(project, "effect_rating", effect.pk), {"relevance": "3", "notes": "", "lock_version": ""}
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{step_url(project)}#effect_rating-{effect.pk}"
+    assert response["Location"] == f"{step_url(project, STEP)}#effect_rating-{effect.pk}"
     assert EffectRelevance.objects.filter(project=project, effect=effect).exists()

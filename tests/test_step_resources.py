@@ -3,9 +3,6 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.urls import reverse
 from django.utils.html import escape
 
 from competencies.models import AreaKey, ResourceType
@@ -13,38 +10,26 @@ from strategies.models import Resource, ResourceRequirement
 from strategies.wizard.progress import step_completeness
 
 from .factories import OptionFactory, ProjectFactory, RequirementFactory, ResourceFactory, TopicFactory
-from .wizard_rows import assert_only_consultants_change, delete_url, edit_url, hx_get, hx_post, new_url
+from .wizard_rows import (
+    assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
+    delete_url,
+    edit_url,
+    field_html,
+    hx_add,
+    hx_get,
+    hx_post,
+    new_url,
+    step_url,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 STEP = AreaKey.RESOURCES
 
 
-@pytest.fixture
-def client_for(client_for):
-    """Clients that read the pages in English: the assertions use our English words."""
-
-    def make(user):
-        c = client_for(user)
-        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return c
-
-    return make
-
-
-def step_url(project):
-    return reverse("wizard_step", args=[project.pk, STEP])
-
-
 def rtype(key):
     return ResourceType.objects.get(key=key)
-
-
-def field_html(body: str, name: str) -> str:
-    """The markup of one form field: from its input to the next field's input."""
-    start = body.index(f'name="{name}"')
-    following = re.search(r'name="(?!' + re.escape(name) + r'")\w+"', body[start:])
-    return body[start : start + following.start()] if following else body[start:]
 
 
 def resource_data(**overrides):
@@ -69,15 +54,11 @@ def requirement_data(option, **overrides):
 
 
 def add_resource(client, project, data):
-    return hx_post(client, new_url(project, "resource"), {**data, "group": "all", "slot": "resource-add-all"})
+    return hx_add(client, project, "resource", data)
 
 
 def add_requirement(client, project, option, data):
-    slot = f"requirement-add-{option.pk}"
-    query = f"group={option.pk}&option={option.pk}"
-    return hx_post(
-        client, new_url(project, "requirement"), {**data, "group": option.pk, "slot": slot, "add_query": query}
-    )
+    return hx_add(client, project, "requirement", data, option.pk, option=option.pk)
 
 
 # --- completeness --------------------------------------------------------------------------------
@@ -107,7 +88,7 @@ def test_page_lists_resources_and_requirements_per_option_with_the_balance(clien
     option = OptionFactory(topic=topic, title="Apprentice videos")
     bare = OptionFactory(topic=topic, title="Career fair posts")
     requirement = RequirementFactory(option=option, resource_type=budget, amount=1500, lead_time_weeks=12)
-    body = client_for(consultant).get(step_url(project)).content.decode()
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
     assert "Annual budget" in body and 'id="resource-rows-all"' in body and 'id="resource-add-all"' in body
     section = body[body.index(f'id="option-{option.pk}"') :]
     assert "Apprentice videos" in section
@@ -262,7 +243,7 @@ def test_readers_see_the_step_read_only(client_for, project, member, request):
     option = OptionFactory(topic=TopicFactory(project=project), title="Visible option")
     RequirementFactory(option=option)
     OptionFactory(topic=option.topic, title="Unplanned")
-    body = client_for(request.getfixturevalue(member)).get(step_url(project)).content.decode()
+    body = client_for(request.getfixturevalue(member)).get(step_url(project, STEP)).content.decode()
     assert "Visible budget" in body and "Visible option" in body and "needs not captured yet" in body
     assert 'hx-post="' not in body and "data-add" not in body and "hx-trigger" not in body
 
@@ -300,7 +281,7 @@ def test_only_consultants_change_requirements(client_for, project, manager, view
 
 
 def test_outsider_gets_404(client_for, project, outsider):
-    assert client_for(outsider).get(step_url(project)).status_code == 404
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
 
 
 # --- queries -----------------------------------------------------------------------------------------
@@ -318,15 +299,9 @@ def _grow(project, topics: int, options_per_topic: int):
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
-    c = client_for(consultant)
     _grow(project, 2, 2)
-    c.get(step_url(project))  # the bookmark moves once
-    cache.clear()  # measure a full render, not a cached page
-    with django_assert_max_num_queries(20) as small:
-        c.get(step_url(project))
-    _grow(project, 10, 4)
-    cache.clear()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        response = c.get(step_url(project))
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: _grow(project, 10, 4), django_assert_max_num_queries
+    )
     body = response.content.decode()
     assert body.count('class="option-needs') == 44 and body.count('class="wizard-row requirement') == 32

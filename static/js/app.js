@@ -110,9 +110,12 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // A refused save comes back with messages beside the fields: put the cursor on the first.
-  document.body.addEventListener("htmx:afterSwap", (event) => {
-    const scope = event.detail.target.isConnected ? event.detail.target : document;
-    const invalid = scope.querySelector("form[data-row-form] .is-invalid, .row-form .is-invalid");
+  // htmx:load fires on the new content itself (an outerHTML swap detaches
+  // the old target, whose events would no longer reach the body).
+  document.body.addEventListener("htmx:load", (event) => {
+    const content = event.detail.elt;
+    const form = content.matches && content.matches("form[data-row-form]") ? content : null;
+    const invalid = form && form.querySelector(".is-invalid");
     if (invalid) {
       invalid.focus();
     }

@@ -371,3 +371,13 @@ def test_plain_post_without_htmx_redirects_back_to_the_step(client_for, project,
     assert response.status_code == 302
     assert response["Location"] == f"{step_url(project, STEP)}#effect_rating-{effect.pk}"
     assert EffectRelevance.objects.filter(project=project, effect=effect).exists()
+
+
+def test_saving_the_readiness_stage_moves_the_progress_bar_it_sends(client_for, project, consultant):
+    rate(project, Effect.objects.active())
+    rate(project, UsageFormat.objects.active(), UsageFormatRelevance, "usage_format")
+    data = {"readiness_stage": ReadinessStage.OPTIMISING_SOCIAL_MEDIA, "lock_version": project.lock_version}
+    response = hx_post(client_for(consultant), edit_url(project, "potential_profile", project.pk), data)
+    step_list = response.content.decode().split('id="step-list"')[1]
+    potential_badge = step_list.split(f"/workshop/{STEP}/")[1].split("</li>")[0]
+    assert "100 %" in potential_badge

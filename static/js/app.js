@@ -110,10 +110,10 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // A refused save comes back with messages beside the fields: put the cursor on the first.
-  // htmx:load fires on the new content itself (an outerHTML swap detaches
-  // the old target, whose events would no longer reach the body).
-  document.body.addEventListener("htmx:load", (event) => {
-    const content = event.detail.elt;
+  // After settling: htmx keeps the old element's classes on a same-id
+  // element until then, so .is-invalid only shows at this point.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const content = event.target;
     const form = content.matches && content.matches("form[data-row-form]") ? content : null;
     const invalid = form && form.querySelector(".is-invalid");
     if (invalid) {

@@ -264,6 +264,8 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     if not request.htmx:
         messages.success(request, _("Saved."))
         return _back_to_step(project, kind, kind.dom_id(row))
+    if isinstance(row, type(project)) and row.pk == project.pk:
+        project = row  # a project section was saved: the progress bar counts the saved fields
     # The saved instance still holds what the lookup joined and prefetched; an
     # edit changes only its own fields, so it renders without a second fetch.
     body = render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)

@@ -95,7 +95,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (act === "edit") {
       htmx.ajax("GET", `${url}edit/`, { source: button, target: row, swap: "outerHTML" });
     } else if (act === "delete") {
-      const label = button.getAttribute("aria-label") || "";
+      const label = actions.getAttribute("aria-label") || "";
       if (window.confirm(`${surface.dataset.confirmDelete || "Delete?"}\n${label}`)) {
         htmx.ajax("POST", `${url}delete/`, { source: button, target: row, swap: "outerHTML" });
       }

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from ..exceptions import DomainError
 
@@ -81,5 +82,6 @@ def working_row_move(kind, row, direction: str) -> bool:
             sibling.order = i
             sibling.updated_at = now  # bulk_update skips auto_now; cached pages key on it
         # Order is layout, not content: no lock_version bump, so no false conflicts.
-        type(row).objects.bulk_update(changed, ["order", "updated_at"])
+        # With history, like every other change (cached pages key on it).
+        bulk_update_with_history(changed, type(row), ["order", "updated_at"])
         return True

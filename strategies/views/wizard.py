@@ -19,6 +19,7 @@ from ..models import ChecklistAnswer, StepComment, StrategyProject
 from ..wizard.page_cache import (
     CSRF_PLACEHOLDER,
     cached_page,
+    compact,
     content_fingerprint,
     membership_and_bookmark,
     page_key,
@@ -82,12 +83,12 @@ def _cached_step_page(request, pk: int, key: str) -> tuple[HttpResponse | None, 
     if not request.user.has_perm("strategies.view_project", stand_in):
         return None, None
     cache_key = _step_page_key(request, pk, key, role)
-    html = cached_page(cache_key)
-    if html is None:
+    page = cached_page(cache_key)
+    if page is None:
         return None, cache_key
     if request.user.has_perm("strategies.edit_project", stand_in) and last_step != key:
         StrategyProject.objects.filter(pk=pk).update(last_step=key)
-    return HttpResponse(personalise(html, request)), cache_key
+    return HttpResponse(personalise(page, request)), cache_key
 
 
 @login_required
@@ -129,10 +130,10 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "csrf_token": CSRF_PLACEHOLDER,
         **STEPS[key].load(project),
     }
-    html = render_to_string("strategies/wizard/step.html", context, request)
+    page = compact(render_to_string("strategies/wizard/step.html", context, request))
     if cache_key is not None:
-        store_page(cache_key, html)
-    return HttpResponse(personalise(html, request))
+        store_page(cache_key, page)
+    return HttpResponse(personalise(page, request))
 
 
 @login_required

@@ -3,10 +3,12 @@
 A step page of a large project takes long to render but changes only when its
 data changes. Instead of invalidating on every write path (views, admin,
 services, shell), the cache key contains a fingerprint of everything a step
-page reads: per table, its row count and latest `updated_at`, for the
-project's working material, the checklist, comments, versions and the
-catalogue. Any insert, update or delete changes a count or a timestamp, so a
-changed project never hits an old entry; old entries just expire.
+page reads: the newest history id of each working-material table (every ORM
+save and delete writes history), and the row count and latest `updated_at`
+of the other tables (ratings, checklist, comments, versions, catalogue). Any
+change moves one of them, so a changed project never hits an old entry; old
+entries just expire. Writes that skip the ORM's save()/delete() (bulk or raw
+SQL) must write history too, as the row moves do.
 
 What is personal on the page stays out of the cached text: the CSRF token is
 a placeholder swapped for the request's own on every response, and the key
@@ -15,6 +17,7 @@ messages (flash messages, form errors) are never cached.
 """
 
 import hashlib
+import re
 
 from django.apps import apps
 from django.core.cache import cache
@@ -24,28 +27,28 @@ from django.middleware.csrf import get_token
 CSRF_PLACEHOLDER = "__pbsm_csrf_token__"
 TIMEOUT_SECONDS = 600
 
-# (app label, model, condition tying a row to the project; None for catalogue tables)
-_FINGERPRINTED = [
-    ("strategies", "StrategyProject", "id = %s"),
-    ("strategies", "Topic", "project_id = %s"),
-    ("strategies", "BusinessBenefit", "topic_id IN (SELECT id FROM {Topic} WHERE project_id = %s)"),
-    ("strategies", "ActionOption", "topic_id IN (SELECT id FROM {Topic} WHERE project_id = %s)"),
-    ("strategies", "Competitor", "project_id = %s"),
-    ("strategies", "CompetitorPresence", "competitor_id IN (SELECT id FROM {Competitor} WHERE project_id = %s)"),
-    ("strategies", "Resource", "project_id = %s"),
-    (
-        "strategies",
-        "ResourceRequirement",
-        "option_id IN (SELECT o.id FROM {ActionOption} o JOIN {Topic} t ON o.topic_id = t.id WHERE t.project_id = %s)",
-    ),
-    (
-        "strategies",
-        "Kpi",
-        "benefit_id IN (SELECT b.id FROM {BusinessBenefit} b JOIN {Topic} t ON b.topic_id = t.id"
-        " WHERE t.project_id = %s)",
-    ),
-    ("strategies", "Milestone", "project_id = %s"),
-    ("strategies", "Platform", "project_id = %s"),
+# Working material with history (simple-history): every create, update and
+# delete through the ORM adds a historical row, so the newest history id of
+# the table is a change counter found in the primary-key index at once. It is
+# global, not per project: an edit in one project also renews the others'
+# pages of that table, which costs a render, never correctness.
+_HISTORY_COUNTED = [
+    "StrategyProject",
+    "Topic",
+    "BusinessBenefit",
+    "ActionOption",
+    "Competitor",
+    "CompetitorPresence",
+    "Resource",
+    "ResourceRequirement",
+    "Kpi",
+    "Milestone",
+    "Platform",
+]
+
+# Without history: row count (deletes) and latest change, of this project's
+# rows or (None) of the whole catalogue table.
+_STAMPED = [
     ("strategies", "EffectRelevance", "project_id = %s"),
     ("strategies", "UsageFormatRelevance", "project_id = %s"),
     ("strategies", "StrategyVersion", "project_id = %s"),
@@ -66,18 +69,19 @@ _sql_by_vendor: dict[str, str] = {}
 
 def _fingerprint_sql() -> tuple[str, int]:
     if connection.vendor not in _sql_by_vendor:
-        tables = {
-            name: connection.ops.quote_name(apps.get_model(app, name)._meta.db_table)
-            for app, name, _condition in _FINGERPRINTED
-        }
+        quote = connection.ops.quote_name
+        tables = {name: quote(apps.get_model(app, name)._meta.db_table) for app, name, _condition in _STAMPED}
         parts = []
-        for _app, name, condition in _FINGERPRINTED:
+        for name in _HISTORY_COUNTED:
+            history = quote(apps.get_model("strategies", name).history.model._meta.db_table)
+            parts.append(f"SELECT MAX(history_id), '' FROM {history}")  # noqa: S608 (our own table names)
+        for _app, name, condition in _STAMPED:
             stamp = "created_at" if name == "StepComment" else "updated_at"
             where = f" WHERE {condition.format(**tables)}" if condition else ""
             # Only our own table names go in; the project id is a parameter.
-            parts.append(f"SELECT COUNT(*), MAX({stamp}) FROM {tables[name]}{where}")  # noqa: S608
+            parts.append(f"SELECT COUNT(*), CAST(MAX({stamp}) AS TEXT) FROM {tables[name]}{where}")  # noqa: S608
         _sql_by_vendor[connection.vendor] = " UNION ALL ".join(parts)
-    return _sql_by_vendor[connection.vendor], sum(1 for _a, _n, condition in _FINGERPRINTED if condition)
+    return _sql_by_vendor[connection.vendor], sum(1 for _a, _n, condition in _STAMPED if condition)
 
 
 def content_fingerprint(project_id: int) -> str:
@@ -116,13 +120,27 @@ def page_key(*parts) -> str:
     return "wizard-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-def personalise(html: str, request) -> str:
-    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
 
-def cached_page(key: str) -> str | None:
+def compact(html: str) -> bytes:
+    """The page as UTF-8, with runs of whitespace between tags cut to one space.
+
+    One space keeps inline words apart exactly as the browser would; the
+    pages have no <pre>, and a textarea's own text is never only whitespace
+    between two tags. Stored as bytes: a hit then needs no encoding.
+    """
+    return _BETWEEN_TAGS.sub("> <", html).encode()
+
+
+def personalise(page: bytes, request) -> bytes:
+    return page.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+
+
+def cached_page(key: str) -> bytes | None:
     return cache.get(key)
 
 
-def store_page(key: str, html: str) -> None:
-    cache.set(key, html, TIMEOUT_SECONDS)
+def store_page(key: str, page: bytes) -> None:
+    cache.set(key, page, TIMEOUT_SECONDS)

@@ -205,6 +205,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # Redis to share the cache between workers.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://pbsm")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pbsm workbench <noreply@localhost>")
+# Where e-mails link to (no request at hand when a worker sends them).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Forms ----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -44,7 +44,6 @@ from .models import (
     Competitor,
     CompetitorKind,
     CompetitorPresence,
-    Decision,
     EffectRelevance,
     Kpi,
     Membership,
@@ -60,10 +59,9 @@ from .models import (
     StrategyVersion,
     Topic,
     UsageFormatRelevance,
-    VersionDecision,
     VersionOption,
-    VersionStatus,
 )
+from .services.versions import strategy_version_approve, strategy_version_create, strategy_version_submit
 
 DEFAULT_PASSWORD = "pbsm-demo-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -1526,76 +1524,13 @@ def _lookup(rows: dict, key: str, what: str):
         ) from exc
 
 
-def _json_number(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def demo_snapshot(*, project: StrategyProject, version: dict, choices: dict[int, tuple[bool, str]]) -> dict:
-    """A frozen snapshot of a demo version: a stand-in until the snapshot service exists.
-
-    The real snapshot is built when a version is submitted (a later issue).
-    Demo versions start out approved, and the database insists that a frozen
-    version has a snapshot, so the demo writes this small, documented shape:
-
-        {"schema": 1,
-         "version": {name, number, rationale, assumptions, prerequisites},
-         "options": [{id, title, topic, block, included, rationale, benefit,
-                      requirements: [{resource_type, amount, lead_time_weeks}]}],
-         "kpis": [{benefit, description, metric, baseline, target, unit, owner, due_date}]}
-
-    `choices` maps option id to (included, rationale). Numbers are strings so
-    decimals survive JSON unchanged.
-    """
-    options = (
-        ActionOption.objects.filter(topic__project=project, pk__in=choices)
-        .select_related("topic__block", "benefit")
-        .prefetch_related("requirements__resource_type")
-        .order_by("topic__block__order", "topic__order", "order", "id")
+def _choose(version: StrategyVersion, choices: dict[int, tuple[bool, str]]) -> None:
+    """Write a draft's choices in one go (the demo has hundreds; the service does one at a time)."""
+    VersionOption.objects.filter(version=version).delete()
+    VersionOption.objects.bulk_create(
+        VersionOption(version=version, option_id=option_id, included=included, rationale=rationale)
+        for option_id, (included, rationale) in choices.items()
     )
-    option_rows = []
-    included_benefits = set()
-    for option in options:
-        included, rationale = choices[option.pk]
-        if included and option.benefit_id:
-            included_benefits.add(option.benefit_id)
-        option_rows.append(
-            {
-                "id": option.pk,
-                "title": option.title,
-                "topic": option.topic.title,
-                "block": option.topic.block.key,
-                "included": included,
-                "rationale": rationale,
-                "benefit": option.benefit.title if option.benefit else None,
-                "requirements": [
-                    {
-                        "resource_type": req.resource_type.key,
-                        "amount": _json_number(req.amount),
-                        "lead_time_weeks": req.lead_time_weeks,
-                    }
-                    for req in option.requirements.all()
-                ],
-            }
-        )
-    kpis = Kpi.objects.filter(benefit_id__in=included_benefits).select_related("benefit").order_by("due_date", "id")
-    return {
-        "schema": 1,
-        "version": {key: version[key] for key in ("name", "number", "rationale", "assumptions", "prerequisites")},
-        "options": option_rows,
-        "kpis": [
-            {
-                "benefit": kpi.benefit.title,
-                "description": kpi.description,
-                "metric": kpi.metric,
-                "baseline": _json_number(kpi.baseline),
-                "target": _json_number(kpi.target),
-                "unit": kpi.unit,
-                "owner": kpi.owner,
-                "due_date": kpi.due_date.isoformat() if kpi.due_date else None,
-            }
-            for kpi in kpis
-        ],
-    }
 
 
 def _create_versions(
@@ -1609,41 +1544,16 @@ def _create_versions(
     second_consultant,
     manager,
 ) -> None:
-    """An approved version with snapshot and decision, and a draft successor, with their VersionOptions."""
-    fields = ("name", "number", "rationale", "assumptions", "prerequisites")
-    # StrategyVersion.save() refuses to save a stored approved version, so the
-    # approved one is written in a single create() and never saved again.
-    v1 = StrategyVersion.objects.create(
-        project=project,
-        status=VersionStatus.APPROVED,
-        snapshot=demo_snapshot(project=project, version=approved, choices=approved_choices),
-        created_by=consultant,
-        submitted_by=consultant,
-        submitted_at=approved["submitted_at"],
-        decided_at=approved["decided_at"],
-        **{key: approved[key] for key in fields},
+    """V1 drafted, submitted and approved through the real workflow, and V2, its draft successor."""
+    texts = ("name", "rationale", "assumptions", "prerequisites")
+    v1 = strategy_version_create(project=project, user=consultant, **{key: approved[key] for key in texts})
+    _choose(v1, approved_choices)
+    v1 = strategy_version_submit(v1, consultant, notify=False)
+    strategy_version_approve(v1, manager, approved["decision_comment"])
+    v2 = strategy_version_create(
+        project=project, user=second_consultant, based_on=v1, **{key: draft[key] for key in texts}
     )
-    VersionDecision.objects.create(
-        version=v1,
-        decision=Decision.APPROVE,
-        actor=manager,
-        actor_name=manager.get_full_name() or manager.get_username(),
-        comment=approved["decision_comment"],
-    )
-    v2 = StrategyVersion.objects.create(
-        project=project,
-        status=VersionStatus.DRAFT,
-        based_on=v1,
-        created_by=second_consultant,
-        **{key: draft[key] for key in fields},
-    )
-    VersionOption.objects.bulk_create(
-        [
-            VersionOption(version=version, option_id=option_id, included=included, rationale=rationale)
-            for version, choices in ((v1, approved_choices), (v2, draft_choices))
-            for option_id, (included, rationale) in choices.items()
-        ]
-    )
+    _choose(v2, draft_choices)
 
 
 def _project_counts(project: StrategyProject) -> dict[str, int]:

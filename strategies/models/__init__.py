@@ -18,7 +18,15 @@ from .project import (
 )
 from .reports import Report, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
-from .versions import Decision, StrategyVersion, VersionDecision, VersionOption, VersionStatus
+from .versions import (
+    ALLOWED_TRANSITIONS,
+    Decision,
+    StrategyVersion,
+    VersionDecision,
+    VersionOption,
+    VersionStatus,
+    VersionTransition,
+)
 
 __all__ = [
     "ActionOption",
@@ -50,6 +58,8 @@ __all__ = [
     "Topic",
     "UsageFormatRelevance",
     "VersionDecision",
+    "VersionTransition",
+    "ALLOWED_TRANSITIONS",
     "VersionOption",
     "VersionStatus",
     "WorkingMaterial",

@@ -22,6 +22,23 @@ class VersionStatus(models.TextChoices):
 FROZEN_STATUSES = (VersionStatus.SUBMITTED, VersionStatus.APPROVED, VersionStatus.REJECTED, VersionStatus.SUPERSEDED)
 
 
+# The only moves a version's status makes; everything else about a version
+# that left the draft stage is fixed (also enforced by a PostgreSQL trigger).
+ALLOWED_TRANSITIONS = {
+    (VersionStatus.DRAFT, VersionStatus.SUBMITTED),
+    (VersionStatus.SUBMITTED, VersionStatus.APPROVED),
+    (VersionStatus.SUBMITTED, VersionStatus.REJECTED),
+    (VersionStatus.APPROVED, VersionStatus.SUPERSEDED),
+}
+# Fields a transition out of a fixed state may write (with status).
+TRANSITION_FIELDS = {"status", "decided_at", "updated_at"}
+STATUS_RULE = _(
+    "A version's status only moves from draft to submitted, from submitted to approved or rejected, "
+    "and from approved to superseded."
+)
+FIXED_RECORD = _("A submitted or decided version is a fixed record; start a successor version to change it.")
+
+
 class StrategyVersionQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=VersionStatus.DRAFT)
@@ -34,6 +51,21 @@ class StrategyVersionQuerySet(models.QuerySet):
 
     def frozen(self):
         return self.filter(status__in=FROZEN_STATUSES)
+
+    def update(self, **kwargs):
+        """Bulk updates obey the same rules as save(): see StrategyVersion.save()."""
+        if "status" in kwargs:
+            moves = self.exclude(status=kwargs["status"]).values_list("status", flat=True).distinct()
+            if any((stored, kwargs["status"]) not in ALLOWED_TRANSITIONS for stored in moves):
+                raise DomainError(STATUS_RULE)
+        if set(kwargs) - TRANSITION_FIELDS and self.exclude(status=VersionStatus.DRAFT).exists():
+            raise DomainError(FIXED_RECORD)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status=VersionStatus.DRAFT).exists():
+            raise DomainError(_("Only draft versions can be deleted."))
+        return super().delete()
 
     def for_listing(self):
         """Versions with their number of selected options, without the (large) snapshots.
@@ -136,15 +168,15 @@ class StrategyVersion(models.Model):
         return self.status == VersionStatus.REJECTED and self.project.role_of(user) == Role.CONSULTANT
 
     def save(self, *args, **kwargs):
+        """Guard: the status moves only along ALLOWED_TRANSITIONS, and once a version
+        left the draft stage nothing but its next transition is written."""
         stored = getattr(self, "_stored_status", None)
-        superseding = (
-            stored == VersionStatus.APPROVED
-            and self.status == VersionStatus.SUPERSEDED
-            and kwargs.get("update_fields") is not None
-            and set(kwargs["update_fields"]) == {"status"}
-        )
-        if stored in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED) and not superseding:
-            raise DomainError(_("An approved version is a fixed record; start a successor version to change it."))
+        if stored is not None and self.status != stored and (stored, self.status) not in ALLOWED_TRANSITIONS:
+            raise DomainError(STATUS_RULE)
+        if stored not in (None, VersionStatus.DRAFT):
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or not set(update_fields) <= TRANSITION_FIELDS or self.status == stored:
+                raise DomainError(FIXED_RECORD)
         super().save(*args, **kwargs)
         self._stored_status = self.status
 
@@ -152,6 +184,18 @@ class StrategyVersion(models.Model):
         if self.status != VersionStatus.DRAFT:
             raise DomainError(_("Only draft versions can be deleted."))
         return super().delete(*args, **kwargs)
+
+
+class VersionOptionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.exclude(version__status=VersionStatus.DRAFT).exists():
+            raise DomainError(_("The options of a submitted or decided version are fixed."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(version__status=VersionStatus.DRAFT).exists():
+            raise DomainError(_("The options of a submitted or decided version are fixed."))
+        return super().delete()
 
 
 class VersionOption(models.Model):
@@ -165,6 +209,8 @@ class VersionOption(models.Model):
     rationale = models.TextField(_("reason"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionOptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["option__topic__block__order", "option__topic__order", "option__order"]
         verbose_name = _("version option")
@@ -173,6 +219,19 @@ class VersionOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.option} ({'in' if self.included else 'out'})"
+
+    def _refuse_unless_draft(self):
+        status = StrategyVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
+        if status not in (None, VersionStatus.DRAFT):
+            raise DomainError(_("The options of a submitted or decided version are fixed."))
+
+    def save(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_unless_draft()
+        return super().delete(*args, **kwargs)
 
 
 class Decision(models.TextChoices):
@@ -199,3 +258,24 @@ class VersionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.actor_name}"
+
+
+class VersionTransition(models.Model):
+    """One step in a version's life: who moved it from which status to which, when, and why."""
+
+    version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Kept as text so the record survives the user's deletion.
+    actor_name = models.CharField(_("by"), max_length=300)
+    from_status = models.CharField(_("from"), max_length=20, choices=VersionStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=VersionStatus.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("version transition")
+        verbose_name_plural = _("version transitions")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.from_status or '—'} → {self.to_status} ({self.actor_name})"

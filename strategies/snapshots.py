@@ -1,0 +1,239 @@
+"""What a strategy version contains, as plain data.
+
+A draft's content is read live from the working material; at submission it
+is frozen into `StrategyVersion.snapshot` and from then on the snapshot is
+what counts: the version page, comparisons and the PDF report read the same
+structure, so an approved version never changes when the material does.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .analysis import resource_balance
+from .models import (
+    CompetitorPresence,
+    Kpi,
+    Resource,
+    ResourceRequirement,
+    StrategyVersion,
+    VersionOption,
+)
+
+SCHEMA = 2
+
+
+def _number(value) -> str | None:
+    """Decimals as plain text without trailing zeros ("45000", "2.5"): JSON has no decimal type."""
+    return None if value is None else f"{Decimal(value).normalize():f}"
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _title(obj) -> str | None:
+    return obj.title if obj is not None else None
+
+
+def version_content(version: StrategyVersion) -> dict:
+    """The version's content: its frozen snapshot, or (a draft, or an old stand-in) built live."""
+    if version.snapshot and version.snapshot.get("schema") == SCHEMA:
+        return version.snapshot
+    return build_snapshot(version)
+
+
+def build_snapshot(version: StrategyVersion) -> dict:
+    """Everything the version contains, as it is now: options in and out, their topics, benefits,
+    requirements, the competitors on those topics, the resources, KPIs, milestones and platforms,
+    and the resource balance of the selected options. A constant number of queries."""
+    project = version.project
+    requirements = ResourceRequirement.objects.select_related("resource_type").order_by("resource_type__order", "id")
+    choices = list(
+        VersionOption.objects.filter(version=version)
+        .select_related(
+            "option__topic__block",
+            "option__benefit__benefit_type",
+            "option__benefit__usage_format",
+            "option__usage_format",
+        )
+        .prefetch_related(Prefetch("option__requirements", queryset=requirements))
+        .order_by("option__topic__block__order", "option__topic__order", "option__order", "option__id")
+    )
+    selected = [choice.option for choice in choices if choice.included]
+    topics = {option.topic_id: option.topic for option in selected}
+    benefits = {option.benefit_id: option.benefit for option in selected if option.benefit_id}
+
+    options = []
+    for choice in choices:
+        option = choice.option
+        options.append(
+            {
+                "id": option.pk,
+                "title": option.title,
+                "included": choice.included,
+                "reason": choice.rationale,
+                "topic_id": option.topic_id,
+                "topic": option.topic.title,
+                "block": option.topic.block.title,
+                "benefit_id": option.benefit_id,
+                "benefit": _title(option.benefit),
+                "usage_format": _title(option.usage_format),
+                "user_benefit": option.user_benefit,
+                "motivation": option.motivation,
+                "participation": option.participation,
+                "services_needed": option.services_needed,
+                "effort": option.effort,
+                "requirements": [
+                    {
+                        "resource_type_id": requirement.resource_type_id,
+                        "resource_type": requirement.resource_type.title,
+                        "unit": requirement.resource_type.unit,
+                        "amount": _number(requirement.amount),
+                        "lead_time_weeks": requirement.lead_time_weeks,
+                        "notes": requirement.notes,
+                    }
+                    for requirement in option.requirements.all()
+                ],
+            }
+        )
+
+    presences = (
+        CompetitorPresence.objects.filter(topic_id__in=topics)
+        .select_related("competitor")
+        .order_by("competitor__kind", "competitor__name", "topic_id")
+    )
+    competitors: dict[int, dict] = {}
+    for presence in presences:
+        competitor = presence.competitor
+        entry = competitors.setdefault(
+            competitor.pk,
+            {"id": competitor.pk, "name": competitor.name, "kind": competitor.kind, "presences": []},
+        )
+        entry["presences"].append(
+            {
+                "topic_id": presence.topic_id,
+                "topic": topics[presence.topic_id].title,
+                "strength": presence.strength,
+                "standard_set": presence.standard_set,
+                "expected_reaction": presence.expected_reaction,
+            }
+        )
+
+    kpis = Kpi.objects.filter(benefit_id__in=benefits).order_by("due_date", "id")
+    all_topics = project.topics.select_related("block").order_by("block__order", "order", "id")
+    balance = resource_balance(project, options=selected)
+    return {
+        "schema": SCHEMA,
+        "taken_at": timezone.now().isoformat(),
+        "version": {
+            "number": version.number,
+            "name": version.name,
+            "rationale": version.rationale,
+            "assumptions": version.assumptions,
+            "prerequisites": version.prerequisites,
+            "based_on": version.based_on.number if version.based_on_id else None,
+        },
+        "project": {
+            "client": project.client.name,
+            "title": project.title,
+            "readiness_stage": project.get_readiness_stage_display(),
+            "netiquette": project.netiquette,
+            "monitoring": project.monitoring,
+            "escalation_path": project.escalation_path,
+            "response_time_hours": project.response_time_hours,
+            "review_cadence": project.review_cadence,
+        },
+        "options": options,
+        "topics": [
+            {
+                "id": topic.pk,
+                "title": topic.title,
+                "block": topic.block.title,
+                "priority": topic.priority,
+                "social_media_affinity": topic.social_media_affinity,
+            }
+            for topic in topics.values()
+        ],
+        # Every topic of the model at that moment: what the version leaves without an option.
+        "all_topics": [
+            {"id": topic.pk, "title": topic.title, "block": topic.block.title, "priority": topic.priority}
+            for topic in all_topics
+        ],
+        "benefits": [
+            {
+                "id": benefit.pk,
+                "title": benefit.title,
+                "topic_id": benefit.topic_id,
+                "benefit_type": benefit.benefit_type.title,
+                "priority": benefit.priority,
+                "usage_format": _title(benefit.usage_format),
+                "causal_chain": benefit.causal_chain,
+                "receiving_process": benefit.receiving_process,
+            }
+            for benefit in benefits.values()
+        ],
+        "competitors": list(competitors.values()),
+        "resources": [
+            {
+                "resource_type": resource.resource_type.title,
+                "unit": resource.resource_type.unit,
+                "description": resource.description,
+                "amount": _number(resource.amount),
+                "quality": resource.quality,
+            }
+            for resource in Resource.objects.filter(project=project).select_related("resource_type")
+        ],
+        "resource_balance": {
+            "rows": [
+                {
+                    "resource_type_id": row["resource_type"].pk,
+                    "title": row["title"],
+                    "unit": row["unit"],
+                    "qualitative": row["qualitative"],
+                    "available": _number(row["available"]),
+                    "needed": _number(row["needed"]),
+                    "gap": _number(row["gap"]),
+                    "lead_time_weeks": row["lead_time_weeks"],
+                }
+                for row in balance["rows"]
+            ],
+            "earliest_start_weeks": balance["earliest_start_weeks"],
+        },
+        "kpis": [
+            {
+                "benefit_id": kpi.benefit_id,
+                "description": kpi.description,
+                "metric": kpi.metric,
+                "baseline": _number(kpi.baseline),
+                "target": _number(kpi.target),
+                "unit": kpi.unit,
+                "owner": kpi.owner,
+                "due_date": _date(kpi.due_date),
+                "smart_missing": kpi.smart_missing(),
+            }
+            for kpi in kpis
+        ],
+        "milestones": [
+            {
+                "title": m.title,
+                "owner": m.owner,
+                "due_date": _date(m.due_date),
+                "status": m.get_status_display(),
+                "description": m.description,
+            }
+            for m in project.milestones.all()
+        ],
+        "platforms": [
+            {
+                "name": p.name,
+                "kind": p.get_kind_display(),
+                "usage_format": _title(p.usage_format),
+                "purpose": p.purpose,
+                "risks": p.risks,
+                "mitigation": p.mitigation,
+            }
+            for p in project.platforms.select_related("usage_format")
+        ],
+    }

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import members, projects, rows, versions, wizard
+from .views import changes, members, projects, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
     path("projects/new/", projects.project_create_view, name="project_create"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/members/", members.member_list, name="member_list"),
+    path("projects/<int:pk>/changes/", changes.project_changes, name="project_changes"),
     path("projects/<int:pk>/members/<int:membership_pk>/remove/", members.member_remove, name="member_remove"),
     path("projects/<int:pk>/members/<int:membership_pk>/role/", members.member_change_role, name="member_change_role"),
     path("projects/<int:pk>/workshop/", wizard.wizard_start, name="wizard_start"),

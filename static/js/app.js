@@ -119,5 +119,33 @@ document.addEventListener("DOMContentLoaded", () => {
     if (invalid) {
       invalid.focus();
     }
+    if (form && form.querySelector(".is-invalid, .alert-warning")) {
+      form.dataset.dirty = "1"; // refused or conflicting: the typed input is still unsaved
+    }
+  });
+
+  // Nothing typed is lost on leaving a step: a row form with unsaved input,
+  // or a checklist note not yet saved, makes the browser ask first.
+  const unsaved = "form[data-row-form], form[data-autosave]";
+  document.body.addEventListener("input", (event) => {
+    const form = event.target.closest && event.target.closest(unsaved);
+    if (form) {
+      form.dataset.dirty = "1";
+    }
+  });
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-autosave]");
+    if (form && event.detail.successful) {
+      delete form.dataset.dirty;
+    }
+  });
+  document.body.addEventListener("submit", (event) => {
+    delete event.target.dataset.dirty; // a plain (script-free) submit leaves with its input
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (document.querySelector("form[data-row-form][data-dirty], form[data-autosave][data-dirty]")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
   });
 });

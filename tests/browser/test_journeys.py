@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from competencies.models import GuidingQuestion
+from competencies.models import BusinessModelBlock, GuidingQuestion
 from strategies.models import ChecklistAnswer, Membership, Role
 
 from ..factories import PASSWORD, MembershipFactory, ProjectFactory, UserFactory
@@ -74,3 +74,29 @@ def test_viewer_reads_the_workshop_without_editing_controls(page):
     page.goto(f"/projects/{project.pk}/workshop/potential/")
     expect(page.locator("form[hx-post]")).to_have_count(0)
     expect(page.locator(".checklist-item").first).to_be_visible()
+
+
+def test_leaving_a_step_with_unsaved_input_asks_first_and_keeps_it(page):
+    project = ProjectFactory()
+    consultant = UserFactory(username="beraterin", consultant_group=True)
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    block = BusinessModelBlock.objects.get(key="channels")
+    log_in(page, "beraterin", PASSWORD)
+    page.goto(f"/projects/{project.pk}/workshop/business_model/")
+    page.locator(f"#topic-add-{block.pk} [data-add]").click()
+    form = page.locator(f"#topic-add-{block.pk} form[data-row-form]")
+    form.locator("[name=title]").fill("Noch nicht gespeichert")
+
+    # Leaving is held up by the browser's question; staying keeps the input.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    with page.expect_event("dialog") as asked:
+        page.locator('a[rel="next"]').click()
+    assert asked.value.type == "beforeunload"
+    expect(page).to_have_url(re.compile(r"/workshop/business_model/$"))
+    expect(form.locator("[name=title]")).to_have_value("Noch nicht gespeichert")
+
+    # Once saved, nothing holds the user back.
+    form.locator("[name=title]").press("Enter")
+    expect(page.locator(f"#topic-rows-{block.pk}")).to_contain_text("Noch nicht gespeichert")
+    page.locator('a[rel="next"]').click()
+    expect(page).to_have_url(re.compile(r"/workshop/action_options/$"))

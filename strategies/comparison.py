@@ -1,0 +1,235 @@
+"""The difference between two strategy versions.
+
+`compare_contents` works on two version contents (`snapshots.version_content`)
+and touches no database, so a frozen version is compared by its snapshot and a
+draft by its live content, through the same code. `compare_versions` loads the
+two contents; `last_approved_before` picks the default base of a comparison.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from .coverage import ZERO, resource_rows
+from .models import StrategyVersion
+from .snapshots import version_content
+
+# KPI fields whose change the comparison reports, in display order.
+KPI_FIELDS = ("target", "baseline", "unit", "owner", "due_date")
+KPI_NUMBERS = {"target", "baseline"}
+
+
+def last_approved_before(version: StrategyVersion) -> StrategyVersion | None:
+    """The project's approved version other than `version`: the default base on the approval screen."""
+    return (
+        StrategyVersion.objects.approved()
+        .filter(project_id=version.project_id)
+        .exclude(pk=version.pk)
+        .select_related("project", "based_on")
+        .first()
+    )
+
+
+def compare_versions(old: StrategyVersion, new: StrategyVersion) -> dict:
+    """compare_contents of the two versions' contents (a frozen version's snapshot, a draft's live content)."""
+    return compare_contents(version_content(old), version_content(new))
+
+
+def _included(content: dict) -> dict[int, dict]:
+    return {option["id"]: option for option in content.get("options", []) if option.get("included")}
+
+
+def _option_row(option: dict) -> dict:
+    return {
+        "id": option["id"],
+        "title": option["title"],
+        "topic_id": option.get("topic_id"),
+        "topic": option.get("topic"),
+        "block": option.get("block"),
+        "benefit": option.get("benefit"),
+        "reason": option.get("reason", ""),
+    }
+
+
+def _by_id(items) -> dict[int, dict]:
+    return {item["id"]: item for item in items}
+
+
+def _topic_row(topic: dict) -> dict:
+    return {key: topic.get(key) for key in ("id", "title", "block", "priority")}
+
+
+def _benefit_row(benefit: dict, topics: dict[int, dict]) -> dict:
+    topic = topics.get(benefit.get("topic_id"), {})
+    return {
+        "id": benefit["id"],
+        "title": benefit.get("title"),
+        "topic_id": benefit.get("topic_id"),
+        "topic": topic.get("title"),
+        "benefit_type": benefit.get("benefit_type"),
+        "priority": benefit.get("priority"),
+    }
+
+
+def _added(old: dict[int, dict], new: dict[int, dict]) -> list[dict]:
+    """Items of `new` missing from `old`, in `new`'s order."""
+    return [item for key, item in new.items() if key not in old]
+
+
+def _merged_order(first: list, second: list) -> list:
+    """The union of two lists that follow the same (catalogue) order, keeping that order:
+    an item only in `second` goes right after the item it follows there."""
+    merged = list(first)
+    previous = None
+    for key in second:
+        if key not in merged:
+            merged.insert(merged.index(previous) + 1 if previous is not None else 0, key)
+        previous = key
+    return merged
+
+
+def _resources(old: dict, new: dict) -> list[dict]:
+    old_rows = {row["resource_type_id"]: row for row in resource_rows(old)}
+    new_rows = {row["resource_type_id"]: row for row in resource_rows(new)}
+    result = []
+    for type_id in _merged_order(list(old_rows), list(new_rows)):
+        before, after = old_rows.get(type_id), new_rows.get(type_id)
+        latest = after or before
+        values = {}
+        for side, row in (("old", before), ("new", after)):
+            for key in ("needed", "available", "gap"):
+                values[f"{key}_{side}"] = row[key] if row else ZERO
+            values[f"has_gap_{side}"] = bool(row and row["has_gap"])
+            values[f"lead_time_weeks_{side}"] = row.get("lead_time_weeks") if row else None
+        entry = {
+            "resource_type_id": type_id,
+            "title": latest["title"],
+            "unit": latest.get("unit", ""),
+            "qualitative": latest.get("qualitative", False),
+            **values,
+            "delta": values["needed_new"] - values["needed_old"],
+        }
+        entry["changed"] = any(entry[f"{key}_old"] != entry[f"{key}_new"] for key in ("needed", "available", "gap"))
+        result.append(entry)
+    return result
+
+
+def _kpi_value(field: str, value):
+    if value in (None, ""):
+        return None if field in KPI_NUMBERS or field == "due_date" else ""
+    if field in KPI_NUMBERS:
+        return Decimal(str(value))
+    if field == "due_date":
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    return value
+
+
+def _kpis(content: dict, benefits: dict[int, dict]) -> dict[tuple, dict]:
+    """KPIs keyed by (benefit, metric or description); a repeated key gets a running number."""
+    keyed: dict[tuple, dict] = {}
+    for kpi in content.get("kpis", []):
+        label = (kpi.get("metric") or "").strip() or (kpi.get("description") or "").strip()
+        key, n = (kpi.get("benefit_id"), label, 0), 0
+        while key in keyed:
+            n += 1
+            key = (kpi.get("benefit_id"), label, n)
+        keyed[key] = {
+            "benefit_id": kpi.get("benefit_id"),
+            "benefit": benefits.get(kpi.get("benefit_id"), {}).get("title"),
+            "label": label,
+            "metric": kpi.get("metric", ""),
+            "description": kpi.get("description", ""),
+            **{field: _kpi_value(field, kpi.get(field)) for field in KPI_FIELDS},
+        }
+    return keyed
+
+
+def compare_contents(old: dict, new: dict) -> dict:
+    """What changed from the `old` version content to the `new` one. No queries.
+
+    Returns::
+
+        {
+          "options_added":   [{"id", "title", "topic_id", "topic", "block", "benefit", "reason"}],  # from new
+          "options_removed": [same, from old],
+          "options_reason_changed": [{"id", "title", "topic_id", "topic", "block", "benefit",
+                                      "reason_old", "reason_new"}],  # included in both
+          "topics_added" / "topics_removed":     [{"id", "title", "block", "priority"}],  # covered topics
+          "benefits_added" / "benefits_removed": [{"id", "title", "topic_id", "topic", "benefit_type", "priority"}],
+          "resources": [{"resource_type_id", "title", "unit", "qualitative",
+                         "needed_old", "needed_new", "delta",          # Decimal; delta = new - old
+                         "available_old", "available_new", "gap_old", "gap_new",   # Decimal
+                         "has_gap_old", "has_gap_new", "lead_time_weeks_old", "lead_time_weeks_new",
+                         "changed"}],                                  # catalogue order
+          "earliest_start_old": int, "earliest_start_new": int,
+          "kpis_added" / "kpis_removed": [{"benefit_id", "benefit", "label", "metric", "description",
+                                           "target", "baseline", "unit", "owner", "due_date"}],
+          "kpis_changed": [{"benefit_id", "benefit", "label",
+                            "changes": [{"field", "old", "new"}]}],   # field in KPI_FIELDS order
+          "unchanged": bool,
+        }
+
+    Numbers are Decimal, dates datetime.date (or None). Old/new lists follow the
+    order of the version they come from.
+    """
+    old_options, new_options = _included(old), _included(new)
+    reason_changed = [
+        {
+            **{k: v for k, v in _option_row(option).items() if k != "reason"},
+            "reason_old": old_options[option_id].get("reason", ""),
+            "reason_new": option.get("reason", ""),
+        }
+        for option_id, option in new_options.items()
+        if option_id in old_options and (old_options[option_id].get("reason") or "") != (option.get("reason") or "")
+    ]
+
+    old_topics, new_topics = _by_id(old.get("topics", [])), _by_id(new.get("topics", []))
+    old_benefits, new_benefits = _by_id(old.get("benefits", [])), _by_id(new.get("benefits", []))
+    all_old_topics = {**_by_id(old.get("all_topics", [])), **old_topics}
+    all_new_topics = {**_by_id(new.get("all_topics", [])), **new_topics}
+
+    old_kpis, new_kpis = _kpis(old, old_benefits), _kpis(new, new_benefits)
+    kpis_changed = []
+    for key, after in new_kpis.items():
+        before = old_kpis.get(key)
+        if before is None:
+            continue
+        changes = [
+            {"field": field, "old": before[field], "new": after[field]}
+            for field in KPI_FIELDS
+            if before[field] != after[field]
+        ]
+        if changes:
+            kpis_changed.append(
+                {
+                    "benefit_id": after["benefit_id"],
+                    "benefit": after["benefit"],
+                    "label": after["label"],
+                    "changes": changes,
+                }
+            )
+
+    balance_old = old.get("resource_balance") or {}
+    balance_new = new.get("resource_balance") or {}
+    result = {
+        "options_added": [_option_row(o) for o in _added(old_options, new_options)],
+        "options_removed": [_option_row(o) for o in _added(new_options, old_options)],
+        "options_reason_changed": reason_changed,
+        "topics_added": [_topic_row(t) for t in _added(old_topics, new_topics)],
+        "topics_removed": [_topic_row(t) for t in _added(new_topics, old_topics)],
+        "benefits_added": [_benefit_row(b, all_new_topics) for b in _added(old_benefits, new_benefits)],
+        "benefits_removed": [_benefit_row(b, all_old_topics) for b in _added(new_benefits, old_benefits)],
+        "resources": _resources(old, new),
+        "earliest_start_old": int(balance_old.get("earliest_start_weeks") or 0),
+        "earliest_start_new": int(balance_new.get("earliest_start_weeks") or 0),
+        "kpis_added": _added(old_kpis, new_kpis),
+        "kpis_removed": _added(new_kpis, old_kpis),
+        "kpis_changed": kpis_changed,
+    }
+    result["unchanged"] = not (
+        any(value for key, value in result.items() if key != "resources" and isinstance(value, list))
+        or any(row["changed"] for row in result["resources"])
+        or result["earliest_start_old"] != result["earliest_start_new"]
+    )
+    return result

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from .services.projects import project_delete
 
 
 class MembershipInline(admin.TabularInline):
@@ -23,6 +24,24 @@ class StrategyProjectAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "client__name")
     list_select_related = ("client",)
     inlines = [MembershipInline]
+
+    # A project goes with everything in it, its decided versions included: only
+    # project_delete() may remove those (on PostgreSQL a trigger refuses anything else).
+    def delete_model(self, request, obj):
+        project_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            project_delete(project)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The version admin refuses to delete decided versions one by one; taking them
+        # along with their project only needs the permission to delete versions at all.
+        version_admin = self.admin_site._registry.get(m.StrategyVersion)
+        if version_admin is None or admin.ModelAdmin.has_delete_permission(version_admin, request):
+            perms_needed.discard(m.StrategyVersion._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(m.Membership)
@@ -110,16 +129,26 @@ class PlatformAdmin(ProjectScopedAdmin):
     list_select_related = ("project", "usage_format")
 
 
+def _is_draft(version) -> bool:
+    """A version still in the draft stage (None: the add form), by its stored status."""
+    return version is None or version.status == m.VersionStatus.DRAFT
+
+
 class VersionOptionInline(admin.TabularInline):
+    """The choices of a version: editable for a draft, read-only once it left the draft stage."""
+
     model = m.VersionOption
     extra = 0
     raw_id_fields = ["option"]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None or obj.status == m.VersionStatus.DRAFT
+        return _is_draft(obj) and super().has_change_permission(request, obj)
 
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
+    def has_add_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
 
 
 class VersionDecisionInline(admin.TabularInline):
@@ -133,6 +162,20 @@ class VersionDecisionInline(admin.TabularInline):
         return False
 
 
+class VersionTransitionInline(admin.TabularInline):
+    model = m.VersionTransition
+    extra = 0
+    readonly_fields = ("created_at", "actor_name", "from_status", "to_status", "comment")
+    fields = readonly_fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(m.StrategyVersion)
 class StrategyVersionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "project", "status", "submitted_at", "decided_at")
@@ -140,17 +183,23 @@ class StrategyVersionAdmin(admin.ModelAdmin):
     search_fields = ("name", "project__title")
     list_select_related = ("project",)
     readonly_fields = ("status", "snapshot", "submitted_by", "submitted_at", "decided_at", "created_by")
-    inlines = [VersionOptionInline, VersionDecisionInline]
+    inlines = [VersionOptionInline, VersionDecisionInline, VersionTransitionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A draft's project, number and base are set when it is started.
+        fixed_once_started = ("project", "number", "based_on") if obj is not None else ()
+        return (*self.readonly_fields, *fixed_once_started)
 
     # Status changes go through the approval workflow, never the admin; a
     # frozen version is read-only here like everywhere else.
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_frozen:
+        if obj is not None and not _is_draft(obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status != m.VersionStatus.DRAFT:
+        if obj is not None and (not _is_draft(obj) or obj.successors.exclude(status=m.VersionStatus.DRAFT).exists()):
+            # Decided versions stay; a draft that a fixed record builds on stays too (see StrategyVersion.delete).
             return False
         return super().has_delete_permission(request, obj)
 

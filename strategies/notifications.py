@@ -22,6 +22,8 @@ def notify_managers_of_submission(version_id: int) -> int:
             "number": version.number,
             "name": version.name,
         }
+        # One line: a line break in a header makes Django refuse the whole message (BadHeaderError).
+        subject = " ".join(subject.split())
         body = _(
             "%(submitter)s has submitted strategy version V%(number)s “%(name)s” of the project "
             "“%(project)s” (%(client)s) for your decision.\n\n"

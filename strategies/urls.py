@@ -34,5 +34,18 @@ urlpatterns = [
         "projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/<slug:ident>/move/", rows.row_move, name="row_move"
     ),
     path("projects/<int:pk>/versions/new/", versions.version_start, name="version_start"),
+    path("projects/<int:pk>/versions/compare/", versions.version_compare, name="version_compare"),
     path("projects/<int:pk>/versions/<int:version_pk>/", versions.version_detail, name="version_detail"),
+    path("projects/<int:pk>/versions/<int:version_pk>/edit/", versions.version_update, name="version_update"),
+    path(
+        "projects/<int:pk>/versions/<int:version_pk>/options/<int:option_pk>/",
+        versions.version_option,
+        name="version_option",
+    ),
+    path("projects/<int:pk>/versions/<int:version_pk>/submit/", versions.version_submit, name="version_submit"),
+    path("projects/<int:pk>/versions/<int:version_pk>/decide/", versions.version_decide, name="version_decide"),
+    path("projects/<int:pk>/versions/<int:version_pk>/reopen/", versions.version_reopen, name="version_reopen"),
+    path(
+        "projects/<int:pk>/versions/<int:version_pk>/successor/", versions.version_successor, name="version_successor"
+    ),
 ]

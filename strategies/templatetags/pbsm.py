@@ -1,4 +1,9 @@
+import datetime
+from decimal import Decimal
+
 from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Role, VersionStatus
 
@@ -16,3 +21,49 @@ def version_status_label(status: str | None) -> str:
 @register.filter
 def role_label(role: str | None) -> str:
     return str(_ROLE_LABELS.get(role, "")) if role else ""
+
+
+@register.filter
+def signed(value) -> str:
+    """A change with its sign: "+5", "−2.5", "0" (trailing zeros dropped, a real minus sign)."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value)).normalize()
+    if number == 0:
+        return "0"
+    text = f"{abs(number):f}"
+    return f"+{text}" if number > 0 else f"\u2212{text}"
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, or the username when no name is on record."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+_KPI_FIELD_LABELS = {
+    "target": _("target"),
+    "baseline": _("baseline"),
+    "unit": _("unit"),
+    "owner": _("owner"),
+    "due_date": _("due date"),
+}
+
+
+@register.filter
+def kpi_field_label(field: str) -> str:
+    return str(_KPI_FIELD_LABELS.get(field, field))
+
+
+@register.filter
+def kpi_value(value) -> str:
+    """A compared KPI value for display: numbers without trailing zeros, dates in the short format."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)

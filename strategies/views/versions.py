@@ -1,33 +1,61 @@
-"""Strategy versions: starting a draft from the method step, and a read-only page per version.
+"""Strategy versions: starting a draft, the version page, its actions, and comparing two versions.
 
-The full version screens (choosing options, submitting, deciding) follow; this
-page shows what a version holds so the method step can link to it.
+The version page serves every member: consultants edit a draft's texts and
+selection and submit it, managers decide on a submitted version, everyone
+reads what the version contains, what its selection means and its history.
+A frozen version (submitted or decided) is read from its snapshot only.
+
+Every action is a plain form that works without script; choosing options
+also works through htmx, row by row, with the "what this selection means"
+panel sent along out of band. Refusals by the services (DomainError) come
+back as a message on the page, bad input beside its field with the input kept.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competencies.models import AreaKey
 
+from ..comparison import compare_contents, last_approved_before
+from ..coverage import version_coverage
 from ..exceptions import DomainError
-from ..forms.versions import VersionStartForm
-from ..models import StrategyVersion, VersionOption
-from ..services.versions import strategy_version_start
+from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
+from ..models import ActionOption, StrategyVersion, VersionStatus
+from ..services.versions import (
+    strategy_version_approve,
+    strategy_version_create,
+    strategy_version_reject,
+    strategy_version_reopen,
+    strategy_version_start,
+    strategy_version_submit,
+    strategy_version_update,
+    version_option_choose,
+)
+from ..snapshots import version_content
 from ..wizard.progress import wizard_progress
 from ..wizard.steps import STEPS
 from .access import project_for
 
 MANAGE = "strategies.manage_versions"
+DECIDE = "strategies.decide_versions"
 
 
 def _method_step_url(project) -> str:
     return reverse("wizard_step", args=[project.pk, AreaKey.METHOD])
+
+
+def _detail_url(version, anchor: str = "") -> str:
+    url = reverse("version_detail", args=[version.project_id, version.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- starting a draft from the method step -------------------------------------------------------
 
 
 @login_required
@@ -80,41 +108,381 @@ def _method_surface(request, project, started):
     return response
 
 
-@login_required
-def version_detail(request, pk: int, version_pk: int):
-    """What a version holds: a frozen version shows its snapshot, a draft its current choices."""
-    project = project_for(request, pk)
+# --- loading ---------------------------------------------------------------------------------------
+
+
+def _version_of(project, version_pk: int) -> StrategyVersion:
+    """The project's version (404 for another project's), with the people and the base it names."""
     version = get_object_or_404(
-        StrategyVersion.objects.filter(project=project).select_related("based_on", "created_by"), pk=version_pk
+        StrategyVersion.objects.filter(project=project)
+        .select_related("based_on", "created_by", "submitted_by")
+        .defer("based_on__snapshot"),
+        pk=version_pk,
     )
-    snapshot_options = (version.snapshot or {}).get("options") if version.is_frozen else None
-    if snapshot_options is not None:
-        choices = [
-            {
-                "title": entry.get("title", ""),
-                "topic": entry.get("topic", ""),
-                "included": bool(entry.get("included")),
-                "rationale": entry.get("rationale", ""),
-            }
-            for entry in snapshot_options
-        ]
-    else:
-        rows = VersionOption.objects.filter(version=version).select_related("option__topic")
-        choices = [
-            {
-                "title": row.option.title,
-                "topic": row.option.topic.title,
-                "included": row.included,
-                "rationale": row.rationale,
-            }
-            for row in rows
-        ]
+    version.project = project  # the role remembered by project_for answers the guards without queries
+    return version
+
+
+def _fresh(project, version) -> StrategyVersion:
+    """The version as stored now (after a refusal another request may have moved it on)."""
+    return _version_of(project, version.pk)
+
+
+# --- the version page --------------------------------------------------------------------------------
+
+
+def _options_by_topic(options: list[dict]) -> list[dict]:
+    """Content options grouped by block and topic, in the content's (canvas) order."""
+    blocks: dict[str, dict] = {}
+    for option in options:
+        block = blocks.setdefault(option["block"], {"title": option["block"], "topics": {}})
+        topic = block["topics"].setdefault(option["topic_id"], {"title": option["topic"], "options": []})
+        topic["options"].append(option)
+    return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
+
+
+def _option_row(option: ActionOption, chosen: dict | None, url: str, form=None) -> dict:
+    """One option of the project as the draft holds it: in, out or not decided (None)."""
+    state = None
+    if chosen is not None:
+        state = OptionChoiceForm.IN if chosen["included"] else OptionChoiceForm.OUT
+    if form is not None and form.is_bound:
+        state = form.data.get("choice") or state
+    return {
+        "id": option.pk,
+        "url": url,
+        "title": option.title,
+        "benefit": option.benefit.title if option.benefit_id else "",
+        "state": state,
+        "decided": chosen is not None,
+        "reason": form.data.get("reason", "")
+        if form is not None and form.is_bound
+        else (chosen or {}).get("reason", ""),
+        "form": form,
+    }
+
+
+def _option_url(version, option_pk: int) -> str:
+    return reverse("version_option", args=[version.project_id, version.pk, option_pk])
+
+
+def _selection(project, version, content: dict, row_forms: dict) -> list[dict]:
+    """Every action option of the project, grouped by block and topic, with the draft's choice (one query)."""
+    chosen = {option["id"]: option for option in content.get("options", [])}
+    options = (
+        ActionOption.objects.filter(topic__project=project)
+        .select_related("topic__block", "benefit")
+        .order_by("topic__block__order", "topic__block_id", "topic__order", "topic_id", "order", "id")
+    )
+    # One reverse() for all rows: the option id is the only part that differs.
+    base = _option_url(version, 0).removesuffix("0/")
+    blocks: dict[int, dict] = {}
+    for option in options:
+        topic = option.topic
+        block = blocks.setdefault(topic.block_id, {"title": topic.block.title, "topics": {}})
+        entry = block["topics"].setdefault(topic.pk, {"id": topic.pk, "title": topic.title, "rows": []})
+        entry["rows"].append(
+            _option_row(option, chosen.get(option.pk), f"{base}{option.pk}/", row_forms.get(option.pk))
+        )
+    return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
+
+
+def _focus_first_error(form) -> None:
+    """On a long page the browser scrolls to the refused field: it gets the focus."""
+    if form is not None and form.is_bound and form.errors:
+        name = next((name for name in form.fields if name in form.errors), None)
+        if name is not None:
+            form.fields[name].widget.attrs["autofocus"] = True
+
+
+def _page_context(request, project, version, *, texts_form=None, decision_form=None, row_forms=None) -> dict:
+    user = request.user
+    _focus_first_error(texts_form)
+    _focus_first_error(decision_form)
+    content = version_content(version)
+    can_edit = version.can_edit(user)
+    can_manage = user.has_perm(MANAGE, project)
     context = {
         "project": project,
         "version": version,
-        "included": [c for c in choices if c["included"]],
-        "excluded": [c for c in choices if not c["included"]],
-        "from_snapshot": snapshot_options is not None,
+        "texts": content.get("version", {}),
+        "content": content,
+        "coverage": version_coverage(content),
+        "frozen": version.is_frozen,
+        "can_edit": can_edit,
+        "can_decide": version.can_decide(user),
+        "can_reopen": version.can_reopen(user),
+        "can_start_successor": can_manage,
+        "is_manager": user.has_perm(DECIDE, project),
         "method_url": _method_step_url(project),
+        "compare_url": reverse("version_compare", args=[project.pk]) + f"?new={version.pk}",
+        "decisions": list(version.decisions.all()),
+        "transitions": list(version.transitions.all()),
     }
-    return render(request, "strategies/versions/version_detail.html", context)
+    options = content.get("options", [])
+    context["included"] = _options_by_topic([option for option in options if option.get("included")])
+    context["excluded"] = _options_by_topic([option for option in options if not option.get("included")])
+    context["included_count"] = sum(1 for option in options if option.get("included"))
+    context["excluded_count"] = len(options) - context["included_count"]
+    if can_edit:
+        context["texts_form"] = texts_form or VersionTextsForm(
+            initial=VersionTextsForm.initial_from(version), project=project, version=version
+        )
+        context["selection"] = _selection(project, version, content, row_forms or {})
+    if context["can_decide"]:
+        context["decision_form"] = decision_form or DecisionForm()
+    if version.status == VersionStatus.SUBMITTED:
+        # The approval screen: what changes against the version in force.
+        base = last_approved_before(version)
+        context["base"] = base
+        context["diff"] = compare_contents(version_content(base), content) if base is not None else None
+    return context
+
+
+def _page(request, project, version, **forms):
+    return render(request, "strategies/versions/version_detail.html", _page_context(request, project, version, **forms))
+
+
+def _refused(request, project, version, error: DomainError, **forms):
+    """The page again, as it is now, with the refusal as a message and the user's input kept."""
+    messages.error(request, str(error))
+    return _page(request, project, _fresh(project, version), **forms)
+
+
+@login_required
+@require_GET
+def version_detail(request, pk: int, version_pk: int):
+    """What a version holds, what its selection means, its decision and history; the actions the user may take."""
+    project = project_for(request, pk)
+    return _page(request, project, _version_of(project, version_pk))
+
+
+# --- drafting -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_update(request, pk: int, version_pk: int):
+    """Save a draft's name and texts (the form sits on the version page)."""
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    if request.method == "GET":
+        return redirect(_detail_url(version, "texts"))
+    form = VersionTextsForm(request.POST, project=project, version=version)
+    if not form.is_valid():
+        if not version.can_edit(request.user):
+            return _refused(request, project, version, DomainError(_("This version can no longer be changed.")))
+        return _page(request, project, version, texts_form=form)
+    try:
+        strategy_version_update(version, request.user, **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, project, version, error, texts_form=form)
+    messages.success(request, _("The version's texts are saved."))
+    return redirect(_detail_url(version))
+
+
+@login_required
+@require_POST
+def version_option(request, pk: int, version_pk: int, option_pk: int):
+    """Put one action option in or out of a draft, with its reason.
+
+    htmx: the option's row comes back, with the selection's meaning and counts out of band;
+    without script: back to the version page at the option.
+    """
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    option = get_object_or_404(
+        ActionOption.objects.filter(topic__project=project).select_related("topic__block", "benefit"), pk=option_pk
+    )
+    form = OptionChoiceForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            version_option_choose(
+                version, request.user, option, included=form.included, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as refusal:
+            error = refusal
+    elif not version.can_edit(request.user):
+        error = DomainError(_("Only a draft's options can be chosen, and only by the project's consultants."))
+    if not request.htmx:
+        if error is not None:
+            return _refused(request, project, version, error, row_forms={option.pk: form})
+        if not form.is_valid():
+            return _page(request, project, version, row_forms={option.pk: form})
+        done = _("“%(option)s” is in the version.") if form.included else _("“%(option)s” is left out.")
+        messages.success(request, done % {"option": option.title})
+        return redirect(_detail_url(version, f"option-{option.pk}"))
+    return _option_response(request, project, version, option, form, error)
+
+
+def _option_response(request, project, version, option, form, error):
+    """The option's row for htmx; after a change also the panels that depend on the selection."""
+    if error is not None:
+        version = _fresh(project, version)
+    content = version_content(version)
+    chosen = next((entry for entry in content.get("options", []) if entry["id"] == option.pk), None)
+    keep = form if (error is not None or not form.is_valid()) else None
+    context = {
+        "project": project,
+        "version": version,
+        "row": _option_row(option, chosen, _option_url(version, option.pk), keep),
+        "can_edit": version.can_edit(request.user),
+        "error": str(error) if error is not None else "",
+    }
+    body = render_to_string("strategies/versions/option_row.html", context, request)
+    if error is None and form.is_valid():
+        included = sum(1 for entry in content.get("options", []) if entry.get("included"))
+        body += render_to_string(
+            "strategies/versions/selection_oob.html",
+            {"coverage": version_coverage(content), "included_count": included, "version": version},
+            request,
+        )
+    return HttpResponse(body)
+
+
+@login_required
+@require_POST
+def version_submit(request, pk: int, version_pk: int):
+    """Freeze the draft and ask the managers to decide."""
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    try:
+        version = strategy_version_submit(version, request.user)
+    except DomainError as error:
+        return _refused(request, project, version, error)
+    messages.success(
+        request,
+        _("V%(number)s is submitted: its content is now fixed and the managers are asked to decide.")
+        % {"number": version.number},
+    )
+    return redirect(_detail_url(version))
+
+
+# --- deciding -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def version_decide(request, pk: int, version_pk: int):
+    """A manager approves or rejects a submitted version, with a comment (required to reject)."""
+    project = project_for(request, pk, DECIDE)
+    version = _version_of(project, version_pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        if not version.can_decide(request.user):
+            return _refused(request, project, version, DomainError(_("This version cannot be decided on now.")))
+        return _page(request, project, version, decision_form=form)
+    decide = (
+        strategy_version_approve if form.cleaned_data["decision"] == DecisionForm.APPROVE else strategy_version_reject
+    )
+    try:
+        version = decide(version, request.user, form.cleaned_data["comment"])
+    except DomainError as error:
+        return _refused(request, project, version, error, decision_form=form)
+    if version.status == VersionStatus.APPROVED:
+        messages.success(request, _("V%(number)s is approved.") % {"number": version.number})
+    else:
+        messages.success(
+            request, _("V%(number)s is rejected; the consultants can reopen it.") % {"number": version.number}
+        )
+    return redirect(_detail_url(version))
+
+
+# --- new drafts from a version -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def version_reopen(request, pk: int, version_pk: int):
+    """A rejected version becomes a new draft (same texts and selection); the browser goes there."""
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    try:
+        draft = strategy_version_reopen(version, request.user)
+    except DomainError as error:
+        return _refused(request, project, version, error)
+    messages.success(
+        request,
+        _("V%(new)s “%(name)s” is a new draft based on the rejected V%(old)s.")
+        % {"new": draft.number, "name": draft.name, "old": version.number},
+    )
+    return redirect(_detail_url(draft))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_successor(request, pk: int, version_pk: int):
+    """GET: the form for a successor (a new draft with the version's selection); POST: start it."""
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    initial = {**VersionTextsForm.initial_from(version), "name": ""}
+    form = SuccessorForm(request.POST or None, initial=initial, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = strategy_version_create(project=project, user=request.user, based_on=version, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("V%(new)s is a new draft based on V%(old)s, with its selection.")
+                % {"new": draft.number, "old": version.number},
+            )
+            return redirect(_detail_url(draft))
+    return render(
+        request,
+        "strategies/versions/version_successor.html",
+        {"project": project, "version": version, "form": form, "method_url": _method_step_url(project)},
+    )
+
+
+# --- comparing ------------------------------------------------------------------------------------------
+
+
+def _chosen_id(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+@login_required
+@require_GET
+def version_compare(request, pk: int):
+    """Two versions side by side; by default the latest against the version in force (the last approved)."""
+    project = project_for(request, pk)
+    versions = list(
+        StrategyVersion.objects.filter(project=project)
+        .select_related("based_on")
+        .defer("snapshot", "based_on__snapshot")
+    )
+    by_id = {version.pk: version for version in versions}
+    new_id, old_id = _chosen_id(request, "new"), _chosen_id(request, "old")
+    if any(chosen is not None and chosen not in by_id for chosen in (new_id, old_id)):
+        raise Http404(_("This version does not belong to this project."))
+    context = {"project": project, "versions": versions, "method_url": _method_step_url(project)}
+    if not versions:
+        return render(request, "strategies/versions/version_compare.html", context)
+    new = by_id[new_id] if new_id is not None else versions[0]  # newest first
+    old = by_id[old_id] if old_id is not None else None
+    if old is None:
+        old = last_approved_before(new)
+        context["defaulted"] = "approved" if old is not None else "previous"
+    if old is None:
+        old = next((version for version in versions if version.number < new.number), None)
+    context.update({"new": new, "old": old})
+    if old is not None:
+        pair = {
+            version.pk: version
+            for version in StrategyVersion.objects.filter(pk__in={old.pk, new.pk})
+            .select_related("based_on")
+            .defer("based_on__snapshot")
+        }
+        for version in pair.values():
+            version.project = project
+        context["diff"] = compare_contents(version_content(pair[old.pk]), version_content(pair[new.pk]))
+        context["same"] = old.pk == new.pk
+    return render(request, "strategies/versions/version_compare.html", context)

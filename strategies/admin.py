@@ -150,6 +150,14 @@ class VersionOptionInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return _is_draft(obj) and super().has_delete_permission(request, obj)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and "option" in formset.form.base_fields:
+            # Only the version's own project's options can be chosen.
+            field = formset.form.base_fields["option"]
+            field.queryset = field.queryset.filter(topic__project=obj.project_id)
+        return formset
+
 
 class VersionDecisionInline(admin.TabularInline):
     model = m.VersionDecision
@@ -184,6 +192,11 @@ class StrategyVersionAdmin(admin.ModelAdmin):
     list_select_related = ("project",)
     readonly_fields = ("status", "snapshot", "submitted_by", "submitted_at", "decided_at", "created_by")
     inlines = [VersionOptionInline, VersionDecisionInline, VersionTransitionInline]
+
+    def has_add_permission(self, request):
+        # Versions start in the application (strategy_version_create), which numbers
+        # them and records the first transition; the admin only looks after them.
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         # A draft's project, number and base are set when it is started.

@@ -36,6 +36,7 @@ from .factories import (
     OptionFactory,
     PlatformFactory,
     PresenceFactory,
+    ProjectFactory,
     RequirementFactory,
     ResourceFactory,
     TopicFactory,
@@ -927,3 +928,24 @@ def test_the_declaration_ends_with_project_delete(sql, project, consultant, mana
             cursor.execute("SELECT current_setting('pbsm.deleting_project', true)")
             assert cursor.fetchone()[0] == "off"
     assert_gone(project)
+
+
+def test_versions_are_not_added_in_the_admin(superuser_client):
+    # The application numbers new versions and records their first transition.
+    assert superuser_client.get(admin_url("strategyversion_add")).status_code == 403
+
+
+def test_the_admin_offers_only_the_versions_own_projects_options(superuser_client, project, consultant, manager):
+    version = workflow_version(project, consultant, manager, stage="draft")
+    foreign = OptionFactory(topic__project=ProjectFactory())
+    data = change_form_data(
+        version,
+        **{
+            "version_options-TOTAL_FORMS": version.version_options.count() + 1,
+            f"version_options-{version.version_options.count()}-option": foreign.pk,
+            f"version_options-{version.version_options.count()}-version": version.pk,
+        },
+    )
+    response = superuser_client.post(admin_url("strategyversion_change", version.pk), data)
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not version.version_options.filter(option=foreign).exists()

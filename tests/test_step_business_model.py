@@ -1,10 +1,11 @@
 """Step 2, the canvas: topics and named benefits edited inline, and the row machinery all steps share."""
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from competencies.models import BenefitType, BusinessModelBlock
-from strategies.models import BusinessBenefit, Topic, VersionOption
+from strategies.models import BusinessBenefit, StrategyVersion, Topic, VersionOption, VersionStatus
 
 from .factories import BenefitFactory, OptionFactory, ProjectFactory, TopicFactory, VersionFactory
 from .wizard_rows import (
@@ -224,12 +225,24 @@ def test_deleting_removes_the_row(client_for, project, consultant):
     assert not Topic.objects.filter(pk=topic.pk).exists()
 
 
-def test_a_topic_whose_option_a_version_names_cannot_be_deleted(client_for, project, consultant):
+def test_a_topic_whose_option_a_submitted_version_names_cannot_be_deleted(client_for, project, consultant):
     option = OptionFactory(topic__project=project)
-    VersionOption.objects.create(version=VersionFactory(project=project), option=option)
+    version = VersionFactory(project=project)
+    VersionOption.objects.create(version=version, option=option)
+    QuerySet(StrategyVersion).filter(pk=version.pk).update(status=VersionStatus.SUBMITTED, snapshot={"schema": 2})
     response = hx_post(client_for(consultant), delete_url(project, "topic", option.topic_id), {})
     assert "cannot be deleted" in response.content.decode()
     assert Topic.objects.filter(pk=option.topic_id).exists()
+    assert VersionOption.objects.filter(version=version, option=option).exists()
+
+
+def test_deleting_a_topic_drops_its_options_from_draft_versions(client_for, project, consultant):
+    option = OptionFactory(topic__project=project)
+    draft = VersionFactory(project=project)
+    VersionOption.objects.create(version=draft, option=option)
+    hx_post(client_for(consultant), delete_url(project, "topic", option.topic_id), {})
+    assert not Topic.objects.filter(pk=option.topic_id).exists()
+    assert not draft.version_options.exists()
 
 
 # Without script ---------------------------------------------------------------

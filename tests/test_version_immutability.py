@@ -242,7 +242,7 @@ def test_deleting_an_option_an_approved_version_uses_is_refused_and_the_snapshot
         with pytest.raises(RestrictedError), transaction.atomic():
             doomed.delete()
         # The wizard's delete says why.
-        with pytest.raises(DomainError, match="still used elsewhere"):
+        with pytest.raises(DomainError, match="part of a submitted or decided strategy version"):
             working_row_delete(doomed)
         assert m.ActionOption.objects.filter(pk=doomed.pk).exists()
     with pytest.raises(RestrictedError), transaction.atomic():
@@ -252,18 +252,15 @@ def test_deleting_an_option_an_approved_version_uses_is_refused_and_the_snapshot
     assert version.version_options.count() == 2
 
 
-def test_deleting_a_topic_used_only_by_a_draft_is_refused_too(project, consultant, manager, material):
-    # RESTRICT applies to drafts as well: the consultant first takes the option out of the draft's list.
+def test_deleting_a_topic_used_only_by_a_draft_drops_it_from_the_draft(project, consultant, manager, material):
+    # A draft is work in progress: its choice of the option goes with the topic.
     version = workflow_version(project, consultant, manager, material["option"], stage="draft")
-    with pytest.raises(DomainError, match="still used elsewhere"):
-        working_row_delete(material["topic"])
-    assert m.Topic.objects.filter(pk=material["topic"].pk).exists()
     assert version.version_options.count() == 1
-
-    m.VersionOption.objects.filter(version=version).delete()  # a draft's choices may go
     working_row_delete(material["topic"])
     assert not m.Topic.objects.filter(pk=material["topic"].pk).exists()
     assert not m.ActionOption.objects.filter(pk=material["option"].pk).exists()
+    assert version.version_options.count() == 0
+    assert reloaded(version).status == m.VersionStatus.DRAFT
 
 
 def test_deleting_material_around_an_approved_version_keeps_its_snapshot(project, manager, frozen_version, material):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ..exceptions import DomainError
+from ..models import ActionOption, Topic, VersionOption, VersionStatus
 
 
 @dataclass
@@ -51,13 +52,30 @@ def working_row_save(kind, form, expected_version: int | None):
 
 
 def working_row_delete(row) -> None:
+    """Delete a row; options it takes along drop out of draft versions, but a frozen version keeps them."""
     try:
         with transaction.atomic():
+            doomed = _options_deleted_with(row)
+            if doomed is not None:
+                # A draft is work in progress: it just loses the option. A submitted or
+                # decided version refers to it for good (RESTRICT), and the delete is refused.
+                VersionOption.objects.filter(option__in=doomed, version__status=VersionStatus.DRAFT).delete()
             row.delete()
     except (ProtectedError, RestrictedError) as error:
         raise DomainError(
-            _("This row is still used elsewhere (for example by a strategy version) and cannot be deleted.")
+            _(
+                "This entry is part of a submitted or decided strategy version and cannot be deleted; "
+                "change it instead, or leave it out of the next version."
+            )
         ) from error
+
+
+def _options_deleted_with(row):
+    if isinstance(row, ActionOption):
+        return ActionOption.objects.filter(pk=row.pk)
+    if isinstance(row, Topic):
+        return ActionOption.objects.filter(topic=row)
+    return None
 
 
 def working_row_move(kind, row, direction: str) -> bool:

@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import translation
 
 from strategies.exceptions import DomainError
 from strategies.models import (
@@ -1037,3 +1038,10 @@ def test_a_refused_decision_inside_a_larger_transaction_leaves_it_usable(project
             strategy_version_approve(version, consultant)
         strategy_version_approve(version, manager)
     assert reloaded(version).status == VersionStatus.APPROVED
+
+
+def test_refusals_name_the_status_as_german_writes_it(project, consultant, manager):
+    version = draft(project, consultant, option_of(project))
+    with translation.override("de"), pytest.raises(DomainError) as refused:
+        services.strategy_version_approve(version, manager, "Passt")
+    assert "„Entwurf“" in str(refused.value)

@@ -9,6 +9,7 @@ superseded, and a rejected version is reopened as a new draft.
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..exceptions import DomainError
@@ -179,7 +180,10 @@ def strategy_version_submit(version: StrategyVersion, user, *, notify: bool = Tr
 
 
 def _status(version) -> dict:
-    return {"status": version.get_status_display().lower()}
+    # Inside an English sentence the status reads in lower case ("is approved");
+    # German capitalises it as the noun it is („Entwurf“).
+    label = version.get_status_display()
+    return {"status": label.lower() if get_language().startswith("en") else label}
 
 
 def _decide(version: StrategyVersion, user, decision: str, comment: str) -> StrategyVersion:

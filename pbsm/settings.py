@@ -159,8 +159,11 @@ CELERY_TIMEZONE = "Europe/Berlin"
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the per-request user lookup prepared once (pbsm/auth.py).
+    "pbsm.auth.ModelBackend",
 ]
+# Django's database sessions with the per-request read spelled out (pbsm/sessions.py).
+SESSION_ENGINE = "pbsm.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -155,6 +155,12 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be greater than CELERY_TASK_SOFT_TIME_LIMIT.")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Berlin"
+# Reports: a stuck report is marked failed by this periodic sweep (and when its list is viewed);
+# one still queued after REPORT_QUEUED_TIMEOUT seconds had no worker to take it.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-reports": {"task": "strategies.tasks.sweep_stuck_reports", "schedule": 300.0},
+}
+REPORT_QUEUED_TIMEOUT = 3600
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, members, projects, rows, versions, wizard
+from .views import changes, members, projects, reports, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -48,4 +48,9 @@ urlpatterns = [
     path(
         "projects/<int:pk>/versions/<int:version_pk>/successor/", versions.version_successor, name="version_successor"
     ),
+    path("projects/<int:pk>/versions/<int:version_pk>/reports/", reports.report_section, name="report_section"),
+    path("projects/<int:pk>/versions/<int:version_pk>/reports/new/", reports.report_create, name="report_create"),
+    path("projects/<int:pk>/reports/<int:report_pk>/status/", reports.report_status, name="report_status"),
+    path("projects/<int:pk>/reports/<int:report_pk>/retry/", reports.report_retry_view, name="report_retry"),
+    path("projects/<int:pk>/reports/<int:report_pk>/download/", reports.report_download, name="report_download"),
 ]

@@ -1,0 +1,1 @@
+"""The PDF strategy report: HTML from templates, laid out by WeasyPrint with a locked-down URL fetcher."""

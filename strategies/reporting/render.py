@@ -1,0 +1,254 @@
+"""Render a strategy version as a PDF report (A4, WeasyPrint).
+
+Everything the report shows comes from the version's content
+(`snapshots.version_content`: the frozen snapshot of a submitted or decided
+version, the live material of a draft) and from the version's decisions, so
+an approved version's report never changes when the working material does.
+The HTML is built by a Django template (all user text escaped) and laid out
+by WeasyPrint with `StaticOnlyFetcher`, which loads nothing but the project's
+own static files. The stylesheet is kept simple on purpose: layout time is
+what a report costs (see benchmarks/report.py).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from competencies.models import AreaKey, CompetenceArea
+
+from ..analysis import priority_affinity_matrix
+from ..coverage import version_coverage
+from ..models import (
+    ActionOption,
+    BusinessBenefit,
+    CompetitorKind,
+    CompetitorPresence,
+    Platform,
+    StrategyProject,
+    StrategyVersion,
+    Topic,
+    VersionStatus,
+)
+from ..models.versions import Decision
+from ..snapshots import version_content
+from .fetcher import StaticOnlyFetcher, base_url, resolve
+
+STYLESHEET = "css/report.css"
+# WeasyPrint logs every page it lays out at INFO; a report is one unit of work.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+SUMMARY_KPIS = 8
+SUMMARY_BENEFITS = 6
+
+
+@dataclass
+class RenderedReport:
+    pdf: bytes
+    page_count: int
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string (for generated content); safe inside a <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-–()/" else f"\\{ord(ch):x} " for ch in str(text))
+    return f'"{escaped}"'
+
+
+def page_counter_content() -> str:
+    """The footer's `content` value: "Page X of Y" in the active language."""
+    marker_page, marker_pages = "\x01", "\x02"
+    label = _("Page %(page)s of %(pages)s") % {"page": marker_page, "pages": marker_pages}
+    parts = []
+    for chunk in (
+        label.replace(marker_pages, f"\x00{marker_pages}\x00")
+        .replace(marker_page, f"\x00{marker_page}\x00")
+        .split("\x00")
+    ):
+        if chunk == marker_page:
+            parts.append("counter(page)")
+        elif chunk == marker_pages:
+            parts.append("counter(pages)")
+        elif chunk:
+            parts.append(css_string(chunk))
+    return " ".join(parts)
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _matrix(content: dict) -> dict:
+    topics = [
+        SimpleNamespace(
+            pk=topic["id"],
+            title=topic["title"],
+            priority=topic.get("priority") or 3,
+            social_media_affinity=topic.get("social_media_affinity") or 3,
+        )
+        for topic in content.get("topics", [])
+    ]
+    return priority_affinity_matrix(topics)
+
+
+def _label(model, field: str) -> str:
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+def labels() -> dict:
+    """Field names as the web pages show them (translations already exist)."""
+    project_fields = ("readiness_stage", "netiquette", "monitoring", "escalation_path")
+    project_fields += ("response_time_hours", "review_cadence")
+    return {
+        **{field: _label(StrategyProject, field) for field in project_fields},
+        "priority": _label(Topic, "priority"),
+        "affinity": _label(Topic, "social_media_affinity"),
+        "effort": _label(ActionOption, "effort"),
+        "user_benefit": _label(ActionOption, "user_benefit"),
+        "strength": _label(CompetitorPresence, "strength"),
+        "expected_reaction": _label(CompetitorPresence, "expected_reaction"),
+        "causal_chain": _label(BusinessBenefit, "causal_chain"),
+        "receiving_process": _label(BusinessBenefit, "receiving_process"),
+        "purpose": _label(Platform, "purpose"),
+        "risks": _label(Platform, "risks"),
+        "mitigation": _label(Platform, "mitigation"),
+    }
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return CompetitorKind(kind).label
+    except ValueError:
+        return kind
+
+
+def report_context(version: StrategyVersion) -> dict:
+    """What the report template reads, in the active language."""
+    content = version_content(version)
+    coverage = version_coverage(content)
+    options = content.get("options", [])
+    kpis = [{**kpi, "due": _parse_date(kpi.get("due_date"))} for kpi in content.get("kpis", [])]
+    milestones = [{**m, "due": _parse_date(m.get("due_date"))} for m in content.get("milestones", [])]
+    benefits = sorted(content.get("benefits", []), key=lambda b: (-(b.get("priority") or 0), b["title"].lower()))
+    topics_by_block: dict[str, list[dict]] = {}
+    for topic in content.get("topics", []):
+        topics_by_block.setdefault(topic.get("block") or "", []).append(topic)
+
+    areas = list(CompetenceArea.objects.active().order_by("order", "id"))
+    chapters = [{"id": "summary", "title": _("Executive summary")}]
+    chapters += [{"id": f"area-{area.key}", "title": area.title, "area": area} for area in areas]
+    chapters += [
+        {"id": "assumptions", "title": _("Assumptions and prerequisites")},
+        {"id": "approval", "title": _("Approval record")},
+    ]
+    for number, chapter in enumerate(chapters, start=1):
+        chapter["number"] = number
+
+    approved = version.status == VersionStatus.APPROVED
+    decisions = list(version.decisions.order_by("created_at", "id"))
+    approval = next((d for d in reversed(decisions) if d.decision == Decision.APPROVE), None)
+    competitors = [{**c, "kind_label": _kind_label(c.get("kind", ""))} for c in content.get("competitors", [])]
+    return {
+        "version": version,
+        "content": content,
+        "v": content.get("version", {}),
+        "project": content.get("project", {}),
+        "status": version.get_status_display(),
+        "approved": approved,
+        "watermark": "" if approved else _("Draft").upper(),
+        "today": timezone.localdate(),
+        "coverage": coverage,
+        "options_in": [o for o in options if o.get("included")],
+        "options_out": [o for o in options if not o.get("included")],
+        "benefits": benefits,
+        "summary_benefits": benefits[:SUMMARY_BENEFITS],
+        "kpis": kpis,
+        "summary_kpis": kpis[:SUMMARY_KPIS],
+        "more_kpis": max(len(kpis) - SUMMARY_KPIS, 0),
+        "milestones": milestones,
+        "platforms": content.get("platforms", []),
+        "competitors": competitors,
+        "resources": content.get("resources", []),
+        "topics_by_block": topics_by_block,
+        "matrix": _matrix(content),
+        "decisions": decisions,
+        "decision": approval or (decisions[-1] if decisions else None),
+        "chapters": chapters,
+        "area_chapters": chapters[1:-2],
+        "assumptions_chapter": chapters[-2],
+        "approval_chapter": chapters[-1],
+        "labels": labels(),
+        "content_taken": _taken(content),
+        "keys": AreaKey,
+        "page_counter": page_counter_content(),
+    }
+
+
+def _taken(content: dict):
+    try:
+        return timezone.localtime(datetime.fromisoformat(content["taken_at"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def report_html(version: StrategyVersion, language: str, context: dict | None = None) -> str:
+    """The report's HTML in `language`; `context` from report_context (in the same language) if already built."""
+    with translation.override(language):
+        context = context if context is not None else report_context(version)
+        return render_to_string("reports/report.html", {**context, "language": language})
+
+
+def _stylesheet(fetcher, font_config):
+    from weasyprint import CSS
+
+    path = resolve(STYLESHEET)
+    return CSS(
+        string=path.read_text(encoding="utf-8"), base_url=base_url(), url_fetcher=fetcher, font_config=font_config
+    )
+
+
+def _strip_attachments(document, pdf) -> None:
+    """Defence in depth: whatever happened, the PDF embeds no files."""
+    names = pdf.catalog.get("Names")
+    if names is not None and "EmbeddedFiles" in names:
+        del names["EmbeddedFiles"]
+
+
+def render_report_pdf(
+    version: StrategyVersion,
+    language: str,
+    progress: Callable[[int], None] | None = None,
+    fetcher: StaticOnlyFetcher | None = None,
+) -> RenderedReport:
+    """The version's report as PDF bytes and its page count, in `language` ("de" or "en"). Raises on failure."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    def report(percent: int) -> None:
+        if progress is not None:
+            progress(percent)
+
+    fetcher = fetcher or StaticOnlyFetcher()
+    with translation.override(language):
+        context = report_context(version)
+        report(10)
+        html = report_html(version, language, context)
+    report(40)
+    font_config = FontConfiguration()
+    document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
+        font_config=font_config, stylesheets=[_stylesheet(fetcher, font_config)]
+    )
+    report(90)
+    buffer = io.BytesIO()
+    document.write_pdf(buffer, finisher=_strip_attachments)
+    return RenderedReport(pdf=buffer.getvalue(), page_count=len(document.pages))

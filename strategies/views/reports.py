@@ -1,0 +1,138 @@
+"""PDF reports on the version page: the list, requesting, the polled status, trying again, downloading.
+
+The version page loads its "Reports" section from `report_section` (htmx on load; without
+script a link leads to the same section as a page). Every unfinished report in it polls
+`report_status` each second; the answer for a finished report carries no trigger, so the
+polling stops by itself. Requesting only writes a queued row and queues the task: the web
+process never renders unless Celery runs eagerly (no REDIS_URL).
+
+Members see the list and download; consultants and managers request and try again
+(viewers get 403 on those); non-members get 404 everywhere, as do reports of another project.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ..exceptions import DomainError
+from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
+from ..services.reports import report_request, report_retry, reports_sweep_stuck
+from .access import project_for
+
+REQUEST = "strategies.request_report"
+
+
+def _version_of(project, version_pk: int) -> StrategyVersion:
+    version = get_object_or_404(StrategyVersion.objects.filter(project=project).defer("snapshot"), pk=version_pk)
+    version.project = project
+    return version
+
+
+def _report_of(project, report_pk: int) -> Report:
+    report = get_object_or_404(
+        Report.objects.filter(version__project=project).select_related("version", "requested_by"), pk=report_pk
+    )
+    report.version.project = project
+    return report
+
+
+def _section_context(request, project, version) -> dict:
+    reports_sweep_stuck(queryset=Report.objects.filter(version=version))
+    return {
+        "project": project,
+        "version": version,
+        "reports": list(version.reports.select_related("requested_by")),
+        "can_request": request.user.has_perm(REQUEST, project),
+        "languages": ReportLanguage.choices,
+        "default_language": "en" if (request.LANGUAGE_CODE or "").startswith("en") else "de",
+    }
+
+
+def _section(request, project, version, status: int = 200, error: str = ""):
+    template = "strategies/reports/section.html" if request.htmx else "strategies/reports/page.html"
+    context = {**_section_context(request, project, version), "error": error}
+    return render(request, template, context, status=status)
+
+
+def _back(version):
+    return redirect(reverse("version_detail", args=[version.project_id, version.pk]) + "#reports")
+
+
+@login_required
+@require_GET
+def report_section(request, pk: int, version_pk: int):
+    """The version's reports and the request form (htmx: the section; else a page of its own)."""
+    project = project_for(request, pk)
+    return _section(request, project, _version_of(project, version_pk))
+
+
+@login_required
+@require_POST
+def report_create(request, pk: int, version_pk: int):
+    """Queue a report in the chosen language; returns at once (the worker renders)."""
+    project = project_for(request, pk, REQUEST)
+    version = _version_of(project, version_pk)
+    try:
+        report_request(version, request.user, request.POST.get("language", ""))
+    except DomainError as error:
+        if request.htmx:
+            return _section(request, project, version, error=str(error))
+        messages.error(request, str(error))
+        return _back(version)
+    if request.htmx:
+        return _section(request, project, version)
+    messages.success(request, _("The report is requested; it appears below when it is ready."))
+    return _back(version)
+
+
+@login_required
+@require_POST
+def report_retry_view(request, pk: int, report_pk: int):
+    """A failed report again, as a new request for the same version and language."""
+    project = project_for(request, pk, REQUEST)
+    report = _report_of(project, report_pk)
+    try:
+        report_retry(report, request.user)
+    except DomainError as error:
+        if request.htmx:
+            return _section(request, project, report.version, error=str(error))
+        messages.error(request, str(error))
+    if request.htmx:
+        return _section(request, project, report.version)
+    return _back(report.version)
+
+
+@login_required
+@require_GET
+def report_status(request, pk: int, report_pk: int):
+    """One report's row; polled every second while the report is unfinished."""
+    project = project_for(request, pk)
+    report = _report_of(project, report_pk)
+    unfinished = report.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)
+    if unfinished and reports_sweep_stuck(queryset=Report.objects.filter(pk=report.pk)):
+        report = _report_of(project, report_pk)
+    return render(
+        request,
+        "strategies/reports/report_row.html",
+        {"project": project, "report": report, "can_request": request.user.has_perm(REQUEST, project)},
+    )
+
+
+@login_required
+@require_GET
+def report_download(request, pk: int, report_pk: int):
+    """The PDF as an attachment, for the project's members only."""
+    project = project_for(request, pk)
+    report = _report_of(project, report_pk)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404(_("This report has no file yet."))
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The report's file is missing.")) from None
+    filename = report.file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")

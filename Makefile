@@ -50,3 +50,4 @@ clean:
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.report

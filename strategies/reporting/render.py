@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -238,6 +239,8 @@ def render_report_pdf(
         if progress is not None:
             progress(percent)
 
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown report language {language!r}.")
     fetcher = fetcher or StaticOnlyFetcher()
     with translation.override(language):
         context = report_context(version)

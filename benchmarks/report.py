@@ -10,13 +10,15 @@ when BENCH_STRICT=1.
 import json
 import os
 import resource
-import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.run import environment as throughput_environment
+from benchmarks.run import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -49,22 +51,10 @@ def render_one(version_id: int, language: str) -> dict:
 
 
 def environment(workdir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="pbsm.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-        MEDIA_ROOT=str(workdir / "media"),
-        PYTHONPATH=str(ROOT),
-    )
+    """The production-like environment of benchmarks/run.py, with the product's own URLs and a media folder."""
+    env = throughput_environment(workdir)
+    env.update(DJANGO_SETTINGS_MODULE="pbsm.settings", MEDIA_ROOT=str(workdir / "media"))
     return env
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def approved_large_version(env) -> int:

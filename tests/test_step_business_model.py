@@ -316,3 +316,11 @@ def test_row_requests_use_few_queries_whatever_the_project_size(
             hx_post(c, edit_url(project, "topic", topic.pk), data)
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_step_list_sent_with_a_save_still_marks_the_current_step(client_for, project, consultant):
+    topic = TopicFactory(project=project, block=block())
+    body = hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), topic_data(topic)).content.decode()
+    step_list = body.split('id="step-list"')[1]
+    current = step_list.split('aria-current="step"')[0].rsplit("<a ", 1)[1]
+    assert "/workshop/business_model/" in current

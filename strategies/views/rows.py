@@ -22,7 +22,7 @@ from competencies.models import CompetenceArea
 
 from ..exceptions import DomainError
 from ..services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
-from ..wizard.progress import wizard_progress
+from ..wizard.progress import progress_oob
 from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
 from .access import project_for
@@ -118,14 +118,6 @@ def _initial(kind, query) -> dict:
     return {name: value for name, value in query.items() if name in fields}
 
 
-def _progress_oob(request, project) -> str:
-    return render_to_string(
-        "strategies/wizard/includes/progress_oob.html",
-        {"project": project, **wizard_progress(project, request.wizard_areas)},
-        request,
-    )
-
-
 def _back_to_step(project, kind, anchor: str = ""):
     url = reverse("wizard_step", args=[project.pk, kind.step])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -199,7 +191,7 @@ def _created(request, project, kind, row, slot, add_query):
         parts.append(render_to_string("strategies/wizard/rows/form_oob.html", context, request))
     else:
         parts.append(f'<div id="form-{slot}" hx-swap-oob="delete"></div>')
-    parts.append(_progress_oob(request, project))
+    parts.append(progress_oob(request, project, kind.step, request.wizard_areas))
     response = HttpResponse("".join(parts))
     response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
     response["HX-Reswap"] = "beforeend"
@@ -269,12 +261,11 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     # The saved instance still holds what the lookup joined and prefetched; an
     # edit changes only its own fields, so it renders without a second fetch.
     body = render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)
-    response = HttpResponse(body + _progress_oob(request, project))
+    progress = progress_oob(request, project, kind.step, request.wizard_areas)
+    response = HttpResponse(body + progress)
     if kind.group(row) != group_before:
         # Moved to another parent (a topic to another block, …): append it there.
-        response = HttpResponse(
-            f'<div id="{form_id}" hx-swap-oob="delete"></div>' + body + _progress_oob(request, project)
-        )
+        response = HttpResponse(f'<div id="{form_id}" hx-swap-oob="delete"></div>{body}{progress}')
         response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
         response["HX-Reswap"] = "beforeend"
     return response
@@ -330,7 +321,7 @@ def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
     if not request.htmx:
         messages.success(request, _("Deleted."))
         return _back_to_step(project, kind)
-    return HttpResponse(_progress_oob(request, project))
+    return HttpResponse(progress_oob(request, project, kind.step, request.wizard_areas))
 
 
 @login_required

@@ -38,7 +38,7 @@ from ..services.versions import (
     version_option_choose,
 )
 from ..snapshots import version_content
-from ..wizard.progress import wizard_progress
+from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
 from .access import project_for
 
@@ -97,11 +97,7 @@ def _method_surface(request, project, started):
     """The method step's surface with the new version in its list, and the progress bar out of band."""
     context = {"project": project, "can_edit": True, "started": started.pk, **STEPS[AreaKey.METHOD].load(project)}
     body = render_to_string(STEPS[AreaKey.METHOD].template, context, request)
-    progress = render_to_string(
-        "strategies/wizard/includes/progress_oob.html",
-        {"project": project, "kind": {"step": AreaKey.METHOD}, **wizard_progress(project)},
-        request,
-    )
+    progress = progress_oob(request, project, AreaKey.METHOD)
     response = HttpResponse(body + progress)
     response["HX-Retarget"] = "#step-surface"
     response["HX-Reswap"] = "innerHTML"

@@ -198,3 +198,11 @@ def wizard_progress(project: StrategyProject, areas=None) -> dict:
     steps = [(a, completeness.get(a.key, 0)) for a in areas]
     overall = round(sum(percent for _area, percent in steps) / len(steps)) if steps else 0
     return {"steps": steps, "overall": overall}
+
+
+def progress_oob(request, project: StrategyProject, step_key: str, areas=None) -> str:
+    """The progress bar and step list as out-of-band swaps, for responses that change the data."""
+    from django.template.loader import render_to_string
+
+    context = {"project": project, "current_key": step_key, **wizard_progress(project, areas)}
+    return render_to_string("strategies/wizard/includes/progress_oob.html", context, request)

@@ -157,15 +157,18 @@ document.addEventListener("DOMContentLoaded", () => {
     const target = event.detail.target;
     const active = document.activeElement;
     lostFrom = target && active !== document.body && target.contains(active)
-      ? { target, parent: target.parentElement, before: target.previousElementSibling }
+      ? { xhr: event.detail.xhr, target, parent: target.parentElement, before: target.previousElementSibling }
       : null;
   });
-  document.body.addEventListener("htmx:afterSettle", () => {
-    if (!lostFrom || (document.activeElement && document.activeElement !== document.body)) {
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (!lostFrom || lostFrom.xhr !== event.detail.xhr) {
       return;
     }
     const { target, parent, before } = lostFrom;
     lostFrom = null;
+    if (document.activeElement && document.activeElement !== document.body) {
+      return; // htmx kept it (same id) or an autofocus / invalid field took it
+    }
     // innerHTML keeps the target; outerHTML puts the new content where the target was.
     const content = target.isConnected ? target : before && before.isConnected ? before.nextElementSibling : parent && parent.firstElementChild;
     const controls = "[autofocus], [data-act=edit], [data-add], input:not([type=hidden]), select, textarea, button, a[href]";

@@ -108,11 +108,18 @@ def expect_error_announced(page, field) -> None:
 
 
 def focus_is_visible(page) -> bool:
-    """The focused element shows a focus ring (Bootstrap draws a box-shadow, the browser an outline)."""
+    """The focused element shows a focus ring (Bootstrap draws a box-shadow, the browser an outline).
+
+    A Bootstrap toggle (.btn-check) is a hidden radio button; its label is what shows the ring.
+    """
     return page.evaluate(
         """() => {
-            const style = getComputedStyle(document.activeElement);
-            return style.boxShadow !== 'none' || (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0);
+            const focused = document.activeElement;
+            const label = `label[for="${focused.id}"]`;
+            const shown = focused.matches(".btn-check") ? document.querySelector(label) : focused;
+            const style = getComputedStyle(shown);
+            const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+            return style.boxShadow !== 'none' || outline;
         }"""
     )
 
@@ -129,6 +136,35 @@ def tab_to(page, selector: str, limit: int = 80, key: str = "Tab") -> None:
 
 def focused_matches(page, selector: str) -> bool:
     return page.evaluate("(selector) => document.activeElement.matches(selector)", selector)
+
+
+# --- the check itself -----------------------------------------------------------------------
+
+
+def test_the_check_fails_on_violations_and_gets_past_a_strict_content_security_policy(page):
+    """axe is injected as an inline script; the page's CSP (script-src 'self') must not stop it."""
+    html = (
+        '<!DOCTYPE html><html lang="de"><head><title>Probe</title></head><body><main>'
+        '<h1>Probe</h1><button type="button"><i class="icon"></i></button>'
+        '<p style="color:#aaa;background:#fff">blass</p><input type="text" id="unlabelled">'
+        "</main></body></html>"
+    )
+    page.route(
+        "**/probe/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": "default-src 'self'; script-src 'self'"},
+            body=html,
+        ),
+    )
+    page.goto("/probe/")
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page, "probe")
+    report = str(failure.value)
+    for rule in ("button-name (critical)", "color-contrast (serious)", "label (critical)"):
+        assert rule in report
+    assert "#unlabelled" in report and "probe" in report
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -246,8 +282,17 @@ def test_version_pages_compare_page_and_reports_pass_axe(page, demo):
     expect(page.locator(f'#reports a[href="{base}/reports/{report.pk}/download/"]')).to_be_visible()
     assert_accessible(page, "approved version with a finished report")
 
+    # One report of each state: rendering (a progress bar, polled), failed (a message and "try again"), done.
+    rendering = Report.objects.create(
+        version=approved, language="en", requested_by=approved.created_by, status=ReportStatus.RENDERING, progress=40
+    )
+    failed = Report.objects.create(
+        version=approved, language="en", requested_by=approved.created_by, status=ReportStatus.FAILED
+    )
     page.goto(f"{base}/versions/{approved.pk}/reports/")
     expect(page.locator(f"#report-{report.pk}")).to_be_visible()
+    expect(page.locator(f"#report-{rendering.pk} [role=progressbar]")).to_have_attribute("aria-valuenow", "40")
+    expect(page.locator(f"#report-{failed.pk} .report-error")).to_be_visible()
     assert_accessible(page, "reports page")
 
     page.goto(f"{base}/versions/compare/")

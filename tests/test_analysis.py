@@ -154,7 +154,7 @@ def test_the_svg_is_accessible_self_contained_and_unlocalised(project):
     ]
     html = _svg(priority_affinity_matrix(topics, link_base="/b/"), "de")
     svg = html[html.index("<svg") : html.index("</svg>")]
-    assert 'role="img"' in svg and 'aria-label="' in svg and "<title>" in svg and 'viewBox="0 0 ' in svg
+    assert 'role="group"' in svg and 'aria-label="' in svg and "<title>" in svg and 'viewBox="0 0 ' in svg
     assert "&lt;1&gt;" in svg  # titles are escaped
     assert f'href="/b/#topic-{topics[0].pk}"' in svg
     # No external resource and no German decimal comma in a coordinate.

@@ -44,7 +44,7 @@ def test_the_overview_shows_matrix_gaps_canvas_and_balance(client_for, project, 
     body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
 
     svg = body[body.index("<svg") : body.index("</svg>")]
-    assert 'role="img"' in svg and "Recruiting" in svg and "Tax advice" in svg
+    assert 'role="group"' in svg and "Recruiting" in svg and "Tax advice" in svg
     assert f'href="{step_url(project, AreaKey.BUSINESS_MODEL)}#topic-{focus.pk}"' in svg
 
     # Gaps: the awkward topic has no benefit and a low affinity; the option's topic no competitor view.

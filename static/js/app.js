@@ -148,4 +148,40 @@ document.addEventListener("DOMContentLoaded", () => {
       event.returnValue = "";
     }
   });
+
+  // Keyboard users keep their place: when a swap removes the element that had the focus (a row
+  // form saved or cancelled), the focus goes to the new content's first control (the row's edit
+  // button, the slot's add button) instead of falling back to the top of the page.
+  let lostFrom = null;
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    const active = document.activeElement;
+    lostFrom = target && active !== document.body && target.contains(active)
+      ? { xhr: event.detail.xhr, target, parent: target.parentElement, before: target.previousElementSibling }
+      : null;
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (!lostFrom || lostFrom.xhr !== event.detail.xhr) {
+      return;
+    }
+    const { target, parent, before } = lostFrom;
+    lostFrom = null;
+    if (document.activeElement && document.activeElement !== document.body) {
+      return; // htmx kept it (same id) or an autofocus / invalid field took it
+    }
+    // innerHTML keeps the target; outerHTML puts the new content where the target was.
+    const content = target.isConnected ? target : before && before.isConnected ? before.nextElementSibling : parent && parent.firstElementChild;
+    const controls = "[autofocus], [data-act=edit], [data-add], input:not([type=hidden]), select, textarea, button, a[href]";
+    const next = content && (content.matches(controls) ? content : content.querySelector(controls));
+    if (next) {
+      next.focus();
+    }
+  });
+
+  // A form refused by a full page load: the cursor goes to its message (a form-wide error) or
+  // its first invalid field, so a screen reader reads the message out (aria-describedby).
+  const refused = document.querySelector("main form [role=alert][tabindex], main form [aria-invalid=true]");
+  if (refused) {
+    refused.focus();
+  }
 });

@@ -202,6 +202,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "pbsm.auth.lockout_response"
 # Failed attempts are kept (they are the lock); successful logins are not logged.
 AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner on every manage.py command; failures and lockouts are still logged.
+AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "de"

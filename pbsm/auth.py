@@ -10,6 +10,7 @@ Also the page django-axes shows when login throttling refuses a login.
 from math import ceil
 
 from axes.helpers import get_client_username, get_cool_off
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.forms import AuthenticationForm
@@ -39,6 +40,17 @@ class ModelBackend(DjangoModelBackend):
         if not users:
             return None
         return users[0] if self.user_can_authenticate(users[0]) else None
+
+
+def client_ip_address(request) -> str:
+    """The address login throttling counts failures for (settings.TRUSTED_PROXY_COUNT explains)."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -197,6 +197,11 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind N proxies that each append to X-Forwarded-For (the README's TLS proxy: 1), the
+# client's address is the N-th entry from the right; with 0 the header is ignored, since
+# anyone can send it. Without this, every login would seem to come from the proxy.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "pbsm.auth.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 # The refusal is the login page with its message (pbsm/auth.py), not a bare page.
 AXES_LOCKOUT_CALLABLE = "pbsm.auth.lockout_response"

@@ -25,10 +25,11 @@ def user(db):
     return UserFactory(username="alice")
 
 
-def log_in(client, password, *, username="alice", address="203.0.113.7", **extra):
-    return client.post(
-        LOGIN_URL, {"username": username, "password": password, **extra}, REMOTE_ADDR=address, follow=False
-    )
+def log_in(client, password, *, username="alice", address="203.0.113.7", forwarded_for=None, **fields):
+    meta = {"REMOTE_ADDR": address}
+    if forwarded_for is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(LOGIN_URL, {"username": username, "password": password, **fields}, **meta)
 
 
 def fail(client, times, **kwargs):
@@ -64,12 +65,13 @@ def test_reaching_the_limit_shows_the_lock_on_the_login_page(client, user):
     assert not signed_in(client)
 
 
-def test_lock_message_is_german_on_german_pages(client, user, settings):
-    settings.LANGUAGE_CODE = "de"
-    response = fail(client, LIMIT, HTTP_ACCEPT_LANGUAGE="de")
+def test_the_lock_page_is_in_the_visitors_language(client, user):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    response = fail(client, LIMIT)
     assert response.status_code == 429
     assert 'id="lockout"' in response.text
     assert '<html lang="de">' in response.text
+    assert "Anmelden" in response.text
 
 
 def test_a_locked_user_cannot_log_in_even_with_the_right_password(client, user):
@@ -141,3 +143,21 @@ def test_the_admin_login_is_throttled_too(client, user):
     )
     assert response.status_code == 429
     assert not signed_in(client)
+
+
+def test_behind_no_trusted_proxy_a_forwarded_address_is_ignored(client, user):
+    # Anyone can send X-Forwarded-For: a fresh made-up address per try must not escape the lock.
+    for n in range(LIMIT):
+        log_in(client, "wrong-password", forwarded_for=f"192.0.2.{n}")
+    assert log_in(client, PASSWORD, forwarded_for="192.0.2.99").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_saw(client, user, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    # The proxy appends the real client's address; what the client put in front does not count.
+    for n in range(LIMIT):
+        log_in(client, "wrong-password", address=proxy, forwarded_for=f"192.0.2.{n}, 203.0.113.7")
+    assert log_in(client, PASSWORD, address=proxy, forwarded_for="203.0.113.7").status_code == 429
+    # Another client behind the same proxy is not locked out with the first one.
+    assert log_in(client, PASSWORD, address=proxy, forwarded_for="198.51.100.9").status_code == 302

@@ -36,6 +36,7 @@ SETTINGS_VARIABLES = (
     "MEDIA_ROOT",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_COOLOFF_MINUTES",
+    "DJANGO_TRUSTED_PROXY_COUNT",
 )
 GOOD_SECRET_KEY = "".join(random.choices(string.ascii_letters, k=60))
 PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "example.com"}
@@ -117,6 +118,9 @@ def settings_values(**variables: str) -> dict:
         ),
         pytest.param({"LOGIN_FAILURE_LIMIT": "0"}, ("LOGIN_FAILURE_LIMIT",), id="login-failure-limit-zero"),
         pytest.param({"LOGIN_COOLOFF_MINUTES": "0"}, ("LOGIN_COOLOFF_MINUTES",), id="login-cool-off-zero"),
+        pytest.param(
+            {"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, ("DJANGO_TRUSTED_PROXY_COUNT",), id="trusted-proxies-negative"
+        ),
         pytest.param(
             {**PRODUCTION, "DJANGO_SECURE_HSTS_SECONDS": "a year"},
             ("DJANGO_SECURE_HSTS_SECONDS", "a year"),

@@ -37,6 +37,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Security audit, as CI runs it: bandit on our code, pip-audit on the pinned dependencies.
+.PHONY: audit
+audit: $(STAMP)
+	$(VENV)/bin/bandit -r pbsm strategies competencies -ll -q
+	$(VENV)/bin/pip-audit --strict -r requirements.txt --progress-spinner off
+
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

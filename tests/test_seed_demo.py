@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from strategies.demo import DEFAULT_PASSWORD, DEMO_CLIENT, DEMO_PROJECT, LARGE_CLIENT, LARGE_PROJECT
 from strategies.models import (
@@ -21,6 +22,12 @@ from strategies.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def authenticate_from_login_page(*, username, password):
+    """The configured backends, as the login page calls them (login throttling needs the request)."""
+    return authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
+
 
 MEMBER_ROLES = {
     "berater": Role.CONSULTANT,
@@ -80,7 +87,7 @@ def test_seed_demo_creates_users_with_their_roles_on_the_demo_project():
 def test_demo_logins_work_with_the_default_password():
     seed()
     for username in ("admin", *MEMBER_ROLES):
-        assert authenticate(username=username, password=DEFAULT_PASSWORD) is not None, username
+        assert authenticate_from_login_page(username=username, password=DEFAULT_PASSWORD) is not None, username
 
 
 def test_demo_password_setting_overrides_the_default(settings):
@@ -88,8 +95,8 @@ def test_demo_password_setting_overrides_the_default(settings):
     settings.DEMO_PASSWORD = "anderes-passwort-42"
     output = seed()
 
-    assert authenticate(username="berater", password="anderes-passwort-42") is not None
-    assert authenticate(username="berater", password=DEFAULT_PASSWORD) is None
+    assert authenticate_from_login_page(username="berater", password="anderes-passwort-42") is not None
+    assert authenticate_from_login_page(username="berater", password=DEFAULT_PASSWORD) is None
     assert "anderes-passwort-42" in output
 
 

@@ -34,6 +34,9 @@ SETTINGS_VARIABLES = (
     "CELERY_TASK_TIME_LIMIT",
     "EMAIL_URL",
     "MEDIA_ROOT",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_COOLOFF_MINUTES",
+    "DJANGO_TRUSTED_PROXY_COUNT",
 )
 GOOD_SECRET_KEY = "".join(random.choices(string.ascii_letters, k=60))
 PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "example.com"}
@@ -111,6 +114,14 @@ def settings_values(**variables: str) -> dict:
             {"CELERY_TASK_TIME_LIMIT": "60"}, ("CELERY_TASK_TIME_LIMIT", "SOFT"), id="hard-limit-below-soft-limit"
         ),
         pytest.param(
+            {"LOGIN_FAILURE_LIMIT": "five"}, ("LOGIN_FAILURE_LIMIT", "five"), id="login-failure-limit-not-a-number"
+        ),
+        pytest.param({"LOGIN_FAILURE_LIMIT": "0"}, ("LOGIN_FAILURE_LIMIT",), id="login-failure-limit-zero"),
+        pytest.param({"LOGIN_COOLOFF_MINUTES": "0"}, ("LOGIN_COOLOFF_MINUTES",), id="login-cool-off-zero"),
+        pytest.param(
+            {"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, ("DJANGO_TRUSTED_PROXY_COUNT",), id="trusted-proxies-negative"
+        ),
+        pytest.param(
             {**PRODUCTION, "DJANGO_SECURE_HSTS_SECONDS": "a year"},
             ("DJANGO_SECURE_HSTS_SECONDS", "a year"),
             id="hsts-seconds-not-a-number",
@@ -159,3 +170,98 @@ def test_celery_time_limit_is_read_from_the_environment():
 def test_production_settings_pass_the_deploy_check_without_warnings():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PRINT_SECURITY = """
+import json
+import django
+from django.conf import settings
+
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings
+
+# The login page's {% static %} would need collectstatic's manifest; headers and cookies do not.
+plain = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+with override_settings(STORAGES={**settings.STORAGES, **plain}):
+    client = Client(HTTP_HOST="example.com")
+    page = client.get("/accounts/login/", secure=True)
+    insecure = client.get("/accounts/login/")
+csrf = page.cookies[settings.CSRF_COOKIE_NAME]
+print(json.dumps({
+    "settings": {name: getattr(settings, name) for name in (
+        "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
+        "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT", "X_FRAME_OPTIONS",
+    )},
+    "status": page.status_code,
+    "headers": dict(page.headers),
+    "csrf_cookie": {"secure": bool(csrf["secure"]), "httponly": bool(csrf["httponly"]), "samesite": csrf["samesite"]},
+    "insecure": [insecure.status_code, insecure.headers.get("Location", "")],
+    "axes": [settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds()],
+}))
+"""
+
+
+def security(**variables: str) -> dict:
+    result = run(["-c", PRINT_SECURITY], **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def production():
+    return security(**PRODUCTION)
+
+
+def test_production_cookies_are_secure_http_only_and_same_site(production):
+    values = production["settings"]
+    assert values["SESSION_COOKIE_SECURE"] is True and values["CSRF_COOKIE_SECURE"] is True
+    assert values["SESSION_COOKIE_HTTPONLY"] is True and values["CSRF_COOKIE_HTTPONLY"] is True
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax" and values["CSRF_COOKIE_SAMESITE"] == "Lax"
+    # The cookie the login page really sets.
+    assert production["csrf_cookie"] == {"secure": True, "httponly": True, "samesite": "Lax"}
+
+
+def test_production_pages_send_the_security_headers(production):
+    assert production["status"] == 200
+    headers = production["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_production_redirects_plain_http_to_https(production):
+    status, location = production["insecure"]
+    assert status == 301
+    assert location == "https://example.com/accounts/login/"
+
+
+def test_hsts_is_off_and_cookies_are_not_secure_in_development():
+    values = security(DJANGO_ALLOWED_HOSTS="example.com")
+    assert values["settings"]["SECURE_HSTS_SECONDS"] == 0
+    assert values["settings"]["SESSION_COOKIE_SECURE"] is False
+    assert "Strict-Transport-Security" not in values["headers"]
+    # The rest holds in development too.
+    assert values["headers"]["X-Frame-Options"] == "DENY"
+    assert values["headers"]["X-Content-Type-Options"] == "nosniff"
+    assert values["csrf_cookie"]["httponly"] is True
+
+
+def test_login_throttling_defaults_and_environment(production):
+    assert production["axes"] == [5, 15 * 60]
+    configured = security(**PRODUCTION, LOGIN_FAILURE_LIMIT="10", LOGIN_COOLOFF_MINUTES="60")
+    assert configured["axes"] == [10, 3600]
+
+
+def test_passwords_shorter_than_ten_characters_or_common_are_refused(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("Xq7#mK2!p", "password123", "1234567890123"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Xq7#mK2!pL")

@@ -74,12 +74,12 @@ def _fingerprint_sql() -> tuple[str, int]:
         parts = []
         for name in _HISTORY_COUNTED:
             history = quote(apps.get_model("strategies", name).history.model._meta.db_table)
-            parts.append(f"SELECT MAX(history_id), '' FROM {history}")  # noqa: S608 (our own table names)
+            parts.append(f"SELECT MAX(history_id), '' FROM {history}")  # noqa: S608 (own table names)  # nosec B608
         for _app, name, condition in _STAMPED:
             stamp = "created_at" if name == "StepComment" else "updated_at"
             where = f" WHERE {condition.format(**tables)}" if condition else ""
-            # Only our own table names go in; the project id is a parameter.
-            parts.append(f"SELECT COUNT(*), CAST(MAX({stamp}) AS TEXT) FROM {tables[name]}{where}")  # noqa: S608
+            # Only our own quoted table names go in; the project id is a parameter (nosec).
+            parts.append(f"SELECT COUNT(*), CAST(MAX({stamp}) AS TEXT) FROM {tables[name]}{where}")  # noqa: S608  # nosec B608
         _sql_by_vendor[connection.vendor] = " UNION ALL ".join(parts)
     return _sql_by_vendor[connection.vendor], sum(1 for _a, _n, condition in _STAMPED if condition)
 
@@ -107,7 +107,8 @@ def membership_and_bookmark(project_id: int, user_id: int) -> tuple[str, str] | 
         membership = quote(apps.get_model("strategies", "Membership")._meta.db_table)
         project = quote(apps.get_model("strategies", "StrategyProject")._meta.db_table)
         _membership_sql[connection.vendor] = (
-            f"SELECT m.role, p.last_step FROM {membership} m JOIN {project} p ON p.id = m.project_id"  # noqa: S608
+            # Our own quoted table names; the ids are parameters (nosec).
+            f"SELECT m.role, p.last_step FROM {membership} m JOIN {project} p ON p.id = m.project_id"  # noqa: S608  # nosec B608
             " WHERE m.project_id = %s AND m.user_id = %s"
         )
     with connection.cursor() as cursor:

@@ -36,7 +36,7 @@ Adding a route: one line in MATRIX, keyed by the URL name ("namespace:name"), e.
     "project_export": Route(GET="strategies.export_project", args=PROJECT),
     "project_import": Route(GET=CREATE, POST=CREATE),
 
-`args` builds the URL's arguments from a project's `Material` (PROJECT, VERSION, REPORT,
+`args` builds the URL's arguments from a project's `Material` (PROJECT, VERSION, REPORT_OF,
 ... below); every argument besides `pk` whose value differs between two projects is an
 object id, and gets the IDOR check (another project's object in one's own project's URL
 must answer as an id that exists nowhere, 404, change nothing and show nothing of it).
@@ -46,11 +46,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.forms import ModelChoiceField
@@ -344,6 +345,10 @@ class Material:
         return MembershipFactory(project=self.project, user=spare, role=Role.VIEWER)
 
     @cached_property
+    def answer(self):
+        return m.ChecklistAnswer.objects.create(project=self.project, question=self.question, notes=self.tag)
+
+    @cached_property
     def question(self):
         return (
             GuidingQuestion.objects.active()
@@ -430,6 +435,12 @@ def send(client, method: str, url: str, data: dict):
     return client.get(url) if method == "GET" else client.post(url, data)
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Report files go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(project, consultant, manager, viewer, outsider):
     other = Membership.objects.get(user=outsider).project
@@ -497,7 +508,29 @@ def test_each_role_gets_what_the_rules_say(route, role, method, world, people, c
 
     assert outcome(response, method) == expected, (route.key, role, method, url, response.status_code)
     if expected == LOGIN:
-        assert response["Location"].endswith(f"?next={url}") or f"next={url}" in response["Location"]
+        assert parse_qs(urlsplit(response["Location"]).query)["next"] == [url]
+
+
+# The design's table of roles (docs: DESIGN.md), per permission: the matrix above checks that the
+# views obey the rules module; this checks that the rules module says what the design says.
+PERMISSIONS_OF = {
+    "anonymous": set(),
+    "non_member": set(),
+    "viewer": {VIEW},
+    "manager": {VIEW, COMMENT, DECIDE, REPORT},
+    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT},
+    "other_consultant": set(),
+}
+MAY_CREATE_PROJECTS = {"consultant", "other_consultant"}  # the consultants' group (and staff)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_rules_give_each_role_what_the_design_says(role, world, people):
+    user = people[role] or AnonymousUser()
+    project = world["own"].project
+    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT}
+    assert {perm for perm in project_perms if user.has_perm(perm, project)} == PERMISSIONS_OF[role]
+    assert user.has_perm(CREATE) == (role in MAY_CREATE_PROJECTS)
 
 
 def test_the_rules_refuse_and_hide_somewhere_so_the_matrix_is_no_rubber_stamp(world, people):
@@ -521,12 +554,21 @@ def test_the_rules_refuse_and_hide_somewhere_so_the_matrix_is_no_rubber_stamp(wo
 # --- IDOR: another project's object in one's own project's URL ----------------------------------------------
 
 
-def _fingerprint() -> str:
-    """Everything the strategies app stores (its history included): a 404 changes none of it."""
-    return "".join(
-        serializers.serialize("json", model._default_manager.order_by("pk"))
-        for model in apps.get_app_config("strategies").get_models()
-    )
+def _fingerprint(project=None) -> str:
+    """Everything the strategies app stores (its history included), or everything of one project."""
+    parts = []
+    for model in apps.get_app_config("strategies").get_models():
+        rows = model._default_manager.order_by("pk")
+        if project is not None:
+            fields = {f.name for f in model._meta.get_fields()}
+            if model is m.StrategyProject:
+                rows = rows.filter(pk=project.pk)
+            elif "project" in fields:
+                rows = rows.filter(project=project.pk)
+            else:
+                continue
+        parts.append(serializers.serialize("json", rows))
+    return "".join(parts)
 
 
 def _idor_cases():
@@ -537,6 +579,8 @@ def _idor_cases():
         if entry is None:
             continue
         converters = route.pattern.pattern.converters
+        if "pk" not in converters:
+            continue  # not about a project (password reset tokens, ...)
         names = [name for name in converters if name not in ("pk", "key", "kind_name")]
         kinds = [kind for kind in ROW_KINDS.values() if entry.kinds(kind)] if "kind_name" in converters else [None]
         for kind in kinds:
@@ -581,16 +625,24 @@ def _allowed_member(entry: Route, method: str, project, members):
 
 @pytest.mark.parametrize("visitor", ["member_of_own_project", "member_of_both_projects"])
 @pytest.mark.parametrize(("route", "kind", "name"), _idor_cases())
-def test_another_projects_object_in_ones_own_url_answers_as_missing(
+def test_an_object_id_reaches_only_the_urls_own_project(
     route, kind, name, visitor, world, consultant, manager, client_for
 ):
+    """Another project's object in one's own project's URL answers as an id that exists nowhere (404).
+
+    It changes nothing and shows nothing of the other object. Ids of catalogue entries (a guiding
+    question, an effect to rate) are the same in every project: acting on one in one's own project
+    leaves the other project's answer or rating for the same entry as it was.
+    """
     entry = MATRIX[route.key]
     own, other = world["own"], world["other"]
     if kind is not None:
         own.kind = other.kind = kind
     mine, theirs = entry.args(own), entry.args(other)
-    if mine[name] == theirs[name]:
-        pytest.skip(f"{name} names a catalogue entry, the same in every project")
+    catalogue = mine[name] == theirs[name]
+    if catalogue:
+        # The other project's word on the same entries, which must stay as it is.
+        assert other.answer.notes == other.effect_rating.notes == other.format_rating.notes == other.tag
     data = _row_data(kind, own) if kind is not None else entry.data
     foreign_url = reverse(route.name, kwargs={**mine, name: theirs[name]})
     missing_url = reverse(route.name, kwargs={**mine, name: GHOST})
@@ -605,6 +657,13 @@ def test_another_projects_object_in_ones_own_url_answers_as_missing(
                 project=other.project, user=user, defaults={"role": own.project.role_of(user)}
             )
         client = client_for(user)
+        if catalogue:
+            theirs_before = _fingerprint(other.project)
+            response = send(client, method, foreign_url, data)
+            assert outcome(response, method) == ALLOWED, (method, foreign_url, response.status_code)
+            assert other.tag.encode() not in response.content, (method, foreign_url)
+            assert _fingerprint(other.project) == theirs_before, f"{method} {foreign_url} changed the other project"
+            continue
         before = _fingerprint()
         missing = send(client, method, missing_url, data)
         foreign = send(client, method, foreign_url, data)
@@ -662,6 +721,11 @@ def test_a_row_cannot_be_hung_on_another_projects_parent(kind, name, world, clie
         added = client.post(reverse("row_new", kwargs=KIND(own)), data)
         assert added.status_code == 200 and name in added.context["form"].errors
         assert kind.model.objects.count() == count
+        assert other.tag.encode() not in added.content
+        # The add button's preset (?topic=...) with another project's parent presets nothing of it.
+        offered = client.get(reverse("row_new", kwargs=KIND(own)) + f"?{name}={foreign_parent.pk}")
+        assert offered.status_code == 200
+        assert other.tag.encode() not in offered.content
     assert other.tag.encode() not in edited.content
 
 

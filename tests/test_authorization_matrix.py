@@ -388,7 +388,9 @@ class Material:
 
 # --- people and outcomes --------------------------------------------------------------------------------------
 
-ROLES = ("anonymous", "non_member", "viewer", "manager", "consultant", "other_consultant")
+# non_member: signed in, no membership, not in the consultants' group; other_consultant: a consultant
+# of another project (and in the group); staff: an admin who is no member (the admin is not a way in).
+ROLES = ("anonymous", "non_member", "viewer", "manager", "consultant", "other_consultant", "staff")
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin login"
@@ -459,6 +461,7 @@ def people(consultant, manager, viewer, outsider):
         "manager": manager,
         "consultant": consultant,
         "other_consultant": outsider,
+        "staff": UserFactory(username="sam", is_staff=True),
     }
 
 
@@ -520,8 +523,9 @@ PERMISSIONS_OF = {
     "manager": {VIEW, COMMENT, DECIDE, REPORT},
     "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT},
     "other_consultant": set(),
+    "staff": set(),
 }
-MAY_CREATE_PROJECTS = {"consultant", "other_consultant"}  # the consultants' group (and staff)
+MAY_CREATE_PROJECTS = {"consultant", "other_consultant", "staff"}  # the consultants' group and staff
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -549,6 +553,7 @@ def test_the_rules_refuse_and_hide_somewhere_so_the_matrix_is_no_rubber_stamp(wo
     assert {REFUSED, ALLOWED} <= seen["manager"]
     assert {REFUSED, ALLOWED} <= seen["consultant"] and HIDDEN not in seen["consultant"]
     assert {HIDDEN, ALLOWED} <= seen["other_consultant"] and REFUSED not in seen["other_consultant"]
+    assert seen["staff"] == seen["other_consultant"]
 
 
 # --- IDOR: another project's object in one's own project's URL ----------------------------------------------

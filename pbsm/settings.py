@@ -250,6 +250,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The container's health probe asks over plain HTTP from inside (docker/healthcheck.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     # Behind a TLS-terminating proxy that sets this header (see README).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)

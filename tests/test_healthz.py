@@ -81,20 +81,39 @@ def test_the_broker_down_is_degraded_but_200_and_quick():
     assert "127.0.0.1" not in response.content.decode() and "redis" not in response.content.decode()
 
 
-def test_a_broker_without_a_worker_reports_the_worker_unavailable():
+@pytest.fixture
+def real_broker():
     if not django_settings.REDIS_URL:
         pytest.skip("needs REDIS_URL (a real broker to ask the workers through)")
     from pbsm.celery import app
 
     before = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    try:
-        response, elapsed = healthz()
-    finally:
-        app.conf.task_always_eager = before
-    assert response.status_code == 200
-    assert components(response) == ("degraded", {"database": "ok", "broker": "ok", "worker": "unavailable"})
-    assert response.json()["components"]["worker"]["workers"] == 0
+    yield app
+    app.conf.task_always_eager = before
+
+
+@pytest.mark.parametrize(
+    ("replies", "state", "count"),
+    [
+        pytest.param([], "unavailable", 0, id="no-worker"),
+        pytest.param([{"celery@a": {"ok": "pong"}}, {"celery@b": {"ok": "pong"}}], "ok", 2, id="two-workers"),
+        pytest.param([{"celery@a": {"error": "busy"}}], "unavailable", 0, id="a-wrong-answer"),
+    ],
+)
+def test_a_reachable_broker_reports_how_many_workers_answer(real_broker, monkeypatch, replies, state, count):
+    """The broker is really asked; the workers' answers are given, as workers of tests running alongside
+    (xdist) would answer a real ping. A real worker's answer: tests/test_faults_worker_killed.py."""
+    asked = []
+    monkeypatch.setattr(real_broker.control, "ping", lambda **options: asked.append(options) or replies)
+    response, elapsed = healthz()
+    assert response.status_code == 200 and asked == [{"timeout": 1.0}]
+    assert components(response) == (
+        "ok" if state == "ok" else "degraded",
+        {"database": "ok", "broker": "ok", "worker": state},
+    )
+    assert response.json()["components"]["worker"]["workers"] == count
+    assert "celery@" not in response.content.decode()
     assert elapsed < 5
 
 

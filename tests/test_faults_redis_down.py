@@ -31,10 +31,12 @@ UNAVAILABLE = "Rendering reports is unavailable right now"
 
 
 def _reset_connections(app):
-    """Forget pooled broker connections, so the next publish connects to the configured URL."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Forget the app's pools, so the next publish takes the pool of the configured URL.
+
+    Not closed: kombu keeps one pool per URL for the whole process, and a closed one would be
+    handed out again to the tests that follow ("Acquire on closed pool").
+    """
+    app._pool = None
     app.amqp._producer_pool = None
 
 

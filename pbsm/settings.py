@@ -161,6 +161,21 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be greater than CELERY_TASK_SOFT_TIME_LIMIT.")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With acks_late a task whose worker died (SIGKILL, lost container) stays unacknowledged in
+# Redis and is handed out again only after the visibility timeout (kombu's default: one hour).
+# Just over the hard time limit: a redelivered render finds its report past the limit and
+# takes it over (strategies/services/reports.py); the stuck sweep covers the rest.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60, minimum=2)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be greater than CELERY_TASK_TIME_LIMIT.")
+# Redis down must not hang a page: connecting gives up after a few seconds and a publish is
+# tried twice, then the caller is told (a report request is marked failed with a retry offered).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1, maximum=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Europe/Berlin"
 # Reports: a stuck report is marked failed by this periodic sweep (and when its list is viewed);
 # one still queued after REPORT_QUEUED_TIMEOUT seconds had no worker to take it.
@@ -242,7 +257,12 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # (strategies/wizard/page_cache.py), so a per-process memory cache is safe:
 # a stale entry is never read, only left to expire. CACHE_URL can point at
 # Redis to share the cache between workers.
+# With Redis the backend forgives an unreachable server (pbsm/cache.py): a miss, a log line,
+# and the page is rendered afresh instead of failing.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://pbsm")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "pbsm.cache.ForgivingRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pbsm workbench <noreply@localhost>")
 # Where e-mails link to (no request at hand when a worker sends them).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -264,6 +284,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The container's health probe asks over plain HTTP from inside (docker/healthcheck.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     # Behind a TLS-terminating proxy that sets this header (see README).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)

@@ -15,7 +15,8 @@ A report is never left spinning: `reports_sweep_stuck` marks failed what has
 been rendering longer than the worker's hard time limit (the worker was killed
 or lost) and what has waited in the queue longer than REPORT_QUEUED_TIMEOUT
 (no worker took it). Beat runs it periodically and the report list runs it for
-the version it shows.
+the version it shows. A report whose task cannot even be queued (the broker is
+down) fails at once with FAILED_UNAVAILABLE.
 
 Error messages are stored as English message ids and translated when shown
 ({% translate report.error %}); the details go to the log only.
@@ -48,6 +49,9 @@ FAILED_TOO_LONG = gettext_noop("Rendering the report took too long and was stopp
 FAILED_STUCK = gettext_noop("The report was not finished in time (the worker may have stopped). Try again.")
 FAILED_NOT_STARTED = gettext_noop("No worker took up the report in time. Try again later.")
 FAILED_TEMPORARY = gettext_noop("A temporary problem stopped the report several times. Try again later.")
+FAILED_UNAVAILABLE = gettext_noop(
+    "Rendering reports is unavailable right now (the task queue cannot be reached). Try again in a few minutes."
+)
 
 
 def render_report_pdf(version, language: str, progress=None):
@@ -76,8 +80,21 @@ def report_request(version: StrategyVersion, user, language: str) -> Report:
         raise DomainError(_("Reports are available in German and English only."))
     with transaction.atomic():
         report = Report.objects.create(version=version, language=language, requested_by=user)
-        transaction.on_commit(lambda: render_report.delay(report.pk), robust=True)
+        transaction.on_commit(lambda: _queue(report.pk), robust=True)
     return report
+
+
+def _queue(report_id: int) -> None:
+    """Hand the report to a worker; when the broker cannot be reached, fail it at once with a retry offered.
+
+    The publish gives up quickly (CELERY_BROKER_CONNECTION_TIMEOUT, CELERY_TASK_PUBLISH_RETRY_POLICY),
+    so the request returns instead of hanging, and the report does not wait in vain for an hour.
+    """
+    try:
+        render_report.delay(report_id)
+    except Exception:  # kombu's OperationalError, OSError, …: whatever stops the publish
+        logger.exception("Report %s could not be queued; the broker is unavailable.", report_id)
+        report_fail(report_id, FAILED_UNAVAILABLE)
 
 
 def report_retry(report: Report, user) -> Report:

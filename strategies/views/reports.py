@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..exceptions import DomainError
 from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
-from ..services.reports import report_request, report_retry, reports_sweep_stuck
+from ..services.reports import FAILED_UNAVAILABLE, report_request, report_retry, reports_sweep_stuck
 from .access import project_for
 
 REQUEST = "strategies.request_report"
@@ -58,6 +58,24 @@ def _section(request, project, version, status: int = 200, error: str = ""):
     return render(request, template, context, status=status)
 
 
+def _unavailable(report: Report) -> bool:
+    """The report could not even be queued (the broker is down): the page says so up front."""
+    report.refresh_from_db(fields=["status", "error"])
+    return report.status == ReportStatus.FAILED and report.error == FAILED_UNAVAILABLE
+
+
+def _requested(request, project, version, report: Report):
+    if _unavailable(report):
+        if request.htmx:
+            return _section(request, project, version, error=_(FAILED_UNAVAILABLE))
+        messages.error(request, _(FAILED_UNAVAILABLE))
+        return _back(version)
+    if request.htmx:
+        return _section(request, project, version)
+    messages.success(request, _("The report is requested; it appears below when it is ready."))
+    return _back(version)
+
+
 def _back(version):
     return redirect(reverse("version_detail", args=[version.project_id, version.pk]) + "#reports")
 
@@ -77,16 +95,13 @@ def report_create(request, pk: int, version_pk: int):
     project = project_for(request, pk, REQUEST)
     version = _version_of(project, version_pk)
     try:
-        report_request(version, request.user, request.POST.get("language", ""))
+        report = report_request(version, request.user, request.POST.get("language", ""))
     except DomainError as error:
         if request.htmx:
             return _section(request, project, version, error=str(error))
         messages.error(request, str(error))
         return _back(version)
-    if request.htmx:
-        return _section(request, project, version)
-    messages.success(request, _("The report is requested; it appears below when it is ready."))
-    return _back(version)
+    return _requested(request, project, version, report)
 
 
 @login_required
@@ -96,11 +111,14 @@ def report_retry_view(request, pk: int, report_pk: int):
     project = project_for(request, pk, REQUEST)
     report = _report_of(project, report_pk)
     try:
-        report_retry(report, request.user)
+        again = report_retry(report, request.user)
     except DomainError as error:
         if request.htmx:
             return _section(request, project, report.version, error=str(error))
         messages.error(request, str(error))
+    else:
+        if _unavailable(again):
+            return _requested(request, project, report.version, again)
     if request.htmx:
         return _section(request, project, report.version)
     return _back(report.version)

@@ -1,0 +1,54 @@
+"""A Redis cache that treats an unreachable server as an empty cache.
+
+The cache only holds rendered wizard pages (strategies/wizard/page_cache.py), which are
+rendered afresh on a miss. So when Redis is down, every read is a miss and every write is
+dropped, with a warning in the log, instead of a 500 on every page.
+"""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+class ForgivingRedisCache(RedisCache):
+    def _forgive(self, operation: str, call, default):
+        try:
+            return call()
+        except RedisError as error:
+            logger.warning("Cache %s skipped, Redis is unavailable: %s", operation, error)
+            return default
+
+    def add(self, key, value, timeout=None, version=None):
+        return self._forgive("add", lambda: super(ForgivingRedisCache, self).add(key, value, timeout, version), False)
+
+    def get(self, key, default=None, version=None):
+        return self._forgive("get", lambda: super(ForgivingRedisCache, self).get(key, default, version), default)
+
+    def set(self, key, value, timeout=None, version=None):
+        self._forgive("set", lambda: super(ForgivingRedisCache, self).set(key, value, timeout, version), None)
+
+    def touch(self, key, timeout=None, version=None):
+        return self._forgive("touch", lambda: super(ForgivingRedisCache, self).touch(key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._forgive("delete", lambda: super(ForgivingRedisCache, self).delete(key, version), False)
+
+    def get_many(self, keys, version=None):
+        return self._forgive("get_many", lambda: super(ForgivingRedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._forgive("has_key", lambda: super(ForgivingRedisCache, self).has_key(key, version), False)
+
+    def set_many(self, data, timeout=None, version=None):
+        return self._forgive(
+            "set_many", lambda: super(ForgivingRedisCache, self).set_many(data, timeout, version), list(data)
+        )
+
+    def delete_many(self, keys, version=None):
+        self._forgive("delete_many", lambda: super(ForgivingRedisCache, self).delete_many(keys, version), None)
+
+    def clear(self):
+        return self._forgive("clear", lambda: super(ForgivingRedisCache, self).clear(), False)

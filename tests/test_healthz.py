@@ -1,0 +1,183 @@
+"""/healthz/: each component's state as JSON, 200 while the database answers, 503 when it does not.
+
+Eager Celery (no REDIS_URL) has no broker and no worker: "not used", not an error. The broker at a
+closed port is "unavailable" and the workers then "unknown"; a reachable broker without a worker
+leaves the worker "unavailable" (needs REDIS_URL). A worker that answers is covered by
+tests/test_faults_worker_killed.py. The real database restart is in tests/test_faults_postgres_restart.py.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import OperationalError, connections
+from django.test import Client
+from django.urls import reverse
+
+from .test_faults_redis_down import CLOSED, broker_down  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def healthz(client=None):
+    started = time.perf_counter()
+    response = (client or Client()).get(reverse("healthz"))
+    return response, time.perf_counter() - started
+
+
+def components(response):
+    body = response.json()
+    assert set(body) == {"status", "components"}
+    assert set(body["components"]) == {"database", "broker", "worker"}
+    return body["status"], {name: part["state"] for name, part in body["components"].items()}
+
+
+@pytest.fixture
+def eager(settings):
+    from pbsm.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.mark.usefixtures("eager")
+def test_eager_celery_is_healthy_with_broker_and_worker_not_used():
+    response, elapsed = healthz()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"]
+    assert components(response) == ("ok", {"database": "ok", "broker": "not used", "worker": "not used"})
+    assert elapsed < 2
+
+
+@pytest.mark.usefixtures("eager")
+def test_the_database_down_answers_503(monkeypatch):
+    def refused(*args, **kwargs):
+        raise OperationalError("connection to server at 10.1.2.3, port 5432 failed: secret detail")
+
+    monkeypatch.setattr(connections["default"], "cursor", refused)
+    response, _elapsed = healthz()
+    assert response.status_code == 503
+    assert components(response) == (
+        "unavailable",
+        {"database": "unavailable", "broker": "not used", "worker": "not used"},
+    )
+    assert "10.1.2.3" not in response.content.decode() and "secret" not in response.content.decode()
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_the_broker_down_is_degraded_but_200_and_quick():
+    response, elapsed = healthz()
+    assert response.status_code == 200
+    assert components(response) == ("degraded", {"database": "ok", "broker": "unavailable", "worker": "unknown"})
+    assert elapsed < 6
+    assert "127.0.0.1" not in response.content.decode() and "redis" not in response.content.decode()
+
+
+@pytest.fixture
+def real_broker():
+    if not django_settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (a real broker to ask the workers through)")
+    from pbsm.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = before
+
+
+@pytest.mark.parametrize(
+    ("replies", "state", "count"),
+    [
+        pytest.param([], "unavailable", 0, id="no-worker"),
+        pytest.param([{"celery@a": {"ok": "pong"}}, {"celery@b": {"ok": "pong"}}], "ok", 2, id="two-workers"),
+        pytest.param([{"celery@a": {"error": "busy"}}], "unavailable", 0, id="a-wrong-answer"),
+    ],
+)
+def test_a_reachable_broker_reports_how_many_workers_answer(real_broker, monkeypatch, replies, state, count):
+    """The broker is really asked; the workers' answers are given, as workers of tests running alongside
+    (xdist) would answer a real ping. A real worker's answer: tests/test_faults_worker_killed.py."""
+    asked = []
+    monkeypatch.setattr(real_broker.control, "ping", lambda **options: asked.append(options) or replies)
+    response, elapsed = healthz()
+    assert response.status_code == 200 and asked == [{"timeout": 1.0}]
+    assert components(response) == (
+        "ok" if state == "ok" else "degraded",
+        {"database": "ok", "broker": "ok", "worker": state},
+    )
+    assert response.json()["components"]["worker"]["workers"] == count
+    assert "celery@" not in response.content.decode()
+    assert elapsed < 5
+
+
+@pytest.mark.usefixtures("eager")
+def test_anyone_may_ask_and_logged_in_users_see_the_same(client_for, consultant, outsider):
+    anonymous, _elapsed = healthz()
+    member, _elapsed = healthz(client_for(consultant))
+    stranger, _elapsed = healthz(client_for(outsider))
+    assert anonymous.status_code == member.status_code == stranger.status_code == 200
+    assert anonymous.json() == member.json() == stranger.json()
+    body = anonymous.content.decode()
+    for secret in (django_settings.SECRET_KEY, "postgres", "sqlite", "redis", "alice", "charlie", "version"):
+        assert secret not in body
+
+
+@pytest.mark.usefixtures("eager")
+def test_only_get_is_answered():
+    assert Client().post(reverse("healthz")).status_code == 405
+
+
+def test_https_redirect_spares_the_probe():
+    """In production the probe asks over plain HTTP inside the container; it must not be redirected."""
+    script = (
+        "import django; from django.conf import settings; django.setup(); "
+        "import re; print(any(re.search(p, 'healthz/') for p in settings.SECURE_REDIRECT_EXEMPT), "
+        "any(re.search(p, 'projects/1/') for p in settings.SECURE_REDIRECT_EXEMPT))"
+    )
+    from .test_settings import PRODUCTION, run
+
+    result = run(["-c", script], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
+
+
+def _service(compose: str, name: str) -> str:
+    """The lines of one service in docker-compose.yml (PyYAML is not a dependency)."""
+    start = compose.index(f"\n  {name}:\n")
+    following = compose.find("\n  ", start + 1)
+    while following != -1 and compose[following + 3] == " ":
+        following = compose.find("\n  ", following + 1)
+    return compose[start : following if following != -1 else None]
+
+
+def test_docker_compose_probes_the_web_and_the_worker():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    web, worker = _service(compose, "web"), _service(compose, "worker")
+    assert 'test: ["CMD", "python", "docker/healthcheck.py"]' in web
+    assert "celery -A pbsm inspect ping --destination celery@$$HOSTNAME" in worker
+    assert "healthcheck" not in _service(compose, "beat")
+
+
+def _probe(url):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "docker" / "healthcheck.py")],
+        env={"PATH": "/usr/bin:/bin", "DJANGO_ALLOWED_HOSTS": "localhost,pbsm.example.com", "HEALTHCHECK_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+@pytest.mark.usefixtures("eager")
+def test_the_probe_script_passes_on_a_healthy_site_and_fails_when_nothing_answers(live_server):
+    healthy = _probe(live_server.url + reverse("healthz"))
+    assert healthy.returncode == 0, healthy.stderr
+    closed = _probe("http://127.0.0.1:1/healthz/")
+    assert closed.returncode == 1 and "healthz:" in closed.stderr

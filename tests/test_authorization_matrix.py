@@ -173,6 +173,8 @@ MATRIX: dict[str, Route] = {
     "set_language": Route(GET=PUBLIC, POST=PUBLIC, data={"language": "en", "next": "/"}),
     # the admin's own login; every other admin route falls under the admin rule below
     "admin:login": Route(GET=PUBLIC, POST=PUBLIC),
+    # operations: the container probe, open to anyone and revealing nothing confidential
+    "healthz": Route(GET=PUBLIC),
     # projects
     "home": Route(GET=SIGNED_IN, POST=SIGNED_IN),
     "project_create": Route(GET=CREATE, POST=CREATE),

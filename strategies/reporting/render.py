@@ -34,14 +34,16 @@ from ..models import (
     BusinessBenefit,
     CompetitorKind,
     CompetitorPresence,
+    EffectRelevance,
     Platform,
     StrategyProject,
     StrategyVersion,
     Topic,
+    UsageFormatRelevance,
     VersionStatus,
 )
 from ..models.versions import Decision
-from ..snapshots import version_content
+from ..snapshots import potential_in_language, version_content
 from .fetcher import StaticOnlyFetcher, base_url, resolve
 
 STYLESHEET = "css/report.css"
@@ -108,11 +110,15 @@ def _label(model, field: str) -> str:
 
 def labels() -> dict:
     """Field names as the web pages show them (translations already exist)."""
-    project_fields = ("readiness_stage", "netiquette", "monitoring", "escalation_path")
+    project_fields = ("readiness_stage", "potential_notes", "netiquette", "monitoring", "escalation_path")
     project_fields += ("response_time_hours", "review_cadence")
     return {
         **{field: _label(StrategyProject, field) for field in project_fields},
         "priority": _label(Topic, "priority"),
+        "relevance": _label(EffectRelevance, "relevance"),
+        "effect": _label(EffectRelevance, "effect"),
+        "usage_format": _label(UsageFormatRelevance, "usage_format"),
+        "notes": _label(EffectRelevance, "notes"),
         "affinity": _label(Topic, "social_media_affinity"),
         "effort": _label(ActionOption, "effort"),
         "user_benefit": _label(ActionOption, "user_benefit"),
@@ -124,6 +130,25 @@ def labels() -> dict:
         "risks": _label(Platform, "risks"),
         "mitigation": _label(Platform, "mitigation"),
     }
+
+
+def _dots(value) -> str:
+    value = max(0, min(5, int(value or 0)))
+    return "●" * value + "○" * (5 - value)
+
+
+def _potential_tables(potential: dict | None) -> list[tuple]:
+    """(heading, column label, rows) of the effect and usage-format ratings; rows carry their dots."""
+    if potential is None:
+        return []
+    field_labels = labels()
+    return [
+        (heading, label, [{**row, "dots": _dots(row.get("relevance"))} for row in potential[key]])
+        for heading, label, key in (
+            (_("Relevance of the effects"), field_labels["effect"], "effects"),
+            (_("Relevance of the usage formats"), field_labels["usage_format"], "usage_formats"),
+        )
+    ]
 
 
 def _kind_label(kind: str) -> str:
@@ -155,6 +180,7 @@ def report_context(version: StrategyVersion) -> dict:
     for number, chapter in enumerate(chapters, start=1):
         chapter["number"] = number
 
+    potential = potential_in_language(content)
     approved = version.status == VersionStatus.APPROVED
     decisions = list(version.decisions.order_by("created_at", "id"))
     approval = next((d for d in reversed(decisions) if d.decision == Decision.APPROVE), None)
@@ -181,6 +207,8 @@ def report_context(version: StrategyVersion) -> dict:
         "competitors": competitors,
         "resources": content.get("resources", []),
         "topics_by_block": topics_by_block,
+        "potential": potential,
+        "potential_tables": _potential_tables(potential),
         "matrix": _matrix(content),
         "decisions": decisions,
         "decision": approval or (decisions[-1] if decisions else None),

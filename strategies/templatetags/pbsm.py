@@ -2,6 +2,8 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +69,10 @@ def kpi_value(value) -> str:
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
+
+
+@register.filter
+def title_in_language(entry: dict) -> str:
+    """A catalogue title stored in a version's content ({"title", "titles": {lang: ...}}), in the active language."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return (entry.get("titles") or {}).get(language) or entry.get("title") or ""

@@ -37,7 +37,7 @@ from ..services.versions import (
     strategy_version_update,
     version_option_choose,
 )
-from ..snapshots import version_content
+from ..snapshots import potential_in_language, version_content
 from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
 from .access import project_for
@@ -215,6 +215,11 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         "decisions": list(version.decisions.all()),
         "transitions": list(version.transitions.all()),
     }
+    potential = potential_in_language(content)
+    context["potential"] = potential
+    context["potential_groups"] = (
+        [(_("Effects"), potential["effects"]), (_("Usage formats"), potential["usage_formats"])] if potential else []
+    )
     options = content.get("options", [])
     context["included"] = _options_by_topic([option for option in options if option.get("included")])
     context["excluded"] = _options_by_topic([option for option in options if not option.get("included")])

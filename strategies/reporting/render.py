@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from competencies.models import AreaKey, CompetenceArea
+from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
 from ..analysis import priority_affinity_matrix
 from ..coverage import version_coverage
@@ -45,6 +45,7 @@ from ..models import (
 from ..models.versions import Decision
 from ..snapshots import potential_in_language, version_content
 from .fetcher import StaticOnlyFetcher, base_url, resolve
+from .words import content_in_language
 
 STYLESHEET = "css/report.css"
 # WeasyPrint logs every page it lays out at INFO; a report is one unit of work.
@@ -151,6 +152,51 @@ def _potential_tables(potential: dict | None) -> list[tuple]:
     ]
 
 
+def _canvas(coverage: dict) -> list[list[dict]]:
+    """The Business Model Canvas as table rows: each block where the catalogue puts it, with the model's topics."""
+    by_title = {block["title"]: block for block in coverage["blocks"]}
+    rows: dict[int, list[dict]] = {}
+    blocks = BusinessModelBlock.objects.active().order_by("grid_row", "grid_column", "order", "id")
+    for block in blocks:
+        covered = by_title.get(block.title, {})
+        rows.setdefault(block.grid_row, []).append(
+            {
+                "title": block.title,
+                "colspan": block.column_span,
+                "rowspan": block.row_span,
+                "topics": covered.get("topics", []),
+                "covered_count": covered.get("covered_count", 0),
+                "topic_count": covered.get("topic_count", 0),
+            }
+        )
+    return [rows[row] for row in sorted(rows)]
+
+
+GRID_COLUMNS = 7
+
+
+def _competition_grids(content: dict, competitors: list[dict]) -> list[dict]:
+    """Strength per topic and competitor, as the competition step shows it; at most GRID_COLUMNS competitors a table."""
+    topics = content.get("topics", [])
+    if not competitors or not topics:
+        return []
+    strength = {(c["id"], p["topic_id"]): p.get("strength") for c in competitors for p in c.get("presences", [])}
+    grids = []
+    for start in range(0, len(competitors), GRID_COLUMNS):
+        chunk = competitors[start : start + GRID_COLUMNS]
+        groups: list[dict] = []
+        for topic in topics:
+            if not groups or groups[-1]["block"] != topic.get("block"):
+                groups.append({"block": topic.get("block"), "rows": []})
+            cells = [
+                {"strength": strength.get((c["id"], topic["id"])), "attention": c.get("kind") == "attention"}
+                for c in chunk
+            ]
+            groups[-1]["rows"].append({"title": topic["title"], "cells": cells})
+        grids.append({"competitors": chunk, "groups": groups, "columns": len(chunk) + 1})
+    return grids
+
+
 def _kind_label(kind: str) -> str:
     try:
         return CompetitorKind(kind).label
@@ -160,7 +206,7 @@ def _kind_label(kind: str) -> str:
 
 def report_context(version: StrategyVersion) -> dict:
     """What the report template reads, in the active language."""
-    content = version_content(version)
+    content = content_in_language(version_content(version))
     coverage = version_coverage(content)
     options = content.get("options", [])
     kpis = [{**kpi, "due": _parse_date(kpi.get("due_date"))} for kpi in content.get("kpis", [])]
@@ -207,6 +253,8 @@ def report_context(version: StrategyVersion) -> dict:
         "competitors": competitors,
         "resources": content.get("resources", []),
         "topics_by_block": topics_by_block,
+        "canvas": _canvas(coverage),
+        "competition_grids": _competition_grids(content, competitors),
         "potential": potential,
         "potential_tables": _potential_tables(potential),
         "matrix": _matrix(content),

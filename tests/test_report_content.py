@@ -116,13 +116,15 @@ def test_the_competition_grid_has_each_strength_in_its_cell_and_splits_wide_tabl
     grids = _competition_grids({"topics": topics}, competitors)
     assert [len(g["competitors"]) for g in grids] == [GRID_COLUMNS, 2]
     first = grids[0]
-    assert [g["block"] for g in first["groups"]] == ["A", "B"]
-    row = first["groups"][0]["rows"][1]
+    assert [g["block"] for g in first["groups"]] == ["A"]
+    row = first["groups"][0]["rows"][0]
     assert row["title"] == "Topic 1"
     assert [cell["strength"] for cell in row["cells"]] == [c % 5 + 1 for c in range(GRID_COLUMNS)]
     assert [cell["attention"] for cell in row["cells"]] == [True] + [False] * (GRID_COLUMNS - 1)
-    assert all(cell["strength"] is None for cell in first["groups"][0]["rows"][0]["cells"])
+    # Topics none of a table's competitors was assessed on are left out (topics 0 and 2 here).
+    assert [r["title"] for g in first["groups"] for r in g["rows"]] == ["Topic 1"]
     assert _competition_grids({"topics": []}, competitors) == []
+    assert _competition_grids({"topics": topics}, []) == []
 
 
 @pytest.mark.parametrize(

@@ -176,24 +176,29 @@ GRID_COLUMNS = 7
 
 
 def _competition_grids(content: dict, competitors: list[dict]) -> list[dict]:
-    """Strength per topic and competitor, as the competition step shows it; at most GRID_COLUMNS competitors a table."""
+    """Strength per topic and competitor, as the competition step shows it.
+
+    At most GRID_COLUMNS competitors a table; a table lists only the topics at least one of its
+    competitors was assessed on (a large model would otherwise print pages of empty cells).
+    """
     topics = content.get("topics", [])
-    if not competitors or not topics:
-        return []
     strength = {(c["id"], p["topic_id"]): p.get("strength") for c in competitors for p in c.get("presences", [])}
     grids = []
     for start in range(0, len(competitors), GRID_COLUMNS):
         chunk = competitors[start : start + GRID_COLUMNS]
         groups: list[dict] = []
         for topic in topics:
-            if not groups or groups[-1]["block"] != topic.get("block"):
-                groups.append({"block": topic.get("block"), "rows": []})
             cells = [
                 {"strength": strength.get((c["id"], topic["id"])), "attention": c.get("kind") == "attention"}
                 for c in chunk
             ]
+            if all(cell["strength"] is None for cell in cells):
+                continue
+            if not groups or groups[-1]["block"] != topic.get("block"):
+                groups.append({"block": topic.get("block"), "rows": []})
             groups[-1]["rows"].append({"title": topic["title"], "cells": cells})
-        grids.append({"competitors": chunk, "groups": groups, "columns": len(chunk) + 1})
+        if groups:
+            grids.append({"competitors": chunk, "groups": groups, "columns": len(chunk) + 1})
     return grids
 
 

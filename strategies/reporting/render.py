@@ -138,11 +138,10 @@ def _dots(value) -> str:
     return "●" * value + "○" * (5 - value)
 
 
-def _potential_tables(potential: dict | None) -> list[tuple]:
+def _potential_tables(potential: dict | None, field_labels: dict) -> list[tuple]:
     """(heading, column label, rows) of the effect and usage-format ratings; rows carry their dots."""
     if potential is None:
         return []
-    field_labels = labels()
     return [
         (heading, label, [{**row, "dots": _dots(row.get("relevance"))} for row in potential[key]])
         for heading, label, key in (
@@ -232,6 +231,7 @@ def report_context(version: StrategyVersion) -> dict:
         chapter["number"] = number
 
     potential = potential_in_language(content)
+    field_labels = labels()
     approved = version.status == VersionStatus.APPROVED
     decisions = list(version.decisions.order_by("created_at", "id"))
     approval = next((d for d in reversed(decisions) if d.decision == Decision.APPROVE), None)
@@ -261,7 +261,7 @@ def report_context(version: StrategyVersion) -> dict:
         "canvas": _canvas(coverage),
         "competition_grids": _competition_grids(content, competitors),
         "potential": potential,
-        "potential_tables": _potential_tables(potential),
+        "potential_tables": _potential_tables(potential, field_labels),
         "matrix": _matrix(content),
         "decisions": decisions,
         "decision": approval or (decisions[-1] if decisions else None),
@@ -269,7 +269,7 @@ def report_context(version: StrategyVersion) -> dict:
         "area_chapters": chapters[1:-2],
         "assumptions_chapter": chapters[-2],
         "approval_chapter": chapters[-1],
-        "labels": labels(),
+        "labels": field_labels,
         "content_taken": _taken(content),
         "keys": AreaKey,
         "page_counter": page_counter_content(),

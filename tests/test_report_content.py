@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from competencies.models import BusinessModelBlock, ResourceType
 from strategies.demo import seed_demo_data
 from strategies.models import ReadinessStage, StrategyVersion, VersionStatus
-from strategies.reporting.render import GRID_COLUMNS, _competition_grids, render_report_pdf, report_context
+from strategies.reporting.render import GRID_COLUMNS, _canvas, _competition_grids, render_report_pdf, report_context
 from strategies.reporting.words import content_in_language
 from strategies.snapshots import version_content
 from strategies.templatetags.pbsm import plain_number
@@ -100,6 +100,15 @@ def test_the_canvas_places_every_block_where_the_catalogue_puts_it(approved):
     assert occupied == [10, 10, 10]
     topics = sum(c["topic_count"] for c in cells)
     assert topics == len(version_content(approved)["all_topics"])
+
+
+def test_a_block_no_longer_in_the_catalogue_keeps_its_topics_below_the_canvas(db):
+    old = {"title": "Retired block", "topics": [{"title": "Kept topic", "covered": True, "options": [1]}]}
+    coverage = {"blocks": [{**old, "topic_count": 1, "covered_count": 1}]}
+    canvas = _canvas(coverage)
+    assert len(canvas) == 4
+    assert canvas[-1] == [{**coverage["blocks"][0], "colspan": 10, "rowspan": 1}]
+    assert sum(len(row) for row in canvas[:3]) == BusinessModelBlock.objects.active().count()
 
 
 def test_the_competition_grid_has_each_strength_in_its_cell_and_splits_wide_tables():

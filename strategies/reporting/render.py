@@ -168,7 +168,15 @@ def _canvas(coverage: dict) -> list[list[dict]]:
                 "topic_count": covered.get("topic_count", 0),
             }
         )
-    return [rows[row] for row in sorted(rows)]
+    canvas = [rows[row] for row in sorted(rows)]
+    # A block renamed or retired since the version was frozen keeps its topics, below the canvas.
+    placed = {cell["title"] for row in canvas for cell in row}
+    canvas += [
+        [{**block, "colspan": 10, "rowspan": 1}]
+        for block in coverage["blocks"]
+        if block["title"] not in placed and block["topics"]
+    ]
+    return canvas
 
 
 GRID_COLUMNS = 7

@@ -5,16 +5,19 @@ import io
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
 from competencies.models import BusinessModelBlock, ResourceType
 from strategies.demo import seed_demo_data
-from strategies.models import ReadinessStage, StrategyVersion, VersionStatus
+from strategies.models import ReadinessStage, Role, StrategyVersion, VersionStatus
 from strategies.reporting.render import GRID_COLUMNS, _canvas, _competition_grids, render_report_pdf, report_context
 from strategies.reporting.words import content_in_language
 from strategies.snapshots import version_content
 from strategies.templatetags.pbsm import plain_number
+
+from .factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +150,17 @@ def test_numbers_are_grouped_and_keep_only_the_decimals_they_have(language, valu
     with translation.override(language):
         assert [plain_number(v) for v in values] == expected
     assert plain_number("not a number") == "not a number"
+
+
+def test_the_page_of_a_version_frozen_in_german_shows_canvas_words_in_the_readers_language(
+    approved, client_for, english_pages
+):
+    viewer, outsider = UserFactory(username="vera"), UserFactory(username="charlie")
+    MembershipFactory(project=approved.project, user=viewer, role=Role.VIEWER)
+    frozen_blocks = {o["block"] for o in approved.snapshot["options"]}
+    block = BusinessModelBlock.objects.get(title_de__in=frozen_blocks, key="key_activities")
+    assert block.title_de != block.title_en
+    address = reverse("version_detail", args=[approved.project_id, approved.pk])
+    html = client_for(viewer).get(address).content.decode()
+    assert block.title_en in html and block.title_de not in html
+    assert client_for(outsider).get(address).status_code == 404

@@ -23,10 +23,10 @@ def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-def catalogue_words(model, field: str = "title") -> dict[str, str]:
+def catalogue_words(entries, field: str = "title") -> dict[str, str]:
     """Every language's word of each entry -> the entry's word in the active language."""
     words: dict[str, str] = {}
-    for entry in model.objects.all():
+    for entry in entries:
         current = getattr(entry, field)
         for code in _languages():
             word = getattr(entry, f"{field}_{code}", None)
@@ -47,14 +47,15 @@ def choice_words(choices) -> dict[str, str]:
 
 
 class Words:
-    """The lookups one report needs (a few queries, once)."""
+    """The lookups one report needs (four queries, once)."""
 
     def __init__(self):
-        self.block = catalogue_words(BusinessModelBlock)
-        self.usage_format = catalogue_words(UsageFormat)
-        self.benefit_type = catalogue_words(BenefitType)
-        self.resource_type = catalogue_words(ResourceType)
-        self.unit = catalogue_words(ResourceType, "unit")
+        self.block = catalogue_words(BusinessModelBlock.objects.all())
+        self.usage_format = catalogue_words(UsageFormat.objects.all())
+        self.benefit_type = catalogue_words(BenefitType.objects.all())
+        resource_types = list(ResourceType.objects.all())
+        self.resource_type = catalogue_words(resource_types)
+        self.unit = catalogue_words(resource_types, "unit")
         self.readiness = choice_words(ReadinessStage)
         self.milestone = choice_words(MilestoneStatus)
         self.platform = choice_words(PlatformKind)

@@ -145,6 +145,30 @@ def _kpis(content: dict, benefits: dict[int, dict]) -> dict[tuple, dict]:
     return keyed
 
 
+def _ratings_changed(old: dict, new: dict) -> list[dict]:
+    """Effect and usage-format ratings that differ; nothing when either version did not record them."""
+    old_potential, new_potential = old.get("potential"), new.get("potential")
+    if not old_potential or not new_potential:
+        return []
+    changed = []
+    for kind in ("effects", "usage_formats"):
+        before = {row["key"]: row for row in old_potential.get(kind, [])}
+        for row in new_potential.get(kind, []):
+            previous = before.get(row["key"])
+            if previous is not None and previous.get("relevance") != row.get("relevance"):
+                changed.append(
+                    {
+                        "kind": kind,
+                        "key": row["key"],
+                        "title": row["title"],
+                        "titles": row.get("titles") or {},
+                        "old": previous.get("relevance"),
+                        "new": row.get("relevance"),
+                    }
+                )
+    return changed
+
+
 def compare_contents(old: dict, new: dict) -> dict:
     """What changed from the `old` version content to the `new` one. No queries.
 
@@ -167,6 +191,8 @@ def compare_contents(old: dict, new: dict) -> dict:
                                            "target", "baseline", "unit", "owner", "due_date"}],
           "kpis_changed": [{"benefit_id", "benefit", "label",
                             "changes": [{"field", "old", "new"}]}],   # field in KPI_FIELDS order
+          "ratings_changed": [{"kind": "effects" | "usage_formats", "key", "title", "titles",
+                               "old", "new"}],  # relevance 1..5 or None; empty unless both recorded
           "unchanged": bool,
         }
 
@@ -226,6 +252,7 @@ def compare_contents(old: dict, new: dict) -> dict:
         "kpis_added": _added(old_kpis, new_kpis),
         "kpis_removed": _added(new_kpis, old_kpis),
         "kpis_changed": kpis_changed,
+        "ratings_changed": _ratings_changed(old, new),
     }
     result["unchanged"] = not (
         any(value for key, value in result.items() if key != "resources" and isinstance(value, list))

@@ -8,20 +8,28 @@ structure, so an approved version never changes when the material does.
 
 from decimal import Decimal
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone, translation
+
+from competencies.models import Effect, UsageFormat
 
 from .analysis import resource_balance
 from .models import (
     CompetitorPresence,
+    EffectRelevance,
     Kpi,
     Resource,
     ResourceRequirement,
     StrategyVersion,
+    UsageFormatRelevance,
     VersionOption,
 )
 
-SCHEMA = 2
+# 3: the potential step's ratings ("potential"). Schema 2 snapshots (frozen before) are still read as
+# they are, with "potential" None: not recorded then, and never rebuilt from today's material.
+SCHEMA = 3
+READABLE_SCHEMAS = (2, SCHEMA)
 
 
 def _number(value) -> str | None:
@@ -38,10 +46,64 @@ def _title(obj) -> str | None:
 
 
 def version_content(version: StrategyVersion) -> dict:
-    """The version's content: its frozen snapshot, or (a draft, or an old stand-in) built live."""
-    if version.snapshot and version.snapshot.get("schema") == SCHEMA:
-        return version.snapshot
+    """The version's content: its frozen snapshot, or (a draft, or an old stand-in) built live.
+
+    A snapshot of an older readable schema is returned with the keys it lacks set to None
+    ("not recorded in this version"), so every reader handles one shape.
+    """
+    snapshot = version.snapshot
+    if snapshot and snapshot.get("schema") in READABLE_SCHEMAS:
+        if "potential" not in snapshot:
+            return {**snapshot, "potential": None}
+        return snapshot
     return build_snapshot(version)
+
+
+def _ratings(catalogue_model, rating_model, field: str, project) -> list[dict]:
+    """Every active catalogue entry in catalogue order with the project's rating (None while unrated). One query."""
+    rating = rating_model.objects.filter(project=project, **{field: OuterRef("pk")})
+    entries = catalogue_model.objects.active().annotate(
+        rated_relevance=Subquery(rating.values("relevance")[:1]), rated_notes=Subquery(rating.values("notes")[:1])
+    )
+    return [
+        {
+            "id": entry.pk,
+            "key": entry.key,
+            "title": entry.title,
+            # Catalogue words exist in every language; the report is rendered in either.
+            "titles": {code: getattr(entry, f"title_{code}", None) or entry.title for code, _ in settings.LANGUAGES},
+            "relevance": entry.rated_relevance,
+            "notes": entry.rated_notes or "",
+        }
+        for entry in entries
+    ]
+
+
+def potential_content(project) -> dict:
+    """The potential step: how much each effect and usage format matters, and the notes on it."""
+    return {
+        "notes": project.potential_notes,
+        "effects": _ratings(Effect, EffectRelevance, "effect", project),
+        "usage_formats": _ratings(UsageFormat, UsageFormatRelevance, "usage_format", project),
+    }
+
+
+def potential_in_language(content: dict) -> dict | None:
+    """The content's potential ratings with each title in the active language; None if not recorded."""
+    potential = content.get("potential")
+    if potential is None:
+        return None
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+    def rows(key):
+        return [{**row, "title": (row.get("titles") or {}).get(language) or row["title"]} for row in potential[key]]
+
+    return {
+        **potential,
+        "effects": rows("effects"),
+        "usage_formats": rows("usage_formats"),
+        "rated": any(row.get("relevance") for row in (*potential["effects"], *potential["usage_formats"])),
+    }
 
 
 def build_snapshot(version: StrategyVersion) -> dict:
@@ -145,6 +207,7 @@ def build_snapshot(version: StrategyVersion) -> dict:
             "response_time_hours": project.response_time_hours,
             "review_cadence": project.review_cadence,
         },
+        "potential": potential_content(project),
         "options": options,
         "topics": [
             {

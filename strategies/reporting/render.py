@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from competencies.models import AreaKey, CompetenceArea
+from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
 from ..analysis import priority_affinity_matrix
 from ..coverage import version_coverage
@@ -34,15 +34,18 @@ from ..models import (
     BusinessBenefit,
     CompetitorKind,
     CompetitorPresence,
+    EffectRelevance,
     Platform,
     StrategyProject,
     StrategyVersion,
     Topic,
+    UsageFormatRelevance,
     VersionStatus,
 )
 from ..models.versions import Decision
-from ..snapshots import version_content
+from ..snapshots import potential_in_language, version_content
 from .fetcher import StaticOnlyFetcher, base_url, resolve
+from .words import content_in_language
 
 STYLESHEET = "css/report.css"
 # WeasyPrint logs every page it lays out at INFO; a report is one unit of work.
@@ -108,11 +111,15 @@ def _label(model, field: str) -> str:
 
 def labels() -> dict:
     """Field names as the web pages show them (translations already exist)."""
-    project_fields = ("readiness_stage", "netiquette", "monitoring", "escalation_path")
+    project_fields = ("readiness_stage", "potential_notes", "netiquette", "monitoring", "escalation_path")
     project_fields += ("response_time_hours", "review_cadence")
     return {
         **{field: _label(StrategyProject, field) for field in project_fields},
         "priority": _label(Topic, "priority"),
+        "relevance": _label(EffectRelevance, "relevance"),
+        "effect": _label(EffectRelevance, "effect"),
+        "usage_format": _label(UsageFormatRelevance, "usage_format"),
+        "notes": _label(EffectRelevance, "notes"),
         "affinity": _label(Topic, "social_media_affinity"),
         "effort": _label(ActionOption, "effort"),
         "user_benefit": _label(ActionOption, "user_benefit"),
@@ -126,6 +133,82 @@ def labels() -> dict:
     }
 
 
+def _dots(value) -> str:
+    value = max(0, min(5, int(value or 0)))
+    return "●" * value + "○" * (5 - value)
+
+
+def _potential_tables(potential: dict | None, field_labels: dict) -> list[tuple]:
+    """(heading, column label, rows) of the effect and usage-format ratings; rows carry their dots."""
+    if potential is None:
+        return []
+    return [
+        (heading, label, [{**row, "dots": _dots(row.get("relevance"))} for row in potential[key]])
+        for heading, label, key in (
+            (_("Relevance of the effects"), field_labels["effect"], "effects"),
+            (_("Relevance of the usage formats"), field_labels["usage_format"], "usage_formats"),
+        )
+    ]
+
+
+def _canvas(coverage: dict) -> list[list[dict]]:
+    """The Business Model Canvas as table rows: each block where the catalogue puts it, with the model's topics."""
+    by_title = {block["title"]: block for block in coverage["blocks"]}
+    rows: dict[int, list[dict]] = {}
+    blocks = BusinessModelBlock.objects.active().order_by("grid_row", "grid_column", "order", "id")
+    for block in blocks:
+        covered = by_title.get(block.title, {})
+        rows.setdefault(block.grid_row, []).append(
+            {
+                "title": block.title,
+                "colspan": block.column_span,
+                "rowspan": block.row_span,
+                "topics": covered.get("topics", []),
+                "covered_count": covered.get("covered_count", 0),
+                "topic_count": covered.get("topic_count", 0),
+            }
+        )
+    canvas = [rows[row] for row in sorted(rows)]
+    # A block renamed or retired since the version was frozen keeps its topics, below the canvas.
+    placed = {cell["title"] for row in canvas for cell in row}
+    canvas += [
+        [{**block, "colspan": 10, "rowspan": 1}]
+        for block in coverage["blocks"]
+        if block["title"] not in placed and block["topics"]
+    ]
+    return canvas
+
+
+GRID_COLUMNS = 7
+
+
+def _competition_grids(content: dict, competitors: list[dict]) -> list[dict]:
+    """Strength per topic and competitor, as the competition step shows it.
+
+    At most GRID_COLUMNS competitors a table; a table lists only the topics at least one of its
+    competitors was assessed on (a large model would otherwise print pages of empty cells).
+    """
+    topics = content.get("topics", [])
+    strength = {(c["id"], p["topic_id"]): p.get("strength") for c in competitors for p in c.get("presences", [])}
+    grids = []
+    for start in range(0, len(competitors), GRID_COLUMNS):
+        chunk = competitors[start : start + GRID_COLUMNS]
+        groups: list[dict] = []
+        for topic in topics:
+            cells = [
+                {"strength": strength.get((c["id"], topic["id"])), "attention": c.get("kind") == "attention"}
+                for c in chunk
+            ]
+            if all(cell["strength"] is None for cell in cells):
+                continue
+            if not groups or groups[-1]["block"] != topic.get("block"):
+                groups.append({"block": topic.get("block"), "rows": []})
+            groups[-1]["rows"].append({"title": topic["title"], "cells": cells})
+        if groups:
+            grids.append({"competitors": chunk, "groups": groups, "columns": len(chunk) + 1})
+    return grids
+
+
 def _kind_label(kind: str) -> str:
     try:
         return CompetitorKind(kind).label
@@ -135,7 +218,7 @@ def _kind_label(kind: str) -> str:
 
 def report_context(version: StrategyVersion) -> dict:
     """What the report template reads, in the active language."""
-    content = version_content(version)
+    content = content_in_language(version_content(version))
     coverage = version_coverage(content)
     options = content.get("options", [])
     kpis = [{**kpi, "due": _parse_date(kpi.get("due_date"))} for kpi in content.get("kpis", [])]
@@ -155,6 +238,8 @@ def report_context(version: StrategyVersion) -> dict:
     for number, chapter in enumerate(chapters, start=1):
         chapter["number"] = number
 
+    potential = potential_in_language(content)
+    field_labels = labels()
     approved = version.status == VersionStatus.APPROVED
     decisions = list(version.decisions.order_by("created_at", "id"))
     approval = next((d for d in reversed(decisions) if d.decision == Decision.APPROVE), None)
@@ -181,6 +266,10 @@ def report_context(version: StrategyVersion) -> dict:
         "competitors": competitors,
         "resources": content.get("resources", []),
         "topics_by_block": topics_by_block,
+        "canvas": _canvas(coverage),
+        "competition_grids": _competition_grids(content, competitors),
+        "potential": potential,
+        "potential_tables": _potential_tables(potential, field_labels),
         "matrix": _matrix(content),
         "decisions": decisions,
         "decision": approval or (decisions[-1] if decisions else None),
@@ -188,7 +277,7 @@ def report_context(version: StrategyVersion) -> dict:
         "area_chapters": chapters[1:-2],
         "assumptions_chapter": chapters[-2],
         "approval_chapter": chapters[-1],
-        "labels": labels(),
+        "labels": field_labels,
         "content_taken": _taken(content),
         "keys": AreaKey,
         "page_counter": page_counter_content(),

@@ -2,7 +2,9 @@ import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import date_format
+from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Role, VersionStatus
@@ -67,3 +69,24 @@ def kpi_value(value) -> str:
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
+
+
+@register.filter
+def title_in_language(entry: dict) -> str:
+    """A catalogue title stored in a version's content ({"title", "titles": {lang: ...}}), in the active language."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return (entry.get("titles") or {}).get(language) or entry.get("title") or ""
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A stored number ("45000", "4.1", Decimal) in the active language, grouped, without trailing zeros."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value)).normalize()
+    except ArithmeticError:
+        return str(value)
+    exponent = number.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return number_format(number, decimal_pos=decimals, force_grouping=True)

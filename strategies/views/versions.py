@@ -27,6 +27,7 @@ from ..coverage import version_coverage
 from ..exceptions import DomainError
 from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
 from ..models import ActionOption, StrategyVersion, VersionStatus
+from ..reporting.words import content_in_language
 from ..services.versions import (
     strategy_version_approve,
     strategy_version_create,
@@ -37,7 +38,7 @@ from ..services.versions import (
     strategy_version_update,
     version_option_choose,
 )
-from ..snapshots import version_content
+from ..snapshots import potential_in_language, version_content
 from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
 from .access import project_for
@@ -196,6 +197,9 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
     _focus_first_error(texts_form)
     _focus_first_error(decision_form)
     content = version_content(version)
+    if version.is_frozen:
+        # Frozen in the language of its day: catalogue words in the reader's language (a draft is read live).
+        content = content_in_language(content)
     can_edit = version.can_edit(user)
     can_manage = user.has_perm(MANAGE, project)
     context = {
@@ -215,6 +219,11 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         "decisions": list(version.decisions.all()),
         "transitions": list(version.transitions.all()),
     }
+    potential = potential_in_language(content)
+    context["potential"] = potential
+    context["potential_groups"] = (
+        [(_("Effects"), potential["effects"]), (_("Usage formats"), potential["usage_formats"])] if potential else []
+    )
     options = content.get("options", [])
     context["included"] = _options_by_topic([option for option in options if option.get("included")])
     context["excluded"] = _options_by_topic([option for option in options if not option.get("included")])

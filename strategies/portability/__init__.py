@@ -5,7 +5,7 @@ into a new project in one transaction; `read_document(bytes)` parses an uploaded
 limits. The format is described in schema.py, the import's decisions in importer.py.
 """
 
-from .exporter import project_export
+from .exporter import document_json, project_export
 from .importer import ProjectImportError, project_import, read_document
 
-__all__ = ["ProjectImportError", "project_export", "project_import", "read_document"]
+__all__ = ["ProjectImportError", "document_json", "project_export", "project_import", "read_document"]

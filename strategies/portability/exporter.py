@@ -1,5 +1,7 @@
 """A whole project as one JSON-ready document (see schema.py for the format)."""
 
+import json
+
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
@@ -166,3 +168,8 @@ def project_export(*, project: StrategyProject) -> dict:
 
 def _pk(obj) -> int:
     return obj.pk
+
+
+def document_json(document: dict) -> str:
+    """The document as the text of an export file: UTF-8 JSON, readable and stable (keys in model order)."""
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

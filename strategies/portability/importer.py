@@ -212,6 +212,9 @@ def _plain(field, value, path: str):
         text = _expect(value, str, path)
         if "\x00" in text:
             _fail(path, _("the text contains a NUL character."))
+        if field.max_length is not None and len(text) > field.max_length:
+            # Text fields leave their length to the forms; an import is held to it as well.
+            _fail(path, _("at most %(max)s characters.") % {"max": field.max_length})
         return text
     raise TypeError(f"No import rule for {field!r}")  # a new kind of field: teach the importer
 

@@ -292,6 +292,31 @@ def test_a_decided_version_without_snapshot_is_refused(document, ingrid):
             _set(("versions", 1, "snapshot", "options", 0, "title", 5)), r"options\[0\]\.title: expected text", id="t"
         ),
         pytest.param(_set(("versions", 1, "snapshot", [])), r"versions\[1\]\.snapshot: expected an object", id="obj"),
+        pytest.param(
+            _set(("versions", 1, "snapshot", "resources", 0, "amount", "plenty")),
+            r"snapshot\.resources\[0\]\.amount: expected a decimal number as text or null",
+            id="snapshot-decimal",
+        ),
+        pytest.param(
+            _set(("versions", 1, "snapshot", "topics", 0, "priority", 9)),
+            r"snapshot\.topics\[0\]\.priority: expected a whole number from 1 to 5",
+            id="snapshot-rating",
+        ),
+        pytest.param(
+            _set(("versions", 1, "snapshot", "kpis", 0, "due_date", "soon")),
+            r"snapshot\.kpis\[0\]\.due_date: expected a date",
+            id="snapshot-date",
+        ),
+        pytest.param(
+            _set(("versions", 1, "snapshot", "taken_at", "yesterday")),
+            r"snapshot\.taken_at: expected a date and time",
+            id="snapshot-taken-at",
+        ),
+        pytest.param(
+            _set(("versions", 1, "snapshot", "options", 0, "included", 1)),
+            r"snapshot\.options\[0\]\.included: expected true/false",
+            id="snapshot-bool",
+        ),
         pytest.param(_set(("versions", 1, "status", "frozen")), r"versions\[1\]\.status", id="status"),
         pytest.param(_set(("versions", 1, "based_on", 2)), r"versions\[1\]\.based_on: a version builds on an", id="b"),
         pytest.param(_set(("versions", 3, "name", "first")), r"versions: two versions have the same name", id="name"),

@@ -29,6 +29,8 @@ Decimals are strings ("12.50"), dates and datetimes ISO 8601.
 """
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from competencies.models import (
     BenefitType,
@@ -205,23 +207,68 @@ class Ref:
     null: bool = False
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """Text the pages parse (a decimal, a date, a datetime) or a bounded whole number: checked, not
+    trusted, so a hand-made snapshot cannot break the version pages or the comparison."""
+
+    kind: str  # "decimal", "date", "datetime" or "int"
+    null: bool = False
+    low: int | None = None
+    high: int | None = None
+
+    def accepts(self, value) -> bool:
+        if value is None:
+            return self.null
+        if self.kind == "int":
+            return (
+                is_a(value, int)
+                and (self.low is None or value >= self.low)
+                and (self.high is None or value <= self.high)
+            )
+        if not isinstance(value, str):
+            return False
+        try:
+            if self.kind == "decimal":
+                return Decimal(value).is_finite()
+            if self.kind == "date":
+                date.fromisoformat(value)
+            else:
+                datetime.fromisoformat(value)
+        except (ValueError, InvalidOperation):
+            return False
+        return True
+
+    def describe(self) -> str:
+        names = {"decimal": "a decimal number as text", "date": "a date (YYYY-MM-DD)", "datetime": "a date and time"}
+        if self.kind == "int":
+            text = "a whole number" + (f" from {self.low}" if self.low is not None else "")
+            text += f" to {self.high}" if self.high is not None else ""
+        else:
+            text = names[self.kind]
+        return text + (" or null" if self.null else "")
+
+
 TEXT = str
 OPT_TEXT = (str, type(None))
-OPT_INT = (int, type(None))
+OPT_INT = Parsed("int", null=True, low=0)
+RATING = Parsed("int", low=1, high=5)
+OPT_DECIMAL = Parsed("decimal", null=True)
+OPT_DATE = Parsed("date", null=True)
 
 _REQUIREMENT = {
     "resource_type_id": Ref("resource_type", null=True),
     "resource_type": TEXT,
     "unit": TEXT,
-    "amount": OPT_TEXT,
+    "amount": OPT_DECIMAL,
     "lead_time_weeks": OPT_INT,
     "notes": TEXT,
 }
 SNAPSHOT_SPEC = {
     "schema": int,
-    "taken_at": TEXT,
+    "taken_at": Parsed("datetime"),
     "version": {
-        "number": int,
+        "number": Parsed("int", low=1),
         "name": TEXT,
         "rationale": TEXT,
         "assumptions": TEXT,
@@ -254,7 +301,7 @@ SNAPSHOT_SPEC = {
             "motivation": TEXT,
             "participation": TEXT,
             "services_needed": TEXT,
-            "effort": int,
+            "effort": RATING,
             "requirements": [_REQUIREMENT],
         }
     ],
@@ -263,18 +310,18 @@ SNAPSHOT_SPEC = {
             "id": Ref("topics"),
             "title": TEXT,
             "block": TEXT,
-            "priority": int,
-            "social_media_affinity": int,
+            "priority": RATING,
+            "social_media_affinity": RATING,
         }
     ],
-    "all_topics": [{"id": Ref("topics"), "title": TEXT, "block": TEXT, "priority": int}],
+    "all_topics": [{"id": Ref("topics"), "title": TEXT, "block": TEXT, "priority": RATING}],
     "benefits": [
         {
             "id": Ref("benefits"),
             "title": TEXT,
             "topic_id": Ref("topics"),
             "benefit_type": TEXT,
-            "priority": int,
+            "priority": RATING,
             "usage_format": OPT_TEXT,
             "causal_chain": TEXT,
             "receiving_process": TEXT,
@@ -289,14 +336,14 @@ SNAPSHOT_SPEC = {
                 {
                     "topic_id": Ref("topics"),
                     "topic": TEXT,
-                    "strength": int,
+                    "strength": RATING,
                     "standard_set": TEXT,
                     "expected_reaction": TEXT,
                 }
             ],
         }
     ],
-    "resources": [{"resource_type": TEXT, "unit": TEXT, "description": TEXT, "amount": OPT_TEXT, "quality": int}],
+    "resources": [{"resource_type": TEXT, "unit": TEXT, "description": TEXT, "amount": OPT_DECIMAL, "quality": RATING}],
     "resource_balance": {
         "rows": [
             {
@@ -304,9 +351,9 @@ SNAPSHOT_SPEC = {
                 "title": TEXT,
                 "unit": TEXT,
                 "qualitative": bool,
-                "available": OPT_TEXT,
-                "needed": OPT_TEXT,
-                "gap": OPT_TEXT,
+                "available": OPT_DECIMAL,
+                "needed": OPT_DECIMAL,
+                "gap": OPT_DECIMAL,
                 "lead_time_weeks": OPT_INT,
             }
         ],
@@ -317,15 +364,15 @@ SNAPSHOT_SPEC = {
             "benefit_id": Ref("benefits", null=True),
             "description": TEXT,
             "metric": TEXT,
-            "baseline": OPT_TEXT,
-            "target": OPT_TEXT,
+            "baseline": OPT_DECIMAL,
+            "target": OPT_DECIMAL,
             "unit": TEXT,
             "owner": TEXT,
-            "due_date": OPT_TEXT,
+            "due_date": OPT_DATE,
             "smart_missing": [TEXT],
         }
     ],
-    "milestones": [{"title": TEXT, "owner": TEXT, "due_date": OPT_TEXT, "status": TEXT, "description": TEXT}],
+    "milestones": [{"title": TEXT, "owner": TEXT, "due_date": OPT_DATE, "status": TEXT, "description": TEXT}],
     "platforms": [
         {
             "name": TEXT,
@@ -382,6 +429,10 @@ def walk(value, spec, path: str, ref):
         if not isinstance(value, list):
             raise ShapeError(path, "list")
         return [walk(item, spec[0], f"{path}[{n}]", ref) for n, item in enumerate(value)]
+    if isinstance(spec, Parsed):
+        if not spec.accepts(value):
+            raise ShapeError(path, spec.describe())
+        return value
     if not is_a(value, spec):
         raise ShapeError(path, type_name(spec))
     return value

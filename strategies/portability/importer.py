@@ -16,10 +16,10 @@ Decisions (see also schema.py):
 - The client is found by name (case-insensitive) or created. If that client already has a
   project with the title, the import is titled "<title> (imported)", "(imported 2)", ...
   so importing the same file twice gives two independent projects.
-- Working material is written with bulk_create, which sends no signals: simple-history
-  records no "created by the importer" entry, and the file's own history is imported as the
-  history of the new rows (a row deleted before the export keeps its history under a
-  negative id, which never names a live row).
+- Rows are written as presented (save_base(raw=True), as loaddata does): timestamps stay the
+  file's, simple-history records no "created by the importer" entry, and the file's own
+  history is imported as the history of the new rows (a row deleted before the export keeps
+  its history under a negative id, which never names a live row).
 - Frozen versions are created through the guards, not around them: every version is
   inserted as a draft with its final content (snapshot, dates, people), its options are
   added while it is a draft, and then its status walks the allowed transitions
@@ -81,7 +81,7 @@ from .schema import (
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # A document nests about eight levels deep (versions → snapshot → options → requirements).
 MAX_DEPTH = 24
-BATCH = 500
+BATCH = 500  # history rows per INSERT
 
 # The statuses a version passes through, after draft, to reach its own.
 STATUS_PATH = {
@@ -361,17 +361,16 @@ class _Importer:
         return objs
 
     def create(self, model, objs: list) -> None:
-        """Insert the rows and give them back the document's timestamps (auto_now overwrote them)."""
-        stamps = [
-            f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        kept = [[getattr(obj, f.attname) for f in stamps] for obj in objs]
-        model.objects.bulk_create(objs, batch_size=BATCH)
-        if stamps and objs:
-            for obj, values in zip(objs, kept, strict=True):
-                for f, value in zip(stamps, values, strict=True):
-                    setattr(obj, f.attname, value)
-            model.objects.bulk_update(objs, [f.name for f in stamps], batch_size=BATCH)
+        """Insert the rows as they are in the file, their timestamps included.
+
+        save_base(raw=True) is Django's path for loading data as presented (loaddata uses it):
+        auto_now/auto_now_add leave the file's times alone and simple-history records nothing
+        (the file's own history follows). It skips the models' save() overrides; the only one
+        that matters, StrategyVersion/VersionOption's guard, has nothing to refuse for a new
+        draft row, and the versions reach their status through the guarded QuerySet.update().
+        """
+        for obj in objs:
+            obj.save_base(raw=True, force_insert=True)
 
     # --- the document ---------------------------------------------------------------------------
     def run(self) -> StrategyProject:
@@ -458,10 +457,10 @@ class _Importer:
             if based_on is not None and based_on.number >= version.number:
                 _fail(f"{path}.based_on", _("a version builds on an earlier version."))
             bases[version.number] = based_on
-        self.create(StrategyVersion, versions)
-        for version in versions:
+        # In number order, so the version each builds on is there first.
+        for version in sorted(versions, key=lambda v: v.number):
             version.based_on = bases[version.number]
-        StrategyVersion.objects.bulk_update([v for v in versions if v.based_on_id], ["based_on"], batch_size=BATCH)
+            self.create(StrategyVersion, [version])
 
         choices, decisions, transitions = [], [], []
         for version, status, row, path in plans:

@@ -1,8 +1,12 @@
 """Malformed and hostile export files: a clear error that says where, and not one row written."""
 
+import copy
 import json
 
+import hypothesis
 import pytest
+from django.db import transaction
+from hypothesis import strategies as st
 
 from strategies.models import VersionStatus
 from strategies.portability import ProjectImportError, document_json, project_export, project_import, read_document
@@ -342,3 +346,59 @@ def test_markup_in_strings_is_stored_as_plain_text(document, ingrid):
 
 def test_nobody_to_be_consultant_is_refused(document):
     refused(document, None, "Nobody would be a consultant")
+
+
+# --- fuzzing: whatever a file says, the answer is an import or a ProjectImportError ---------------------
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _leaves(item, (*path, n))
+    if path:
+        yield path
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=30)
+    | st.sampled_from(["", "-1", "0", "6", "1e309", "2026-13-45", "NaN", "<b>x</b>", "draft", "approved", "network"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@hypothesis.settings(
+    max_examples=60, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(data=st.data())
+def test_any_changed_value_gives_an_import_or_a_clear_error(document, ingrid, data):
+    leaves = list(_leaves(document))
+    changed = copy.deepcopy(document)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(leaves))
+        target = changed
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = data.draw(JSON_VALUES)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change replaced the container
+    before = row_counts()
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            project_import(document=changed, user=ingrid)
+            raise Undo
+    except ProjectImportError:
+        assert row_counts() == before
+    except Undo:
+        pass

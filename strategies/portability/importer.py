@@ -303,7 +303,8 @@ class _Importer:
         if self.questions is None:
             self.questions = list(GuidingQuestion.objects.select_related("area"))
         area, order = _expect(value["area"], str, f"{path}.area"), _expect(value["order"], int, f"{path}.order")
-        texts = {value["text_de"], value["text_en"]} - {None, ""}
+        texts = {_expect(value[key], (str, type(None)), f"{path}.{key}") for key in ("text_de", "text_en")}
+        texts -= {None, ""}
         same_area = [q for q in self.questions if q.area.key == area]
         matches = [q for q in same_area if {q.text_de, q.text_en} & texts] or [q for q in same_area if q.order == order]
         if len(matches) != 1:

@@ -187,6 +187,7 @@ REFERENCE_CASES = [
         _set(("versions", 1, "options", 0, "option", 999)), r"versions\[1\]\.options\[0\]\.option: refers", id="choice"
     ),
     pytest.param(_set(("history", 3, "object", 999)), r"history\[3\]\.object: refers to", id="history-object"),
+    pytest.param(_set(("history", 3, "object", -(2**70))), r"history\[3\]\.object: refers to", id="history-huge-gone"),
 ]
 
 

@@ -291,7 +291,7 @@ class _Importer:
                 )
             return self.users[username]
         number = _expect(value, int, path)
-        if number < 0 and gone:
+        if -(2**31) <= number < 0 and gone:
             return number  # a row that no longer existed at the export: stays unmatched
         found = self.objects.get(kind, {}).get(number)
         if found is None:

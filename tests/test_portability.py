@@ -22,7 +22,7 @@ from strategies.snapshots import version_content
 from .factories import UserFactory
 from .portability_data import fill, importer_user, row_counts, strip_volatile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture
@@ -366,3 +366,13 @@ def test_import_command_reports_a_missing_file(db, tmp_path):
     importer_user()
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_project", str(tmp_path / "missing.json"), "--owner", "ingrid")
+
+
+def test_an_imported_title_that_is_taken_gets_a_numbered_suffix_within_the_length(filled):
+    document = project_export(project=filled)
+    document["project"]["title"] = "T" * 200
+    ingrid = importer_user()
+    titles = [round_trip(document, ingrid).title for _ in range(3)]
+    assert titles[0] == "T" * 200
+    assert titles[1].endswith(" (imported)") and titles[2].endswith(" (imported 2)")
+    assert all(len(title) <= 200 for title in titles)

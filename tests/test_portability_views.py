@@ -195,3 +195,29 @@ def test_imported_markup_is_shown_as_text(client_for, consultant, export_file):
     page = client_for(consultant).get(response["Location"])
     assert b"<script>alert(1)</script>" not in page.content and b"&lt;script&gt;" in page.content
     assert b"<b>bold</b>" not in page.content and b"&lt;b&gt;bold&lt;/b&gt;" in page.content
+
+
+def test_every_page_of_an_imported_project_renders(client_for, project, export_file):
+    from competencies.models import CompetenceArea
+
+    importer = UserFactory(username="ingrid", consultant_group=True)
+    browser = client_for(importer)
+    browser.post(IMPORT_URL, upload(export_file))
+    imported = StrategyProject.objects.exclude(pk=project.pk).get()
+    versions = {v.number: v for v in imported.versions.all()}
+    urls = [
+        reverse("project_detail", args=[imported.pk]),
+        reverse("project_changes", args=[imported.pk]),
+        reverse("member_list", args=[imported.pk]),
+        reverse("project_export", args=[imported.pk]),
+        reverse("version_compare", args=[imported.pk]) + f"?old={versions[1].pk}&new={versions[2].pk}",
+        *(reverse("version_detail", args=[imported.pk, v.pk]) for v in versions.values()),
+        *(
+            reverse("wizard_step", args=[imported.pk, key])
+            for key in CompetenceArea.objects.values_list("key", flat=True)
+        ),
+    ]
+    for url in urls:
+        assert browser.get(url).status_code == 200, url
+    changes = browser.get(reverse("project_changes", args=[imported.pk])).content.decode()
+    assert "Trade fairs" in changes and "deleted" in changes

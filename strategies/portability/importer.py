@@ -615,8 +615,10 @@ def _free_title(client: Client, title: str) -> str:
     limit = StrategyProject._meta.get_field("title").max_length
     n = 1
     while True:
-        suffix = _(" (imported)") if n == 1 else _(" (imported %(n)s)") % {"n": n}
-        candidate = title[: limit - len(suffix)].rstrip() + suffix
+        # The same wording as a reopened version's "(revised)": the template keeps the translation whole.
+        template = _("%(title)s (imported)") if n == 1 else _("%(title)s (imported %(n)s)")
+        room = limit - len(template % {"title": "", "n": n})
+        candidate = template % {"title": title[:room].rstrip(), "n": n}
         if candidate.casefold() not in taken:
             return candidate
         n += 1

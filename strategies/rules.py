@@ -37,3 +37,6 @@ rules.add_perm("strategies.comment_on_step", is_manager)
 rules.add_perm("strategies.manage_versions", is_consultant)
 rules.add_perm("strategies.decide_versions", is_manager)
 rules.add_perm("strategies.request_report", is_consultant | is_manager)
+# A project's export carries everything in it, the approval record included: for the people
+# who run and decide the engagement, not for read-only viewers.
+rules.add_perm("strategies.export_project", is_consultant | is_manager)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import changes, members, projects, reports, rows, versions, wizard
+from .views import changes, members, portability, projects, reports, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
     path("projects/new/", projects.project_create_view, name="project_create"),
+    path("projects/import/", portability.project_import_view, name="project_import"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/export/", portability.project_export_view, name="project_export"),
     path("projects/<int:pk>/members/", members.member_list, name="member_list"),
     path("projects/<int:pk>/changes/", changes.project_changes, name="project_changes"),
     path("projects/<int:pk>/members/<int:membership_pk>/remove/", members.member_remove, name="member_remove"),

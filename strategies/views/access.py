@@ -13,6 +13,7 @@ REFUSALS = {
     "strategies.manage_versions": _("Only the project's consultants can prepare strategy versions."),
     "strategies.decide_versions": _("Only the project's managers can decide on strategy versions."),
     "strategies.request_report": _("Only consultants and managers can request reports."),
+    "strategies.export_project": _("Only consultants and managers can export the project."),
 }
 
 

@@ -60,5 +60,6 @@ def project_detail(request, pk: int):
         "members": project.memberships.select_related("user"),
         "can_edit": request.user.has_perm("strategies.edit_project", project),
         "can_manage_members": request.user.has_perm("strategies.manage_members", project),
+        "can_export": request.user.has_perm("strategies.export_project", project),
     }
     return render(request, "strategies/project_detail.html", context)

@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from strategies.portability import ProjectImportError, project_import, read_document
+from strategies.portability.importer import max_bytes
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a new project from a file written by export_project (or the project page's JSON export). "
+        "Nothing is written unless the whole file imports."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the JSON file")
+        parser.add_argument("--owner", help="username of the user who becomes the project's consultant")
+        parser.add_argument(
+            "--with-members",
+            action="store_true",
+            help="also add the file's members (with their roles) whose usernames exist here",
+        )
+
+    def handle(self, *args, file: str, owner: str | None = None, with_members: bool = False, **options):
+        user = None
+        if owner is not None:
+            user = get_user_model().objects.filter(username=owner, is_active=True).first()
+            if user is None:
+                raise CommandError(f'No active user "{owner}".')
+        elif not with_members:
+            raise CommandError(
+                "Name the consultant with --owner USERNAME, or take the file's members with --with-members."
+            )
+        path = Path(file)
+        try:
+            if path.stat().st_size > max_bytes():
+                raise CommandError(f"{file} is larger than {max_bytes() // (1024 * 1024)} MiB; not a project export.")
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        try:
+            project = project_import(document=read_document(data), user=user, include_members=with_members)
+        except ProjectImportError as error:
+            raise CommandError(f"{file} was not imported, nothing was changed. {error}") from error
+        members = ", ".join(f"{m.user.get_username()} ({m.role})" for m in project.memberships.select_related("user"))
+        self.stdout.write(self.style.SUCCESS(f'Imported "{project}" as project {project.pk}; members: {members}.'))

@@ -1,0 +1,175 @@
+"""A whole project as one JSON-ready document (see schema.py for the format)."""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from competencies.models import GuidingQuestion
+
+from ..models import Membership, StrategyProject
+from ..snapshots import SCHEMA as SNAPSHOT_SCHEMA
+from .schema import (
+    CATALOGUE,
+    FORMAT,
+    HISTORY_SECTIONS,
+    PROJECT,
+    QUESTION,
+    SECTIONS,
+    SNAPSHOT_SPEC,
+    USER,
+    VERSION,
+    VERSION_DECISIONS,
+    VERSION_OPTIONS,
+    VERSION_TRANSITIONS,
+    VERSIONS,
+    Section,
+    walk,
+)
+
+
+def value_of(field, value):
+    """A field's value as JSON: decimals as text, dates and datetimes in ISO 8601."""
+    if value is None:
+        return None
+    if isinstance(field, models.DecimalField):
+        return str(value)
+    if isinstance(field, models.DateField):  # DateTimeField included
+        return value.isoformat()
+    return value
+
+
+class _Refs:
+    """Ids of this installation -> what the document names them by."""
+
+    def __init__(self):
+        self.local: dict[str, dict[int, int]] = {}
+        self.gone: dict[str, dict[int, int]] = {}
+        self.catalogue: dict[str, dict[int, str]] = {}
+        self.users: dict[int, str | None] = {}
+        self.questions: dict[int, dict] | None = None
+
+    def number(self, kind: str, pks) -> None:
+        self.local[kind] = {pk: n for n, pk in enumerate(pks, start=1)}
+
+    def __call__(self, kind: str, pk):
+        if pk is None:
+            return None
+        if kind in CATALOGUE:
+            if kind not in self.catalogue:
+                self.catalogue[kind] = dict(CATALOGUE[kind].objects.values_list("pk", "key"))
+            return self.catalogue[kind].get(pk)
+        if kind == QUESTION:
+            if self.questions is None:
+                self.questions = {
+                    q.pk: {"area": q.area.key, "order": q.order, "text_de": q.text_de, "text_en": q.text_en}
+                    for q in GuidingQuestion.objects.select_related("area")
+                }
+            return self.questions.get(pk)
+        if kind == USER:
+            if pk not in self.users:
+                self.users[pk] = get_user_model().objects.filter(pk=pk).values_list("username", flat=True).first()
+            return self.users[pk]
+        found = self.local.get(kind, {}).get(pk)
+        if found is not None:
+            return found
+        # A row that no longer exists (named by a snapshot or by history): a negative number,
+        # the same one wherever it is named.
+        gone = self.gone.setdefault(kind, {})
+        return gone.setdefault(pk, -(len(gone) + 1))
+
+
+def _row(section: Section, obj, refs: _Refs, *, local_id: bool = True) -> dict:
+    row = {}
+    if section.local_id and local_id:
+        row["id"] = refs(section.key, obj.pk)
+    for f in section.relation_fields():
+        if f.name == section.parent or section.refs.get(f.name) == "client":
+            continue
+        row[f.name] = refs(section.refs[f.name], getattr(obj, f.attname))
+    for f in section.plain_fields():
+        row[f.name] = value_of(f, getattr(obj, f.attname))
+    return row
+
+
+def _snapshot(snapshot, refs: _Refs):
+    """The snapshot with this installation's ids replaced by the document's references."""
+    if not isinstance(snapshot, dict) or snapshot.get("schema") != SNAPSHOT_SCHEMA:
+        return snapshot  # an older stand-in: nothing reads its ids (see snapshots.version_content)
+    return walk(snapshot, SNAPSHOT_SPEC, "snapshot", lambda spec, value, path: refs(spec.kind, value))
+
+
+def _history(project: StrategyProject, refs: _Refs) -> list[dict]:
+    records = []
+    for name, section in HISTORY_SECTIONS.items():
+        lookup = {"id": project.pk} if section is PROJECT else {f"{section.path}_id": project.pk}
+        for record in section.model.history.filter(**lookup).order_by("history_date", "history_id"):
+            records.append(
+                {
+                    "model": name,
+                    "object": None if section is PROJECT else refs(section.key, record.id),
+                    "type": record.history_type,
+                    "date": record.history_date.isoformat(),
+                    "user": refs(USER, record.history_user_id),
+                    "change_reason": record.history_change_reason,
+                    "fields": _row(section, record, refs, local_id=False),
+                }
+            )
+    return records
+
+
+def project_export(*, project: StrategyProject) -> dict:
+    """Everything of the project that is not derived: working material, versions, history, members.
+
+    Reports are left out: they are renderings of a version, requested again where needed.
+    """
+    refs = _Refs()
+    project_row = _row(PROJECT, project, refs)
+    project_row["client"] = {
+        "name": project.client.name,
+        "industry": project.client.industry,
+        "description": project.client.description,
+    }
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "project": project_row,
+        "members": [
+            {"user": m.user.get_username(), "role": m.role}
+            for m in Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+        ],
+    }
+    for section in SECTIONS:
+        rows = list(section.model.objects.filter(**{section.path: project}).order_by(*section.order_by))
+        refs.number(section.key, [row.pk for row in rows])
+        document[section.key] = [_row(section, row, refs) for row in rows]
+
+    versions = list(
+        VERSIONS.model.objects.filter(project=project)
+        .prefetch_related("version_options", "decisions", "transitions")
+        .order_by("number")
+    )
+    refs.number(VERSIONS.key, [v.pk for v in versions])
+    document["versions"] = []
+    for version in versions:
+        row = _row(VERSIONS, version, refs)
+        row["snapshot"] = _snapshot(version.snapshot, refs)
+        row["options"] = [
+            _row(VERSION_OPTIONS, choice, refs) for choice in sorted(version.version_options.all(), key=_pk)
+        ]
+        row["decisions"] = [_row(VERSION_DECISIONS, d, refs) for d in sorted(version.decisions.all(), key=_pk)]
+        row["transitions"] = [_row(VERSION_TRANSITIONS, t, refs) for t in sorted(version.transitions.all(), key=_pk)]
+        document["versions"].append(row)
+    document["history"] = _history(project, refs)
+    return document
+
+
+def _pk(obj) -> int:
+    return obj.pk
+
+
+def document_json(document: dict) -> str:
+    """The document as the text of an export file: UTF-8 JSON, readable and stable (keys in model order)."""
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

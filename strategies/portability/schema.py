@@ -1,0 +1,438 @@
+"""The shape of a project document ("pbsm-project", version 1), shared by exporter and importer.
+
+A document is one JSON object:
+
+    {"format": "pbsm-project", "version": 1, "exported_at": "<ISO datetime>",
+     "project": {..., "client": {"name", "industry", "description"}, "created_by": "<username>"|null},
+     "members": [{"user": "<username>", "role": "consultant"|"manager"|"viewer"}],
+     "effect_relevances": [...], "usage_format_relevances": [...], "checklist_answers": [...],
+     "step_comments": [...], "topics": [...], "benefits": [...], "options": [...],
+     "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
+     "kpis": [...], "milestones": [...], "platforms": [...],
+     "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
+     "history": [{"model", "object", "type", "date", "user", "change_reason", "fields": {...}}]}
+
+Rows carry every concrete field of their model (derived from the model, so a new field is
+exported without anyone remembering to), except the primary key and lock_version (an
+installation-local edit counter, reset on import). References:
+
+- to catalogue rows by natural key, never by id: blocks, usage formats, effects, benefit types
+  and resource types by `key`, competence areas by `key`, guiding questions by
+  {"area": key, "order": n, "text_de": ..., "text_en": ...};
+- to rows inside the document by a document-local "id" (1, 2, ... per section, in the order
+  the rows are listed); a negative number names a row that no longer existed when the file
+  was written (deleted working material still named by a frozen snapshot or by history), the
+  same negative number for the same vanished row throughout the document;
+- to users by username (null when the account is gone).
+
+Decimals are strings ("12.50"), dates and datetimes ISO 8601.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from competencies.models import (
+    BenefitType,
+    BusinessModelBlock,
+    CompetenceArea,
+    Effect,
+    ResourceType,
+    UsageFormat,
+)
+
+from ..models import (
+    ActionOption,
+    BusinessBenefit,
+    ChecklistAnswer,
+    Competitor,
+    CompetitorPresence,
+    EffectRelevance,
+    Kpi,
+    Milestone,
+    Platform,
+    Resource,
+    ResourceRequirement,
+    StepComment,
+    StrategyProject,
+    StrategyVersion,
+    Topic,
+    UsageFormatRelevance,
+    VersionDecision,
+    VersionOption,
+    VersionTransition,
+)
+
+FORMAT = "pbsm-project"
+VERSION = 1
+
+# Catalogue rows that have a `key`, by the name a reference uses.
+CATALOGUE = {
+    "block": BusinessModelBlock,
+    "usage_format": UsageFormat,
+    "effect": Effect,
+    "benefit_type": BenefitType,
+    "resource_type": ResourceType,
+    "area": CompetenceArea,
+}
+QUESTION = "question"  # guiding questions have no key: area key + order + texts
+USER = "user"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One list of rows in the document and the model it holds.
+
+    refs names every foreign key of the model: a section key (a row inside the document),
+    a CATALOGUE name, QUESTION or USER. parent is the foreign key to the project, not written.
+    """
+
+    key: str
+    model: type
+    refs: dict[str, str] = field(default_factory=dict)
+    parent: str | None = "project"
+    local_id: bool = True
+    # How export finds the project's rows, and their order (the document's order).
+    path: str = "project"
+    order_by: tuple[str, ...] = ("id",)
+
+    def plain_fields(self) -> list:
+        """Concrete non-relational fields written as values (pk and lock_version left out)."""
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key and not f.is_relation and f.name != "lock_version"
+        ]
+
+    def relation_fields(self) -> list:
+        return [f for f in self.model._meta.concrete_fields if f.is_relation]
+
+
+SECTIONS = [
+    Section("effect_relevances", EffectRelevance, {"effect": "effect"}, local_id=False),
+    Section("usage_format_relevances", UsageFormatRelevance, {"usage_format": "usage_format"}, local_id=False),
+    Section("checklist_answers", ChecklistAnswer, {"question": QUESTION, "updated_by": USER}, local_id=False),
+    Section("step_comments", StepComment, {"area": "area", "author": USER}, local_id=False),
+    Section("topics", Topic, {"block": "block"}),
+    Section(
+        "benefits",
+        BusinessBenefit,
+        {"topic": "topics", "benefit_type": "benefit_type", "usage_format": "usage_format"},
+        parent=None,
+        path="topic__project",
+    ),
+    Section(
+        "options",
+        ActionOption,
+        {"topic": "topics", "benefit": "benefits", "usage_format": "usage_format"},
+        parent=None,
+        path="topic__project",
+    ),
+    Section("competitors", Competitor),
+    Section(
+        "presences",
+        CompetitorPresence,
+        {"competitor": "competitors", "topic": "topics"},
+        parent=None,
+        path="competitor__project",
+    ),
+    Section("resources", Resource, {"resource_type": "resource_type"}),
+    Section(
+        "requirements",
+        ResourceRequirement,
+        {"option": "options", "resource_type": "resource_type"},
+        parent=None,
+        path="option__topic__project",
+    ),
+    Section("kpis", Kpi, {"benefit": "benefits"}, parent=None, path="benefit__topic__project"),
+    Section("milestones", Milestone),
+    Section("platforms", Platform, {"usage_format": "usage_format"}),
+]
+SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+
+PROJECT = Section("project", StrategyProject, {"client": "client", "created_by": USER}, parent=None, local_id=False)
+VERSIONS = Section(
+    "versions",
+    StrategyVersion,
+    {"based_on": "versions", "created_by": USER, "submitted_by": USER},
+    order_by=("number",),
+)
+VERSION_OPTIONS = Section("options", VersionOption, {"option": "options"}, parent="version", local_id=False)
+VERSION_DECISIONS = Section("decisions", VersionDecision, {"actor": USER}, parent="version", local_id=False)
+VERSION_TRANSITIONS = Section("transitions", VersionTransition, {"actor": USER}, parent="version", local_id=False)
+
+# Working material whose simple-history records travel with the project, by the name a
+# history record gives as its "model". The project's own history is "project".
+HISTORY_SECTIONS = {
+    "project": PROJECT,
+    **{
+        key: SECTION_BY_KEY[key]
+        for key in (
+            "topics",
+            "benefits",
+            "options",
+            "competitors",
+            "presences",
+            "resources",
+            "requirements",
+            "kpis",
+            "milestones",
+            "platforms",
+        )
+    },
+}
+HISTORY_TYPES = ("+", "~", "-")
+
+TOP_LEVEL_KEYS = {
+    "format",
+    "version",
+    "exported_at",
+    "project",
+    "members",
+    *SECTION_BY_KEY,
+    "versions",
+    "history",
+}
+
+# --- the frozen snapshot (strategies.snapshots, SCHEMA 2) ---------------------------------------
+# A spec is a type (or tuple of types), a dict of keys to specs (every key required, further
+# keys passed through unchanged), a one-element list (a list of such items) or a Ref.
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An id inside a snapshot: a section's row, or (kind "resource_type") a catalogue row by key."""
+
+    kind: str
+    null: bool = False
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Text the pages parse (a decimal, a date, a datetime) or a bounded whole number: checked, not
+    trusted, so a hand-made snapshot cannot break the version pages or the comparison."""
+
+    kind: str  # "decimal", "date", "datetime" or "int"
+    null: bool = False
+    low: int | None = None
+    high: int | None = None
+
+    def accepts(self, value) -> bool:
+        if value is None:
+            return self.null
+        if self.kind == "int":
+            return (
+                is_a(value, int)
+                and (self.low is None or value >= self.low)
+                and (self.high is None or value <= self.high)
+            )
+        if not isinstance(value, str):
+            return False
+        try:
+            if self.kind == "decimal":
+                return Decimal(value).is_finite()
+            if self.kind == "date":
+                date.fromisoformat(value)
+            else:
+                datetime.fromisoformat(value)
+        except (ValueError, InvalidOperation):
+            return False
+        return True
+
+    def describe(self) -> str:
+        names = {"decimal": "a decimal number as text", "date": "a date (YYYY-MM-DD)", "datetime": "a date and time"}
+        if self.kind == "int":
+            text = "a whole number" + (f" from {self.low}" if self.low is not None else "")
+            text += f" to {self.high}" if self.high is not None else ""
+        else:
+            text = names[self.kind]
+        return text + (" or null" if self.null else "")
+
+
+TEXT = str
+OPT_TEXT = (str, type(None))
+OPT_INT = Parsed("int", null=True, low=0)
+RATING = Parsed("int", low=1, high=5)
+OPT_DECIMAL = Parsed("decimal", null=True)
+OPT_DATE = Parsed("date", null=True)
+
+_REQUIREMENT = {
+    "resource_type_id": Ref("resource_type", null=True),
+    "resource_type": TEXT,
+    "unit": TEXT,
+    "amount": OPT_DECIMAL,
+    "lead_time_weeks": OPT_INT,
+    "notes": TEXT,
+}
+SNAPSHOT_SPEC = {
+    "schema": int,
+    "taken_at": Parsed("datetime"),
+    "version": {
+        "number": Parsed("int", low=1),
+        "name": TEXT,
+        "rationale": TEXT,
+        "assumptions": TEXT,
+        "prerequisites": TEXT,
+        "based_on": OPT_INT,
+    },
+    "project": {
+        "client": TEXT,
+        "title": TEXT,
+        "readiness_stage": TEXT,
+        "netiquette": TEXT,
+        "monitoring": TEXT,
+        "escalation_path": TEXT,
+        "response_time_hours": OPT_INT,
+        "review_cadence": TEXT,
+    },
+    "options": [
+        {
+            "id": Ref("options"),
+            "title": TEXT,
+            "included": bool,
+            "reason": TEXT,
+            "topic_id": Ref("topics"),
+            "topic": TEXT,
+            "block": TEXT,
+            "benefit_id": Ref("benefits", null=True),
+            "benefit": OPT_TEXT,
+            "usage_format": OPT_TEXT,
+            "user_benefit": TEXT,
+            "motivation": TEXT,
+            "participation": TEXT,
+            "services_needed": TEXT,
+            "effort": RATING,
+            "requirements": [_REQUIREMENT],
+        }
+    ],
+    "topics": [
+        {
+            "id": Ref("topics"),
+            "title": TEXT,
+            "block": TEXT,
+            "priority": RATING,
+            "social_media_affinity": RATING,
+        }
+    ],
+    "all_topics": [{"id": Ref("topics"), "title": TEXT, "block": TEXT, "priority": RATING}],
+    "benefits": [
+        {
+            "id": Ref("benefits"),
+            "title": TEXT,
+            "topic_id": Ref("topics"),
+            "benefit_type": TEXT,
+            "priority": RATING,
+            "usage_format": OPT_TEXT,
+            "causal_chain": TEXT,
+            "receiving_process": TEXT,
+        }
+    ],
+    "competitors": [
+        {
+            "id": Ref("competitors"),
+            "name": TEXT,
+            "kind": TEXT,
+            "presences": [
+                {
+                    "topic_id": Ref("topics"),
+                    "topic": TEXT,
+                    "strength": RATING,
+                    "standard_set": TEXT,
+                    "expected_reaction": TEXT,
+                }
+            ],
+        }
+    ],
+    "resources": [{"resource_type": TEXT, "unit": TEXT, "description": TEXT, "amount": OPT_DECIMAL, "quality": RATING}],
+    "resource_balance": {
+        "rows": [
+            {
+                "resource_type_id": Ref("resource_type", null=True),
+                "title": TEXT,
+                "unit": TEXT,
+                "qualitative": bool,
+                "available": OPT_DECIMAL,
+                "needed": OPT_DECIMAL,
+                "gap": OPT_DECIMAL,
+                "lead_time_weeks": OPT_INT,
+            }
+        ],
+        "earliest_start_weeks": OPT_INT,
+    },
+    "kpis": [
+        {
+            "benefit_id": Ref("benefits", null=True),
+            "description": TEXT,
+            "metric": TEXT,
+            "baseline": OPT_DECIMAL,
+            "target": OPT_DECIMAL,
+            "unit": TEXT,
+            "owner": TEXT,
+            "due_date": OPT_DATE,
+            "smart_missing": [TEXT],
+        }
+    ],
+    "milestones": [{"title": TEXT, "owner": TEXT, "due_date": OPT_DATE, "status": TEXT, "description": TEXT}],
+    "platforms": [
+        {
+            "name": TEXT,
+            "kind": TEXT,
+            "usage_format": OPT_TEXT,
+            "purpose": TEXT,
+            "risks": TEXT,
+            "mitigation": TEXT,
+        }
+    ],
+}
+
+
+class ShapeError(ValueError):
+    """A value does not have the shape its spec asks for; `path` says where."""
+
+    def __init__(self, path: str, expected: str):
+        super().__init__(path, expected)
+        self.path = path
+        self.expected = expected
+
+
+def type_name(spec) -> str:
+    names = {str: "text", int: "whole number", bool: "true/false", type(None): "null", dict: "object", list: "list"}
+    if isinstance(spec, tuple):
+        return " or ".join(names.get(t, t.__name__) for t in spec)
+    return names.get(spec, getattr(spec, "__name__", str(spec)))
+
+
+def is_a(value, types) -> bool:
+    """isinstance without bool passing for a number (JSON true is not 1)."""
+    types = types if isinstance(types, tuple) else (types,)
+    if isinstance(value, bool):
+        return bool in types
+    return isinstance(value, types)
+
+
+def walk(value, spec, path: str, ref):
+    """Check `value` against `spec` and return a copy with every Ref replaced by ref(spec, value, path)."""
+    if isinstance(spec, Ref):
+        if value is None and spec.null:
+            return None
+        return ref(spec, value, path)
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            raise ShapeError(path, "object")
+        missing = [key for key in spec if key not in value]
+        if missing:
+            raise ShapeError(f"{path}.{missing[0]}", "a value (the key is missing)")
+        return {
+            key: walk(item, spec[key], f"{path}.{key}", ref) if key in spec else item for key, item in value.items()
+        }
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            raise ShapeError(path, "list")
+        return [walk(item, spec[0], f"{path}[{n}]", ref) for n, item in enumerate(value)]
+    if isinstance(spec, Parsed):
+        if not spec.accepts(value):
+            raise ShapeError(path, spec.describe())
+        return value
+    if not is_a(value, spec):
+        raise ShapeError(path, type_name(spec))
+    return value

@@ -1,0 +1,83 @@
+"""A project as a JSON file, and a new project from one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..forms.portability import ProjectImportForm
+from ..portability import ProjectImportError, document_json, project_export, project_import
+from ..portability.importer import max_bytes
+from .access import project_for
+
+
+@login_required
+@require_GET
+def project_export_view(request, pk: int):
+    project = project_for(request, pk, "strategies.export_project")
+    text = document_json(project_export(project=project))
+    name = "-".join(part for part in (slugify(project.client.name), slugify(project.title)) if part)[:120]
+    filename = f"pbsm-{name or 'project'}-{timezone.localdate():%Y-%m-%d}.json"
+    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _SizeLimit(FileUploadHandler):
+    """Stops reading an upload past the import limit instead of spooling a huge file to disk."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > max_bytes():
+            self.request.upload_too_large = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@csrf_exempt  # the upload handler must be in place before the CSRF check reads the body
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_import_view(request):
+    request.upload_handlers.insert(0, _SizeLimit(request))
+    return _project_import(request)
+
+
+@csrf_protect
+def _project_import(request):
+    if not request.user.has_perm("strategies.create_project"):
+        raise PermissionDenied(_("Only consultants can create projects."))
+    if request.method == "POST":
+        form = ProjectImportForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False))
+    else:
+        form = ProjectImportForm()
+    if form.is_valid():
+        try:
+            project = project_import(
+                document=form.cleaned_data["document"],
+                user=request.user,
+                include_members=form.cleaned_data["include_members"],
+            )
+        except ProjectImportError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("Project imported. You are its consultant."))
+            return redirect("project_detail", pk=project.pk)
+    return render(request, "strategies/project_import.html", {"form": form})

@@ -1,0 +1,419 @@
+"""A project leaves as one JSON document and comes back without losing anything."""
+
+import json
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+
+from strategies import models as m
+from strategies.changes import recent_changes
+from strategies.comparison import compare_versions
+from strategies.demo import DEMO_PROJECT, LARGE_PROJECT, seed_demo_data
+from strategies.exceptions import DomainError
+from strategies.portability import document_json, project_export, project_import, read_document
+from strategies.portability import importer as importer_module
+from strategies.portability.schema import FORMAT, SECTIONS, VERSION
+from strategies.services.projects import project_delete
+from strategies.snapshots import version_content
+
+from .factories import UserFactory
+from .portability_data import fill, importer_user, row_counts, strip_volatile
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
+
+
+@pytest.fixture
+def filled(project, consultant, manager):
+    return fill(project, consultant, manager)
+
+
+def round_trip(document, user, **kwargs):
+    return project_import(document=json.loads(document_json(document)), user=user, **kwargs)
+
+
+# --- the round trip ---------------------------------------------------------------------------------
+
+
+def test_export_then_import_elsewhere_then_export_gives_the_same_document(filled, consultant):
+    """ "Elsewhere": the original is deleted first, so the import is the project's only copy."""
+    first = project_export(project=filled)
+    project_delete(filled)
+    imported = round_trip(first, consultant, include_members=True)
+    second = project_export(project=imported)
+    assert strip_volatile(second) == strip_volatile(first)
+
+
+def test_export_names_format_version_and_every_section(filled):
+    document = project_export(project=filled)
+    assert document["format"] == FORMAT == "pbsm-project" and document["version"] == VERSION == 1
+    for section in SECTIONS:
+        assert document[section.key], f"the filled project has {section.key}"
+    assert [v["status"] for v in document["versions"]] == ["superseded", "approved", "rejected", "draft"]
+    assert {r["type"] for r in document["history"]} == {"+", "~", "-"}
+
+
+def test_catalogue_rows_are_named_by_key_and_users_by_username(filled, consultant):
+    document = project_export(project=filled)
+    topic = document["topics"][0]
+    assert (
+        isinstance(topic["block"], str)
+        and m.Topic._meta.get_field("block").related_model.objects.filter(key=topic["block"]).exists()
+    )
+    assert isinstance(document["resources"][0]["resource_type"], str)
+    assert document["checklist_answers"][0]["question"].keys() == {"area", "order", "text_de", "text_en"}
+    assert document["versions"][0]["created_by"] == consultant.username
+    requirement = document["versions"][0]["snapshot"]["options"][0]["requirements"][0]
+    assert isinstance(requirement["resource_type_id"], str)
+
+
+def test_rows_deleted_before_the_export_are_named_by_negative_ids(filled):
+    document = project_export(project=filled)
+    v1 = document["versions"][0]["snapshot"]
+    gone = [b["id"] for b in v1["benefits"] if b["id"] < 0]
+    assert len(gone) == 1, "the deleted benefit"
+    assert any(o["benefit_id"] == gone[0] for o in v1["options"])
+    deleted = [r for r in document["history"] if r["type"] == "-"]
+    assert {r["model"] for r in deleted} == {"benefits", "milestones"}
+    assert all(r["object"] < 0 for r in deleted)
+
+
+def test_imported_project_has_the_same_material_versions_and_history(filled, consultant, manager):
+    before = project_export(project=filled)
+    ingrid = importer_user()
+    imported = round_trip(before, ingrid)
+    assert imported.pk != filled.pk
+    for model, path in ((m.Topic, "project"), (m.ActionOption, "topic__project"), (m.Kpi, "benefit__topic__project")):
+        assert model.objects.filter(**{path: imported}).count() == model.objects.filter(**{path: filled}).count()
+    versions = {v.number: v for v in imported.versions.all()}
+    assert {n: v.status for n, v in versions.items()} == {1: "superseded", 2: "approved", 3: "rejected", 4: "draft"}
+    assert versions[4].based_on == versions[2]
+    approved = versions[2]
+    assert approved.decisions.get().actor == manager and approved.decisions.get().comment == "Better"
+    assert [t.to_status for t in approved.transitions.all()] == ["draft", "submitted", "approved"]
+    # History: the same entries, by the same people, at the same times.
+    old = [(c["when"], c["what"], c["title"], c["type"], c["who"]) for c in recent_changes(filled)]
+    new = [(c["when"], c["what"], c["title"], c["type"], c["who"]) for c in recent_changes(imported)]
+    assert new == old and any(who == consultant for *_rest, who in new)
+
+
+def test_imported_snapshots_name_the_new_rows(filled, consultant):
+    imported = round_trip(project_export(project=filled), importer_user())
+    approved = imported.versions.get(status="approved")
+    content = version_content(approved)
+    new_options = set(m.ActionOption.objects.filter(topic__project=imported).values_list("pk", flat=True))
+    assert {o["id"] for o in content["options"]} <= new_options
+    new_topics = set(imported.topics.values_list("pk", flat=True))
+    assert {t["id"] for t in content["all_topics"]} == new_topics
+    # Comparing two imported versions works as it did on the original.
+    old = {v.number: v for v in filled.versions.all()}
+    new = {v.number: v for v in imported.versions.all()}
+    assert without_ids(compare_versions(new[1], new[2])) == without_ids(compare_versions(old[1], old[2]))
+
+
+def without_ids(value):
+    """A comparison with the installation's ids left out (they differ between the copies)."""
+    if isinstance(value, dict):
+        return {k: without_ids(v) for k, v in value.items() if k != "id" and not k.endswith("_id")}
+    if isinstance(value, list | tuple):
+        return [without_ids(v) for v in value]
+    return value
+
+
+def test_importing_the_same_file_twice_gives_two_independent_projects(filled):
+    document = project_export(project=filled)
+    ingrid = importer_user()
+    first, second = round_trip(document, ingrid), round_trip(document, ingrid)
+    assert len({filled.pk, first.pk, second.pk}) == 3
+    assert first.client == second.client == filled.client
+    assert first.title.startswith(filled.title) and first.title != filled.title
+    assert len({filled.title, first.title, second.title}) == 3
+    changed = first.topics.first()
+    changed.title = "Changed in the first copy"
+    changed.save()
+    assert not second.topics.filter(title="Changed in the first copy").exists()
+    assert not filled.topics.filter(title="Changed in the first copy").exists()
+
+
+def test_same_installation_round_trip_differs_only_in_title_and_members(filled):
+    before = project_export(project=filled)
+    imported = round_trip(before, importer_user())
+    after = project_export(project=imported)
+    for document in (before, after):
+        document.pop("exported_at")
+        document["project"].pop("title")
+        document.pop("members")
+    assert after == before
+
+
+def test_the_importer_is_the_only_member_unless_members_are_asked_for(filled, consultant, manager, viewer):
+    document = project_export(project=filled)
+    ingrid = importer_user()
+    alone = round_trip(document, ingrid)
+    assert list(alone.memberships.values_list("user__username", "role")) == [("ingrid", "consultant")]
+    document["members"].append({"user": "nobody-here", "role": "manager"})
+    together = round_trip(document, ingrid, include_members=True)
+    assert dict(together.memberships.values_list("user__username", "role")) == {
+        "ingrid": "consultant",
+        consultant.username: "consultant",
+        manager.username: "manager",
+        viewer.username: "viewer",
+    }
+
+
+def test_a_member_importing_keeps_the_consultant_role_not_the_files(filled, viewer):
+    viewer.groups.add(*importer_user().groups.all())
+    imported = round_trip(project_export(project=filled), viewer, include_members=True)
+    assert imported.memberships.get(user=viewer).role == m.Role.CONSULTANT
+
+
+def test_unknown_users_become_null_but_decisions_keep_the_name(filled, manager):
+    document = project_export(project=filled)
+    for version in document["versions"]:
+        for decision in version["decisions"]:
+            decision["actor"] = "gone-manager"
+        version["created_by"] = "gone-consultant"
+    for record in document["history"]:
+        record["user"] = "gone-consultant"
+    imported = round_trip(document, importer_user())
+    decision = m.VersionDecision.objects.get(version__project=imported, version__number=2)
+    assert decision.actor is None and decision.actor_name == manager.get_full_name()
+    assert not imported.versions.exclude(created_by=None).exists()
+    assert all(change["who"] is None for change in recent_changes(imported))
+
+
+def test_import_records_no_history_of_its_own(filled):
+    document = project_export(project=filled)
+    imported = round_trip(document, importer_user())
+    assert m.Topic.history.filter(project_id=imported.pk).count() == sum(
+        1 for r in document["history"] if r["model"] == "topics"
+    )
+
+
+# --- the guards still hold ----------------------------------------------------------------------------
+
+
+def test_imported_approved_version_is_still_a_fixed_record(filled):
+    imported = round_trip(project_export(project=filled), importer_user())
+    approved = imported.versions.get(status="approved")
+    approved.name = "Changed"
+    with pytest.raises(DomainError):
+        approved.save()
+    with pytest.raises(DomainError):
+        m.StrategyVersion.objects.filter(pk=approved.pk).update(name="Changed")
+    with pytest.raises(DomainError):
+        approved.version_options.update(included=False)
+
+
+def test_imported_versions_keep_their_snapshot_dates_and_people(filled, consultant):
+    imported = round_trip(project_export(project=filled), importer_user())
+    for number in (1, 2, 3):
+        old, new = filled.versions.get(number=number), imported.versions.get(number=number)
+        assert (new.submitted_at, new.decided_at, new.created_at) == (old.submitted_at, old.decided_at, old.created_at)
+        assert new.submitted_by == consultant
+        assert new.snapshot["version"] == old.snapshot["version"]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_trigger_still_refuses_changes_to_imported_decided_versions(filled):
+    if connection.vendor != "postgresql":
+        pytest.skip("The trigger of migration 0005 exists on PostgreSQL only.")
+    imported = round_trip(project_export(project=filled), importer_user())
+    for status in ("approved", "superseded"):
+        version = imported.versions.get(status=status)
+        with (
+            pytest.raises(IntegrityError, match="strategy version"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("UPDATE strategies_strategyversion SET name = 'x' WHERE id = %s", [version.pk])
+        with (
+            pytest.raises(IntegrityError, match="decided strategy version"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("DELETE FROM strategies_versionoption WHERE version_id = %s", [version.pk])
+
+
+# --- atomic -------------------------------------------------------------------------------------------
+
+
+def test_a_file_failing_in_its_last_section_leaves_no_row_behind(filled):
+    document = project_export(project=filled)
+    document["history"][-1]["type"] = "?"
+    UserFactory(username="ingrid")
+    before = row_counts()
+    with pytest.raises(importer_module.ProjectImportError, match=r"history\[\d+\]\.type"):
+        project_import(document=document, user=importer_user())
+    assert row_counts() == before
+
+
+def test_a_database_error_halfway_leaves_no_row_behind(filled, monkeypatch):
+    document = project_export(project=filled)
+    ingrid = importer_user()
+    before = row_counts()
+
+    def broken(self, rows):
+        raise IntegrityError("simulated failure after the versions were written")
+
+    monkeypatch.setattr(importer_module._Importer, "import_history", broken)
+    with pytest.raises(importer_module.ProjectImportError, match="simulated failure"):
+        project_import(document=document, user=ingrid)
+    assert row_counts() == before
+
+
+# --- the demo projects ---------------------------------------------------------------------------------
+
+
+def test_demo_project_round_trip_is_lossless(settings):
+    settings.DEMO_PASSWORD = ""
+    seed_demo_data(password="demo-password-for-tests")
+    demo = m.StrategyProject.objects.get(title=DEMO_PROJECT["title"])
+    assert set(demo.versions.values_list("status", flat=True)) == {"approved", "draft"}
+    first = project_export(project=demo)
+    project_delete(demo)
+    berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
+    imported = round_trip(first, berater, include_members=True)
+    assert strip_volatile(project_export(project=imported)) == strip_volatile(first)
+
+
+def test_large_demo_project_round_trip_is_lossless_and_fast(settings):
+    settings.DEMO_PASSWORD = ""
+    seed_demo_data(size="large", password="demo-password-for-tests")
+    large = m.StrategyProject.objects.get(title=LARGE_PROJECT["title"])
+    started = time.perf_counter()
+    text = document_json(project_export(project=large))
+    exported = time.perf_counter() - started
+    project_delete(large)
+    berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
+    started = time.perf_counter()
+    imported = project_import(document=read_document(text.encode()), user=berater, include_members=True)
+    imported_in = time.perf_counter() - started
+    print(f"large demo: {len(text.encode()) / 1024:.0f} KiB, export {exported:.2f} s, import {imported_in:.2f} s")
+    assert strip_volatile(project_export(project=imported)) == strip_volatile(json.loads(text))
+    assert exported < 30 and imported_in < 60
+
+
+# --- the commands ---------------------------------------------------------------------------------------
+
+
+def test_export_command_writes_the_document_to_a_file(filled, tmp_path):
+    out = tmp_path / "project.json"
+    err = StringIO()
+    call_command("export_project", str(filled.pk), "--out", str(out), stderr=err)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert strip_volatile(document) == strip_volatile(project_export(project=filled))
+    assert str(out) in err.getvalue()
+
+
+def test_export_command_prints_to_stdout_without_out(filled):
+    out = StringIO()
+    call_command("export_project", str(filled.pk), stdout=out)
+    assert json.loads(out.getvalue())["project"]["title"] == filled.title
+
+
+def test_export_command_refuses_an_unknown_project(db):
+    with pytest.raises(CommandError, match="No strategy project with id 999999"):
+        call_command("export_project", "999999")
+
+
+def test_import_command_creates_a_project_owned_by_the_named_user(filled, tmp_path):
+    path = tmp_path / "project.json"
+    path.write_text(document_json(project_export(project=filled)), encoding="utf-8")
+    ingrid = importer_user()
+    out = StringIO()
+    call_command("import_project", str(path), "--owner", "ingrid", stdout=out)
+    imported = m.StrategyProject.objects.exclude(pk=filled.pk).get(client=filled.client)
+    assert f"project {imported.pk}" in out.getvalue()
+    assert list(imported.memberships.values_list("user", "role")) == [(ingrid.pk, "consultant")]
+
+
+def test_import_command_with_members_takes_the_files_members(filled, consultant, tmp_path):
+    path = tmp_path / "project.json"
+    path.write_text(document_json(project_export(project=filled)), encoding="utf-8")
+    call_command("import_project", str(path), "--with-members", stdout=StringIO())
+    imported = m.StrategyProject.objects.exclude(pk=filled.pk).get(client=filled.client)
+    assert imported.memberships.get(user=consultant).role == "consultant"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        pytest.param(["--owner", "nobody"], 'No active user "nobody"', id="unknown-owner"),
+        pytest.param([], "--owner USERNAME", id="nobody-named"),
+    ],
+)
+def test_import_command_needs_a_known_owner(filled, tmp_path, args, message):
+    path = tmp_path / "project.json"
+    path.write_text(document_json(project_export(project=filled)), encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("import_project", str(path), *args)
+
+
+def test_import_command_reports_a_bad_file_and_changes_nothing(filled, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": "pbsm-project", "version": 1', encoding="utf-8")
+    importer_user()
+    before = row_counts()
+    with pytest.raises(CommandError, match="nothing was changed.*not valid JSON"):
+        call_command("import_project", str(path), "--owner", "ingrid")
+    assert row_counts() == before
+
+
+def test_import_command_reports_a_missing_file(db, tmp_path):
+    importer_user()
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_project", str(tmp_path / "missing.json"), "--owner", "ingrid")
+
+
+def test_an_imported_title_that_is_taken_gets_a_numbered_suffix_within_the_length(filled):
+    document = project_export(project=filled)
+    document["project"]["title"] = "T" * 200
+    ingrid = importer_user()
+    titles = [round_trip(document, ingrid).title for _ in range(3)]
+    assert titles[0] == "T" * 200
+    assert titles[1].endswith(" (imported)") and titles[2].endswith(" (imported 2)")
+    assert all(len(title) <= 200 for title in titles)
+
+
+# --- the format keeps up with the models ------------------------------------------------------------------
+
+
+def test_every_model_of_a_project_is_exported_or_deliberately_left_out():
+    """A new model in strategies must join the document (schema.py) or this list, not vanish on a move."""
+    from django.apps import apps
+
+    from strategies.portability.schema import PROJECT, VERSION_DECISIONS, VERSION_OPTIONS, VERSION_TRANSITIONS, VERSIONS
+
+    exported = {
+        s.model for s in (*SECTIONS, PROJECT, VERSIONS, VERSION_OPTIONS, VERSION_DECISIONS, VERSION_TRANSITIONS)
+    }
+    embedded = {m.Client, m.Membership}  # the client by name inside "project", members by username
+    left_out = {m.Report}  # renderings of a version: requested again in the new installation
+    models = {
+        model for model in apps.get_app_config("strategies").get_models() if not model.__name__.startswith("Historical")
+    }
+    assert models == exported | embedded | left_out
+
+
+def test_every_relation_of_every_exported_model_is_mapped():
+    from strategies.portability.schema import PROJECT, VERSION_DECISIONS, VERSION_OPTIONS, VERSION_TRANSITIONS, VERSIONS
+
+    for section in (*SECTIONS, PROJECT, VERSIONS, VERSION_OPTIONS, VERSION_DECISIONS, VERSION_TRANSITIONS):
+        for field in section.relation_fields():
+            assert field.name == section.parent or field.name in section.refs, (section.key, field.name)
+
+
+def test_every_model_with_history_takes_its_history_along():
+    from django.apps import apps
+
+    from strategies.portability.schema import HISTORY_SECTIONS
+
+    tracked = {
+        model
+        for model in apps.get_app_config("strategies").get_models()
+        if hasattr(model, "history") and not model.__name__.startswith("Historical")
+    }
+    assert tracked == {section.model for section in HISTORY_SECTIONS.values()}

@@ -94,6 +94,7 @@ COMMENT = "strategies.comment_on_step"
 VERSIONS = "strategies.manage_versions"
 DECIDE = "strategies.decide_versions"
 REPORT = "strategies.request_report"
+EXPORT = "strategies.export_project"
 
 METHODS = ("GET", "POST")
 
@@ -180,6 +181,9 @@ MATRIX: dict[str, Route] = {
     "project_create": Route(GET=CREATE, POST=CREATE),
     "project_detail": Route(GET=VIEW, POST=VIEW, args=PROJECT),
     "project_changes": Route(GET=VIEW, POST=VIEW, args=PROJECT),
+    # moving a project: the JSON download, and the upload that creates a new project from it
+    "project_export": Route(GET=EXPORT, args=PROJECT),
+    "project_import": Route(GET=CREATE, POST=CREATE),
     "member_list": Route(GET=VIEW, POST=MEMBERS, args=PROJECT),
     "member_remove": Route(POST=MEMBERS, args=MEMBERSHIP),
     "member_change_role": Route(POST=MEMBERS, args=MEMBERSHIP, data={"role": Role.MANAGER}),
@@ -522,8 +526,8 @@ PERMISSIONS_OF = {
     "anonymous": set(),
     "non_member": set(),
     "viewer": {VIEW},
-    "manager": {VIEW, COMMENT, DECIDE, REPORT},
-    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT},
+    "manager": {VIEW, COMMENT, DECIDE, REPORT, EXPORT},
+    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT},
     "other_consultant": set(),
     "staff": set(),
 }
@@ -534,7 +538,7 @@ MAY_CREATE_PROJECTS = {"consultant", "other_consultant", "staff"}  # the consult
 def test_the_rules_give_each_role_what_the_design_says(role, world, people):
     user = people[role] or AnonymousUser()
     project = world["own"].project
-    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT}
+    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT, EXPORT}
     assert {perm for perm in project_perms if user.has_perm(perm, project)} == PERMISSIONS_OF[role]
     assert user.has_perm(CREATE) == (role in MAY_CREATE_PROJECTS)
 

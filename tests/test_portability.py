@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
+from competencies.models import Effect
 from strategies import models as m
 from strategies.changes import recent_changes
 from strategies.comparison import compare_versions
@@ -67,6 +68,35 @@ def test_catalogue_rows_are_named_by_key_and_users_by_username(filled, consultan
     assert document["versions"][0]["created_by"] == consultant.username
     requirement = document["versions"][0]["snapshot"]["options"][0]["requirements"][0]
     assert isinstance(requirement["resource_type_id"], str)
+
+
+def test_snapshot_potential_ratings_name_the_catalogue_by_key(filled):
+    """Catalogue ids differ between installations: a frozen version's ratings travel by key."""
+    snapshot = project_export(project=filled)["versions"][1]["snapshot"]
+    assert snapshot["schema"] == 3
+    effects, formats = snapshot["potential"]["effects"], snapshot["potential"]["usage_formats"]
+    assert effects and formats
+    assert all(row["id"] == row["key"] for row in (*effects, *formats))
+
+
+def test_imported_snapshot_potential_ratings_name_this_installations_catalogue(filled, consultant):
+    imported = round_trip(project_export(project=filled), importer_user())
+    potential = version_content(imported.versions.get(status="approved"))["potential"]
+    by_key = dict(Effect.objects.values_list("key", "pk"))
+    assert [row["id"] for row in potential["effects"]] == [by_key[row["key"]] for row in potential["effects"]]
+
+
+def test_a_schema_2_snapshot_still_has_its_rows_translated(filled):
+    """Versions frozen before schema 3 (no potential ratings) name the new rows after an import."""
+    document = project_export(project=filled)
+    for version in document["versions"]:
+        if version["snapshot"]:
+            version["snapshot"] = {k: v for k, v in version["snapshot"].items() if k != "potential"} | {"schema": 2}
+    imported = round_trip(document, importer_user())
+    content = version_content(imported.versions.get(status="approved"))
+    assert content["schema"] == 2 and content["potential"] is None
+    new_options = set(m.ActionOption.objects.filter(topic__project=imported).values_list("pk", flat=True))
+    assert content["options"] and {o["id"] for o in content["options"]} <= new_options
 
 
 def test_rows_deleted_before_the_export_are_named_by_negative_ids(filled):

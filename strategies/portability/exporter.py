@@ -9,7 +9,6 @@ from django.utils import timezone
 from competencies.models import GuidingQuestion
 
 from ..models import Membership, StrategyProject
-from ..snapshots import SCHEMA as SNAPSHOT_SCHEMA
 from .schema import (
     CATALOGUE,
     FORMAT,
@@ -17,7 +16,7 @@ from .schema import (
     PROJECT,
     QUESTION,
     SECTIONS,
-    SNAPSHOT_SPEC,
+    SNAPSHOT_SPECS,
     USER,
     VERSION,
     VERSION_DECISIONS,
@@ -95,9 +94,10 @@ def _row(section: Section, obj, refs: _Refs, *, local_id: bool = True) -> dict:
 
 def _snapshot(snapshot, refs: _Refs):
     """The snapshot with this installation's ids replaced by the document's references."""
-    if not isinstance(snapshot, dict) or snapshot.get("schema") != SNAPSHOT_SCHEMA:
+    spec = SNAPSHOT_SPECS.get(snapshot.get("schema")) if isinstance(snapshot, dict) else None
+    if spec is None:
         return snapshot  # an older stand-in: nothing reads its ids (see snapshots.version_content)
-    return walk(snapshot, SNAPSHOT_SPEC, "snapshot", lambda spec, value, path: refs(spec.kind, value))
+    return walk(snapshot, spec, "snapshot", lambda spec, value, path: refs(spec.kind, value))
 
 
 def _history(project: StrategyProject, refs: _Refs) -> list[dict]:

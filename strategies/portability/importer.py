@@ -52,7 +52,6 @@ from ..models import (
     StrategyVersion,
     VersionStatus,
 )
-from ..snapshots import SCHEMA as SNAPSHOT_SCHEMA
 from .schema import (
     CATALOGUE,
     FORMAT,
@@ -61,7 +60,7 @@ from .schema import (
     PROJECT,
     QUESTION,
     SECTIONS,
-    SNAPSHOT_SPEC,
+    SNAPSHOT_SPECS,
     TOP_LEVEL_KEYS,
     USER,
     VERSION,
@@ -495,7 +494,8 @@ class _Importer:
             return None
         if not isinstance(value, dict):
             _fail(path, _("expected an object."))
-        if value.get("schema") != SNAPSHOT_SCHEMA:
+        spec = SNAPSHOT_SPECS.get(value.get("schema"))
+        if spec is None:
             return value  # an older stand-in, which nothing reads (snapshots.version_content)
 
         def resolve(spec, item, where):
@@ -503,7 +503,7 @@ class _Importer:
             return target.pk if isinstance(target, models.Model) else target
 
         try:
-            return walk(value, SNAPSHOT_SPEC, path, resolve)
+            return walk(value, spec, path, resolve)
         except ShapeError as error:
             _fail(error.path, _("expected %(type)s.") % {"type": error.expected})
 

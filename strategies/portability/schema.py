@@ -386,6 +386,34 @@ SNAPSHOT_SPEC = {
 }
 
 
+def _potential_ratings(kind: str) -> list:
+    return [
+        {
+            "id": Ref(kind),
+            "key": TEXT,
+            "title": TEXT,
+            "titles": dict,
+            "relevance": Parsed("int", null=True, low=1, high=5),
+            "notes": TEXT,
+        }
+    ]
+
+
+# By the snapshot's own schema (strategies/snapshots.py): 3 adds the potential step's ratings, whose
+# catalogue ids travel as keys like every other catalogue reference.
+SNAPSHOT_SPECS = {
+    2: SNAPSHOT_SPEC,
+    3: {
+        **SNAPSHOT_SPEC,
+        "potential": {
+            "notes": TEXT,
+            "effects": _potential_ratings("effect"),
+            "usage_formats": _potential_ratings("usage_format"),
+        },
+    },
+}
+
+
 class ShapeError(ValueError):
     """A value does not have the shape its spec asks for; `path` says where."""
 

@@ -40,8 +40,7 @@ lint: $(STAMP)
 # Security audit, as CI runs it: bandit on our code, pip-audit on the pinned dependencies.
 .PHONY: audit
 audit: $(STAMP)
-	$(VENV)/bin/bandit -r pbsm strategies competencies -ll -q
-	$(VENV)/bin/pip-audit --strict -r requirements.txt --progress-spinner off
+	VENV=$(VENV) bash .ci/audit
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -327,6 +327,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint announces every rendering step at INFO ("Step 2 - Fetching and parsing CSS"): noise in
+    # the worker's log and in render_report's output. Its warnings (a refused fetch) still come through.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Demo data ------------------------------------------------------------

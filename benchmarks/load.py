@@ -36,12 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from benchmarks.run import environment as base_environment
-from benchmarks.run import free_port, manage
+from benchmarks.run import free_port, manage, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -155,20 +154,6 @@ def _start(stack: ExitStack, command: list[str], env: dict, log: Path, name: str
     return process
 
 
-def _wait_for_http(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.pbsm_name} stopped:\n{process.pbsm_log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback URL we built)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{process.pbsm_name} did not answer {url} within {seconds:.0f} s")
-
-
 def _wait_for_worker(env: dict, worker: subprocess.Popen, seconds: float = 60) -> None:
     command = [PYTHON, "-m", "celery", "-A", "pbsm", "inspect", "ping", "--timeout", "2"]
     deadline = time.monotonic() + seconds
@@ -239,7 +224,7 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
             "the Celery worker",
         )
         base = f"http://127.0.0.1:{port}"
-        _wait_for_http(f"{base}/accounts/login/", web)
+        wait_for_http(f"{base}/accounts/login/", web)
         _wait_for_worker(env, worker)
         summary_path = workdir / "summary.json"
         locust_env = {
@@ -340,7 +325,7 @@ def rows_from(result: dict) -> list[dict]:
         rows.append(
             {
                 "measure": f"{where}: report queued → done, p50 / max s",
-                "value": f"{ready['p50_ms'] / 1000:.1f} / {ready['max_ms'] / 1000:.1f} ({ready['requests']} reports)",
+                "value": f"{ready['p50_ms'] / 1000:.1f} / {ready['max_ms'] / 1000:.1f} (reports: {ready['requests']})",
                 "target": "",
                 "ok": None,
             }
@@ -387,6 +372,8 @@ def main(argv=None):
     per_name = sorted(result["per_name"].items())
     print("\nper request: requests, failures, p50 / p95 ms")
     for name, figures in per_name:
+        if not figures["requests"]:
+            continue
         print(f"  {name}: {figures['requests']}, {figures['failures']}, {figures['p50_ms']} / {figures['p95_ms']}")
     for message in result["failure_messages"] + result["exception_messages"]:
         print(f"  ERROR {message}")

@@ -149,7 +149,7 @@ class WorkshopUser(HttpUser):
 
     def _await_report(self, pk: int, report: str, queued: float):
         while True:
-            time.sleep(1)  # the page polls each second
+            gevent.sleep(1)  # the page polls each second
             row = self.client.get(f"/projects/{pk}/reports/{report}/status/", headers=HX, name="report status (poll)")
             if f"/reports/{report}/download/" in row.text:
                 break

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,21 @@ def environment(workdir: Path) -> dict:
     return env
 
 
+def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 60, name: str = "gunicorn") -> None:
+    """Until the URL answers 200 (the socket is bound before the workers have booted)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} stopped before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (a loopback URL we built)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{name} did not answer {url} within {seconds:.0f} s")
+
+
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -67,6 +83,8 @@ def wrk(url: str, cookie: str) -> tuple[float, float]:
     if re.search(r"Non-2xx or 3xx responses: \d+", out):
         raise SystemExit(f"wrk saw error responses for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    if rps == 0:
+        return 0.0, float("nan")  # nothing completed within wrk's 2 s timeout
     value, unit = re.search(r"50%\s+([\d.]+)(us|ms|s)", out).groups()
     p50 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     return rps, p50
@@ -197,8 +215,18 @@ def query_count_rows(large) -> list[dict]:
 MAX_QUERIES = 20  # as tests/test_query_counts.py
 
 
+def warm_up(url: str, cookie: str) -> None:
+    """One request first: it must answer 200, and the page cache holds the page as in steady use."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 (loopback, built here)
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (a loopback URL we built)
+        if response.status != 200 or response.url != url:
+            raise SystemExit(f"{url} answered {response.status} ({response.url}) before measuring")
+
+
 def throughput_rows(base: str, cookie: str, pages: list[tuple[str, str]]) -> list[dict]:
     bare_rps, bare_p50 = wrk(f"{base}/bench/ok/", cookie)
+    if not bare_rps:
+        raise SystemExit("wrk completed no request of the bare view: is the machine overloaded?")
     where = f"gunicorn 2 sync, wrk -c{CONNECTIONS} -d{DURATION}"
     rows = [
         {
@@ -209,6 +237,7 @@ def throughput_rows(base: str, cookie: str, pages: list[tuple[str, str]]) -> lis
         }
     ]
     for label, path in pages:
+        warm_up(f"{base}{path}", cookie)
         rps, p50 = wrk(f"{base}{path}", cookie)
         ratio = rps / bare_rps
         rows.append(
@@ -258,12 +287,7 @@ def rows() -> list[dict]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_for_http(f"http://127.0.0.1:{port}/bench/ok/", server)
             print(f"Measuring {len(pages) + 1} pages with wrk -d{DURATION} each …", flush=True)
             result = throughput_rows(f"http://127.0.0.1:{port}", cookie, pages)
         finally:

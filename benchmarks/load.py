@@ -44,7 +44,6 @@ from benchmarks.run import free_port, manage, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-BIN = Path(PYTHON).parent
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
@@ -191,7 +190,9 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
         web = _start(
             stack,
             [
-                str(BIN / "gunicorn"),
+                PYTHON,
+                "-m",
+                "gunicorn",
                 "pbsm.wsgi:application",
                 "--workers",
                 str(WEB_WORKERS),

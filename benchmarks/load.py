@@ -283,6 +283,11 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
         if web.poll() is not None or worker.poll() is not None:
             result["exceptions"] += 1
             result["exception_messages"].append("gunicorn or the Celery worker stopped during the run")
+        if errors(result):
+            # The workdir goes with the run: keep what the server and the worker logged of it.
+            result["log_tails"] = {
+                process.pbsm_name: process.pbsm_log.read_text(errors="replace")[-4000:] for process in (web, worker)
+            }
         result.update(
             users=users,
             run_time=run_time,
@@ -345,7 +350,10 @@ def rows_from(result: dict) -> list[dict]:
 
 
 def rows(short: bool = False) -> list[dict]:
-    params = SHORT if short else FULL
+    """The figures for benchmarks/table.py; BENCH_LOAD_USERS and BENCH_LOAD_SECONDS shorten a trial run."""
+    params = dict(SHORT if short else FULL)
+    params["users"] = int(os.environ.get("BENCH_LOAD_USERS", params["users"]))
+    params["run_time"] = int(os.environ.get("BENCH_LOAD_SECONDS", params["run_time"]))
     return rows_from(measure(**params))
 
 
@@ -378,6 +386,8 @@ def main(argv=None):
         print(f"  {name}: {figures['requests']}, {figures['failures']}, {figures['p50_ms']} / {figures['p95_ms']}")
     for message in result["failure_messages"] + result["exception_messages"]:
         print(f"  ERROR {message}")
+    for name, tail in result.get("log_tails", {}).items():
+        print(f"\n--- the end of {name}'s log ---\n{tail}")
     if errors(result):
         raise SystemExit(1)
     if args.strict and not (result["p95_ms"] is not None and result["p95_ms"] <= P95_TARGET_MS):

@@ -121,3 +121,41 @@ def test_the_table_prints_one_line_per_figure_with_its_verdict():
 
 def test_the_table_runs_the_report_request_benchmark_only_where_it_exists():
     assert available(("benchmarks.run", "benchmarks.no_such_benchmark")) == ["benchmarks.run"]
+
+
+def _load_result(**changes):
+    result = {
+        "users": 50,
+        "run_time": 60,
+        "requests": 1200,
+        "rps": 20.0,
+        "conflicts": 3,
+        "p50_ms": 40.0,
+        "p95_ms": 180.0,
+        "all_failures": 0,
+        "exceptions": 0,
+        "login": {"requests": 100, "p95_ms": 900.0},
+        "report_ready": {"requests": 5, "p50_ms": 3100.0, "max_ms": 4000.0},
+    }
+    return {**result, **changes}
+
+
+def _verdicts(result):
+    from benchmarks.load import rows_from
+
+    return {row["measure"].split(": ", 1)[1]: row["ok"] for row in rows_from(result)}
+
+
+def test_the_mixed_load_meets_its_targets_with_no_error_and_a_p95_within_300_ms():
+    verdicts = _verdicts(_load_result())
+    assert verdicts["errors"] is True and verdicts["p95 (p50) ms"] is True
+
+
+def test_one_failed_request_or_one_exception_in_a_user_misses_the_error_target():
+    assert _verdicts(_load_result(all_failures=1))["errors"] is False
+    assert _verdicts(_load_result(exceptions=1))["errors"] is False
+
+
+def test_a_p95_over_300_ms_or_no_request_at_all_misses_the_latency_target():
+    assert _verdicts(_load_result(p95_ms=310.0))["p95 (p50) ms"] is False
+    assert _verdicts(_load_result(requests=0, p95_ms=None, p50_ms=None))["p95 (p50) ms"] is False

@@ -20,7 +20,8 @@ would not render in parallel under the GIL. BENCH_WEB_WORKERS changes the number
     python -m benchmarks.load --short              # CI: 20 users, 20 s
     python -m benchmarks.load --users 10 --run-time 15
 
-Exits 1 when any request failed (an error, not a conflict the app is designed to answer);
+Exits 1 when any request failed (an error, not a conflict the app is designed to answer) or
+the worker did not render every report requested (none requested counts as a failure too);
 the p95 target (<= 300 ms) is reported beside the figure but only fails the run with --strict,
 since a shared machine's latency says little.
 """
@@ -132,6 +133,40 @@ def targets(env) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+REPORT_DRAIN_SECONDS = 120  # for the reports still queued or rendering when the window ends
+
+_REPORTS_CODE = """
+import json, sys, time, django
+django.setup()
+from strategies.models import Report
+deadline = time.monotonic() + float(sys.argv[1])
+unfinished = Report.objects.filter(status__in=("queued", "rendering"))
+while unfinished.exists() and time.monotonic() < deadline:
+    time.sleep(0.5)
+done = Report.objects.filter(status="done")
+waits = sorted((r.started_at - r.created_at).total_seconds() for r in done if r.started_at)
+renders = sorted((r.finished_at - r.started_at).total_seconds() for r in done if r.started_at and r.finished_at)
+print(json.dumps({
+    "wait_max_s": waits[-1] if waits else None,
+    "render_p50_s": renders[len(renders) // 2] if renders else None,
+    "render_max_s": renders[-1] if renders else None,
+    "requested": Report.objects.count(),
+    "done": done.count(),
+    "without_file": sum(1 for report in done if not report.file or not report.file.storage.exists(report.file.name)),
+    "failed": [report.error for report in Report.objects.filter(status="failed")],
+    "unfinished": unfinished.count(),
+}))
+"""
+
+
+def report_outcomes(env: dict, seconds: float = REPORT_DRAIN_SECONDS) -> dict:
+    """Every report the run requested, from the database, once the worker has finished them (or time is up)."""
+    out = subprocess.run(
+        [PYTHON, "-c", _REPORTS_CODE, str(seconds)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _start(stack: ExitStack, command: list[str], env: dict, log: Path, name: str) -> subprocess.Popen:
     output = stack.enter_context(log.open("wb"))
     process = subprocess.Popen(
@@ -167,7 +202,11 @@ def _wait_for_worker(env: dict, worker: subprocess.Popen, seconds: float = 60) -
 
 def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, *, verbose: bool = True) -> dict:
     """Run the mixed load once; returns locustfile.summary's figures plus the run's parameters."""
-    say = print if verbose else (lambda *a, **k: None)
+
+    def say(*args):
+        if verbose:
+            print(*args, flush=True)
+
     workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-load-"))
     server_url, name = _database_urls()
     env = environment(workdir, f"{server_url}/{name}")
@@ -258,7 +297,7 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
                 "--run-time",
                 f"{run_time + LOGIN_PHASE_LIMIT}s",
                 "--stop-timeout",
-                "30",
+                "0",  # the figures are taken at the end of the window; nothing after it counts
                 "--host",
                 base,
                 "--loglevel",
@@ -277,6 +316,14 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
         if not summary_path.exists():
             raise SystemExit(f"locust wrote no summary:\n{load.pbsm_log.read_text(errors='replace')[-3000:]}")
         result = json.loads(summary_path.read_text())
+        # The worker must have rendered every report requested, also those the window cut off.
+        say("Waiting for the worker to finish the reports requested …")
+        result["reports"] = reports = report_outcomes(env)
+        bad_reports = len(reports["failed"]) + reports["unfinished"] + reports["without_file"]
+        bad_reports += reports["requested"] == 0  # the load must have given the worker something to do
+        if bad_reports:
+            result["exceptions"] += bad_reports
+            result["exception_messages"].append(f"reports not rendered by the worker: {reports}")
         if not result["measured"]:
             result["exceptions"] += 1
             result["exception_messages"].append(f"not all {users} users logged in within {LOGIN_PHASE_LIMIT} s")
@@ -300,6 +347,15 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
 
 def errors(result: dict) -> int:
     return result["all_failures"] + result["exceptions"]
+
+
+def _render_times(reports: dict) -> str:
+    if reports.get("render_max_s") is None:
+        return ""
+    return (
+        f" (render p50 {reports['render_p50_s']:.1f} s, max {reports['render_max_s']:.1f} s;"
+        f" longest wait in the queue {reports['wait_max_s']:.1f} s)"
+    )
 
 
 def rows_from(result: dict) -> list[dict]:
@@ -326,6 +382,16 @@ def rows_from(result: dict) -> list[dict]:
             "ok": p95 is not None and p95 <= P95_TARGET_MS,
         },
     ]
+    reports = result.get("reports")
+    if reports is not None:
+        rows.append(
+            {
+                "measure": f"{where}: reports rendered by the Celery worker",
+                "value": f"{reports['done']} of {reports['requested']}" + _render_times(reports),
+                "target": "all, >= 1",
+                "ok": 0 < reports["done"] == reports["requested"] and not reports["without_file"],
+            }
+        )
     ready = result["report_ready"]
     if ready["requests"]:
         rows.append(

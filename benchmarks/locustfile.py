@@ -15,14 +15,16 @@ session) and work in one of the demo projects:
   page does until the Celery worker has rendered it, and downloads it.
 
 Anything else is an error: a status other than 2xx, a row form that comes back invalid, a report
-that fails or is not done within PBSM_LOAD_REPORT_TIMEOUT seconds. When locust stops, the
-figures go to the JSON file PBSM_LOAD_SUMMARY (see `summary`). The workload's latency excludes
-the logins (password hashing by design, once per session) and the report's queued-to-done time,
-which are reported on their own.
+that fails or is not done within PBSM_LOAD_REPORT_TIMEOUT seconds (benchmarks/load.py also
+checks in the database that the worker rendered every report requested, also those the window
+cut off). The measured window starts when the last user has logged in and lasts
+PBSM_LOAD_RUN_TIME seconds; at its end the figures go to the JSON file PBSM_LOAD_SUMMARY (see
+`summary`) and locust stops. The workload's latency excludes the logins (password hashing by
+design, once per session) and the report's queued-to-done time, which are reported on their own.
 
 Configuration (set by benchmarks/load.py): PBSM_LOAD_TARGETS (JSON: the projects, their steps and
-approved versions), PBSM_LOAD_PASSWORD, PBSM_LOAD_SUMMARY, PBSM_LOAD_REPORT_INTERVAL,
-PBSM_LOAD_REPORT_TIMEOUT.
+approved versions), PBSM_LOAD_PASSWORD, PBSM_LOAD_SUMMARY, PBSM_LOAD_RUN_TIME,
+PBSM_LOAD_REPORT_INTERVAL, PBSM_LOAD_REPORT_TIMEOUT.
 """
 
 import json
@@ -52,7 +54,7 @@ EXCLUDED = {LOGIN, REPORT_READY}
 RUN_TIME = float(os.environ.get("PBSM_LOAD_RUN_TIME", "60"))
 counters = {"conflicts": 0, "conflict_resaves": 0, "reports_requested": 0, "reports_done": 0, "login_failures": 0}
 _next_report_at = [0.0]
-_run = {"logged_in": 0, "login": None, "measuring_since": None}
+_run = {"logged_in": 0, "login": None, "measuring_since": None, "measuring_until": None, "written": False}
 
 
 def _logged_in(environment):
@@ -70,7 +72,14 @@ def _logged_in(environment):
         if name != "login_failures":
             counters[name] = 0
     _run["measuring_since"] = time.time()
-    gevent.spawn_later(RUN_TIME, environment.runner.quit)
+    gevent.spawn_later(RUN_TIME, _end_of_window, environment)
+
+
+def _end_of_window(environment):
+    """The figures of the window, before stopping: requests cut off by the stop do not count."""
+    _run["measuring_until"] = time.time()
+    _write_summary(environment)
+    environment.runner.quit()
 
 
 class LoopbackCookies(RequestsCookieJar):
@@ -282,7 +291,7 @@ def summary(environment) -> dict:
         if name not in EXCLUDED:
             workload.extend(entry)
     since = _run["measuring_since"]
-    seconds = time.time() - since if since else 0.0
+    seconds = (_run["measuring_until"] or time.time()) - since if since else 0.0
     exceptions = environment.runner.exceptions.values()
     return {
         **_entry_figures(workload),
@@ -303,7 +312,9 @@ def summary(environment) -> dict:
 
 @events.quitting.add_listener
 def _write_summary(environment, **_kwargs):
+    """Once: at the end of the window, or when locust quits without one (not all users logged in)."""
     path = os.environ.get("PBSM_LOAD_SUMMARY")
-    if path:
+    if path and not _run["written"]:
+        _run["written"] = True
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(summary(environment), handle, indent=2, default=str)

@@ -159,3 +159,13 @@ def test_one_failed_request_or_one_exception_in_a_user_misses_the_error_target()
 def test_a_p95_over_300_ms_or_no_request_at_all_misses_the_latency_target():
     assert _verdicts(_load_result(p95_ms=310.0))["p95 (p50) ms"] is False
     assert _verdicts(_load_result(requests=0, p95_ms=None, p50_ms=None))["p95 (p50) ms"] is False
+
+
+def test_a_report_the_worker_did_not_render_misses_the_report_target():
+    rendered = {"requested": 3, "done": 3, "without_file": 0, "failed": [], "unfinished": 0}
+    assert _verdicts(_load_result(reports=rendered))["reports rendered by the Celery worker"] is True
+    for missing in ({"done": 2, "unfinished": 1}, {"done": 2, "failed": ["boom"]}, {"without_file": 1}):
+        verdicts = _verdicts(_load_result(reports={**rendered, **missing}))
+        assert verdicts["reports rendered by the Celery worker"] is False
+    none = _verdicts(_load_result(reports={**rendered, "requested": 0, "done": 0}))
+    assert none["reports rendered by the Celery worker"] is False

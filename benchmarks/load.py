@@ -136,7 +136,7 @@ def targets(env) -> dict:
 REPORT_DRAIN_SECONDS = 120  # for the reports still queued or rendering when the window ends
 
 _REPORTS_CODE = """
-import json, sys, time, django
+import json, statistics, sys, time, django
 django.setup()
 from strategies.models import Report
 deadline = time.monotonic() + float(sys.argv[1])
@@ -148,7 +148,7 @@ waits = sorted((r.started_at - r.created_at).total_seconds() for r in done if r.
 renders = sorted((r.finished_at - r.started_at).total_seconds() for r in done if r.started_at and r.finished_at)
 print(json.dumps({
     "wait_max_s": waits[-1] if waits else None,
-    "render_p50_s": renders[len(renders) // 2] if renders else None,
+    "render_p50_s": statistics.median(renders) if renders else None,
     "render_max_s": renders[-1] if renders else None,
     "requested": Report.objects.count(),
     "done": done.count(),

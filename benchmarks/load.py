@@ -30,6 +30,7 @@ import argparse
 import ctypes
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -239,6 +240,8 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
                 "5",
+                # Not the shared ~/.gunicorn/gunicorn.ctl: another gunicorn on this machine may own it.
+                "--no-control-socket",
             ],
             env,
             workdir / "gunicorn.log",
@@ -309,13 +312,16 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
             workdir / "locust.log",
             "locust",
         )
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             load.wait(timeout=run_time + LOGIN_PHASE_LIMIT + 60)
         except subprocess.TimeoutExpired:
             raise SystemExit("locust did not stop in time") from None
         if not summary_path.exists():
             raise SystemExit(f"locust wrote no summary:\n{load.pbsm_log.read_text(errors='replace')[-3000:]}")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # only locust ended in between
         result = json.loads(summary_path.read_text())
+        result["locust_cpu_s"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         # The worker must have rendered every report requested, also those the window cut off.
         say("Waiting for the worker to finish the reports requested …")
         result["reports"] = reports = report_outcomes(env)
@@ -365,7 +371,8 @@ def rows_from(result: dict) -> list[dict]:
         {
             "measure": f"{where}: requests (workload)",
             "value": f"{result['requests']} ({result['rps']:.1f}/s), "
-            f"{result['conflicts']} conflicts answered as designed",
+            f"{result['conflicts']} conflicts answered as designed"
+            + (f"; locust itself used {result['locust_cpu_s']:.0f} CPU s" if "locust_cpu_s" in result else ""),
             "target": "",
             "ok": None,
         },

@@ -280,7 +280,9 @@ def rows() -> list[dict]:
         pages += [("version compare", f"/projects/{project.pk}/versions/compare/"), ("project list", "/")]
         port = free_port()
         server = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "pbsm.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+            # No control socket: the shared ~/.gunicorn/gunicorn.ctl may belong to another gunicorn here.
+            [PYTHON, "-m", "gunicorn", "pbsm.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+            + ["--no-control-socket"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

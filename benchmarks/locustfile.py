@@ -45,6 +45,7 @@ PASSWORD = os.environ.get("PBSM_LOAD_PASSWORD", "pbsm-demo-2026")
 REPORT_INTERVAL = float(os.environ.get("PBSM_LOAD_REPORT_INTERVAL", "10"))
 REPORT_TIMEOUT = float(os.environ.get("PBSM_LOAD_REPORT_TIMEOUT", "120"))
 HX = {"HX-Request": "true"}
+FIELD_ERROR = re.compile(r'class="invalid-feedback[^"]*"[^>]*>\s*(?:<strong>)?([^<]+)')
 
 # Requests outside the workload's latency figure (see the module docstring).
 LOGIN = "login"
@@ -220,7 +221,8 @@ class Consultant(WorkshopUser):
                 return
             outcome = save_outcome(response.text)
             if outcome == "invalid":
-                response.failure("the row form came back without a conflict (invalid input?)")
+                problems = "; ".join(FIELD_ERROR.findall(response.text)[:3]) or response.text[:300]
+                response.failure(f"the row form came back without a conflict: {form.action}: {problems}")
                 return
             if outcome == "saved":
                 return

@@ -6,8 +6,8 @@ Redis database BENCH_REDIS_URL as broker (it must be one only the benchmark uses
 flushed before and after), the large and the small demo project, static files collected,
 DEBUG off. It starts gunicorn and a Celery worker as subprocesses and runs locust headless
 (benchmarks/locustfile.py) with N simulated users: consultants read steps and save rows,
-managers read steps, the project list and the version comparison, and now and then a report
-is requested, rendered by the worker and downloaded. Everything listens on loopback only and
+managers read steps, the project list and the version comparison, and every few seconds a
+report is requested, rendered by the worker and downloaded. Everything listens on loopback only and
 is stopped and removed at the end, also when the run fails or is interrupted.
 
 gunicorn runs 3 sync workers, as in production (Dockerfile, docker/entrypoint.sh): the pages
@@ -280,7 +280,7 @@ def measure(users: int, run_time: int, spawn_rate: int, report_interval: float, 
         }
         say(
             f"Load: {users} users (spawn {spawn_rate}/s), {run_time} s, gunicorn {WEB_WORKERS} sync workers, "
-            f"Celery worker concurrency {WORKER_CONCURRENCY}, one report at most every {report_interval:g} s …"
+            f"Celery worker concurrency {WORKER_CONCURRENCY}, a report every {report_interval:g} s …"
         )
         load = _start(
             stack,

@@ -10,9 +10,10 @@ session) and work in one of the demo projects:
   conflict, not an error: it is counted, and the user saves again from the form it got, as the
   message tells them to;
 - managers read steps, the project list and the version comparison;
-- now and then (at most one every PBSM_LOAD_REPORT_INTERVAL seconds across all users) a user
-  requests a PDF report of the project's approved version, polls its status each second as the
-  page does until the Celery worker has rendered it, and downloads it.
+- every PBSM_LOAD_REPORT_INTERVAL seconds (across all users, from the first login on) the next
+  user to open a step requests a PDF report of the project's approved version instead, polls
+  its status each second as the page does until the Celery worker has rendered it, and
+  downloads it.
 
 Anything else is an error: a status other than 2xx, a row form that comes back invalid, a report
 that fails or is not done within PBSM_LOAD_REPORT_TIMEOUT seconds (benchmarks/load.py also
@@ -73,6 +74,7 @@ def _logged_in(environment):
         if name != "login_failures":
             counters[name] = 0
     _run["measuring_since"] = time.time()
+    _next_report_at[0] = time.monotonic()  # the window's first report is due at once
     gevent.spawn_later(RUN_TIME, _end_of_window, environment)
 
 
@@ -124,13 +126,16 @@ class WorkshopUser(HttpUser):
         return f"/projects/{self.project['pk']}/workshop/{key}/"
 
     def read_step(self):
+        """A step page; or, when the report interval has passed, the report instead (a steady cadence)."""
+        if self.request_report():
+            return
         key = random.choice(self.project["steps"])
         response = self.client.get(self._step_url(key), name=f"step {key}")
         if response.ok:
             self.edit_links = edit_links(response.text)
 
     def request_report(self) -> bool:
-        """A report of the approved version, if it is this user's turn; False when it is not."""
+        """A report of the approved version, if one is due; False when it is not."""
         now = time.monotonic()
         version = self.project.get("approved")
         if version is None or now < _next_report_at[0]:
@@ -234,11 +239,6 @@ class Consultant(WorkshopUser):
             counters["conflict_resaves"] += 1
             self._post_row(conflict_form, conflict_form.values, "row save (again, after a conflict)", resave=False)
 
-    @task(1)
-    def report(self):
-        if not self.request_report():
-            self.read_step()
-
 
 class Manager(WorkshopUser):
     """The client's managing director: follows the steps, compares versions, asks for reports."""
@@ -257,11 +257,6 @@ class Manager(WorkshopUser):
     @task(2)
     def compare(self):
         self.client.get(f"/projects/{self.project['pk']}/versions/compare/", name="version compare")
-
-    @task(1)
-    def report(self):
-        if not self.request_report():
-            self.read_step()
 
 
 def _figures(stats, name: str) -> dict:

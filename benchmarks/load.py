@@ -371,7 +371,7 @@ def rows_from(result: dict) -> list[dict]:
         {
             "measure": f"{where}: requests (workload)",
             "value": f"{result['requests']} ({result['rps']:.1f}/s), "
-            f"{result['conflicts']} conflicts answered as designed"
+            f"conflicts answered as designed: {result['conflicts']}"
             + (f"; locust itself used {result['locust_cpu_s']:.0f} CPU s" if "locust_cpu_s" in result else ""),
             "target": "",
             "ok": None,

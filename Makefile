@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-postgres lint format migrate seed messages bench clean
+.PHONY: run test test-postgres lint format migrate seed messages bench bench-ci clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pbsm workbench needs Python 3.11 or newer")'
@@ -53,6 +53,16 @@ messages: $(STAMP)
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
-bench: $(STAMP)
-	$(PY) -m benchmarks.run
-	$(PY) -m benchmarks.report
+# The benchmarks need locust on top of the development set (benchmarks/requirements.txt).
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(PY) -m pip install --quiet -r benchmarks/requirements.txt
+	touch $(BENCH_STAMP)
+
+# All figures in one table: pages (wrk), row save, query counts, reports, the mixed load (locust).
+bench: $(BENCH_STAMP)
+	$(PY) -m benchmarks.table
+
+# The short mixed load of CI (20 users, 20 s); fails on any error.
+bench-ci: $(BENCH_STAMP)
+	$(PY) -m benchmarks.load --short

@@ -3,8 +3,8 @@
 Builds a throw-away instance (SQLite file, the large demo project) like benchmarks/run.py,
 then renders the approved version once per language, each in a fresh subprocess (as a
 Celery worker would: one report per task), and prints pages, seconds, seconds per page
-and the subprocess's peak RSS beside the targets. Exits non-zero if a target is missed
-when BENCH_STRICT=1. `rows()` gives the same figures as [{"measure", "value", "target", "ok"}].
+and the subprocess's peak RSS beside the targets (`rows()` returns them for
+benchmarks/table.py). Exits non-zero if a target is missed when BENCH_STRICT=1.
 """
 
 import json
@@ -68,21 +68,12 @@ def approved_large_version(env) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def table(headers, rows):
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
-    line = "  ".join(f"{{:<{w}}}" for w in widths)
-    print(line.format(*headers))
-    print(line.format(*["-" * w for w in widths]))
-    for row in rows:
-        print(line.format(*row))
-
-
-def measure_all() -> list[dict]:
-    """Prepare the instance and render the approved large version once per language; figures per language."""
+def measure() -> list[dict]:
+    """The figures of one rendering per language (see render_one), with the language."""
     workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-report-"))
     env = environment(workdir)
     try:
-        print(f"Preparing an instance with the large demo project in {workdir} …")
+        print(f"Preparing an instance with the large demo project in {workdir} …", flush=True)
         manage(env, "migrate", "--noinput")
         manage(env, "seed_demo", "--size", "large")
         version_id = approved_large_version(env)
@@ -96,69 +87,56 @@ def measure_all() -> list[dict]:
                 capture_output=True,
                 text=True,
             )
-            figures = json.loads(out.stdout.strip().splitlines()[-1])
-            figures["language"] = language
-            figures["per_page"] = figures["seconds"] / max(figures["pages"], 1)
-            results.append(figures)
+            results.append({"language": language, **json.loads(out.stdout.strip().splitlines()[-1])})
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def rows(results: list[dict] | None = None) -> list[dict]:
-    """The figures as [{"measure", "value", "target", "ok"}] (the shape of the unified bench table)."""
-    results = results if results is not None else measure_all()
-    table_rows = []
-    for f in results:
-        name = f"PDF report, large demo, approved, {f['language']} ({f['pages']} pages)"
-        table_rows += [
+def rows_from(results: list[dict]) -> list[dict]:
+    rows = []
+    for figures in results:
+        per_page = figures["seconds"] / max(figures["pages"], 1)
+        where = f"report, large demo approved, {figures['language']}"
+        rows += [
             {
-                "measure": f"{name}: total",
-                "value": f"{f['seconds']:.2f} s",
-                "target": f"<= {SECONDS_TARGET:.0f} s",
-                "ok": f["seconds"] <= SECONDS_TARGET,
+                "measure": f"{where}: s/page ({figures['pages']} pages)",
+                "value": f"{per_page:.3f}",
+                "target": f"<= {PER_PAGE_TARGET}",
+                "ok": per_page <= PER_PAGE_TARGET,
             },
             {
-                "measure": f"{name}: per page",
-                "value": f"{f['per_page']:.3f} s",
-                "target": f"<= {PER_PAGE_TARGET} s",
-                "ok": f["per_page"] <= PER_PAGE_TARGET,
+                "measure": f"{where}: seconds (cpu s)",
+                "value": f"{figures['seconds']:.2f} ({figures['cpu']:.2f})",
+                "target": f"<= {SECONDS_TARGET:.0f}",
+                "ok": figures["seconds"] <= SECONDS_TARGET,
             },
             {
-                "measure": f"{name}: peak RSS",
-                "value": f"{f['rss_mib']:.0f} MiB",
-                "target": f"<= {RSS_TARGET_MIB} MiB",
-                "ok": f["rss_mib"] <= RSS_TARGET_MIB,
+                "measure": f"{where}: peak RSS MiB ({figures['bytes'] / 1024:.0f} KiB PDF)",
+                "value": f"{figures['rss_mib']:.0f}",
+                "target": f"<= {RSS_TARGET_MIB}",
+                "ok": figures["rss_mib"] <= RSS_TARGET_MIB,
             },
         ]
-    return table_rows
+    return rows
+
+
+def rows() -> list[dict]:
+    """Per page, total and peak memory of the large report in each language, for benchmarks/table.py."""
+    return rows_from(measure())
 
 
 def main():
-    results = measure_all()
-    table_rows = []
-    for f in results:
-        ok = f["seconds"] <= SECONDS_TARGET and f["per_page"] <= PER_PAGE_TARGET and f["rss_mib"] <= RSS_TARGET_MIB
-        table_rows.append(
-            (
-                f"large demo, approved, {f['language']}",
-                f["pages"],
-                f"{f['seconds']:.2f}",
-                f"{f['cpu']:.2f}",
-                f"{f['per_page']:.3f}",
-                f"{f['rss_mib']:.0f}",
-                f"{f['bytes'] / 1024:.0f}",
-                "meets" if ok else "MISSES",
-            )
-        )
+    from benchmarks.table import print_rows
+
+    result = rows()
     load = os.getloadavg()[0]
     print(
-        f"\nPDF report (WeasyPrint, one fresh process per report); targets: <= {SECONDS_TARGET:.0f} s, "
-        f"<= {PER_PAGE_TARGET} s/page, peak RSS <= {RSS_TARGET_MIB} MiB"
+        "\nPDF report (WeasyPrint, one fresh process per report)"
         f" (load average {load:.1f} on {os.cpu_count()} CPUs: wall time suffers when the machine is busy)"
     )
-    table(["report", "pages", "seconds", "cpu s", "s/page", "peak RSS MiB", "KiB", "targets"], table_rows)
-    if not all(r["ok"] for r in rows(results)) and os.environ.get("BENCH_STRICT") == "1":
+    print_rows(result)
+    if any(row["ok"] is False for row in result) and os.environ.get("BENCH_STRICT") == "1":
         raise SystemExit(1)
 
 

@@ -1,0 +1,171 @@
+"""The load benchmark's simulated browser (benchmarks/browsing.py) against the real pages.
+
+The load test finds the rows' edit links on a step page, fetches each edit form, posts it back
+and tells a save from the app's conflict answer and from a refused form. If the pages change,
+these tests fail before the load test silently measures something else.
+"""
+
+import io
+import random
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from benchmarks.browsing import edit_links, edited, form_values, save_outcome
+from benchmarks.table import available, print_rows
+from strategies.demo import seed_demo_data
+from strategies.models import Membership, Role, StrategyProject
+from strategies.wizard.steps import STEPS
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _as_data(values):
+    data = {}
+    for name, value in values:
+        data.setdefault(name, []).append(value)
+    return data
+
+
+@pytest.fixture
+def demo_consultant_client(db):
+    seed_demo_data(size="small", password="irrelevant-here-1")
+    project = StrategyProject.objects.get()
+    membership = Membership.objects.filter(project=project, role=Role.CONSULTANT).select_related("user").first()
+    client = Client()
+    client.force_login(membership.user)
+    return project, client
+
+
+def test_every_row_kind_of_the_demo_project_saves_from_the_form_as_a_browser_submits_it(demo_consultant_client):
+    project, client = demo_consultant_client
+    saved_kinds = set()
+    for key in STEPS:
+        page = client.get(reverse("wizard_step", args=[project.pk, key]))
+        assert page.status_code == 200
+        for url in edit_links(page.content.decode()):
+            kind = url.rstrip("/").split("/")[-3]
+            if kind in saved_kinds:
+                continue
+            form_page = client.get(url, **HX)
+            assert form_page.status_code == 200, url
+            form = form_values(form_page.content.decode())
+            assert form.action == url and dict(form.values)["lock_version"].isdigit(), url
+            response = client.post(form.action, _as_data(edited(form, random.Random(7))), **HX)
+            assert response.status_code == 200
+            assert save_outcome(response.content.decode()) == "saved", (url, form.values)
+            saved_kinds.add(kind)
+    assert {"topic", "kpi", "milestone"} <= saved_kinds
+
+
+def test_a_stale_form_is_told_apart_as_the_apps_conflict_answer_and_saves_again_from_it(demo_consultant_client):
+    project, client = demo_consultant_client
+    page = client.get(reverse("wizard_step", args=[project.pk, "business_model"]))
+    url = next(link for link in edit_links(page.content.decode()) if "/topic/" in link)
+    form = form_values(client.get(url, **HX).content.decode())
+    assert save_outcome(client.post(url, _as_data(form.values), **HX).content.decode()) == "saved"
+
+    stale = client.post(url, _as_data(form.values), **HX)  # the same lock_version again: a colleague's save
+    assert stale.status_code == 200
+    assert save_outcome(stale.content.decode()) == "conflict"
+    again = form_values(stale.content.decode())
+    assert save_outcome(client.post(url, _as_data(again.values), **HX).content.decode()) == "saved"
+
+
+def test_a_refused_row_form_is_invalid_not_a_conflict(demo_consultant_client):
+    project, client = demo_consultant_client
+    page = client.get(reverse("wizard_step", args=[project.pk, "business_model"]))
+    url = next(link for link in edit_links(page.content.decode()) if "/topic/" in link)
+    form = form_values(client.get(url, **HX).content.decode())
+    values = [(name, "" if name == "title" else value) for name, value in form.values]
+    assert save_outcome(client.post(url, _as_data(values), **HX).content.decode()) == "invalid"
+
+
+def test_the_form_reader_submits_what_a_browser_would():
+    form = form_values(
+        '<form action="/save/"><input type="hidden" name="lock_version" value="3">'
+        '<input type="checkbox" name="off"><input type="checkbox" name="on" checked>'
+        '<select name="priority"><option value="">–</option><option value="2" selected>2</option></select>'
+        '<select name="block"><option value="7">a</option><option value="8">b</option></select>'
+        '<select name="tags" multiple><option value="1" selected>x</option><option value="2" selected>y</option>'
+        '</select><textarea name="text">\nline &amp; more</textarea><button name="go">Save</button></form>'
+        '<form action="/other/"><input name="later" value="no"></form>'
+    )
+    assert form.action == "/save/"
+    assert form.values == [
+        ("lock_version", "3"),
+        ("on", "on"),
+        ("priority", "2"),
+        ("block", "7"),
+        ("tags", "1"),
+        ("tags", "2"),
+        ("text", "line & more"),
+    ]
+
+
+def test_the_table_prints_one_line_per_figure_with_its_verdict():
+    out = io.StringIO()
+    print_rows(
+        [
+            {"measure": "row save p50 ms", "value": "4.1", "target": "<= 15", "ok": True},
+            {"measure": "errors", "value": "2", "target": "0", "ok": False},
+            {"measure": "requests", "value": "900", "target": "", "ok": None},
+        ],
+        out,
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["measure", "value", "target"]
+    assert lines[2].endswith("meets") and lines[3].endswith("MISSES") and lines[4].split() == ["requests", "900"]
+
+
+def test_the_table_runs_the_report_request_benchmark_only_where_it_exists():
+    assert available(("benchmarks.run", "benchmarks.no_such_benchmark")) == ["benchmarks.run"]
+
+
+def _load_result(**changes):
+    result = {
+        "users": 50,
+        "run_time": 60,
+        "requests": 1200,
+        "rps": 20.0,
+        "conflicts": 3,
+        "p50_ms": 40.0,
+        "p95_ms": 180.0,
+        "all_failures": 0,
+        "exceptions": 0,
+        "login": {"requests": 100, "p95_ms": 900.0},
+        "report_ready": {"requests": 5, "p50_ms": 3100.0, "max_ms": 4000.0},
+    }
+    return {**result, **changes}
+
+
+def _verdicts(result):
+    from benchmarks.load import rows_from
+
+    return {row["measure"].split(": ", 1)[1]: row["ok"] for row in rows_from(result)}
+
+
+def test_the_mixed_load_meets_its_targets_with_no_error_and_a_p95_within_300_ms():
+    verdicts = _verdicts(_load_result())
+    assert verdicts["errors"] is True and verdicts["p95 (p50) ms"] is True
+
+
+def test_one_failed_request_or_one_exception_in_a_user_misses_the_error_target():
+    assert _verdicts(_load_result(all_failures=1))["errors"] is False
+    assert _verdicts(_load_result(exceptions=1))["errors"] is False
+
+
+def test_a_p95_over_300_ms_or_no_request_at_all_misses_the_latency_target():
+    assert _verdicts(_load_result(p95_ms=310.0))["p95 (p50) ms"] is False
+    assert _verdicts(_load_result(requests=0, p95_ms=None, p50_ms=None))["p95 (p50) ms"] is False
+
+
+def test_a_report_the_worker_did_not_render_misses_the_report_target():
+    rendered = {"requested": 3, "done": 3, "without_file": 0, "failed": [], "unfinished": 0}
+    assert _verdicts(_load_result(reports=rendered))["reports rendered by the Celery worker"] is True
+    for missing in ({"done": 2, "unfinished": 1}, {"done": 2, "failed": ["boom"]}, {"without_file": 1}):
+        verdicts = _verdicts(_load_result(reports={**rendered, **missing}))
+        assert verdicts["reports rendered by the Celery worker"] is False
+    none = _verdicts(_load_result(reports={**rendered, "requested": 0, "done": 0}))
+    assert none["reports rendered by the Celery worker"] is False

@@ -31,19 +31,19 @@ VALID, INVALID, ODD = "valid", "invalid", "odd"
 # derandomize: CI sees the same inputs every run (a failure reproduces); no example database.
 # No shrinking: the examples share one database, so replaying one is not faithful and shrinking
 # would only spend minutes; the failing example is printed draw by draw as generated.
-FUZZ_SETTINGS = dict(
-    phases=[Phase.explicit, Phase.generate],
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
+FUZZ_SETTINGS = {
+    "phases": [Phase.explicit, Phase.generate],
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "suppress_health_check": [
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
         HealthCheck.large_base_example,
         HealthCheck.filter_too_much,
     ],
-)
+}
 
 
 def fuzz_settings(max_examples: int):

@@ -13,7 +13,6 @@ and after the run every stored row passes full_clean() and the database constrai
 """
 
 import pytest
-from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,7 +36,6 @@ from .factories import (
     UserFactory,
 )
 from .fuzzing import (
-    INVALID,
     MARKUP,
     VALID,
     assert_error_beside,

@@ -12,6 +12,7 @@ Every request goes through a CountingClient, so each test can prove how many inp
 """
 
 import datetime
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +25,18 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-from .wizard_rows import field_html
+from .factories import (
+    BenefitFactory,
+    CompetitorFactory,
+    KpiFactory,
+    MilestoneFactory,
+    OptionFactory,
+    PlatformFactory,
+    PresenceFactory,
+    RequirementFactory,
+    ResourceFactory,
+    TopicFactory,
+)
 
 VALID, INVALID, ODD = "valid", "invalid", "odd"
 
@@ -44,6 +56,14 @@ FUZZ_SETTINGS = {
         HealthCheck.filter_too_much,
     ],
 }
+
+
+# FUZZ_SCALE=0.1 runs a tenth of the examples while working on the fuzz; the total check then fails.
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+
+
+def scaled(examples: int) -> int:
+    return max(1, int(examples * SCALE))
 
 
 def fuzz_settings(max_examples: int):
@@ -156,6 +176,8 @@ def _char_values(field_obj: forms.CharField, draw) -> Value:
         return Value(text, INVALID if limit is not None and limit < len(text) else VALID)
     blank = "" if kind == "missing" else draw(st.sampled_from(["", " ", "  \t\r\n ", "\u3000", "\x1c\x1d"]))
     shape = INVALID if field_obj.required else VALID
+    if blank and not field_obj.strip:
+        shape = ODD  # a password keeps its spaces: not blank to the form
     return Value(None if kind == "missing" else blank, shape)
 
 
@@ -317,6 +339,25 @@ def invalid_fields(values: dict[str, Value]) -> list[str]:
     return [name for name, v in values.items() if v.shape == INVALID]
 
 
+# --- material to fuzz against --------------------------------------------------------------------
+
+
+def seed_material(project) -> dict:
+    """A little of everything, so every relation field has rows to choose from."""
+    blocks = list(apps.get_model("competencies.BusinessModelBlock").objects.active().order_by("order")[:2])
+    topics = [TopicFactory(project=project, block=block) for block in blocks]
+    benefits = [BenefitFactory(topic=topic) for topic in topics]
+    options = [OptionFactory(topic=topic, benefit=benefit) for topic, benefit in zip(topics, benefits, strict=True)]
+    competitor = CompetitorFactory(project=project)
+    PresenceFactory(competitor=competitor, topic=topics[0])
+    ResourceFactory(project=project)
+    RequirementFactory(option=options[0])
+    KpiFactory(benefit=benefits[0])
+    MilestoneFactory(project=project)
+    PlatformFactory(project=project)
+    return {"topics": topics, "benefits": benefits, "options": options}
+
+
 # --- sending and checking ------------------------------------------------------------------------
 
 
@@ -354,18 +395,23 @@ def has_field_error(body: str) -> bool:
 
 
 def assert_error_beside(body: str, name: str) -> None:
-    """The refused field shows its message beside it (crispy's invalid-feedback / is-invalid)."""
-    assert f'name="{name}"' in body, f"field {name} is not in the re-rendered form"
-    beside = has_field_error(field_html(body, name)) or _error_before_next(body, name)
+    """The refused field shows its message beside it (crispy's invalid-feedback / is-invalid).
+
+    A page may hold several inputs of that name (the members page has a role select per member):
+    one of them carries the message.
+    """
+    starts = [m.start() for m in re.finditer(f'name="{re.escape(name)}"', body)]
+    assert starts, f"field {name} is not in the re-rendered form"
+    beside = any(_error_before_next(body, start, name) for start in starts)
     assert beside, f"no message beside {name}:\n{body[:4000]}"
 
 
-def _error_before_next(body: str, name: str) -> bool:
-    # A select's or textarea's feedback follows its closing tag; field_html stops at the next field.
-    start = body.index(f'name="{name}"')
-    window = body[start : start + 200_000]
-    following = re.search(r'<(?:input|select|textarea)[^>]*name="(?!' + re.escape(name) + r'")', window)
-    return has_field_error(window[: following.start()] if following else window)
+def _error_before_next(body: str, start: int, name: str) -> bool:
+    """A message between this input and the next field's (crispy puts it after the input or its label)."""
+    window = body[max(0, start - 300) : start + 200_000]
+    offset = min(start, 300)
+    following = re.search(r'<(?:input|select|textarea)[^>]*name="(?!' + re.escape(name) + r'")', window[offset:])
+    return has_field_error(window[: offset + following.start()] if following else window)
 
 
 # --- the stored data obeys the model's rules ----------------------------------------------------------

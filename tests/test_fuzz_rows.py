@@ -16,23 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competencies.models import BusinessModelBlock, Effect, UsageFormat
+from competencies.models import Effect, UsageFormat
 from strategies.models import Role
 from strategies.wizard.rows import ROW_KINDS
 
 from .factories import (
-    BenefitFactory,
-    CompetitorFactory,
-    KpiFactory,
     MembershipFactory,
-    MilestoneFactory,
-    OptionFactory,
-    PlatformFactory,
-    PresenceFactory,
     ProjectFactory,
-    RequirementFactory,
-    ResourceFactory,
-    TopicFactory,
     UserFactory,
 )
 from .fuzzing import (
@@ -47,13 +37,15 @@ from .fuzzing import (
     hostile_text,
     invalid_fields,
     pick,
+    scaled,
+    seed_material,
 )
 from .wizard_rows import HX, delete_url, detail_url, edit_url, move_url, new_url
 
 pytestmark = pytest.mark.django_db
 
 # Examples per row kind; every kind sends REQUESTS_PER_EXAMPLE requests per example (2 if it cannot add).
-ROW_EXAMPLES = int(__import__("os").environ.get("FUZZ_ROW_EXAMPLES", 170))
+ROW_EXAMPLES = scaled(150)
 
 
 def requests_per_example(kind) -> int:
@@ -64,30 +56,14 @@ def planned_row_requests() -> int:
     return sum(ROW_EXAMPLES * requests_per_example(kind) for kind in ROW_KINDS.values())
 
 
-def _material(project):
-    """A little of everything, so every relation field has rows to choose from."""
-    blocks = list(BusinessModelBlock.objects.active().order_by("order")[:2])
-    topics = [TopicFactory(project=project, block=block) for block in blocks]
-    benefits = [BenefitFactory(topic=topic) for topic in topics]
-    options = [OptionFactory(topic=topic, benefit=benefit) for topic, benefit in zip(topics, benefits, strict=True)]
-    competitor = CompetitorFactory(project=project)
-    PresenceFactory(competitor=competitor, topic=topics[0])
-    ResourceFactory(project=project)
-    RequirementFactory(option=options[0])
-    KpiFactory(benefit=benefits[0])
-    MilestoneFactory(project=project)
-    PlatformFactory(project=project)
-    return {"topics": topics, "benefits": benefits, "options": options}
-
-
 @pytest.fixture
 def fuzz_project(db):
     project = ProjectFactory()
     user = UserFactory(username="fuzzer", consultant_group=True)
     MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
-    _material(project)
+    seed_material(project)
     other = ProjectFactory()
-    _material(other)
+    seed_material(other)
     return project, user, other
 
 

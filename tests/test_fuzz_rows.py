@@ -87,7 +87,9 @@ def _idents(kind, project) -> list[str]:
         return [str(pk) for pk in Effect.objects.active().values_list("pk", flat=True)]
     if kind.name == "format_rating":
         return [str(pk) for pk in UsageFormat.objects.active().values_list("pk", flat=True)]
-    return [str(kind.ident(row)) for row in kind.queryset(project).order_by("-pk")[:30]]
+    # The first rows (seeded, linked to others) and the latest (made by the fuzz).
+    rows = kind.queryset(project)
+    return [str(kind.ident(row)) for row in [*rows.order_by("pk")[:5], *rows.order_by("-pk")[:25]]]
 
 
 WRONG_IDENTS = ["0", "987654321", "abc", "-1", "1e3", "99999999999999999999999", "00", "1_2"]

@@ -46,3 +46,22 @@ def test_a_benefit_no_option_of_its_topic_realises_moves_freely(client_for, proj
     assert response.status_code == 200 and "invalid-feedback" not in response.content.decode()
     benefit.refresh_from_db()
     assert benefit.topic == elsewhere
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_a_refused_checklist_note_without_script_names_the_real_problem(client_for, project, consultant):
+    """A NUL byte in the note used to be reported as "too long"."""
+    from django.urls import reverse
+
+    from competencies.models import GuidingQuestion
+    from strategies.models import ChecklistAnswer
+
+    question = GuidingQuestion.objects.active().select_related("area").first()
+    url = reverse("checklist_answer_save", args=[project.pk, question.area.key, question.pk])
+    response = client_for(consultant).post(url, {"notes": "ok\x00"}, follow=True)
+    body = response.content.decode()
+    assert "Null characters are not allowed." in body
+    assert "too long" not in body
+    assert not ChecklistAnswer.objects.exists()
+    response = client_for(consultant).post(url, {"notes": "x" * 4001}, follow=True)
+    assert "at most 4000 characters" in response.content.decode()

@@ -65,3 +65,33 @@ def test_a_refused_checklist_note_without_script_names_the_real_problem(client_f
     assert not ChecklistAnswer.objects.exists()
     response = client_for(consultant).post(url, {"notes": "x" * 4001}, follow=True)
     assert "at most 4000 characters" in response.content.decode()
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_a_post_without_any_field_is_refused_beside_the_required_fields(client_for, project, consultant):
+    """`request.POST or None` left the form unbound for an empty POST: shown again without a word."""
+    from django.urls import reverse
+
+    from strategies.models import StrategyProject, StrategyVersion
+
+    from .factories import VersionFactory
+    from .wizard_rows import HX
+
+    client = client_for(consultant)
+    version = VersionFactory(project=project)
+    pages = [
+        (reverse("project_create"), {}, ["client_name", "title"]),
+        (reverse("member_list", args=[project.pk]), {}, ["identifier", "role"]),
+        (reverse("version_start", args=[project.pk]), HX, ["name"]),
+        (reverse("version_start", args=[project.pk]), {}, ["name"]),
+        (reverse("version_successor", args=[project.pk, version.pk]), {}, ["name"]),
+    ]
+    for url, headers, required in pages:
+        response = client.post(url, {}, **headers)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        assert body.count("This field is required.") >= len(required), url
+        for name in required:
+            assert f'name="{name}"' in body
+    assert StrategyProject.objects.count() == 1
+    assert StrategyVersion.objects.count() == 1

@@ -40,7 +40,7 @@ from ..services.versions import (
 from ..snapshots import version_content
 from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
-from .access import project_for
+from .access import posted, project_for
 
 MANAGE = "strategies.manage_versions"
 DECIDE = "strategies.decide_versions"
@@ -73,7 +73,7 @@ def version_start(request, pk: int):
         if not request.htmx:
             return redirect(_method_step_url(project))
         return render(request, "strategies/versions/version_start_button.html", context)
-    form = VersionStartForm(request.POST or None, project=project)
+    form = VersionStartForm(posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         try:
             version = strategy_version_start(
@@ -413,7 +413,7 @@ def version_successor(request, pk: int, version_pk: int):
     project = project_for(request, pk, MANAGE)
     version = _version_of(project, version_pk)
     initial = {**VersionTextsForm.initial_from(version), "name": ""}
-    form = SuccessorForm(request.POST or None, initial=initial, project=project)
+    form = SuccessorForm(posted(request), initial=initial, project=project)
     if request.method == "POST" and form.is_valid():
         try:
             draft = strategy_version_create(project=project, user=request.user, based_on=version, **form.cleaned_data)

@@ -44,7 +44,7 @@ from .wizard_rows import HX, delete_url, detail_url, edit_url, move_url, new_url
 
 pytestmark = pytest.mark.django_db
 
-# Examples per row kind; every kind sends REQUESTS_PER_EXAMPLE requests per example (2 if it cannot add).
+# Examples per row kind; each example sends requests_per_example() requests.
 ROW_EXAMPLES = scaled(160)
 
 

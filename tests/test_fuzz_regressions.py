@@ -95,3 +95,23 @@ def test_a_post_without_any_field_is_refused_beside_the_required_fields(client_f
             assert f'name="{name}"' in body
     assert StrategyProject.objects.count() == 1
     assert StrategyVersion.objects.count() == 1
+
+
+def test_a_lock_version_of_digits_python_cannot_read_as_a_number_is_a_conflict(client_for, project, consultant):
+    """ "²" is a digit to str.isdigit() but no number to int(): the edit crashed with a 500."""
+    topic = TopicFactory(project=project)
+    data = {"title": "Renamed", "block": topic.block_id, "priority": 3, "social_media_affinity": 3}
+    for sent in ("²", "①", "٣"):
+        response = hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), {**data, "lock_version": sent})
+        assert response.status_code == 200
+        assert 'class="alert alert-warning"' in response.content.decode()  # not saved over: said so
+    topic.refresh_from_db()
+    assert topic.title != "Renamed"
+
+
+@pytest.mark.parametrize("query", ["?new=²", "?old=①", "?new=1&old=²"])
+def test_a_compared_version_id_of_unicode_digits_is_not_found(client_for, project, consultant, query):
+    from django.urls import reverse
+
+    url = reverse("version_compare", args=[project.pk]) + query
+    assert client_for(consultant).get(url).status_code == 404

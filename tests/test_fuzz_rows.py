@@ -157,7 +157,7 @@ class Run:
         elif lock == "stale" and current is not None:
             data["lock_version"] = str(current + ahead)
         elif lock == "junk":
-            data["lock_version"] = draw(st.sampled_from(["-1", "abc", "1.0", "\x00", "99999999999999999999", MARKUP]))
+            data["lock_version"] = draw(st.sampled_from(["-1", "abc", "1.0", "\x00", "9" * 20, "²", "①", "٣", MARKUP]))
         response = self.client.post(edit_url(project, kind.name, ident), data, **HX)
         if response.status_code == 404:
             # Only a rating never saved, posted with a made-up version, finds nothing to save over.
@@ -166,7 +166,8 @@ class Run:
         if "data-row-form" in response.content.decode():
             self.refused(response, values)
             return
-        may_save = lock == "right" or (row.pk is None and data.get("lock_version", "") in ("", "abc", MARKUP))
+        unreadable = ("", "abc", "1.0", "-1", "\x00", "²", "①", MARKUP)
+        may_save = lock == "right" or (row.pk is None and data.get("lock_version", "") in unreadable)
         assert may_save, f"{kind.name}: a save with lock_version {data.get('lock_version')!r} overwrote the row"
         self.accepted(kind.lookup(kind, project, ident), values)
 

@@ -60,7 +60,8 @@ def _form(kind, project, *, data=None, instance=None, initial=None):
 
 def _lock_version(request) -> int | None:
     value = request.POST.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only: "²" is a digit to isdigit() but no number to int().
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _add_query(request, source) -> str:

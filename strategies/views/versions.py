@@ -440,7 +440,7 @@ def _chosen_id(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     if value == "":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" passes isdigit() but not int()
         raise Http404
     return int(value)
 

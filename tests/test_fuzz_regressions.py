@@ -115,3 +115,12 @@ def test_a_compared_version_id_of_unicode_digits_is_not_found(client_for, projec
 
     url = reverse("version_compare", args=[project.pk]) + query
     assert client_for(consultant).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("field", ["group", "slot"])
+def test_a_slot_or_group_with_a_trailing_newline_is_refused(client_for, project, consultant, field):
+    """The DOM-id pattern ended in "$", which also matches before a final newline."""
+    from .wizard_rows import new_url
+
+    response = hx_post(client_for(consultant), new_url(project, "topic"), {field: "all\n", "title": "T"})
+    assert response.status_code == 404

@@ -215,7 +215,7 @@ class Run:
             assert response.status_code == (204 if ok else 404)
             return
         # A slot or group that is no DOM id is refused before anything is saved.
-        bad = draw(st.sampled_from(["a b", "<x>", "\x00", "x" * 61, "'\"", "😀"]))
+        bad = draw(st.sampled_from(["a b", "<x>", "\x00", "x" * 61, "'\"", "😀", "all\n", "all\r\n"]))
         field_name = draw(st.sampled_from(["slot", "group"]))
         response = client.post(new_url(project, kind.name), {field_name: bad}, **HX)
         assert response.status_code == 404

@@ -36,6 +36,25 @@ def refuse_duplicate_title(form, parent: str, message) -> None:
         form.add_error("title", message)
 
 
+def refuse_moving_a_realised_benefit(form) -> None:
+    """A benefit that options of its topic realise stays with that topic.
+
+    An option realises a benefit of its own topic only (ActionOption.clean); moving the benefit
+    would leave those options pointing across topics. The message names them, so the team can
+    unlink them (or move them) first.
+    """
+    benefit, topic = form.instance, form.cleaned_data.get("topic")
+    if benefit.pk is None or topic is None or topic.pk == benefit.topic_id:
+        return
+    holding = list(ActionOption.objects.filter(benefit=benefit).exclude(topic=topic).values_list("title", flat=True))
+    if holding:
+        form.add_error(
+            "topic",
+            _("Options realise this benefit: %(options)s. Unlink them from it before moving it to another topic.")
+            % {"options": ", ".join(f"“{title}”" for title in holding)},
+        )
+
+
 class ActionOptionForm(RowForm):
     class Meta:
         model = ActionOption

@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from competencies.models import BenefitType, UsageFormat
 
 from ..models import BusinessBenefit
-from .action_options import active_or_current, limit_topics, refuse_duplicate_title
+from .action_options import (
+    active_or_current,
+    limit_topics,
+    refuse_duplicate_title,
+    refuse_moving_a_realised_benefit,
+)
 from .rows import RowForm
 
 
@@ -34,4 +39,5 @@ class BenefitForm(RowForm):
     def clean(self):
         cleaned = super().clean()
         refuse_duplicate_title(self, "topic", _("This topic already has a benefit with this name."))
+        refuse_moving_a_realised_benefit(self)
         return cleaned

@@ -24,3 +24,13 @@ def project_for(request, pk: int, perm: str = "strategies.view_project", queryse
     if not request.user.has_perm(perm, project):
         raise PermissionDenied(str(REFUSALS.get(perm, _("Your role in this project does not allow this."))))
     return project
+
+
+def posted(request):
+    """The POST data to bind a form to, or None for a GET.
+
+    Not `request.POST or None`: a POST without any field (a script, or a form whose inputs were
+    all removed) is an empty QueryDict, which would leave the form unbound and show it again
+    without saying that the fields are required.
+    """
+    return request.POST if request.method == "POST" else None

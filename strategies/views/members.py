@@ -8,7 +8,7 @@ from ..exceptions import DomainError
 from ..forms.projects import MemberAddForm, MemberRoleForm
 from ..models import Membership, Role
 from ..services.projects import membership_add, membership_change_role, membership_remove
-from .access import project_for
+from .access import posted, project_for
 
 
 @login_required
@@ -19,7 +19,7 @@ def member_list(request, pk: int):
     can_manage = request.user.has_perm("strategies.manage_members", project)
     form = None
     if can_manage:
-        form = MemberAddForm(request.POST or None, project=project)
+        form = MemberAddForm(posted(request), project=project)
     elif request.method == "POST":
         project_for(request, pk, "strategies.manage_members")  # raises the 403 with its reason
     if request.method == "POST" and form.is_valid():

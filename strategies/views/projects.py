@@ -11,7 +11,7 @@ from ..forms.projects import ProjectCreateForm
 from ..models import StrategyProject, StrategyVersion
 from ..services.projects import project_create
 from ..wizard.progress import project_counts
-from .access import project_for
+from .access import posted, project_for
 
 
 @login_required
@@ -33,7 +33,7 @@ def home(request):
 def project_create_view(request):
     if not request.user.has_perm("strategies.create_project"):
         raise PermissionDenied(_("Only consultants can create projects."))
-    form = ProjectCreateForm(request.POST or None)
+    form = ProjectCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             project = project_create(user=request.user, **form.cleaned_data)

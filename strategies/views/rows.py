@@ -27,7 +27,7 @@ from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
 from .access import project_for
 
-GROUP = re.compile(r"^[\w-]{1,60}$")
+GROUP = re.compile(r"[\w-]{1,60}")  # fullmatch: "$" would let a trailing newline through
 EDIT_PERM = "strategies.edit_project"
 
 
@@ -60,7 +60,8 @@ def _form(kind, project, *, data=None, instance=None, initial=None):
 
 def _lock_version(request) -> int | None:
     value = request.POST.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only: "²" is a digit to isdigit() but no number to int().
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _add_query(request, source) -> str:
@@ -73,7 +74,7 @@ def _add_query(request, source) -> str:
 
 def _group_of_request(source) -> str:
     group = source.get("group", "all")
-    if not GROUP.match(group):
+    if not GROUP.fullmatch(group):
         raise Http404
     return group
 
@@ -135,7 +136,7 @@ def row_new(request, pk: int, key: str, kind_name: str):
     group = _group_of_request(source)
     add_query = source.get("add_query", "") if request.method == "POST" else _add_query(request, request.GET)
     slot = source.get("slot") or kind.add_dom_id(group)
-    if not GROUP.match(slot):
+    if not GROUP.fullmatch(slot):
         raise Http404
     action = reverse("row_new", args=[project.pk, kind.step, kind.name])
     form_kwargs = {

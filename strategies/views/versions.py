@@ -41,7 +41,7 @@ from ..services.versions import (
 from ..snapshots import potential_in_language, version_content
 from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
-from .access import project_for
+from .access import posted, project_for
 
 MANAGE = "strategies.manage_versions"
 DECIDE = "strategies.decide_versions"
@@ -74,7 +74,7 @@ def version_start(request, pk: int):
         if not request.htmx:
             return redirect(_method_step_url(project))
         return render(request, "strategies/versions/version_start_button.html", context)
-    form = VersionStartForm(request.POST or None, project=project)
+    form = VersionStartForm(posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         try:
             version = strategy_version_start(
@@ -422,7 +422,7 @@ def version_successor(request, pk: int, version_pk: int):
     project = project_for(request, pk, MANAGE)
     version = _version_of(project, version_pk)
     initial = {**VersionTextsForm.initial_from(version), "name": ""}
-    form = SuccessorForm(request.POST or None, initial=initial, project=project)
+    form = SuccessorForm(posted(request), initial=initial, project=project)
     if request.method == "POST" and form.is_valid():
         try:
             draft = strategy_version_create(project=project, user=request.user, based_on=version, **form.cleaned_data)
@@ -449,7 +449,7 @@ def _chosen_id(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     if value == "":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" passes isdigit() but not int()
         raise Http404
     return int(value)
 

@@ -162,7 +162,9 @@ def checklist_answer_save(request, pk: int, key: str, question_pk: int):
         response["HX-Reswap"] = "outerHTML"
         return response
     if not form.is_valid():
-        messages.error(request, _("The note is too long; at most 4000 characters."))
+        # Without script the message goes above the step: say what the form found (too long, a NUL byte, …).
+        for error in form.errors.get("notes", []):
+            messages.error(request, _("Notes: %(error)s") % {"error": error})
     return redirect("wizard_step", pk=project.pk, key=key)
 
 

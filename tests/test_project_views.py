@@ -1,5 +1,7 @@
 """Home, project pages and member management, for every role and the outsider."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -67,6 +69,19 @@ def test_home_lists_only_own_projects_with_role_and_latest_version_status(client
     assert "Manager" in body
     assert "Zweiter Entwurf" in body
     assert "Entwurf" in body or "Draft" in body
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_home_shows_the_users_own_role_in_each_project_once(client_for, project, consultant, manager, viewer):
+    other = ProjectFactory(title="Zweites Projekt")
+    MembershipFactory(project=other, user=viewer, role=Role.CONSULTANT)
+    MembershipFactory(project=other, user=manager, role=Role.MANAGER)
+    body = client_for(viewer).get(reverse("home")).content.decode()
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", body, re.S)
+    roles = {title: row for row in rows for title in (project.title, other.title) if title in row}
+    assert len(rows) == 2 and set(roles) == {project.title, other.title}
+    assert "Viewer" in roles[project.title] and "Consultant" in roles[other.title]
+    assert "Manager" not in body
 
 
 def test_home_query_count_does_not_grow_with_projects(client_for, django_assert_max_num_queries):

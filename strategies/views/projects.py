@@ -18,9 +18,8 @@ from .access import project_for
 def home(request):
     """The user's projects, with their role and the latest version's status."""
     projects = (
-        StrategyProject.objects.for_user(request.user)
+        StrategyProject.objects.for_member(request.user)
         .select_related("client")
-        .with_role_of(request.user)
         .with_latest_version()
         .order_by("client__name", "title")
     )

@@ -1,7 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -10,21 +15,51 @@ from ..exceptions import DomainError
 from ..forms.projects import ProjectCreateForm
 from ..models import StrategyProject, StrategyVersion
 from ..services.projects import project_create
+from ..wizard.page_cache import (
+    CSRF_PLACEHOLDER,
+    cached_page,
+    compact,
+    page_key,
+    personalise,
+    reader,
+    store_page,
+)
 from ..wizard.progress import project_counts
 from .access import project_for
+
+# What the project list shows of each project: the rows are the cache key of the rendered list.
+_LISTED = ("pk", "title", "updated_at", "client_name", "user_role", "latest_version_status", "latest_version_name")
 
 
 @login_required
 def home(request):
-    """The user's projects, with their role and the latest version's status."""
-    projects = (
+    """The user's projects, with their role and the latest version's status.
+
+    The list is read in one query either way; its rendering is cached under
+    those very rows (and who is asking), so a change to anything shown is a
+    new key and no entry can be stale.
+    """
+    projects = list(
         StrategyProject.objects.for_member(request.user)
-        .select_related("client")
         .with_latest_version()
+        .annotate(client_name=F("client__name"))
         .order_by("client__name", "title")
+        .values(*_LISTED)
     )
     can_create = request.user.has_perm("strategies.create_project")
-    return render(request, "strategies/home.html", {"projects": projects, "can_create": can_create})
+    cache_key = None
+    if not len(get_messages(request)):  # one-off messages belong to this response only
+        cache_key = page_key(
+            "home", projects, can_create, reader(request.user, None), get_language(), request.get_full_path()
+        )
+        page = cached_page(cache_key)
+        if page is not None:
+            return HttpResponse(personalise(page, request))
+    context = {"projects": projects, "can_create": can_create, "csrf_token": CSRF_PLACEHOLDER}
+    page = compact(render_to_string("strategies/home.html", context, request))
+    if cache_key is not None:
+        store_page(cache_key, page)
+    return HttpResponse(personalise(page, request))
 
 
 @login_required

@@ -15,6 +15,9 @@ What is personal on the page stays out of the cached text: the CSRF token is
 a placeholder swapped for the request's own on every response, and the key
 includes the user, role, language and view options. Pages with one-off
 messages (flash messages, form errors) are never cached.
+
+The project list (strategies/views/projects.py) needs no fingerprint: it
+reads its few rows anyway, and those rows themselves are in its key.
 """
 
 import hashlib

@@ -152,6 +152,23 @@ def test_a_cached_home_carries_a_csrf_token_that_the_next_post_passes_with(consu
     assert c.post(reverse("project_create"), {**data, "csrfmiddlewaretoken": token}).status_code == 302
 
 
+def test_the_compiled_project_list_statement_reads_each_users_own_projects(project, consultant, viewer, outsider):
+    from strategies.views.projects import _listed_projects
+
+    other = ProjectFactory(title="Zweites Projekt")
+    MembershipFactory(project=other, user=viewer, role=Role.CONSULTANT)
+    VersionFactory(project=other, number=1, name="Erster Entwurf")
+    assert [row[1:] for row in _listed_projects(consultant)] == [
+        (project.title, project.updated_at, project.client.name, Role.CONSULTANT, None, None)
+    ]
+    assert {row[1] for row in _listed_projects(viewer)} == {project.title, other.title}
+    assert ("Zweites Projekt", "consultant", "draft", "Erster Entwurf") in {
+        (row[1], row[4], row[5], row[6]) for row in _listed_projects(viewer)
+    }
+    assert [row[1] for row in _listed_projects(outsider)] == [outsider.memberships.get().project.title]
+    assert _listed_projects(UserFactory(username="nobody")) == []
+
+
 def test_home_query_count_does_not_grow_with_projects(client_for, django_assert_max_num_queries):
     user = UserFactory(username="busy")
     for _ in range(3):

@@ -1,9 +1,11 @@
 """Home, project pages and member management, for every role and the outsider."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from strategies.models import Membership, Role, StrategyProject, VersionStatus
+from strategies.models import Membership, Role, StrategyProject, StrategyVersion, VersionStatus
 
 from .factories import KpiFactory, MembershipFactory, ProjectFactory, TopicFactory, UserFactory, VersionFactory
 
@@ -67,6 +69,104 @@ def test_home_lists_only_own_projects_with_role_and_latest_version_status(client
     assert "Manager" in body
     assert "Zweiter Entwurf" in body
     assert "Entwurf" in body or "Draft" in body
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_home_shows_the_users_own_role_in_each_project_once(client_for, project, consultant, manager, viewer):
+    other = ProjectFactory(title="Zweites Projekt")
+    MembershipFactory(project=other, user=viewer, role=Role.CONSULTANT)
+    MembershipFactory(project=other, user=manager, role=Role.MANAGER)
+    body = client_for(viewer).get(reverse("home")).content.decode()
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", body, re.S)
+    roles = {title: row for row in rows for title in (project.title, other.title) if title in row}
+    assert len(rows) == 2 and set(roles) == {project.title, other.title}
+    assert "Viewer" in roles[project.title] and "Consultant" in roles[other.title]
+    assert "Manager" not in body
+
+
+@pytest.mark.usefixtures("english_pages")
+@pytest.mark.parametrize(
+    "change", ["project_title", "client_name", "new_version", "version_status", "role", "joined", "removed", "staff"]
+)
+def test_home_shows_any_change_at_once_although_it_was_cached(client_for, project, manager, change):
+    version = VersionFactory(project=project, number=1, name="Erster Entwurf")
+    other = ProjectFactory(title="Zweites Projekt")
+    c = client_for(manager)
+    before = c.get(reverse("home")).content.decode()
+    assert c.get(reverse("home")).content.decode().count("Erster Entwurf") == 1  # served from the cache
+    if change == "project_title":
+        expected, gone = "Neuer Titel", project.title
+        project.title = "Neuer Titel"
+        project.save()
+    elif change == "client_name":
+        project.client.name = "Umbenannt GmbH"
+        project.client.save()
+        expected, gone = "Umbenannt GmbH", None
+    elif change == "new_version":
+        VersionFactory(project=project, number=2, name="Zweiter Entwurf")
+        expected, gone = "Zweiter Entwurf", "Erster Entwurf"
+    elif change == "version_status":
+        StrategyVersion.objects.filter(pk=version.pk).update(status=VersionStatus.SUBMITTED, snapshot={"schema": 1})
+        expected, gone = "Submitted", None
+    elif change == "role":
+        Membership.objects.filter(project=project, user=manager).update(role=Role.VIEWER)
+        expected, gone = "Viewer", "Manager"
+    elif change == "joined":
+        MembershipFactory(project=other, user=manager, role=Role.VIEWER)
+        expected, gone = "Zweites Projekt", None
+    elif change == "removed":
+        Membership.objects.filter(project=project, user=manager).delete()
+        expected, gone = "You are not a member of any project yet.", project.title
+    else:
+        manager.is_staff = True
+        manager.save()
+        expected, gone = "Administration", None
+    after = c.get(reverse("home")).content.decode()
+    assert expected not in before and expected in after
+    if gone:
+        assert gone in before and gone not in after
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_home_shows_a_flash_message_once_and_never_caches_it(client_for, consultant):
+    c = client_for(consultant)
+    c.get(reverse("home"))
+    c.post(reverse("project_create"), {"client_name": "Neukunde AG", "title": "Strategie 2027"})
+    shown = c.get(reverse("home")).content.decode()
+    assert "Project created." in shown and "Strategie 2027" in shown
+    again = c.get(reverse("home")).content.decode()
+    assert "Project created." not in again and "Strategie 2027" in again
+
+
+def test_a_cached_home_carries_a_csrf_token_that_the_next_post_passes_with(consultant):
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(consultant)
+    c.get(reverse("home"))
+    cached = c.get(reverse("home")).content.decode()  # served from the cache
+    assert "__pbsm_csrf_token__" not in cached
+    token = cached.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    data = {"client_name": "Neukunde AG", "title": "Strategie 2027"}
+    assert c.post(reverse("project_create"), {**data, "csrfmiddlewaretoken": "forged" * 8}).status_code == 403
+    assert c.post(reverse("project_create"), {**data, "csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_the_compiled_project_list_statement_reads_each_users_own_projects(project, consultant, viewer, outsider):
+    from strategies.views.projects import _listed_projects
+
+    other = ProjectFactory(title="Zweites Projekt")
+    MembershipFactory(project=other, user=viewer, role=Role.CONSULTANT)
+    VersionFactory(project=other, number=1, name="Erster Entwurf")
+    assert [row[1:] for row in _listed_projects(consultant)] == [
+        (project.title, project.updated_at, project.client.name, Role.CONSULTANT, None, None)
+    ]
+    assert {row[1] for row in _listed_projects(viewer)} == {project.title, other.title}
+    assert ("Zweites Projekt", "consultant", "draft", "Erster Entwurf") in {
+        (row[1], row[4], row[5], row[6]) for row in _listed_projects(viewer)
+    }
+    assert [row[1] for row in _listed_projects(outsider)] == [outsider.memberships.get().project.title]
+    assert _listed_projects(UserFactory(username="nobody")) == []
 
 
 def test_home_query_count_does_not_grow_with_projects(client_for, django_assert_max_num_queries):

@@ -1,4 +1,5 @@
-"""Query counts on the demo projects: every step page and a row save stay small, whatever the project's size."""
+"""Query counts on the demo projects: every step page, the comparison, the project list and a row save stay small,
+whatever the project's size."""
 
 import pytest
 from django.core.cache import cache
@@ -34,6 +35,11 @@ def _queries_per_page(project, django_assert_max_num_queries) -> dict[str, int]:
         with django_assert_max_num_queries(MAX_QUERIES, info=key) as captured:
             assert client.get(url).status_code == 200
         counts[key] = len(captured.captured_queries)
+    for label, url in (("version compare", reverse("version_compare", args=[project.pk])), ("home", reverse("home"))):
+        cache.clear()  # a full render: the comparison builds the draft's content
+        with django_assert_max_num_queries(MAX_QUERIES, info=label) as captured:
+            assert client.get(url).status_code == 200
+        counts[label] = len(captured.captured_queries)
     for name, kind in ROW_KINDS.items():
         row = kind.queryset(project).order_by("pk").first()
         if row is None:

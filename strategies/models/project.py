@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,6 +42,14 @@ class StrategyProjectQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
+
+    def for_member(self, user):
+        """for_user, each with the user's role (user_role) read from the membership row it joins.
+
+        A project has one membership per user, so the join adds no rows; on the project
+        list this spares a correlated subquery per project.
+        """
+        return self.for_user(user).annotate(user_role=F("memberships__role"))
 
     def with_role_of(self, user):
         role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]

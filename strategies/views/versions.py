@@ -13,10 +13,12 @@ back as a message on the page, bad input beside its field with the input kept.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,7 +28,7 @@ from ..comparison import compare_contents, last_approved_before
 from ..coverage import version_coverage
 from ..exceptions import DomainError
 from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
-from ..models import ActionOption, StrategyVersion, VersionStatus
+from ..models import ActionOption, StrategyProject, StrategyVersion, VersionStatus
 from ..reporting.words import content_in_language
 from ..services.versions import (
     strategy_version_approve,
@@ -39,6 +41,17 @@ from ..services.versions import (
     version_option_choose,
 )
 from ..snapshots import potential_in_language, version_content
+from ..wizard.page_cache import (
+    CSRF_PLACEHOLDER,
+    cached_page,
+    compact,
+    content_fingerprint,
+    membership_and_bookmark,
+    page_key,
+    personalise,
+    reader,
+    store_page,
+)
 from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
 from .access import posted, project_for
@@ -454,10 +467,51 @@ def _chosen_id(request, name: str) -> int | None:
     return int(value)
 
 
+def _cached_compare_page(request, pk: int) -> tuple[HttpResponse | None, str | None]:
+    """The cached comparison if there is one, and the key a fresh one is stored under.
+
+    A draft's side is built live from the working material, which costs far
+    more than the page's other work; the page cache's content fingerprint
+    covers everything the comparison reads (material, versions and their
+    choices, catalogue). The path carries the chosen versions; the defaults
+    (latest, last approved) follow from the versions, so from the fingerprint.
+    """
+    if len(get_messages(request)):
+        return None, None  # one-off messages belong to this response only
+    membership = membership_and_bookmark(pk, request.user.pk)
+    if membership is None:
+        return None, None  # not a member: the full path answers 404
+    role, _last_step = membership
+    stand_in = StrategyProject(pk=pk)
+    stand_in.remember_role(request.user, role)
+    if not request.user.has_perm("strategies.view_project", stand_in):
+        return None, None
+    cache_key = page_key(
+        pk,
+        "version-compare",
+        content_fingerprint(pk),
+        reader(request.user, role),
+        get_language(),
+        request.get_full_path(),
+    )
+    page = cached_page(cache_key)
+    return (HttpResponse(personalise(page, request)) if page is not None else None), cache_key
+
+
 @login_required
 @require_GET
 def version_compare(request, pk: int):
     """Two versions side by side; by default the latest against the version in force (the last approved)."""
+    cached, cache_key = _cached_compare_page(request, pk)
+    if cached is not None:
+        return cached
+    page = compact(render_to_string("strategies/versions/version_compare.html", _compare_context(request, pk), request))
+    if cache_key is not None:
+        store_page(cache_key, page)
+    return HttpResponse(personalise(page, request))
+
+
+def _compare_context(request, pk: int) -> dict:
     project = project_for(request, pk)
     versions = list(
         StrategyVersion.objects.filter(project=project)
@@ -468,9 +522,15 @@ def version_compare(request, pk: int):
     new_id, old_id = _chosen_id(request, "new"), _chosen_id(request, "old")
     if any(chosen is not None and chosen not in by_id for chosen in (new_id, old_id)):
         raise Http404(_("This version does not belong to this project."))
-    context = {"project": project, "versions": versions, "method_url": _method_step_url(project)}
+    # The cached text carries a placeholder; each response gets its own token.
+    context = {
+        "project": project,
+        "versions": versions,
+        "method_url": _method_step_url(project),
+        "csrf_token": CSRF_PLACEHOLDER,
+    }
     if not versions:
-        return render(request, "strategies/versions/version_compare.html", context)
+        return context
     new = by_id[new_id] if new_id is not None else versions[0]  # newest first
     old = by_id[old_id] if old_id is not None else None
     if old is None:
@@ -490,4 +550,4 @@ def version_compare(request, pk: int):
             version.project = project
         context["diff"] = compare_contents(version_content(pair[old.pk]), version_content(pair[new.pk]))
         context["same"] = old.pk == new.pk
-    return render(request, "strategies/versions/version_compare.html", context)
+    return context

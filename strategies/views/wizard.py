@@ -24,6 +24,7 @@ from ..wizard.page_cache import (
     membership_and_bookmark,
     page_key,
     personalise,
+    reader,
     store_page,
 )
 from ..wizard.progress import wizard_progress
@@ -55,12 +56,11 @@ def wizard_start(request, pk: int):
 
 
 def _step_page_key(request, pk: int, key: str, role: str | None) -> str:
-    user = request.user
     return page_key(
         pk,
         key,
         content_fingerprint(pk),
-        (user.pk, user.username, user.get_full_name(), user.is_staff, role),
+        reader(request.user, role),
         get_language(),
         request.get_full_path(),
     )

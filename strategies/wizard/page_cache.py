@@ -1,7 +1,8 @@
 """Caching of rendered wizard pages, keyed by what they show.
 
 A step page of a large project takes long to render but changes only when its
-data changes. Instead of invalidating on every write path (views, admin,
+data changes; so does the version comparison, whose draft side is built live
+from the working material (strategies/views/versions.py). Instead of invalidating on every write path (views, admin,
 services, shell), the cache key contains a fingerprint of everything a step
 page reads: the newest history id of each working-material table (every ORM
 save and delete writes history), and the row count and latest `updated_at`
@@ -14,6 +15,9 @@ What is personal on the page stays out of the cached text: the CSRF token is
 a placeholder swapped for the request's own on every response, and the key
 includes the user, role, language and view options. Pages with one-off
 messages (flash messages, form errors) are never cached.
+
+The project list (strategies/views/projects.py) needs no fingerprint: it
+reads its few rows anyway, and those rows themselves are in its key.
 """
 
 import hashlib
@@ -119,6 +123,11 @@ def membership_and_bookmark(project_id: int, user_id: int) -> tuple[str, str] | 
 
 def page_key(*parts) -> str:
     return "wizard-page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def reader(user, role: str | None) -> tuple:
+    """What of the user a page shows or decides by: name in the header, staff link, role."""
+    return (user.pk, user.username, user.get_full_name(), user.is_staff, role)
 
 
 _BETWEEN_TAGS = re.compile(r">\s+<")

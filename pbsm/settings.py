@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-reports": {"task": "strategies.tasks.sweep_stuck_reports", "schedule": 300.0},
 }
 REPORT_QUEUED_TIMEOUT = 3600
+# A worker on the same host as the web app lowers its CPU priority (nice) at start, so a report
+# render waits a moment rather than a workshop's page: the render is background work, the page
+# is not. 0 keeps the normal priority (a worker on a host of its own).
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10, maximum=19)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

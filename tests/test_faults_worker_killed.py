@@ -63,6 +63,9 @@ class Workers:
             "CELERY_TASK_TIME_LIMIT": str(HARD),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
             "PBSM_TEST_RENDER_PAUSE": str(pause) if pause else "",
+            # Time limits of seconds: at a lower priority beside the busy test processes a render
+            # could run past them, which is not what this test is about.
+            "WORKER_NICENESS": "0",
         }
         command = [
             sys.executable,

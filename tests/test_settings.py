@@ -40,6 +40,7 @@ SETTINGS_VARIABLES = (
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_COOLOFF_MINUTES",
     "DJANGO_TRUSTED_PROXY_COUNT",
+    "WORKER_NICENESS",
 )
 GOOD_SECRET_KEY = "".join(random.choices(string.ascii_letters, k=60))
 PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "example.com"}
@@ -121,6 +122,7 @@ def settings_values(**variables: str) -> dict:
         ),
         pytest.param({"LOGIN_FAILURE_LIMIT": "0"}, ("LOGIN_FAILURE_LIMIT",), id="login-failure-limit-zero"),
         pytest.param({"LOGIN_COOLOFF_MINUTES": "0"}, ("LOGIN_COOLOFF_MINUTES",), id="login-cool-off-zero"),
+        pytest.param({"WORKER_NICENESS": "20"}, ("WORKER_NICENESS",), id="worker-niceness-above-19"),
         pytest.param(
             {"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, ("DJANGO_TRUSTED_PROXY_COUNT",), id="trusted-proxies-negative"
         ),
@@ -268,3 +270,23 @@ def test_passwords_shorter_than_ten_characters_or_common_are_refused(db):
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("Xq7#mK2!pL")
+
+
+WORKER_PRIORITY = """
+import os
+import django
+
+django.setup()
+from pbsm.celery import lower_cpu_priority
+
+before = os.nice(0)
+lower_cpu_priority()
+print(os.nice(0) - before)
+"""
+
+
+@pytest.mark.parametrize(("niceness", "lowered_by"), [("", 10), ("3", 3), ("0", 0)])
+def test_a_worker_lowers_its_cpu_priority_so_pages_come_before_renders(niceness, lowered_by):
+    result = run(["-c", WORKER_PRIORITY], WORKER_NICENESS=niceness)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) == lowered_by

@@ -281,6 +281,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # htmx reads the token from the page (hx-headers), never from the cookie.
 CSRF_COOKIE_HTTPONLY = True
+# Our page for a refused form token, in the site's look and within the CSP (Django's has inline style).
+CSRF_FAILURE_VIEW = "strategies.views.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -67,6 +67,20 @@ def test_htmx_partials_and_error_pages_have_the_strict_policy(client_for, projec
     assert_strict(refused)
 
 
+def test_a_refused_form_token_gets_our_page_within_the_policy(client_for, project, consultant):
+    """Django's own CSRF page carries an inline <style> the policy would block; ours has none."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(consultant)
+    response = client.post(f"/projects/{project.pk}/versions/new/", {"name": "V9"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert "This form could not be accepted" in response.content.decode()
+    assert "<style" not in response.content.decode()
+    assert_strict(response)
+    assert not project.versions.exists()
+
+
 def test_the_admin_has_the_strict_policy(client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     response = client.get("/admin/")

@@ -7,3 +7,8 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    """Django's own page carries an inline <style>, which our Content-Security-Policy blocks."""
+    return render(request, "errors/403_csrf.html", status=403)

@@ -13,12 +13,10 @@ back as a message on the page, bad input beside its field with the input kept.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,7 +26,7 @@ from ..comparison import compare_contents, last_approved_before
 from ..coverage import version_coverage
 from ..exceptions import DomainError
 from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
-from ..models import ActionOption, StrategyProject, StrategyVersion, VersionStatus
+from ..models import ActionOption, StrategyVersion, VersionStatus
 from ..reporting.words import content_in_language
 from ..services.versions import (
     strategy_version_approve,
@@ -45,11 +43,8 @@ from ..wizard.page_cache import (
     CSRF_PLACEHOLDER,
     cached_page,
     compact,
-    content_fingerprint,
-    membership_and_bookmark,
-    page_key,
+    member_page_key,
     personalise,
-    reader,
     store_page,
 )
 from ..wizard.progress import progress_oob
@@ -476,24 +471,10 @@ def _cached_compare_page(request, pk: int) -> tuple[HttpResponse | None, str | N
     choices, catalogue). The path carries the chosen versions; the defaults
     (latest, last approved) follow from the versions, so from the fingerprint.
     """
-    if len(get_messages(request)):
-        return None, None  # one-off messages belong to this response only
-    membership = membership_and_bookmark(pk, request.user.pk)
-    if membership is None:
-        return None, None  # not a member: the full path answers 404
-    role, _last_step = membership
-    stand_in = StrategyProject(pk=pk)
-    stand_in.remember_role(request.user, role)
-    if not request.user.has_perm("strategies.view_project", stand_in):
+    found = member_page_key(request, pk, "version-compare")
+    if found is None:
         return None, None
-    cache_key = page_key(
-        pk,
-        "version-compare",
-        content_fingerprint(pk),
-        reader(request.user, role),
-        get_language(),
-        request.get_full_path(),
-    )
+    cache_key, _stand_in = found
     page = cached_page(cache_key)
     return (HttpResponse(personalise(page, request)) if page is not None else None), cache_key
 

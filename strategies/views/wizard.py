@@ -2,13 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,11 +18,8 @@ from ..wizard.page_cache import (
     CSRF_PLACEHOLDER,
     cached_page,
     compact,
-    content_fingerprint,
-    membership_and_bookmark,
-    page_key,
+    member_page_key,
     personalise,
-    reader,
     store_page,
 )
 from ..wizard.progress import wizard_progress
@@ -55,38 +50,16 @@ def wizard_start(request, pk: int):
     return redirect("wizard_step", pk=project.pk, key=key)
 
 
-def _step_page_key(request, pk: int, key: str, role: str | None) -> str:
-    return page_key(
-        pk,
-        key,
-        content_fingerprint(pk),
-        reader(request.user, role),
-        get_language(),
-        request.get_full_path(),
-    )
-
-
 def _cached_step_page(request, pk: int, key: str) -> tuple[HttpResponse | None, str | None]:
-    """The cached page if there is one, and the key a freshly rendered page is stored under.
-
-    Membership is read with one plain query; the rules module still decides,
-    on a project stand-in that carries the role.
-    """
-    if len(get_messages(request)):
-        return None, None  # one-off messages belong to this response only
-    membership = membership_and_bookmark(pk, request.user.pk)
-    if membership is None:
-        return None, None  # not a member: the full path answers 404
-    role, last_step = membership
-    stand_in = StrategyProject(pk=pk, last_step=last_step)
-    stand_in.remember_role(request.user, role)
-    if not request.user.has_perm("strategies.view_project", stand_in):
+    """The cached page if there is one, and the key a freshly rendered page is stored under."""
+    found = member_page_key(request, pk, key)
+    if found is None:
         return None, None
-    cache_key = _step_page_key(request, pk, key, role)
+    cache_key, stand_in = found
     page = cached_page(cache_key)
     if page is None:
         return None, cache_key
-    if request.user.has_perm("strategies.edit_project", stand_in) and last_step != key:
+    if request.user.has_perm("strategies.edit_project", stand_in) and stand_in.last_step != key:
         StrategyProject.objects.filter(pk=pk).update(last_step=key)
     return HttpResponse(personalise(page, request)), cache_key
 

@@ -130,6 +130,34 @@ def reader(user, role: str | None) -> tuple:
     return (user.pk, user.username, user.get_full_name(), user.is_staff, role)
 
 
+def member_page_key(request, pk: int, page: str):
+    """The cache key of one of a project's pages for this member, and a project stand-in that
+    carries the role and the bookmark (for the rules); None where nothing may come from the cache:
+    one-off messages on the page, or a user who may not view the project (the full path answers).
+
+    Membership is read with one plain query; the rules module still decides.
+    """
+    from django.contrib.messages import get_messages
+    from django.utils.translation import get_language
+
+    from ..models import StrategyProject
+
+    if len(get_messages(request)):
+        return None  # one-off messages belong to this response only
+    membership = membership_and_bookmark(pk, request.user.pk)
+    if membership is None:
+        return None
+    role, last_step = membership
+    stand_in = StrategyProject(pk=pk, last_step=last_step)
+    stand_in.remember_role(request.user, role)
+    if not request.user.has_perm("strategies.view_project", stand_in):
+        return None
+    key = page_key(
+        pk, page, content_fingerprint(pk), reader(request.user, role), get_language(), request.get_full_path()
+    )
+    return key, stand_in
+
+
 _BETWEEN_TAGS = re.compile(r">\s+<")
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 

@@ -88,15 +88,20 @@ def potential_content(project) -> dict:
     }
 
 
+def title_in_language(entry: dict) -> str:
+    """A catalogue title as content stores it ({"title", "titles": {language: title}}), in the active language."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return (entry.get("titles") or {}).get(language) or entry.get("title") or ""
+
+
 def potential_in_language(content: dict) -> dict | None:
     """The content's potential ratings with each title in the active language; None if not recorded."""
     potential = content.get("potential")
     if potential is None:
         return None
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
     def rows(key):
-        return [{**row, "title": (row.get("titles") or {}).get(language) or row["title"]} for row in potential[key]]
+        return [{**row, "title": title_in_language(row)} for row in potential[key]]
 
     return {
         **potential,

@@ -2,12 +2,11 @@ import datetime
 from decimal import Decimal
 
 from django import template
-from django.conf import settings
-from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Role, VersionStatus
+from ..snapshots import title_in_language
 
 register = template.Library()
 
@@ -71,11 +70,7 @@ def kpi_value(value) -> str:
     return str(value)
 
 
-@register.filter
-def title_in_language(entry: dict) -> str:
-    """A catalogue title stored in a version's content ({"title", "titles": {lang: ...}}), in the active language."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return (entry.get("titles") or {}).get(language) or entry.get("title") or ""
+register.filter("title_in_language", title_in_language)
 
 
 @register.filter

@@ -1173,3 +1173,14 @@ def test_only_consultants_keep_a_taken_over_reason(project, consultant, predeces
             keep_reason=True,
         )
     assert marks(successor)["Ads"] == (False, "Too costly for the first year", False)
+
+
+def test_the_refusal_reads_in_german(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
+    with translation.override("de"), pytest.raises(DomainError) as refusal:
+        strategy_version_submit(successor, consultant, notify=False)
+    assert str(refusal.value) == (
+        "Seit der Grund aus der vorigen Version übernommen wurde, hat sich die Wahl geändert bei: „Ads“. "
+        "Bearbeiten Sie jeden dieser Gründe oder behalten Sie ihn bei, bevor Sie einreichen."
+    )

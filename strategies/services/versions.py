@@ -201,7 +201,8 @@ def strategy_version_submit(version: StrategyVersion, user, *, notify: bool = Tr
                     "The choice changed since the reason was taken over from the previous version for: "
                     "%(options)s. Edit each reason or keep it before submitting."
                 )
-                % {"options": ", ".join(f"“{title}”" for title in stale)}
+                # Quotation marks differ by language („…“ in German).
+                % {"options": ", ".join(_("“%(option)s”") % {"option": title} for title in stale)}
             )
         version.snapshot = build_snapshot(version)
         version.status = VersionStatus.SUBMITTED

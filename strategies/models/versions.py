@@ -295,11 +295,6 @@ class VersionOption(models.Model):
         return f"{self.option} ({'in' if self.included else 'out'})"
 
     @property
-    def reason_taken_over(self) -> bool:
-        """The reason is the predecessor's, not edited or kept on purpose since."""
-        return self.included_at_takeover is not None
-
-    @property
     def reason_needs_review(self) -> bool:
         return self.needs_review(
             included=self.included, rationale=self.rationale, included_at_takeover=self.included_at_takeover

@@ -101,7 +101,7 @@ def state(project):
         "choices": list(
             VersionOption.objects.filter(version__project=project)
             .order_by("pk")
-            .values_list("pk", "version", "option", "included", "rationale", "updated_at")
+            .values_list("pk", "version", "option", "included", "rationale", "included_at_takeover", "updated_at")
         ),
         "transitions": list(
             VersionTransition.objects.filter(version__project=project)
@@ -1045,3 +1045,142 @@ def test_refusals_name_the_status_as_german_writes_it(project, consultant, manag
     with translation.override("de"), pytest.raises(DomainError) as refused:
         services.strategy_version_approve(version, manager, "Passt")
     assert "„Entwurf“" in str(refused.value)
+
+
+# --- reasons a successor takes over -----------------------------------------------------------
+
+
+def marks(version):
+    """Per option title: (included, reason, included_at_takeover)."""
+    rows = VersionOption.objects.filter(version=version).values_list(
+        "option__title", "included", "rationale", "included_at_takeover"
+    )
+    return {title: (included, reason, at_takeover) for title, included, reason, at_takeover in rows}
+
+
+@pytest.fixture
+def predecessor(project, consultant, manager):
+    """Approved V1: videos in (with a reason), ads out as too costly, newsletter out without a reason."""
+    videos, ads, newsletter = (option_of(project, title=title) for title in ("Videos", "Ads", "Newsletter"))
+    version = draft(project, consultant, videos, name="Start")
+    version_option_choose(version, consultant, ads, included=False, reason="Too costly for the first year")
+    version_option_choose(version, consultant, newsletter, included=False, reason="")
+    version = strategy_version_approve(strategy_version_submit(version, consultant, notify=False), manager, "Go.")
+    return version, {"videos": videos, "ads": ads, "newsletter": newsletter}
+
+
+def successor_of(project, consultant, predecessor):
+    version, options = predecessor
+    return strategy_version_create(project=project, user=consultant, name="Grow", based_on=version), options
+
+
+def test_a_successor_copies_the_reasons_marked_as_taken_over(project, consultant, predecessor):
+    successor, _options = successor_of(project, consultant, predecessor)
+    assert marks(successor) == {
+        "Videos": (True, "Yes to Videos", True),
+        "Ads": (False, "Too costly for the first year", False),
+        "Newsletter": (False, "", None),  # no reason, nothing taken over
+    }
+    assert marks(predecessor[0])["Ads"] == (False, "Too costly for the first year", None)
+    assert not successor.reasons_needing_review().exists()
+
+
+def test_a_reopened_version_takes_over_the_rejected_ones_reasons(project, consultant, manager):
+    option = option_of(project, title="Videos")
+    rejected = strategy_version_reject(submitted(project, consultant, "Start", option), manager, "Too broad.")
+    reopened = strategy_version_reopen(rejected, consultant)
+    assert marks(reopened) == {"Videos": (True, "Yes to Videos", True)}
+
+
+def test_editing_the_reason_clears_the_mark(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["ads"], included=True, reason="A sponsor pays the ads")
+    assert marks(successor)["Ads"] == (True, "A sponsor pays the ads", None)
+    assert not successor.reasons_needing_review().exists()
+
+
+def test_saving_the_same_reason_keeps_the_mark(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["videos"], included=True, reason=" Yes to Videos ")
+    assert marks(successor)["Videos"] == (True, "Yes to Videos", True)
+
+
+def test_flipping_the_choice_flags_the_taken_over_reason_and_flipping_back_unflags_it(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    ads = options["ads"]
+    version_option_choose(successor, consultant, ads, included=True, reason="Too costly for the first year")
+    assert marks(successor)["Ads"] == (True, "Too costly for the first year", False)
+    assert list(successor.reasons_needing_review().values_list("option", flat=True)) == [ads.pk]
+    assert VersionOption.objects.get(version=successor, option=ads).reason_needs_review
+    version_option_choose(successor, consultant, ads, included=False, reason="Too costly for the first year")
+    assert not successor.reasons_needing_review().exists()
+
+
+def test_a_flipped_option_without_a_reason_is_not_flagged(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["newsletter"], included=True, reason="")
+    version_option_choose(successor, consultant, options["videos"], included=False, reason="")  # reason removed
+    assert not successor.reasons_needing_review().exists()
+    strategy_version_submit(successor, consultant, notify=False)
+    assert reloaded(successor).status == VersionStatus.SUBMITTED
+
+
+def test_submitting_is_refused_naming_each_flagged_option(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
+    version_option_choose(successor, consultant, options["videos"], included=False, reason="Yes to Videos")
+    before = state(project)
+    with pytest.raises(DomainError) as refusal:
+        strategy_version_submit(successor, consultant, notify=False)
+    message = str(refusal.value)
+    assert message.startswith("The choice changed since the reason was taken over from the previous version for: “")
+    assert message.endswith("”. Edit each reason or keep it before submitting.")
+    assert "“Ads”" in message and "“Videos”" in message and "Newsletter" not in message
+    assert state(project) == before
+    assert reloaded(successor).snapshot is None
+
+
+def test_editing_each_flagged_reason_lets_the_version_be_submitted(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
+    version_option_choose(successor, consultant, options["ads"], included=True, reason="A sponsor pays the ads")
+    submitted_version = strategy_version_submit(successor, consultant, notify=False)
+    reasons = {entry["title"]: entry["reason"] for entry in submitted_version.snapshot["options"]}
+    assert reasons["Ads"] == "A sponsor pays the ads"
+
+
+def test_keeping_a_reason_on_purpose_clears_the_mark_and_the_flag(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    ads = options["ads"]
+    version_option_choose(successor, consultant, ads, included=True, reason="Too costly for the first year")
+    version_option_choose(
+        successor, consultant, ads, included=True, reason="Too costly for the first year", keep_reason=True
+    )
+    assert marks(successor)["Ads"] == (True, "Too costly for the first year", None)
+    assert strategy_version_submit(successor, consultant, notify=False).status == VersionStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("role", ["manager", "viewer"])
+def test_only_consultants_keep_a_taken_over_reason(project, consultant, predecessor, role, request):
+    successor, options = successor_of(project, consultant, predecessor)
+    with pytest.raises(DomainError, match="only by the project's consultants"):
+        version_option_choose(
+            successor,
+            request.getfixturevalue(role),
+            options["ads"],
+            included=False,
+            reason="Too costly for the first year",
+            keep_reason=True,
+        )
+    assert marks(successor)["Ads"] == (False, "Too costly for the first year", False)
+
+
+def test_the_refusal_reads_in_german(project, consultant, predecessor):
+    successor, options = successor_of(project, consultant, predecessor)
+    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
+    with translation.override("de"), pytest.raises(DomainError) as refusal:
+        strategy_version_submit(successor, consultant, notify=False)
+    assert str(refusal.value) == (
+        "Seit der Grund aus der vorigen Version übernommen wurde, hat sich die Wahl geändert bei: „Ads“. "
+        "Bearbeiten Sie jeden dieser Gründe oder behalten Sie ihn bei, bevor Sie einreichen."
+    )

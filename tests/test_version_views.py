@@ -719,3 +719,110 @@ def test_the_large_demo_stays_within_twenty_queries(client, django_assert_max_nu
     client.force_login(manager)
     client.get(reverse("home"))
     _count(client, detail_url(submitted_version), django_assert_max_num_queries)
+
+
+# --- reasons a successor takes over ------------------------------------------------------------------
+
+
+def row_of(body: str, option) -> str:
+    """The HTML of one option's row (an editable row is a form, a read-only one a div)."""
+    start = body.index(f'id="option-{option.pk}"')
+    ends = [
+        end for end in (body.find("</form>", start), body.find('class="list-group-item option-row', start)) if end > 0
+    ]
+    return body[start : min(ends) if ends else len(body)]
+
+
+@pytest.fixture
+def successor(project, consultant, manager, material):
+    """V2 based on the approved V1: videos in ("Cheap"), the job fair out ("Too costly for the first year")."""
+    base = approved(
+        project,
+        consultant,
+        manager,
+        "Start",
+        [(material["videos"], True, "Cheap"), (material["fair"], False, "Too costly for the first year")],
+    )
+    return strategy_version_create(project=project, user=consultant, name="Grow", based_on=base)
+
+
+def test_the_draft_marks_the_reasons_taken_over_with_a_keep_button(
+    client_for, project, consultant, successor, material
+):
+    body = client_for(consultant).get(detail_url(successor)).content.decode()
+    videos = row_of(body, material["videos"])
+    assert f'id="option-{material["videos"].pk}-taken-over">taken over from V1<' in videos
+    assert f'aria-describedby="option-{material["videos"].pk}-taken-over"' in videos
+    assert 'name="keep_reason" value="1"' in videos and "review this reason" not in videos
+    assert "taken over" not in row_of(body, material["faq"])  # not in V1, nothing taken over
+
+
+def test_flipping_a_choice_flags_its_taken_over_reason(client_for, project, consultant, successor, material):
+    fair = material["fair"]
+    c = client_for(consultant)
+    row = hx_post(c, option_url(successor, fair), {"choice": "in", "reason": "Too costly for the first year"})
+    body = row.content.decode()
+    assert f'id="option-{fair.pk}-review"' in body and "taken over from V1: review this reason" in body
+    assert f'aria-invalid="true" aria-describedby="option-{fair.pk}-review"' in body
+    assert 'name="keep_reason" value="1"' in body
+    page = row_of(c.get(detail_url(successor)).content.decode(), fair)
+    assert "review this reason, the choice changed" in page
+
+
+def test_a_refused_submit_shows_the_flag_beside_each_option_concerned(
+    client_for, project, consultant, successor, material
+):
+    fair = material["fair"]
+    c = client_for(consultant)
+    hx_post(c, option_url(successor, fair), {"choice": "in", "reason": "Too costly for the first year"})
+    response = c.post(url("version_submit", successor))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "taken over from the previous version for: “Virtual job fair”. Edit each reason or keep it" in body
+    assert f'id="option-{fair.pk}-review"' in row_of(body, fair)
+    assert "review this reason" not in row_of(body, material["videos"])
+    assert snapshot_of(successor)[0] == VersionStatus.DRAFT and snapshot_of(successor)[3] is None
+
+
+def test_editing_the_reason_clears_the_mark_and_lets_the_version_be_submitted(
+    client_for, project, consultant, successor, material
+):
+    fair = material["fair"]
+    c = client_for(consultant)
+    hx_post(c, option_url(successor, fair), {"choice": "in", "reason": "Too costly for the first year"})
+    body = hx_post(c, option_url(successor, fair), {"choice": "in", "reason": "A sponsor pays it"}).content.decode()
+    assert "taken over" not in body and 'name="keep_reason"' not in body and "is-invalid" not in body
+    assert c.post(url("version_submit", successor)).status_code == 302
+    assert snapshot_of(successor)[0] == VersionStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_keeping_a_reason_clears_the_mark(client_for, project, consultant, successor, material, htmx):
+    fair = material["fair"]
+    c = client_for(consultant)
+    hx_post(c, option_url(successor, fair), {"choice": "in", "reason": "Too costly for the first year"})
+    data = {"choice": "in", "reason": "Too costly for the first year", "keep_reason": "1"}
+    response = hx_post(c, option_url(successor, fair), data) if htmx else c.post(option_url(successor, fair), data)
+    if htmx:
+        assert "taken over" not in response.content.decode()
+    else:
+        assert response["Location"] == detail_url(successor) + f"#option-{fair.pk}"
+        assert "The reason for “Virtual job fair” is kept." in c.get(response["Location"]).content.decode()
+    assert VersionOption.objects.get(version=successor, option=fair).included_at_takeover is None
+    assert c.post(url("version_submit", successor)).status_code == 302
+
+
+@pytest.mark.parametrize("member", ["manager", "viewer", "outsider"])
+def test_only_consultants_keep_a_reason(client_for, project, consultant, successor, material, member, request):
+    data = {"choice": "out", "reason": "Too costly for the first year", "keep_reason": "1"}
+    response = client_for(request.getfixturevalue(member)).post(option_url(successor, material["fair"]), data)
+    assert response.status_code == (404 if member == "outsider" else 403)
+    assert VersionOption.objects.get(version=successor, option=material["fair"]).included_at_takeover is False
+
+
+def test_the_mark_names_no_version_once_the_base_draft_is_gone(client_for, project, consultant, material):
+    base = draft(project, consultant, "Start", [(material["videos"], False, "Not yet")])
+    version = strategy_version_create(project=project, user=consultant, name="Grow", based_on=base)
+    base.delete()
+    body = client_for(consultant).get(detail_url(version)).content.decode()
+    assert ">taken over from the previous version<" in row_of(body, material["videos"])

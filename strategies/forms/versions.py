@@ -111,6 +111,8 @@ class OptionChoiceForm(forms.Form):
         error_messages={"required": _("Choose whether the option is in or out of this version.")},
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    # Sent by the "Keep this reason" button of a reason taken over from the previous version.
+    keep_reason = forms.BooleanField(required=False)
 
     @property
     def included(self) -> bool:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -182,6 +182,12 @@ class StrategyVersion(models.Model):
     def can_submit(self, user) -> bool:
         return self.can_edit(user)
 
+    def reasons_needing_review(self):
+        """The choices whose reason was taken over from the predecessor and whose choice flipped since:
+        the old reason ("too costly for the first year") argues for the other choice, so it must be
+        edited or kept on purpose before the version goes to the managers."""
+        return self.version_options.needing_review()
+
     def can_decide(self, user) -> bool:
         """Managers decide on submitted versions, never on one they submitted themselves."""
         return (
@@ -228,6 +234,17 @@ def _refuse_unless_drafts(version_ids) -> None:
 
 
 class VersionOptionQuerySet(models.QuerySet):
+    def needing_review(self):
+        """Reasons still as taken over whose choice differs from the one they were given for.
+
+        A flipped choice without a reason carries nothing stale and is not among them.
+        """
+        return (
+            self.filter(included_at_takeover__isnull=False)
+            .exclude(rationale="")
+            .exclude(included=F("included_at_takeover"))
+        )
+
     def update(self, **kwargs):
         if self.exclude(version__status=VersionStatus.DRAFT).exists():
             raise DomainError(OPTIONS_FIXED)
@@ -260,6 +277,10 @@ class VersionOption(models.Model):
     option = models.ForeignKey(ActionOption, on_delete=models.RESTRICT, related_name="version_options")
     included = models.BooleanField(_("included"), default=True)
     rationale = models.TextField(_("reason"), blank=True)
+    # Set when a successor copies the reason from its predecessor: the choice the reason was
+    # written for. Null once the reason is edited or kept on purpose (and for reasons written
+    # here): a null means nobody has to look at the reason again.
+    included_at_takeover = models.BooleanField(_("included when the reason was taken over"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VersionOptionQuerySet.as_manager()
@@ -272,6 +293,17 @@ class VersionOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.option} ({'in' if self.included else 'out'})"
+
+    @property
+    def reason_needs_review(self) -> bool:
+        return self.needs_review(
+            included=self.included, rationale=self.rationale, included_at_takeover=self.included_at_takeover
+        )
+
+    @staticmethod
+    def needs_review(*, included: bool, rationale: str, included_at_takeover: bool | None) -> bool:
+        """The rule of VersionOptionQuerySet.needing_review() for values at hand (a page row)."""
+        return included_at_takeover is not None and bool(rationale) and included != included_at_takeover
 
     def _refuse_unless_draft(self):
         """Only drafts' options change: the version it names now and, for a stored row, the one it is stored under."""

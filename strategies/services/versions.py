@@ -117,7 +117,15 @@ def _copy_selection(source: StrategyVersion, target: StrategyVersion) -> None:
     """The source's choices, for options that still exist (a frozen source keeps deleted ones in its snapshot)."""
     existing = set(ActionOption.objects.filter(topic__project=target.project_id).values_list("pk", flat=True))
     VersionOption.objects.bulk_create(
-        VersionOption(version=target, option_id=choice.option_id, included=choice.included, rationale=choice.rationale)
+        VersionOption(
+            version=target,
+            option_id=choice.option_id,
+            included=choice.included,
+            rationale=choice.rationale,
+            # The reason is marked as taken over (with the choice it was written for) until it is
+            # edited or kept: flipping the choice must not carry the old reason to the managers unseen.
+            included_at_takeover=choice.included if choice.rationale else None,
+        )
         for choice in source.version_options.all()
         if choice.option_id in existing
     )
@@ -142,17 +150,36 @@ def strategy_version_update(version: StrategyVersion, user, **fields) -> Strateg
         return version
 
 
-def version_option_choose(version: StrategyVersion, user, option: ActionOption, *, included: bool, reason: str = ""):
-    """Put an option in or out of a draft, with the reason."""
+def version_option_choose(
+    version: StrategyVersion,
+    user,
+    option: ActionOption,
+    *,
+    included: bool,
+    reason: str = "",
+    keep_reason: bool = False,
+):
+    """Put an option in or out of a draft, with the reason.
+
+    A reason taken over from the predecessor stays marked as such until it is edited, or kept
+    on purpose (keep_reason): only then is it the consultants' reason for this version.
+    """
+    reason = reason.strip()
     with transaction.atomic():
         version = _locked(version)
         if not version.can_edit(user):
             raise DomainError(_("Only a draft's options can be chosen, and only by the project's consultants."))
         if option.topic.project_id != version.project_id:
             raise DomainError(_("This option belongs to another project."))
-        choice, _created = VersionOption.objects.update_or_create(
-            version=version, option=option, defaults={"included": included, "rationale": reason.strip()}
-        )
+        # The version row is locked, so nobody else changes this choice between reading and saving it.
+        choice = VersionOption.objects.filter(version=version, option=option).first()
+        if choice is None:
+            choice = VersionOption(version=version, option=option)
+        elif keep_reason or reason != choice.rationale:
+            choice.included_at_takeover = None
+        choice.included = included
+        choice.rationale = reason
+        choice.save()
         StrategyVersion.objects.filter(pk=version.pk).update(updated_at=timezone.now())
         return choice
 
@@ -167,6 +194,16 @@ def strategy_version_submit(version: StrategyVersion, user, *, notify: bool = Tr
             raise DomainError(_("Only the project's consultants can submit a version."))
         if not version.version_options.filter(included=True).exists():
             raise DomainError(_("Choose at least one action option for this version before submitting it."))
+        stale = list(version.reasons_needing_review().values_list("option__title", flat=True))
+        if stale:
+            raise DomainError(
+                _(
+                    "The choice changed since the reason was taken over from the previous version for: "
+                    "%(options)s. Edit each reason or keep it before submitting."
+                )
+                # Quotation marks differ by language („…“ in German).
+                % {"options": ", ".join(_("“%(option)s”") % {"option": title} for title in stale)}
+            )
         version.snapshot = build_snapshot(version)
         version.status = VersionStatus.SUBMITTED
         version.submitted_by = user

@@ -13,6 +13,7 @@ back as a message on the page, bad input beside its field with the input kept.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +27,7 @@ from ..comparison import compare_contents, last_approved_before
 from ..coverage import version_coverage
 from ..exceptions import DomainError
 from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
-from ..models import ActionOption, StrategyVersion, VersionStatus
+from ..models import ActionOption, StrategyVersion, VersionOption, VersionStatus
 from ..reporting.words import content_in_language
 from ..services.versions import (
     strategy_version_approve,
@@ -146,11 +147,21 @@ def _options_by_topic(options: list[dict]) -> list[dict]:
     return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
 
 
-def _option_row(option: ActionOption, chosen: dict | None, url: str, form=None) -> dict:
-    """One option of the project as the draft holds it: in, out or not decided (None)."""
+def _option_row(
+    option: ActionOption, chosen: dict | None, url: str, form=None, included_at_takeover: bool | None = None
+) -> dict:
+    """One option of the project as the draft holds it: in, out or not decided (None).
+
+    included_at_takeover: the stored choice's mark of a reason taken over from the predecessor.
+    """
     state = None
+    taken_over = needs_review = False
     if chosen is not None:
         state = OptionChoiceForm.IN if chosen["included"] else OptionChoiceForm.OUT
+        taken_over = included_at_takeover is not None and bool(chosen["reason"])
+        needs_review = VersionOption.needs_review(
+            included=chosen["included"], rationale=chosen["reason"], included_at_takeover=included_at_takeover
+        )
     if form is not None and form.is_bound:
         state = form.data.get("choice") or state
     return {
@@ -164,6 +175,8 @@ def _option_row(option: ActionOption, chosen: dict | None, url: str, form=None) 
         if form is not None and form.is_bound
         else (chosen or {}).get("reason", ""),
         "form": form,
+        "taken_over": taken_over,
+        "needs_review": needs_review,
     }
 
 
@@ -174,9 +187,14 @@ def _option_url(version, option_pk: int) -> str:
 def _selection(project, version, content: dict, row_forms: dict) -> list[dict]:
     """Every action option of the project, grouped by block and topic, with the draft's choice (one query)."""
     chosen = {option["id"]: option for option in content.get("options", [])}
+    # The taken-over marks are not part of the content (a snapshot does not keep them): read along.
+    taken_over = VersionOption.objects.filter(version=version, option=OuterRef("pk")).order_by()
     options = (
         ActionOption.objects.filter(topic__project=project)
         .select_related("topic__block", "benefit")
+        .annotate(
+            included_at_takeover=Subquery(taken_over.values("included_at_takeover")[:1], output_field=BooleanField())
+        )
         .order_by("topic__block__order", "topic__block_id", "topic__order", "topic_id", "order", "id")
     )
     # One reverse() for all rows: the option id is the only part that differs.
@@ -187,7 +205,13 @@ def _selection(project, version, content: dict, row_forms: dict) -> list[dict]:
         block = blocks.setdefault(topic.block_id, {"title": topic.block.title, "topics": {}})
         entry = block["topics"].setdefault(topic.pk, {"id": topic.pk, "title": topic.title, "rows": []})
         entry["rows"].append(
-            _option_row(option, chosen.get(option.pk), f"{base}{option.pk}/", row_forms.get(option.pk))
+            _option_row(
+                option,
+                chosen.get(option.pk),
+                f"{base}{option.pk}/",
+                row_forms.get(option.pk),
+                option.included_at_takeover,
+            )
         )
     return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
 
@@ -312,7 +336,12 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
     if form.is_valid():
         try:
             version_option_choose(
-                version, request.user, option, included=form.included, reason=form.cleaned_data["reason"]
+                version,
+                request.user,
+                option,
+                included=form.included,
+                reason=form.cleaned_data["reason"],
+                keep_reason=form.cleaned_data["keep_reason"],
             )
         except DomainError as refusal:
             error = refusal
@@ -323,7 +352,12 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
             return _refused(request, project, version, error, row_forms={option.pk: form})
         if not form.is_valid():
             return _page(request, project, version, row_forms={option.pk: form})
-        done = _("“%(option)s” is in the version.") if form.included else _("“%(option)s” is left out.")
+        if form.cleaned_data["keep_reason"]:
+            done = _("The reason for “%(option)s” is kept.")
+        elif form.included:
+            done = _("“%(option)s” is in the version.")
+        else:
+            done = _("“%(option)s” is left out.")
         messages.success(request, done % {"option": option.title})
         return redirect(_detail_url(version, f"option-{option.pk}"))
     return _option_response(request, project, version, option, form, error)
@@ -336,10 +370,12 @@ def _option_response(request, project, version, option, form, error):
     content = version_content(version)
     chosen = next((entry for entry in content.get("options", []) if entry["id"] == option.pk), None)
     keep = form if (error is not None or not form.is_valid()) else None
+    marks = VersionOption.objects.filter(version=version, option=option).order_by()
+    included_at_takeover = marks.values_list("included_at_takeover", flat=True).first()
     context = {
         "project": project,
         "version": version,
-        "row": _option_row(option, chosen, _option_url(version, option.pk), keep),
+        "row": _option_row(option, chosen, _option_url(version, option.pk), keep, included_at_takeover),
         "can_edit": version.can_edit(request.user),
         "error": str(error) if error is not None else "",
     }

@@ -31,7 +31,12 @@ from strategies.models import (
     VersionOption,
     VersionStatus,
 )
-from strategies.services.versions import strategy_version_create, strategy_version_submit
+from strategies.services.versions import (
+    strategy_version_approve,
+    strategy_version_create,
+    strategy_version_submit,
+    version_option_choose,
+)
 from strategies.wizard.steps import STEPS
 
 from ..factories import PASSWORD, MembershipFactory, OptionFactory, ProjectFactory, UserFactory
@@ -471,3 +476,24 @@ def test_the_business_model_canvas_can_be_scrolled_and_added_to_by_keyboard(page
     htmx_idle(page)
     expect(page.locator(f'#form-topic-add-{block.pk} [name="title"]')).to_be_focused()
     assert_accessible(page, "business model canvas in a narrow window")
+
+
+def test_a_successor_with_taken_over_and_flagged_reasons_passes_axe(page):
+    consultant = UserFactory(username="beraterin", consultant_group=True)
+    manager = UserFactory(username="chef")
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    kept, flipped = (OptionFactory(topic__project=project, title=title) for title in ("Azubi-Videos", "Jobmesse"))
+    v1 = strategy_version_create(project=project, user=consultant, name="Start")
+    version_option_choose(v1, consultant, kept, included=True, reason="Günstig")
+    version_option_choose(v1, consultant, flipped, included=False, reason="Zu teuer")
+    v1 = strategy_version_approve(strategy_version_submit(v1, consultant, notify=False), manager, "Gut.")
+    v2 = strategy_version_create(project=project, user=consultant, name="Mehr", based_on=v1)
+    version_option_choose(v2, consultant, flipped, included=True, reason="Zu teuer")
+    log_in_as(page, "beraterin", PASSWORD)
+    page.goto(f"/projects/{project.pk}/versions/{v2.pk}/")
+    expect(page.locator(f"#option-{kept.pk}-taken-over")).to_be_visible()
+    expect(page.locator(f"#option-{flipped.pk}-review")).to_be_visible()
+    assert_accessible(page, "successor draft with taken-over and flagged reasons")
+    assert page.problems == []

@@ -443,3 +443,80 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
     assert v2.status == VersionStatus.APPROVED
 
     assert problems == []
+
+
+def test_a_successor_refuses_submitting_a_taken_over_reason_whose_choice_flipped_until_it_is_edited(page):
+    """V1 left the job fair out as too costly; V2 takes that reason over. Putting the fair in keeps the
+    old reason flagged and the submit refused beside the row; keeping a reason (the videos') and
+    editing the flagged one let V2 go to the managers with the new reason."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+
+    consultant = UserFactory(username="beraterin", first_name="Jana", last_name="Kruse", consultant_group=True)
+    manager = UserFactory(username="chef", first_name="Marc", last_name="Lindner")
+    project = ProjectFactory(title="Social-Media-Strategie 2027")
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    topic = TopicFactory(project=project, title="Fachkräfte gewinnen", priority=5)
+    videos = OptionFactory(topic=topic, title="Azubi-Videos")
+    fair = OptionFactory(topic=topic, title="Virtuelle Jobmesse")
+    v1 = strategy_version_create(project=project, user=consultant, name="Start")
+    version_option_choose(v1, consultant, videos, included=True, reason="Günstig und sichtbar")
+    version_option_choose(v1, consultant, fair, included=False, reason="Im ersten Jahr zu teuer")
+    v1 = strategy_version_approve(strategy_version_submit(v1, consultant, notify=False), manager, "Gut.")
+    base = f"/projects/{project.pk}"
+    v1_url = f"{base}/versions/{v1.pk}/"
+
+    # The successor, started from V1's page, takes both reasons over, marked as such.
+    log_in_as(page, "beraterin")
+    page.goto(v1_url)
+    page.locator(f'a[href="{v1_url}successor/"]').click()
+    successor_form = page.locator('main form[method="post"]:has([name="name"])')
+    successor_form.locator('[name="name"]').fill("Mehr Reichweite")
+    successor_form.locator('button[type="submit"]').click()
+    v2 = StrategyVersion.objects.get(project=project, number=2)
+    v2_url = f"{base}/versions/{v2.pk}/"
+    expect(page).to_have_url(re.compile(rf"{v2_url}$"))
+    for option in (videos, fair):
+        expect(page.locator(f"#option-{option.pk}-taken-over")).to_be_visible()
+    expect(page.locator("[data-review]")).to_have_count(0)
+
+    # The fair goes in; its reason still argues for leaving it out, so the row asks for a review.
+    with option_posted(page, v2, fair):
+        page.locator(f'label[for="option-{fair.pk}-in"]').click()
+    htmx_idle(page)
+    expect(page.locator(f"#option-{fair.pk}-review")).to_be_visible()
+    expect(page.locator(f"#option-{fair.pk} input[name=reason]")).to_have_value("Im ersten Jahr zu teuer")
+    expect(page.locator(f"#option-{fair.pk} input[name=reason]")).to_have_attribute("aria-invalid", "true")
+
+    # Submitting is refused, naming the fair; the flag stays beside its row.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f'form[action="{v2_url}submit/"] button[type="submit"]').click()
+    expect(page.locator("main .alert-danger")).to_contain_text(fair.title)
+    expect(page.locator(f"#option-{fair.pk}-review")).to_be_visible()
+    v2.refresh_from_db()
+    assert v2.status == VersionStatus.DRAFT and v2.snapshot is None
+
+    # The videos' reason still holds: kept on purpose with its button, the mark goes.
+    with option_posted(page, v2, videos):
+        page.locator(f'#option-{videos.pk} button[name="keep_reason"]').click()
+    htmx_idle(page)
+    expect(page.locator(f"#option-{videos.pk} [data-taken-over]")).to_have_count(0)
+    assert VersionOption.objects.get(version=v2, option=videos).included_at_takeover is None
+
+    # The fair's reason is rewritten: the flag goes, and the version can be submitted.
+    with option_posted(page, v2, fair):
+        page.locator(f"#option-{fair.pk} input[name=reason]").fill("Sponsor übernimmt die Kosten")
+        page.locator(f"#option-{fair.pk} input[name=reason]").press("Enter")
+    htmx_idle(page)
+    expect(page.locator(f"#option-{fair.pk} [data-taken-over]")).to_have_count(0)
+    expect(page.locator("[data-review]")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f'form[action="{v2_url}submit/"] button[type="submit"]').click()
+    expect(page.locator(f'form[action="{v2_url}submit/"]')).to_have_count(0)
+    v2.refresh_from_db()
+    assert v2.status == VersionStatus.SUBMITTED
+    reasons = {entry["title"]: entry["reason"] for entry in v2.snapshot["options"]}
+    assert reasons == {videos.title: "Günstig und sichtbar", fair.title: "Sponsor übernimmt die Kosten"}
+    assert problems == []

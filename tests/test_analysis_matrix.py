@@ -7,7 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from strategies.analysis.matrix import quadrant_counts, quadrant_of, topics_by_cell
+from strategies.analysis.matrix import SCALE, quadrant_counts, quadrant_of, topics_by_cell
 from strategies.analysis.matrix_svg import (
     MATRIX_CELL_W,
     MATRIX_LABEL_CHARS,
@@ -154,3 +154,10 @@ def test_cells_hold_their_topics_by_title_and_every_quadrant_is_counted(project)
     assert quadrant_counts(by_cell) == {"focus": 2, "check": 0, "opportunity": 0, "later": 0, "middle": 1}
     # The drawing counts the same way.
     assert priority_affinity_matrix([b, middle, a])["quadrant_counts"] == quadrant_counts(by_cell)
+
+
+def test_the_check_corner_is_the_topic_querysets_warning_sign(project):
+    """Two spellings of one rule: the matrix's corner in Python and TopicQuerySet's filter in SQL."""
+    topics = {(p, a): TopicFactory(project=project, priority=p, social_media_affinity=a) for p in SCALE for a in SCALE}
+    in_corner = {topic for (p, a), topic in topics.items() if quadrant_of(p, a) == "check"}
+    assert in_corner and set(Topic.objects.filter(project=project).low_affinity_high_priority()) == in_corner

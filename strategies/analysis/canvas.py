@@ -27,8 +27,7 @@ def topics_with_counts(project: StrategyProject) -> QuerySet:
     """The project's topics annotated with what the overview and the gap list read, in one query.
 
     n_benefits, n_options: how many of each hang off the topic;
-    has_presence: some competitor is assessed on it;
-    check_affinity: high priority but low social media affinity (see TopicQuerySet).
+    has_presence: some competitor is assessed on it.
     Subqueries, not joins: counting two to-many relations in one GROUP BY would multiply them.
     """
     benefits = (
@@ -45,7 +44,6 @@ def topics_with_counts(project: StrategyProject) -> QuerySet:
         n_benefits=_zero_if_null(benefits),
         n_options=_zero_if_null(options),
         has_presence=Exists(CompetitorPresence.objects.filter(topic=OuterRef("pk"))),
-        check_affinity=Exists(Topic.objects.low_affinity_high_priority().filter(pk=OuterRef("pk"))),
     )
 
 

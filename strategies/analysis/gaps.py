@@ -23,6 +23,7 @@ from ..models import (
     StrategyProject,
 )
 from .canvas import topics_with_counts
+from .matrix import quadrant_of
 
 # In the order the workshop would fix them.
 GAP_KINDS = (
@@ -109,7 +110,12 @@ def gaps(project: StrategyProject, topics=None) -> list[Gap]:
         for topic in topics
         if topic.n_options and not topic.has_presence
     ]
-    found += [Gap("low_affinity_high_priority", topic, topic.title) for topic in topics if topic.check_affinity]
+    # The matrix's "check carefully" corner: one rule for the drawing and the list.
+    found += [
+        Gap("low_affinity_high_priority", topic, topic.title)
+        for topic in topics
+        if quadrant_of(topic.priority, topic.social_media_affinity) == "check"
+    ]
 
     competitors = (
         Competitor.objects.attention()

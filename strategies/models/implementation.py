@@ -1,6 +1,5 @@
 from django.db import models
-from django.db.models import Func, Q, TextField, Value
-from django.db.models.lookups import Exact
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -9,44 +8,18 @@ from competencies.models import UsageFormat
 from .base import WorkingMaterial, choices_check
 from .business_model import BusinessBenefit
 from .project import StrategyProject
-
-# Every character Python's str.strip() removes: the SMART rule below strips exactly these,
-# in the model and in the database, so the two can never disagree about a text of blanks.
-# (All of them lie in the Basic Multilingual Plane; tests/test_kpi_smart.py checks the rest.)
-WHITESPACE = "".join(c for c in map(chr, range(0x10000)) if c.isspace())
-
-
-class StripWhitespace(Func):
-    """A text without leading and trailing WHITESPACE, as str.strip() gives it.
-
-    Django's Trim removes spaces only: a tab or a line break would stay and the
-    database would call a blank description specific where the model does not.
-    """
-
-    function = "TRIM"  # SQLite: TRIM(text, characters)
-    output_field = TextField()
-
-    def __init__(self, expression, **extra):
-        super().__init__(expression, Value(WHITESPACE), **extra)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="BTRIM", **extra_context)
-
-
-def _filled(field: str) -> Q:
-    return ~Q(Exact(StripWhitespace(field), ""))
-
+from .text import filled
 
 # The SMART rule as a query condition: the one twin of Kpi.smart_missing(), letter by letter.
-# A property test (tests/test_kpi_smart.py) holds the two to the same answer.
+# A property test (tests/test_filled_text_rules.py) holds the two to the same answer.
 SMART_KPI = (
-    _filled("description")  # S
-    & _filled("metric")
+    filled("description")  # S
+    & filled("metric")
     & Q(target__isnull=False)  # M
     & Q(baseline__isnull=False)  # A
     & Q(benefit__isnull=False)  # R
     & Q(due_date__isnull=False)
-    & _filled("owner")  # T
+    & filled("owner")  # T
 )
 
 

@@ -6,7 +6,7 @@ row, so the progress bar costs one query whatever the project's size.
 """
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from competencies.models import AreaKey, CompetenceArea, Effect, UsageFormat
@@ -29,8 +29,6 @@ from ..models import (
     VersionStatus,
 )
 from .steps import STEPS
-
-WORKED_OUT_BENEFIT = Q(usage_format__isnull=False) & ~Q(causal_chain="") & ~Q(receiving_process="")
 
 
 def _count(queryset, outer: str = "project") -> Coalesce:
@@ -123,7 +121,7 @@ def _counts_queryset(project_pk: int):
             n_kpis=_count(Kpi.objects.all(), "benefit__topic__project"),
             n_presences=_count(CompetitorPresence.objects.all(), "topic__project"),
             n_benefits=_count(benefits, "topic__project"),
-            n_benefits_worked_out=_count(benefits.filter(WORKED_OUT_BENEFIT), "topic__project"),
+            n_benefits_worked_out=_count(benefits.worked_out(), "topic__project"),
             n_benefits_with_option=_count(benefits.filter(options__isnull=False), "topic__project"),
             n_benefits_with_smart_kpi=_count(benefits.filter(kpis__in=Kpi.objects.smart()), "topic__project"),
             n_options=_count(options, "topic__project"),

@@ -1,4 +1,8 @@
-"""The SMART rule is stated twice, as Kpi.smart_missing() and as the query condition SMART_KPI: they agree."""
+"""Rules stated twice, in the model and as a query condition, agree: a text of blanks is empty to both.
+
+The SMART rule: Kpi.smart_missing() and SMART_KPI (the progress bar, the overview's gaps, the report).
+A worked-out benefit: BusinessBenefit.is_worked_out and WORKED_OUT_BENEFIT (the progress bar, step 5).
+"""
 
 import datetime
 import sys
@@ -8,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strategies.models import Kpi
-from strategies.models.implementation import WHITESPACE
+from strategies.models import BusinessBenefit, Kpi
+from strategies.models.text import WHITESPACE
 from strategies.wizard.progress import project_counts
 
 from .factories import BenefitFactory, KpiFactory, TopicFactory
@@ -31,13 +35,16 @@ kpis = st.fixed_dictionaries(
 )
 
 
-@settings(
+PROPERTY = settings(
     max_examples=60,
     deadline=None,
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@PROPERTY
 @given(fields=st.lists(kpis, min_size=1, max_size=6))
 def test_the_model_and_the_query_agree_on_every_kpi(fields):
     benefit = BenefitFactory()
@@ -65,3 +72,31 @@ def test_a_text_of_blanks_is_missing_for_the_progress_bar_too(project, field, bl
     setattr(kpi, field, f"{blank}filled{blank}")
     kpi.save()
     assert kpi.is_smart and project_counts(project)["benefits_with_smart_kpi"] == 1
+
+
+benefits = st.fixed_dictionaries({"causal_chain": texts, "receiving_process": texts, "with_format": st.booleans()})
+
+
+@PROPERTY
+@given(fields=st.lists(benefits, min_size=1, max_size=6))
+def test_the_model_and_the_query_agree_on_every_worked_out_benefit(fields):
+    topic = TopicFactory()
+    try:
+        for f in fields:
+            with_format = f.pop("with_format")
+            BenefitFactory(topic=topic, **f, **({} if with_format else {"usage_format": None}))
+        stored = BusinessBenefit.objects.filter(topic=topic)
+        by_model = {benefit.pk for benefit in stored if benefit.is_worked_out}
+        assert set(stored.worked_out().values_list("pk", flat=True)) == by_model
+    finally:
+        topic.project.delete()
+
+
+@pytest.mark.parametrize("field", ["causal_chain", "receiving_process"])
+def test_a_benefit_worked_out_in_blanks_is_open_for_the_progress_bar_too(project, field):
+    benefit = BenefitFactory(topic=TopicFactory(project=project), causal_chain="a → b", receiving_process="Sales")
+    assert project_counts(project)["benefits_worked_out"] == 1
+    setattr(benefit, field, " \t ")
+    benefit.save()
+    # The progress bar once counted blanks as a causal chain where the benefit's badge said "open".
+    assert not benefit.is_worked_out and project_counts(project)["benefits_worked_out"] == 0

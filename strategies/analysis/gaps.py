@@ -126,6 +126,7 @@ def gaps(project: StrategyProject, topics=None) -> list[Gap]:
     )
     found += [Gap("attention_outside_model", c, c.name) for c in competitors]
 
+    # KPIs belong to step 9, but one exists only once that work has begun: never "still to come".
     kpis = (
         Kpi.objects.filter(benefit__topic__project=project)
         .not_smart()

@@ -118,11 +118,12 @@ def _grow(project, topics: int):
     CompetitorFactory(project=project, kind=CompetitorKind.ATTENTION)
     for i in range(topics):
         topic = TopicFactory(project=project, priority=1 + i % 5, social_media_affinity=1 + (i * 2) % 5)
-        BenefitFactory(topic=topic)
+        benefit = BenefitFactory(topic=topic)
         option = OptionFactory(topic=topic)
         OptionFactory(topic=topic)
         RequirementFactory(option=option)
         ResourceFactory(project=project)
+        KpiFactory(benefit=benefit, baseline=None if i % 2 else 10)  # every other one not SMART
         if i % 2:
             PresenceFactory(topic=topic, competitor=competitor)
 

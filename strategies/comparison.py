@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from .coverage import ZERO, resource_rows
+from .coverage import ZERO, resource_rows, version_earliest_start
 from .models import StrategyVersion
 from .snapshots import version_content
 
@@ -236,8 +236,6 @@ def compare_contents(old: dict, new: dict) -> dict:
                 }
             )
 
-    balance_old = old.get("resource_balance") or {}
-    balance_new = new.get("resource_balance") or {}
     result = {
         "options_added": [_option_row(o) for o in _added(old_options, new_options)],
         "options_removed": [_option_row(o) for o in _added(new_options, old_options)],
@@ -247,8 +245,9 @@ def compare_contents(old: dict, new: dict) -> dict:
         "benefits_added": [_benefit_row(b, all_new_topics) for b in _added(old_benefits, new_benefits)],
         "benefits_removed": [_benefit_row(b, all_old_topics) for b in _added(new_benefits, old_benefits)],
         "resources": _resources(old, new),
-        "earliest_start_old": int(balance_old.get("earliest_start_weeks") or 0),
-        "earliest_start_new": int(balance_new.get("earliest_start_weeks") or 0),
+        # The same reading as the version page's coverage panel.
+        "earliest_start_old": version_earliest_start(old),
+        "earliest_start_new": version_earliest_start(new),
         "kpis_added": _added(old_kpis, new_kpis),
         "kpis_removed": _added(new_kpis, old_kpis),
         "kpis_changed": kpis_changed,

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .analysis.resource_gap import earliest_start_weeks
+
 ZERO = Decimal("0")
 
 
@@ -35,11 +37,14 @@ def resource_rows(content: dict) -> list[dict]:
     return rows
 
 
-def _earliest_start(content: dict, rows: list[dict]) -> int:
+def version_earliest_start(content: dict, rows: list[dict] | None = None) -> int:
+    """The version's earliest realistic start: as frozen with it, else by the one rule on its rows."""
+    if rows is None:
+        rows = resource_rows(content)
     stored = (content.get("resource_balance") or {}).get("earliest_start_weeks")
     if stored is not None:
         return int(stored)
-    return max((row.get("lead_time_weeks") or 0 for row in rows if row["has_gap"]), default=0)
+    return earliest_start_weeks(rows)
 
 
 def gap_warning(titles: list[str], weeks: int) -> dict | None:
@@ -156,7 +161,7 @@ def version_coverage(content: dict) -> dict:
 
     rows = resource_rows(content)
     gap_titles = [row["title"] for row in rows if row["has_gap"]]
-    weeks = _earliest_start(content, rows)
+    weeks = version_earliest_start(content, rows)
     covered_count = sum(block["covered_count"] for block in blocks.values())
     return {
         "blocks": list(blocks.values()),

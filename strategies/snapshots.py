@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from competencies.models import Effect, UsageFormat
 
-from .analysis import resource_balance
+from .analysis.resource_gap import resource_balance
 from .models import (
     CompetitorPresence,
     EffectRelevance,

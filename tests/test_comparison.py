@@ -276,3 +276,13 @@ def test_empty_contents_compare_as_unchanged():
     result = compare_contents({}, {})
     assert result["unchanged"] and result["resources"] == []
     assert (result["earliest_start_old"], result["earliest_start_new"]) == (0, 0)
+
+
+def test_the_earliest_start_is_read_as_the_coverage_panel_reads_it():
+    # Without a stored start the comparison applies the one rule to the rows, as the version page
+    # does; it used to say "right away" beside a coverage panel that said one week.
+    stored = {"resource_balance": balance((1, "Budget", "10"), earliest=1)}
+    unstated = {"resource_balance": {"rows": balance((1, "Budget", "10"))["rows"]}}
+    result = compare_contents(stored, unstated)
+    assert (result["earliest_start_old"], result["earliest_start_new"]) == (1, 1)
+    assert result["unchanged"]

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -8,6 +8,7 @@ from competencies.models import BenefitType, BusinessModelBlock, UsageFormat
 
 from .base import Rating, WorkingMaterial, rating_check, rating_field
 from .project import StrategyProject
+from .text import filled
 
 
 class TopicQuerySet(models.QuerySet):
@@ -66,9 +67,17 @@ class Topic(WorkingMaterial):
                 raise ValidationError({"title": _("This block already has a topic with this title.")})
 
 
+# Step 5's rule as a query condition, the twin of BusinessBenefit.is_worked_out
+# (tests/test_filled_text_rules.py holds the two to the same answer).
+WORKED_OUT_BENEFIT = Q(usage_format__isnull=False) & filled("causal_chain") & filled("receiving_process")
+
+
 class BusinessBenefitQuerySet(models.QuerySet):
     def for_project(self, project):
         return self.filter(topic__project=project)
+
+    def worked_out(self):
+        return self.filter(WORKED_OUT_BENEFIT)
 
     def without_option(self):
         return self.annotate(option_count=Count("options")).filter(option_count=0)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -7,6 +8,27 @@ from competencies.models import UsageFormat
 from .base import WorkingMaterial, choices_check
 from .business_model import BusinessBenefit
 from .project import StrategyProject
+from .text import filled
+
+# The SMART rule as a query condition: the one twin of Kpi.smart_missing(), letter by letter.
+# A property test (tests/test_filled_text_rules.py) holds the two to the same answer.
+SMART_KPI = (
+    filled("description")  # S
+    & filled("metric")
+    & Q(target__isnull=False)  # M
+    & Q(baseline__isnull=False)  # A
+    & Q(benefit__isnull=False)  # R
+    & Q(due_date__isnull=False)
+    & filled("owner")  # T
+)
+
+
+class KpiQuerySet(models.QuerySet):
+    def smart(self):
+        return self.filter(SMART_KPI)
+
+    def not_smart(self):
+        return self.exclude(SMART_KPI)
 
 
 class Kpi(WorkingMaterial):
@@ -25,6 +47,8 @@ class Kpi(WorkingMaterial):
 
     history = HistoricalRecords()
 
+    objects = KpiQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("KPI")
@@ -34,7 +58,7 @@ class Kpi(WorkingMaterial):
         return self.metric or self.description[:60]
 
     def smart_missing(self) -> list[str]:
-        """The SMART letters this KPI does not satisfy yet, in order."""
+        """The SMART letters this KPI does not satisfy yet, in order. Its query twin: SMART_KPI."""
         missing = []
         if not self.description.strip():
             missing.append("S")

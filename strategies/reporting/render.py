@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
-from ..analysis import priority_affinity_matrix
+from ..analysis.matrix_svg import priority_affinity_matrix
 from ..coverage import version_coverage
 from ..models import (
     ActionOption,

@@ -6,11 +6,12 @@ row, so the progress bar costs one query whatever the project's size.
 """
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from competencies.models import AreaKey, CompetenceArea, Effect, UsageFormat
 
+from ..analysis.gaps import resource_work_begun
 from ..models import (
     ActionOption,
     BusinessBenefit,
@@ -28,16 +29,6 @@ from ..models import (
     VersionStatus,
 )
 from .steps import STEPS
-
-SMART_KPI = (
-    ~Q(description="")
-    & ~Q(metric="")
-    & Q(target__isnull=False)
-    & Q(baseline__isnull=False)
-    & Q(due_date__isnull=False)
-    & ~Q(owner="")
-)
-WORKED_OUT_BENEFIT = Q(usage_format__isnull=False) & ~Q(causal_chain="") & ~Q(receiving_process="")
 
 
 def _count(queryset, outer: str = "project") -> Coalesce:
@@ -130,9 +121,9 @@ def _counts_queryset(project_pk: int):
             n_kpis=_count(Kpi.objects.all(), "benefit__topic__project"),
             n_presences=_count(CompetitorPresence.objects.all(), "topic__project"),
             n_benefits=_count(benefits, "topic__project"),
-            n_benefits_worked_out=_count(benefits.filter(WORKED_OUT_BENEFIT), "topic__project"),
+            n_benefits_worked_out=_count(benefits.worked_out(), "topic__project"),
             n_benefits_with_option=_count(benefits.filter(options__isnull=False), "topic__project"),
-            n_benefits_with_smart_kpi=_count(benefits.filter(kpis__in=Kpi.objects.filter(SMART_KPI)), "topic__project"),
+            n_benefits_with_smart_kpi=_count(benefits.filter(kpis__in=Kpi.objects.smart()), "topic__project"),
             n_options=_count(options, "topic__project"),
             n_options_with_requirement=_count(options.filter(requirements__isnull=False), "topic__project"),
             n_resources=_count(Resource.objects.all()),
@@ -170,12 +161,17 @@ def step_completeness(project: StrategyProject, counts: dict[str, int] | None = 
         AreaKey.ACTION_OPTIONS: _mean(_share(c["topics_with_option"], c["topics"])),
         AreaKey.COMPETITION: _mean(float(c["competitors"] > 0), _share(c["topics_with_presence"], c["topics"])),
         AreaKey.BUSINESS_BENEFIT: _mean(_share(c["benefits_worked_out"], c["benefits"])),
-        # The overview is complete when it shows no gap left to fix.
+        # The overview is complete when it shows no gap left to fix; options without
+        # requirements count only once the resources step has begun (see resource_work_begun).
         AreaKey.OVERVIEW: _mean(
             float(has_topics and c["topics_with_benefit"] == c["topics"]),
             float(c["benefits"] > 0 and c["benefits_with_option"] == c["benefits"]),
-            float(c["options"] > 0 and c["options_with_requirement"] == c["options"]),
             float(c["options"] > 0 and c["topics_with_option_and_no_presence"] == 0),
+            *(
+                [float(c["options"] > 0 and c["options_with_requirement"] == c["options"])]
+                if resource_work_begun(resources=c["resources"], requirements=c["options_with_requirement"])
+                else []
+            ),
         ),
         # Submitting comes with the version screens; for now a version with a rationale completes the step.
         AreaKey.METHOD: _mean(float(c["versions"] > 0), float(c["versions_with_rationale"] > 0)),

@@ -39,7 +39,7 @@ from strategies.services.versions import (
 )
 from strategies.wizard.steps import STEPS
 
-from ..factories import PASSWORD, MembershipFactory, OptionFactory, ProjectFactory, UserFactory
+from ..factories import PASSWORD, KpiFactory, MembershipFactory, OptionFactory, ProjectFactory, UserFactory
 from .a11y import accessibility_problems, accessible_context, assert_accessible
 from .conftest import log_in
 
@@ -246,6 +246,20 @@ def test_a_viewer_reads_the_steps_without_violations(page, demo):
         problems.append(accessibility_problems(page, f"step {key} (viewer)"))
     problems = [problem for problem in problems if problem]
     assert not problems, "\n".join(problems)
+
+
+def test_the_overview_with_gaps_still_to_come_passes_axe(page):
+    """The demo has begun every step; half-way through a workshop the overview shows what comes later."""
+    project = ProjectFactory()
+    MembershipFactory(project=project, user__username="beraterin", role=Role.CONSULTANT)
+    option = OptionFactory(topic__project=project, title="Azubi-Videos")
+    KpiFactory(benefit=option.benefit, baseline=None)  # a gap to fix beside the one still to come
+    log_in_as(page, "beraterin", PASSWORD)
+    page.goto(f"/projects/{project.pk}/workshop/overview/")
+    later = page.locator("#gaps-later-option_without_requirement").locator("xpath=..")
+    later.locator("summary").click()
+    expect(later.get_by_role("link", name="Azubi-Videos")).to_be_visible()
+    assert_accessible(page, "overview with gaps still to come")
 
 
 def test_an_open_edit_form_and_a_refused_save_pass_axe_and_the_error_is_announced(page, demo):

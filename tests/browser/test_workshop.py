@@ -310,15 +310,20 @@ def test_consultant_runs_a_complete_workshop_from_an_empty_project_to_100_percen
     assert benefit.is_worked_out and benefit.receiving_process == "Recruiting"
     expect(badge(page, "business_benefit")).to_have_text("100 %")
 
-    # --- 6. overview: computed; only the option's resources are missing ---
+    # --- 6. overview: computed; only the option's resources are open, and they come in step 8 ---
     go_next(page, project, "overview")
     expect(page.locator(".gap-group")).to_have_count(1)
-    gap = page.locator("#gaps-option_without_requirement").locator("xpath=..")
-    expect(gap.locator("li")).to_have_count(1)
-    expect(gap).to_contain_text(option.title)
-    expect(badge(page, "overview")).to_have_text("75 %")
-    # The gap's link leads to where it is fixed.
-    gap.locator(f'a[href$="/workshop/resources/#option-{option.pk}"]').click()
+    # Not a failure half-way: no gap to fix, no warning count, the step complete.
+    expect(page.locator("#gaps-option_without_requirement")).to_have_count(0)
+    expect(page.locator("#gaps .badge")).to_have_count(0)
+    later = page.locator("#gaps-later-option_without_requirement").locator("xpath=..")
+    expect(later).to_contain_text("Schritt 8")
+    expect(later.locator("li")).to_have_count(1)
+    expect(later).to_contain_text(option.title)
+    expect(badge(page, "overview")).to_have_text("100 %")
+    # Its link leads to where the resources are captured.
+    later.locator("summary").click()
+    later.locator(f'a[href$="/workshop/resources/#option-{option.pk}"]').click()
     expect(page).to_have_url(re.compile(rf"/projects/{project.pk}/workshop/resources/#option-{option.pk}$"))
 
     # --- 8. resources (reached through the gap): what the client has and what the option needs ---

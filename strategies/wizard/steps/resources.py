@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
 
-from ...analysis import resource_balance
+from ...analysis.resource_gap import resource_balance
 from ...forms.resources import RequirementForm, ResourceForm
 from ...models import ActionOption, Resource, ResourceRequirement, Topic
 from ..rows import RowKind, register

@@ -1,0 +1,103 @@
+"""The resource gap: what the action options need against what the company has, and when work can start.
+
+`resource_balance` reads the working material; `earliest_start_weeks` is the one rule
+for the earliest realistic start, applied to live rows here and to a version's frozen
+rows in `strategies.coverage`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+
+from competencies.models import ResourceType
+
+from ..models import Resource, ResourceRequirement, StrategyProject
+
+
+def earliest_start_weeks(rows: Iterable[dict]) -> int:
+    """Weeks until the strategy can really start: the longest lead time among the types that fall short.
+
+    The gap that takes longest to close decides; 0 when nothing is missing or no lead time is known.
+    Each row needs "has_gap" and "lead_time_weeks" (None when not recorded).
+    """
+    return max((row.get("lead_time_weeks") or 0 for row in rows if row["has_gap"]), default=0)
+
+
+def _per_type(queryset, value) -> Subquery:
+    grouped = queryset.filter(resource_type=OuterRef("pk")).order_by().values("resource_type")
+    return Subquery(grouped.annotate(v=value).values("v"))
+
+
+def resource_balance(project: StrategyProject, options=None) -> dict:
+    """Need vs. availability per resource type, in catalogue order, in one query.
+
+    Only types the project has or needs appear (inactive catalogue types too,
+    while data uses them). `options` (ActionOptions, their ids or a queryset)
+    limits the need to those options; default: all the project's options.
+
+    Quantitative types (budget, hours, licences) add up: available is the sum
+    of the project's resources, needed the sum over the options. Qualitative
+    types are competence levels (1-5) that do not add up: available is the
+    best level on hand, needed the highest level any option asks for.
+    gap = max(needed - available, 0). The lead time of a type is the longest
+    among its requirements; the earliest start follows `earliest_start_weeks`.
+    """
+    resources = Resource.objects.filter(project=project)
+    requirements = ResourceRequirement.objects.filter(option__topic__project=project)
+    if options is not None:
+        if isinstance(options, QuerySet):
+            requirements = requirements.filter(option__in=options.values("pk"))
+        else:
+            ids = [getattr(o, "pk", o) for o in options]
+            requirements = requirements.filter(option_id__in=ids) if ids else requirements.none()
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    types = (
+        ResourceType.objects.annotate(
+            available_sum=_per_type(resources, Sum("amount", output_field=amount)),
+            available_max=_per_type(resources, Max("amount")),
+            resource_count=_per_type(resources, Count("pk")),
+            needed_sum=_per_type(requirements, Sum("amount", output_field=amount)),
+            needed_max=_per_type(requirements, Max("amount")),
+            lead_time=_per_type(requirements, Max("lead_time_weeks")),
+            requirement_count=_per_type(requirements, Count("pk")),
+        )
+        .filter(Q(resource_count__gt=0) | Q(requirement_count__gt=0))
+        .order_by("order", "id")
+    )
+    zero = Decimal("0")
+    rows = []
+    for resource_type in types:
+        qualitative = resource_type.kind == ResourceType.Kind.QUALITATIVE
+        if qualitative:
+            available, needed = resource_type.available_max, resource_type.needed_max
+        else:
+            available, needed = resource_type.available_sum, resource_type.needed_sum
+        available = Decimal(available or zero)
+        needed = Decimal(needed or zero)
+        gap = max(needed - available, zero)
+        rows.append(
+            {
+                "resource_type": resource_type,
+                "title": resource_type.title,
+                "kind": resource_type.kind,
+                "unit": resource_type.unit,
+                "qualitative": qualitative,
+                "available": available,
+                "needed": needed,
+                "gap": gap,
+                "has_gap": gap > 0,
+                "lead_time_weeks": resource_type.lead_time,
+                "resource_count": resource_type.resource_count or 0,
+                "requirement_count": resource_type.requirement_count or 0,
+            }
+        )
+    missing = [row for row in rows if row["has_gap"]]
+    return {
+        "rows": rows,
+        "types_with_gap": len(missing),
+        "gap_titles": [row["title"] for row in missing],
+        "earliest_start_weeks": earliest_start_weeks(rows),
+    }

@@ -106,9 +106,7 @@ def _confirm(request):
     try:
         document = read_document(staging.staged(user=request.user, token=token))
     except ProjectImportError as error:
-        form = ProjectImportForm()
-        form.add_error(None, str(error))
-        return render(request, "strategies/project_import.html", {"form": form})
+        return render(request, "strategies/project_import.html", {"form": ProjectImportForm(), "refusal": str(error)})
     usernames = [row["username"] for row in file_members(document) if row["exists"]]
     form = ProjectImportConfirmForm(request.POST, usernames=usernames)
     if not form.is_valid():
@@ -116,9 +114,9 @@ def _confirm(request):
     try:
         project = project_import(document=document, user=request.user, members=form.cleaned_data["members"])
     except ProjectImportError as error:
-        form = ProjectImportForm()
-        form.add_error("file", str(error))
-        return render(request, "strategies/project_import.html", {"form": form})
+        # The file passed the same checks a moment ago; only a change here since (a user, a catalogue key) ends here.
+        staging.discard(user=request.user, token=token)
+        return render(request, "strategies/project_import.html", {"form": ProjectImportForm(), "refusal": str(error)})
     staging.discard(user=request.user, token=token)
     messages.success(request, _("Project imported. You are its consultant."))
     return redirect("project_detail", pk=project.pk)

@@ -562,8 +562,8 @@ class _Importer:
             # decided: refused, whatever the version's status (a draft's snapshot is not read either).
             _fail(
                 f"{path}.schema",
-                _("V%(number)s: the snapshot is not one this installation can read (schema %(schemas)s expected).")
-                % {"number": version.number, "schemas": " or ".join(str(key) for key in SNAPSHOT_SPECS)},
+                _("V%(number)s: the snapshot is not one this installation can read (readable schemas: %(schemas)s).")
+                % {"number": version.number, "schemas": ", ".join(str(key) for key in SNAPSHOT_SPECS)},
             )
 
         def resolve(spec, item, where):

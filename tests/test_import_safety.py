@@ -365,3 +365,20 @@ def test_the_command_takes_only_the_named_members_with_their_roles(project, cons
         "alice": "consultant",
         "marc": "manager",
     }
+
+
+def test_the_confirmation_page_and_the_imported_mark_speak_german(project, document, settings):
+    from django.test import Client
+
+    browser = Client(HTTP_ACCEPT_LANGUAGE="de")
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    browser.force_login(importer_user())
+    page = browser.post(IMPORT_URL, upload(json.dumps(document)))
+    content = page.content.decode()
+    assert "Projekt importieren: Mitglieder bestätigen" in content and "Rolle in der Datei" in content
+    assert "mit 4 Versionen" in content
+    token = page.context["form"]["token"].value()
+    imported = project.__class__.objects.get(pk=browser.post(IMPORT_URL, {"token": token})["Location"].split("/")[-2])
+    version = imported.versions.get(number=2)
+    page = browser.get(reverse("version_detail", args=[imported.pk, version.pk])).content.decode()
+    assert "Importierter Datensatz" in page and ">importiert<" in page

@@ -194,6 +194,8 @@ def test_a_5000_digit_number_is_refused_with_a_message():
         read_document(('{"format": "pbsm-project", "n": ' + HUGE + "}").encode())
     with pytest.raises(ProjectImportError, match="a number of 5002 characters"):
         read_document(('{"n": 1.' + HUGE + "}").encode())
+    with pytest.raises(ProjectImportError, match="1e999, which is not a JSON number"):
+        read_document(b'{"n": 1e999}')
 
 
 def test_a_5000_digit_number_is_refused_next_to_the_upload_field(client_for, consultant, document):

@@ -40,6 +40,7 @@ Decisions (see also schema.py and the README, "Moving a project to another insta
 """
 
 import json
+import math
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -153,7 +154,12 @@ def _int(literal: str) -> int:
 
 def _float(literal: str) -> float:
     # An export writes no fractions as JSON numbers (decimals are text); a bounded float is refused later by type.
-    return _too_long_number(literal) if len(literal) > MAX_NUMBER_LITERAL else float(literal)
+    if len(literal) > MAX_NUMBER_LITERAL:
+        _too_long_number(literal)
+    number = float(literal)
+    if not math.isfinite(number):  # 1e999: no JSON value, and PostgreSQL's jsonb would refuse it later
+        _no_constant(literal)
+    return number
 
 
 def _depth(document) -> int:

@@ -384,3 +384,12 @@ def test_the_confirmation_page_and_the_imported_mark_speak_german(project, docum
     version = imported.versions.get(number=2)
     page = browser.get(reverse("version_detail", args=[imported.pk, version.pk])).content.decode()
     assert "Importierter Datensatz" in page and ">importiert<" in page
+
+
+def test_the_admin_shows_the_imported_mark(admin_client, project, document):
+    imported = project_import(document=document, user=importer_user())
+    version = imported.versions.get(number=2)
+    page = admin_client.get(reverse("admin:strategies_strategyversion_change", args=[version.pk]))
+    assert page.status_code == 200 and version.imported_from in page.content.decode()
+    listing = admin_client.get(reverse("admin:strategies_strategyversion_changelist"))
+    assert listing.status_code == 200 and b"column-imported" in listing.content

@@ -717,7 +717,6 @@ def file_members(document) -> list[dict]:
         {
             "username": username,
             "role": role,
-            "role_label": Role(role).label,
             "exists": username in known,
             "joins_as": Role.VIEWER if role == Role.MANAGER else role,
         }

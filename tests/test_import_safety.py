@@ -18,6 +18,13 @@ from .portability_data import fill, importer_user, row_counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
+
+@pytest.fixture(autouse=True)
+def own_staging(settings, tmp_path):
+    """Uploads waiting for confirmation in this test's own directory: parallel runs share user ids."""
+    settings.PROJECT_IMPORT_STAGING_DIR = str(tmp_path / "staging")
+
+
 IMPORT_URL = reverse("project_import")
 HUGE = "9" * 5000
 
@@ -393,3 +400,15 @@ def test_the_admin_shows_the_imported_mark(admin_client, project, document):
     assert page.status_code == 200 and version.imported_from in page.content.decode()
     listing = admin_client.get(reverse("admin:strategies_strategyversion_changelist"))
     assert listing.status_code == 200 and b"column-imported" in listing.content
+
+
+def test_a_user_has_one_upload_waiting_at_a_time(client_for, project, document, settings):
+    from pathlib import Path
+
+    browser = client_for(importer_user())
+    first = confirmation(browser, document)
+    second = confirmation(browser, document)
+    assert len(list(Path(settings.PROJECT_IMPORT_STAGING_DIR).glob("*.json"))) == 1
+    stale = browser.post(IMPORT_URL, {"token": first.context["form"]["token"].value()})
+    assert stale.status_code == 200 and b"This upload has expired or is not yours" in stale.content
+    assert browser.post(IMPORT_URL, {"token": second.context["form"]["token"].value()}).status_code == 302

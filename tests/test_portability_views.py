@@ -14,6 +14,13 @@ from .portability_data import fill, row_counts, strip_volatile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
+
+@pytest.fixture(autouse=True)
+def own_staging(settings, tmp_path):
+    """Uploads waiting for confirmation in this test's own directory: parallel runs share user ids."""
+    settings.PROJECT_IMPORT_STAGING_DIR = str(tmp_path / "staging")
+
+
 IMPORT_URL = reverse("project_import")
 
 

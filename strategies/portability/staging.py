@@ -8,11 +8,12 @@ signed for the uploading user, so nobody can swap the document or confirm someon
 A user has at most one upload waiting (a new one replaces it), and uploads older than
 STAGING_MAX_AGE are removed whenever anyone uploads, so staging holds at most one file of
 PROJECT_IMPORT_MAX_BYTES per active importer. The directory is PROJECT_IMPORT_STAGING_DIR
-(default: "pbsm-import-staging" in the system's temporary directory); with several web
-servers it must be shared between them.
+(default: "pbsm-import-staging-<installation>" in the system's temporary directory); with
+several web servers it must be shared between them.
 """
 
 import contextlib
+import hashlib
 import secrets
 import tempfile
 import time
@@ -30,7 +31,9 @@ _SALT = "strategies.portability.staging"
 
 def staging_dir() -> Path:
     configured = getattr(settings, "PROJECT_IMPORT_STAGING_DIR", None)
-    path = Path(configured) if configured else Path(tempfile.gettempdir()) / "pbsm-import-staging"
+    # Two installations on one host must not clear each other's uploads (names start with the user's pk).
+    installation = hashlib.sha256(f"{_SALT}:{settings.SECRET_KEY}".encode()).hexdigest()[:12]
+    path = Path(configured) if configured else Path(tempfile.gettempdir()) / f"pbsm-import-staging-{installation}"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 

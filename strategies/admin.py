@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
@@ -186,11 +187,25 @@ class VersionTransitionInline(admin.TabularInline):
 
 @admin.register(m.StrategyVersion)
 class StrategyVersionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "project", "status", "submitted_at", "decided_at")
+    list_display = ("__str__", "project", "status", "imported", "submitted_at", "decided_at")
     list_filter = ("status",)
     search_fields = ("name", "project__title")
     list_select_related = ("project",)
-    readonly_fields = ("status", "snapshot", "submitted_by", "submitted_at", "decided_at", "created_by")
+    readonly_fields = (
+        "status",
+        "imported_from",
+        "snapshot",
+        "submitted_by",
+        "submitted_at",
+        "decided_at",
+        "created_by",
+    )
+
+    @admin.display(boolean=True, description=_("imported"))
+    def imported(self, obj) -> bool:
+        """Decided in another installation: its decision record is history from there (see imported_from)."""
+        return obj.is_imported
+
     inlines = [VersionOptionInline, VersionDecisionInline, VersionTransitionInline]
 
     def has_add_permission(self, request):

@@ -9,9 +9,8 @@ two contents; `last_approved_before` picks the default base of a comparison.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from .coverage import ZERO, resource_rows, version_earliest_start
+from .coverage import ZERO, figure, resource_rows, version_earliest_start
 from .models import StrategyVersion
 from .snapshots import version_content
 
@@ -119,9 +118,12 @@ def _kpi_value(field: str, value):
     if value in (None, ""):
         return None if field in KPI_NUMBERS or field == "due_date" else ""
     if field in KPI_NUMBERS:
-        return Decimal(str(value))
+        return figure(value)
     if field == "due_date":
-        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        try:
+            return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        except ValueError:
+            return None
     return value
 
 

@@ -18,14 +18,33 @@ from .analysis.resource_gap import earliest_start_weeks
 ZERO = Decimal("0")
 
 
-def to_decimal(value) -> Decimal:
-    """A snapshot number (text, or None for "nothing") as a Decimal."""
-    if value is None or value == "":
-        return ZERO
+# Far beyond any figure a form or an import accepts (at most 16 digits): a stored snapshot with a
+# larger or finer one (1E+100000000) is not computed with, as Decimal arithmetic and formatting
+# overflow on it and would fail every page that shows the version.
+FIGURE_MAX_ADJUSTED = 18
+FIGURE_MIN_EXPONENT = -6
+
+
+def figure(value) -> Decimal | None:
+    """A snapshot number as a Decimal, or None if it is none, not a number or out of any sane range."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    text = str(value)
+    if len(text) > 40:
+        return None
     try:
-        return Decimal(str(value))
+        number = Decimal(text)
     except InvalidOperation:
-        return ZERO
+        return None
+    if not number.is_finite() or number.adjusted() > FIGURE_MAX_ADJUSTED:
+        return None
+    return number if number.as_tuple().exponent >= FIGURE_MIN_EXPONENT else None
+
+
+def to_decimal(value) -> Decimal:
+    """A snapshot number (text, or None for "nothing") as a Decimal; out of range counts as nothing."""
+    number = figure(value)
+    return ZERO if number is None else number
 
 
 def resource_rows(content: dict) -> list[dict]:

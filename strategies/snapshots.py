@@ -24,6 +24,7 @@ from .models import (
     StrategyVersion,
     UsageFormatRelevance,
     VersionOption,
+    VersionStatus,
 )
 
 # 3: the potential step's ratings ("potential"). Schema 2 snapshots (frozen before) are still read as
@@ -52,11 +53,44 @@ def version_content(version: StrategyVersion) -> dict:
     ("not recorded in this version"), so every reader handles one shape.
     """
     snapshot = version.snapshot
-    if snapshot and snapshot.get("schema") in READABLE_SCHEMAS:
+    if isinstance(snapshot, dict) and snapshot.get("schema") in READABLE_SCHEMAS:
         if "potential" not in snapshot:
             return {**snapshot, "potential": None}
         return snapshot
+    if version.status != VersionStatus.DRAFT:
+        # A submitted or decided version is its record or nothing: today's material must never
+        # show as what was decided (an import refuses such snapshots; this holds for any other way in).
+        return unreadable_content(version)
     return build_snapshot(version)
+
+
+def unreadable_content(version: StrategyVersion) -> dict:
+    """The shape every reader expects, empty but for the version's own fields, flagged "unreadable"."""
+    return {
+        "schema": None,
+        "unreadable": True,
+        "taken_at": None,
+        "version": {
+            "number": version.number,
+            "name": version.name,
+            "rationale": version.rationale,
+            "assumptions": version.assumptions,
+            "prerequisites": version.prerequisites,
+            "based_on": None,
+        },
+        "project": {},
+        "potential": None,
+        "options": [],
+        "topics": [],
+        "all_topics": [],
+        "benefits": [],
+        "competitors": [],
+        "resources": [],
+        "resource_balance": {"rows": [], "earliest_start_weeks": None},
+        "kpis": [],
+        "milestones": [],
+        "platforms": [],
+    }
 
 
 def _ratings(catalogue_model, rating_model, field: str, project) -> list[dict]:

@@ -1,5 +1,6 @@
 """A project leaves as one JSON document and comes back without losing anything."""
 
+import copy
 import json
 import os
 import time
@@ -36,6 +37,29 @@ def round_trip(document, user, **kwargs):
     return project_import(document=json.loads(document_json(document)), user=user, **kwargs)
 
 
+def everyone(document) -> dict:
+    """The import's arguments that confirm every member of the file with the file's role (as the command's
+    --all-members does)."""
+    return {"members": [member["user"] for member in document["members"]], "grant_manager": True}
+
+
+def as_imported(document: dict, source: str) -> dict:
+    """The document as an export of its import says it: the decided versions' records are marked as
+    imported from `source`, and no decision or transition names a local account any more (their
+    names stay as text). Everything else comes back unchanged."""
+    document = copy.deepcopy(document)
+    for version in document["versions"]:
+        if version["status"] in ("approved", "rejected", "superseded"):
+            version["imported_from"] = version["imported_from"] or source
+        for record in (*version["decisions"], *version["transitions"]):
+            record["actor"] = None
+    return document
+
+
+def imported_mark(document: dict) -> str:
+    return next(v["imported_from"] for v in document["versions"] if v["imported_from"])
+
+
 # --- the round trip ---------------------------------------------------------------------------------
 
 
@@ -43,9 +67,14 @@ def test_export_then_import_elsewhere_then_export_gives_the_same_document(filled
     """ "Elsewhere": the original is deleted first, so the import is the project's only copy."""
     first = project_export(project=filled)
     project_delete(filled)
-    imported = round_trip(first, consultant, include_members=True)
+    imported = round_trip(first, consultant, **everyone(first))
     second = project_export(project=imported)
-    assert strip_volatile(second) == strip_volatile(first)
+    # The import marks what was decided elsewhere and links no decision to a local account (issue 11.1).
+    assert strip_volatile(second) == strip_volatile(as_imported(first, imported_mark(second)))
+    # Travelling on changes nothing more: the first installation's mark is kept.
+    project_delete(imported)
+    third = project_export(project=round_trip(second, consultant, **everyone(second)))
+    assert strip_volatile(third) == strip_volatile(second)
 
 
 def test_export_names_format_version_and_every_section(filled):
@@ -122,7 +151,9 @@ def test_imported_project_has_the_same_material_versions_and_history(filled, con
     assert {n: v.status for n, v in versions.items()} == {1: "superseded", 2: "approved", 3: "rejected", 4: "draft"}
     assert versions[4].based_on == versions[2]
     approved = versions[2]
-    assert approved.decisions.get().actor == manager and approved.decisions.get().comment == "Better"
+    # The decision was made in the other installation: its record names the manager as text only (issue 11.1).
+    decision = approved.decisions.get()
+    assert decision.actor is None and decision.actor_name == manager.get_full_name() and decision.comment == "Better"
     assert [t.to_status for t in approved.transitions.all()] == ["draft", "submitted", "approved"]
     # History: the same entries, by the same people, at the same times.
     old = [(c["when"], c["what"], c["title"], c["type"], c["who"]) for c in recent_changes(filled)]
@@ -168,10 +199,12 @@ def test_importing_the_same_file_twice_gives_two_independent_projects(filled):
     assert not filled.topics.filter(title="Changed in the first copy").exists()
 
 
-def test_same_installation_round_trip_differs_only_in_title_and_members(filled):
+def test_same_installation_round_trip_differs_only_in_title_members_and_the_import_marks(filled):
     before = project_export(project=filled)
     imported = round_trip(before, importer_user())
     after = project_export(project=imported)
+    # Even in the same installation the decisions were not made by the import (issue 11.1).
+    before = as_imported(before, imported_mark(after))
     for document in (before, after):
         document.pop("exported_at")
         document["project"].pop("title")
@@ -185,7 +218,7 @@ def test_the_importer_is_the_only_member_unless_members_are_asked_for(filled, co
     alone = round_trip(document, ingrid)
     assert list(alone.memberships.values_list("user__username", "role")) == [("ingrid", "consultant")]
     document["members"].append({"user": "nobody-here", "role": "manager"})
-    together = round_trip(document, ingrid, include_members=True)
+    together = round_trip(document, ingrid, **everyone(document))
     assert dict(together.memberships.values_list("user__username", "role")) == {
         "ingrid": "consultant",
         consultant.username: "consultant",
@@ -196,7 +229,8 @@ def test_the_importer_is_the_only_member_unless_members_are_asked_for(filled, co
 
 def test_a_member_importing_keeps_the_consultant_role_not_the_files(filled, viewer):
     viewer.groups.add(*importer_user().groups.all())
-    imported = round_trip(project_export(project=filled), viewer, include_members=True)
+    document = project_export(project=filled)
+    imported = round_trip(document, viewer, **everyone(document))
     assert imported.memberships.get(user=viewer).role == m.Role.CONSULTANT
 
 
@@ -309,8 +343,9 @@ def test_demo_project_round_trip_is_lossless(settings):
     first = project_export(project=demo)
     project_delete(demo)
     berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
-    imported = round_trip(first, berater, include_members=True)
-    assert strip_volatile(project_export(project=imported)) == strip_volatile(first)
+    imported = round_trip(first, berater, **everyone(first))
+    second = project_export(project=imported)
+    assert strip_volatile(second) == strip_volatile(as_imported(first, imported_mark(second)))
 
 
 def test_large_demo_project_round_trip_is_lossless_and_fast(settings):
@@ -323,10 +358,11 @@ def test_large_demo_project_round_trip_is_lossless_and_fast(settings):
     project_delete(large)
     berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
     started = time.perf_counter()
-    imported = project_import(document=read_document(text.encode()), user=berater, include_members=True)
+    imported = project_import(document=read_document(text.encode()), user=berater, **everyone(json.loads(text)))
     imported_in = time.perf_counter() - started
     print(f"large demo: {len(text.encode()) / 1024:.0f} KiB, export {exported:.2f} s, import {imported_in:.2f} s")
-    assert strip_volatile(project_export(project=imported)) == strip_volatile(json.loads(text))
+    second = project_export(project=imported)
+    assert strip_volatile(second) == strip_volatile(as_imported(json.loads(text), imported_mark(second)))
     assert exported < 30 and imported_in < 60
 
 
@@ -367,7 +403,7 @@ def test_import_command_creates_a_project_owned_by_the_named_user(filled, tmp_pa
 def test_import_command_with_members_takes_the_files_members(filled, consultant, tmp_path):
     path = tmp_path / "project.json"
     path.write_text(document_json(project_export(project=filled)), encoding="utf-8")
-    call_command("import_project", str(path), "--with-members", stdout=StringIO())
+    call_command("import_project", str(path), "--all-members", stdout=StringIO())
     imported = m.StrategyProject.objects.exclude(pk=filled.pk).get(client=filled.client)
     assert imported.memberships.get(user=consultant).role == "consultant"
 

@@ -14,6 +14,13 @@ from .portability_data import fill, row_counts, strip_volatile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
+
+@pytest.fixture(autouse=True)
+def own_staging(settings, tmp_path):
+    """Uploads waiting for confirmation in this test's own directory: parallel runs share user ids."""
+    settings.PROJECT_IMPORT_STAGING_DIR = str(tmp_path / "staging")
+
+
 IMPORT_URL = reverse("project_import")
 
 
@@ -23,6 +30,13 @@ def export_url(project):
 
 def upload(content: bytes, name: str = "project.json", **data):
     return {"file": SimpleUploadedFile(name, content, content_type="application/json"), **data}
+
+
+def import_file(browser, content: bytes, members=()):
+    """The web import's two steps: the upload (checked, then the members to confirm), and the confirmation."""
+    page = browser.post(IMPORT_URL, upload(content))
+    assert page.status_code == 200 and "token" in page.context["form"].fields, "the confirmation page"
+    return browser.post(IMPORT_URL, {"token": page.context["form"]["token"].value(), "members": list(members)})
 
 
 # --- export ------------------------------------------------------------------------------------------
@@ -94,7 +108,7 @@ def test_import_form_shows_for_consultants(client_for, consultant):
 def test_consultant_imports_a_file_as_a_new_project_and_is_its_consultant(client_for, project, consultant, export_file):
     importer = UserFactory(username="ingrid", consultant_group=True)
     browser = client_for(importer)
-    response = browser.post(IMPORT_URL, upload(export_file))
+    response = import_file(browser, export_file)
     imported = StrategyProject.objects.exclude(pk=project.pk).get()
     assert response.status_code == 302 and response["Location"] == reverse("project_detail", args=[imported.pk])
     assert list(imported.memberships.values_list("user", "role")) == [(importer.pk, Role.CONSULTANT)]
@@ -103,11 +117,16 @@ def test_consultant_imports_a_file_as_a_new_project_and_is_its_consultant(client
     assert b"Project imported. You are its consultant." in page.content
 
 
-def test_import_with_members_adds_the_files_members(client_for, project, consultant, manager, export_file):
+def test_import_adds_the_confirmed_members_only(client_for, project, consultant, manager, viewer, export_file):
     importer = UserFactory(username="ingrid", consultant_group=True)
-    client_for(importer).post(IMPORT_URL, upload(export_file, include_members="on"))
+    import_file(client_for(importer), export_file, members=[consultant.username, manager.username])
     imported = StrategyProject.objects.exclude(pk=project.pk).get()
-    assert imported.memberships.get(user=manager).role == Role.MANAGER
+    # A manager from a file joins as viewer: the client's managers are appointed here (issue 11.1).
+    assert dict(imported.memberships.values_list("user__username", "role")) == {
+        "ingrid": Role.CONSULTANT,
+        consultant.username: Role.CONSULTANT,
+        manager.username: Role.VIEWER,
+    }
 
 
 @pytest.mark.parametrize("who", ["manager", "viewer", "outsider_without_group"])
@@ -124,7 +143,7 @@ def test_users_who_may_not_create_projects_may_not_import(client_for, project, r
 
 
 def test_outsider_consultant_may_import_but_never_sees_the_original(client_for, project, outsider, export_file):
-    response = client_for(outsider).post(IMPORT_URL, upload(export_file))
+    response = import_file(client_for(outsider), export_file)
     assert response.status_code == 302
     assert client_for(outsider).get(reverse("project_detail", args=[project.pk])).status_code == 404
 
@@ -191,7 +210,7 @@ def test_imported_markup_is_shown_as_text(client_for, consultant, export_file):
     document = json.loads(export_file)
     document["project"]["title"] = "<script>alert(1)</script>"
     document["project"]["description"] = "<b>bold</b>"
-    response = client_for(consultant).post(IMPORT_URL, upload(json.dumps(document).encode()))
+    response = import_file(client_for(consultant), json.dumps(document).encode())
     page = client_for(consultant).get(response["Location"])
     assert b"<script>alert(1)</script>" not in page.content and b"&lt;script&gt;" in page.content
     assert b"<b>bold</b>" not in page.content and b"&lt;b&gt;bold&lt;/b&gt;" in page.content
@@ -202,7 +221,7 @@ def test_every_page_of_an_imported_project_renders(client_for, project, export_f
 
     importer = UserFactory(username="ingrid", consultant_group=True)
     browser = client_for(importer)
-    browser.post(IMPORT_URL, upload(export_file))
+    import_file(browser, export_file)
     imported = StrategyProject.objects.exclude(pk=project.pk).get()
     versions = {v.number: v for v in imported.versions.all()}
     urls = [

@@ -7,14 +7,11 @@ from ..portability.importer import max_bytes
 
 
 class ProjectImportForm(forms.Form):
+    """The upload step: the file is read and checked; its members are confirmed on the next page."""
+
     file = forms.FileField(
         label=_("Export file (JSON)"),
         help_text=_("A file from a project's “Export (JSON)” button or from manage.py export_project."),
-    )
-    include_members = forms.BooleanField(
-        label=_("Also add the file's members who have an account here, with their roles"),
-        required=False,
-        help_text=_("Otherwise you are the imported project's only member (its consultant)."),
     )
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
@@ -40,8 +37,24 @@ class ProjectImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > max_bytes():
             raise self._too_large()
+        data = upload.read()
         try:
-            self.cleaned_data["document"] = read_document(upload.read())
+            self.cleaned_data["document"] = read_document(data)
         except ProjectImportError as error:
             raise forms.ValidationError(str(error)) from None
+        self.cleaned_data["data"] = data
         return upload
+
+
+class ProjectImportConfirmForm(forms.Form):
+    """The confirmation step: the staged upload's token and the members the importer confirms."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=1000)
+    members = forms.MultipleChoiceField(
+        label=_("Members to add"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args, usernames=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only members of the file with an account here can be chosen: nobody else can join.
+        self.fields["members"].choices = [(name, name) for name in usernames]

@@ -52,7 +52,9 @@ class StrategyVersionQuerySet(models.QuerySet):
         return self.filter(status=VersionStatus.SUBMITTED)
 
     def approved(self):
-        return self.filter(status=VersionStatus.APPROVED)
+        """The approved version in force: approved here. An imported approval is history of the
+        installation it came from (see imported_from) and never stands for a local decision."""
+        return self.filter(status=VersionStatus.APPROVED, imported_from="")
 
     def frozen(self):
         return self.filter(status__in=FROZEN_STATUSES)
@@ -139,6 +141,9 @@ class StrategyVersion(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set by an import for a version decided elsewhere: where its decision record comes from. Such a
+    # version is read-only history; its decision names no local user and counts as no local approval.
+    imported_from = models.CharField(_("imported from"), max_length=300, blank=True, editable=False)
 
     objects = StrategyVersionQuerySet.as_manager()
 
@@ -175,6 +180,15 @@ class StrategyVersion(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status in FROZEN_STATUSES
+
+    @property
+    def is_imported(self) -> bool:
+        """Decided in another installation: its record is history from there, not a decision made here."""
+        return bool(self.imported_from)
+
+    @property
+    def is_approved_here(self) -> bool:
+        return self.status == VersionStatus.APPROVED and not self.is_imported
 
     def can_edit(self, user) -> bool:
         return self.status == VersionStatus.DRAFT and self.project.role_of(user) == Role.CONSULTANT

@@ -6,6 +6,6 @@ limits. The format is described in schema.py, the import's decisions in importer
 """
 
 from .exporter import document_json, project_export
-from .importer import ProjectImportError, project_import, read_document
+from .importer import ProjectImportError, file_members, project_import, read_document
 
-__all__ = ["ProjectImportError", "document_json", "project_export", "project_import", "read_document"]
+__all__ = ["ProjectImportError", "document_json", "file_members", "project_export", "project_import", "read_document"]

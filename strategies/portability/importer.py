@@ -4,15 +4,25 @@ Everything is checked before it is written, and everything is written in one tra
 a file that fails anywhere (halfway through the history, or on a database constraint the
 checks did not foresee) leaves no row behind.
 
-Decisions (see also schema.py):
+Decisions (see also schema.py and the README, "Moving a project to another installation"):
 
-- The importing user becomes the project's consultant. The members listed in the file are
-  added (with their role) only when asked to (`include_members`), and only those whose
-  username names an active account here; the others are left out.
-- Every other user reference (who created, submitted, decided, changed) is resolved by
-  username; an unknown username becomes null. Decisions and transitions keep the actor's
-  name as text, so the approval record still says who decided. Nothing is attributed to
-  the importing user that they did not do.
+- An import never makes a decision on anyone's behalf. A decided version (approved, rejected,
+  superseded) comes in as history of the installation it was decided in: it is marked
+  (`StrategyVersion.imported_from`), its decisions and transitions keep who acted as text only
+  (`actor_name`, never a link to a local user, even one with that username), and an imported
+  approval is never "the approved version" of this installation (`StrategyVersion.objects.approved()`).
+  A submitted version stays open for a local manager's decision, which is then a local one.
+- Every frozen version's snapshot must match its schema (2 or 3) before anything is stored; a
+  snapshot of another or no schema is refused, so no decided version ever reads live material.
+  Numbers are bounded where they enter: JSON literals by length (read_document), snapshot
+  decimals by the digits of the model fields they come from.
+- The importing user becomes the project's consultant. Of the members listed in the file only
+  those the importer confirms one by one (`members`, usernames) join, and only if that username
+  names an active account here; an import never creates accounts or changes any account's flags
+  or password. A manager from the file joins as viewer unless `grant_manager` (the command line,
+  run by the operator): the client's management is appointed here, not by a file.
+- Every other user reference (who created, submitted, changed) is resolved by username; an unknown
+  username becomes null. Nothing is attributed to the importing user that they did not do.
 - The client is found by name (case-insensitive) or created. If that client already has a
   project with the title, the import is titled "<title> (imported)", "(imported 2)", ...
   so importing the same file twice gives two independent projects.
@@ -30,6 +40,8 @@ Decisions (see also schema.py):
 """
 
 import json
+import math
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -81,6 +93,10 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # A document nests about eight levels deep (versions → snapshot → options → requirements).
 MAX_DEPTH = 24
 BATCH = 500  # history rows per INSERT
+# The longest number literal a document needs (a 64-bit id has 19 digits); a longer one is refused
+# before Python converts it (int() refuses more than 4,300 digits with a ValueError of its own).
+MAX_NUMBER_LITERAL = 40
+DECIDED = (VersionStatus.APPROVED, VersionStatus.REJECTED, VersionStatus.SUPERSEDED)
 
 # The statuses a version passes through, after draft, to reach its own.
 STATUS_PATH = {
@@ -125,6 +141,27 @@ def _no_constant(name):
     raise ProjectImportError(_("The file contains %(value)s, which is not a JSON number.") % {"value": name})
 
 
+def _too_long_number(literal: str):
+    raise ProjectImportError(
+        _("The file contains a number of %(n)s characters (%(start)s…); a project export has none longer than %(max)s.")
+        % {"n": len(literal), "start": literal[:12], "max": MAX_NUMBER_LITERAL}
+    )
+
+
+def _int(literal: str) -> int:
+    return _too_long_number(literal) if len(literal) > MAX_NUMBER_LITERAL else int(literal)
+
+
+def _float(literal: str) -> float:
+    # An export writes no fractions as JSON numbers (decimals are text); a bounded float is refused later by type.
+    if len(literal) > MAX_NUMBER_LITERAL:
+        _too_long_number(literal)
+    number = float(literal)
+    if not math.isfinite(number):  # 1e999: no JSON value, and PostgreSQL's jsonb would refuse it later
+        _no_constant(literal)
+    return number
+
+
 def _depth(document) -> int:
     deepest, stack = 0, [(document, 1)]
     while stack:
@@ -151,7 +188,13 @@ def read_document(data: bytes) -> dict:
     except UnicodeDecodeError:
         raise ProjectImportError(_("The file is not UTF-8 text; choose the JSON file of a project export.")) from None
     try:
-        document = json.loads(text, object_pairs_hook=_pairs_without_duplicates, parse_constant=_no_constant)
+        document = json.loads(
+            text,
+            object_pairs_hook=_pairs_without_duplicates,
+            parse_constant=_no_constant,
+            parse_int=_int,
+            parse_float=_float,
+        )
     except RecursionError:
         raise ProjectImportError(_("The file nests its data too deeply to be a project export.")) from None
     except json.JSONDecodeError as error:
@@ -251,10 +294,11 @@ def _validate(obj, path: str, exclude=(), clean: bool = True) -> None:
 
 
 class _Importer:
-    def __init__(self, document: dict, user, include_members: bool):
+    def __init__(self, document: dict, user, members: frozenset[str], grant_manager: bool):
         self.document = document
         self.user = user
-        self.include_members = include_members
+        self.members = members
+        self.grant_manager = grant_manager
         self.objects: dict[str, dict[int, models.Model]] = {}
         self.catalogue: dict[str, dict[str, int]] = {}
         self.users: dict[str, int | None] = {}
@@ -420,26 +464,45 @@ class _Importer:
         members = []
         if self.user is not None:
             members.append(Membership(project=self.project, user=self.user, role=Role.CONSULTANT))
-        if self.include_members:
-            users = get_user_model().objects.filter(is_active=True, username__in=[u for u, _role in wanted])
+        confirmed = [(username, role) for username, role in wanted if username in self.members]
+        if confirmed:
+            users = get_user_model().objects.filter(is_active=True, username__in=[u for u, _role in confirmed])
             by_name = {u.get_username(): u for u in users}
-            for username, role in wanted:
+            for username, role in confirmed:
                 found = by_name.get(username)
                 if found is not None and found != self.user:
-                    members.append(Membership(project=self.project, user=found, role=role))
+                    members.append(Membership(project=self.project, user=found, role=self.role_for(role)))
         _refuse_duplicates(Membership, members, "members")
         if not any(m.role == Role.CONSULTANT for m in members):
             raise ProjectImportError(_("Nobody would be a consultant of the imported project; name one."))
         Membership.objects.bulk_create(members)
+
+    def role_for(self, role: str) -> str:
+        """A file's manager joins as viewer unless the operator grants it: see the module docstring."""
+        return Role.VIEWER if role == Role.MANAGER and not self.grant_manager else role
+
+    def source(self) -> str:
+        """Where an imported decision record comes from, as the version's imported_from says it."""
+        project = self.document["project"]
+        client = project.get("client") if isinstance(project, dict) else None
+        names = [client.get("name") if isinstance(client, dict) else None, project.get("title")]
+        label = " – ".join(name for name in names if isinstance(name, str) and name.strip())
+        return f"{label[:200]} (export {str(self.document['exported_at'])[:25]})".strip()
 
     def import_versions(self, rows: list) -> None:
         versions, plans = [], []
         self.objects["versions"] = {}
         for n, row in enumerate(rows):
             path = f"versions[{n}]"
+            # Files written before the mark existed lack the key: their decisions are just as imported.
+            if isinstance(row, dict) and "imported_from" not in row:
+                row = {**row, "imported_from": ""}
             values = self.values(VERSIONS, row, path, extra={"options", "decisions", "transitions"})
             version = StrategyVersion(project=self.project, **values)
             _validate(version, path, exclude=["project", "based_on", "created_by", "submitted_by", "snapshot"])
+            # A record decided elsewhere stays marked as such (the first installation's mark is kept
+            # when it travels on); anything not yet decided is no imported decision.
+            version.imported_from = (version.imported_from or self.source()) if version.status in DECIDED else ""
             self.objects["versions"][self.local_id(VERSIONS, row, path)] = version
             version.snapshot = self.snapshot(version, row["snapshot"], f"{path}.snapshot")
             plans.append((version, version.status, row, path))
@@ -475,6 +538,10 @@ class _Importer:
                 bucket.extend(self.build(section, rows_of, f"{path}.{key}", version))
             _check_record(status, [d for d in decisions if d.version is version], path)
             _check_transitions(status, [t for t in transitions if t.version is version], path)
+        for record in (*decisions, *transitions):
+            # Who decided or moved the version elsewhere stays as text; a link to the local account
+            # of the same username would be a decision that account never made here.
+            record.actor_id = None
         for model, objs in ((VERSION_OPTIONS.model, choices), (VERSION_DECISIONS.model, decisions)):
             self.create(model, objs)
         self.create(VERSION_TRANSITIONS.model, transitions)
@@ -494,9 +561,16 @@ class _Importer:
             return None
         if not isinstance(value, dict):
             _fail(path, _("expected an object."))
-        spec = SNAPSHOT_SPECS.get(value.get("schema"))
+        schema = value.get("schema")
+        spec = SNAPSHOT_SPECS.get(schema) if is_a(schema, int) else None
         if spec is None:
-            return value  # an older stand-in, which nothing reads (snapshots.version_content)
+            # Without a readable snapshot a version would show today's material as if it had been
+            # decided: refused, whatever the version's status (a draft's snapshot is not read either).
+            _fail(
+                f"{path}.schema",
+                _("V%(number)s: the snapshot is not one this installation can read (readable schemas: %(schemas)s).")
+                % {"number": version.number, "schemas": ", ".join(str(key) for key in SNAPSHOT_SPECS)},
+            )
 
         def resolve(spec, item, where):
             target = self.ref(spec.kind, item, where, null=spec.null, gone=True)
@@ -624,11 +698,41 @@ def _free_title(client: Client, title: str) -> str:
         n += 1
 
 
-def project_import(*, document, user, include_members: bool = False) -> StrategyProject:
+def file_members(document) -> list[dict]:
+    """The members a document lists, for the importer to confirm one by one: username, the file's role,
+    whether an active account of that name exists here, and the role they would join with here.
+    Malformed entries are left out (the import itself refuses them with the place)."""
+    rows = document.get("members") if isinstance(document, dict) else None
+    wanted = [
+        (row["user"], row["role"])
+        for row in (rows if isinstance(rows, list) else [])
+        if isinstance(row, dict) and isinstance(row.get("user"), str) and row.get("role") in Role.values
+    ]
+    known = set(
+        get_user_model()
+        .objects.filter(is_active=True, username__in=[username for username, _role in wanted])
+        .values_list("username", flat=True)
+    )
+    return [
+        {
+            "username": username,
+            "role": role,
+            "exists": username in known,
+            "joins_as": Role.VIEWER if role == Role.MANAGER else role,
+        }
+        for username, role in wanted
+    ]
+
+
+def project_import(
+    *, document, user, members: Iterable[str] = (), grant_manager: bool = False, dry_run: bool = False
+) -> StrategyProject:
     """A new project from an export document, in one transaction; ProjectImportError says what is wrong.
 
-    `user` becomes its consultant (None from the command line, where the file's members are then
-    the only ones); `include_members` also adds the file's members who have an account here.
+    `user` becomes its consultant (None from the command line, where the confirmed members are then
+    the only ones). `members` are the usernames of the file's members the importer confirmed: those
+    with an active account here join with the file's role, a manager as viewer unless `grant_manager`.
+    `dry_run` checks the whole file and writes nothing (the upload step of the web import).
     """
     if not isinstance(document, dict):
         raise ProjectImportError(_("The file does not contain a project export (expected a JSON object)."))
@@ -643,7 +747,10 @@ def project_import(*, document, user, include_members: bool = False) -> Strategy
         )
     try:
         with transaction.atomic():
-            return _Importer(document, user, include_members).run()
+            project = _Importer(document, user, frozenset(members), grant_manager).run()
+            if dry_run:
+                transaction.set_rollback(True)
+            return project
     except (IntegrityError, DatabaseError) as error:
         # A rule only the database knows (the checks above should have caught it): nothing was written.
         raise ProjectImportError(

@@ -216,6 +216,10 @@ class Parsed:
     null: bool = False
     low: int | None = None
     high: int | None = None
+    # Decimals: at most `digits` digits, `places` of them after the point (the model field's
+    # max_digits and decimal_places), so every page can compute with them (1E+100000000 overflows).
+    digits: int = 14
+    places: int = 2
 
     def accepts(self, value) -> bool:
         if value is None:
@@ -228,9 +232,16 @@ class Parsed:
             )
         if not isinstance(value, str):
             return False
+        if len(value) > 40:
+            return False
         try:
             if self.kind == "decimal":
-                return Decimal(value).is_finite()
+                number = Decimal(value)
+                if not number.is_finite() or (self.low is not None and number < self.low):
+                    return False
+                exponent = number.as_tuple().exponent
+                whole = max(number.adjusted() + 1, 0)
+                return -exponent <= self.places and whole <= self.digits - self.places
             if self.kind == "date":
                 date.fromisoformat(value)
             else:
@@ -246,21 +257,32 @@ class Parsed:
             text += f" to {self.high}" if self.high is not None else ""
         else:
             text = names[self.kind]
-        return text + (" or null" if self.null else "")
+        text += " or null" if self.null else ""
+        if self.kind == "decimal":
+            text += f" (at most {self.digits - self.places} digits before the point and {self.places} after it" + (
+                ", not negative)" if self.low == 0 else ")"
+            )
+        return text
 
 
 TEXT = str
 OPT_TEXT = (str, type(None))
-OPT_INT = Parsed("int", null=True, low=0)
+INT_MAX = 2**31 - 1  # the database's integer fields
+OPT_INT = Parsed("int", null=True, low=0, high=INT_MAX)
 RATING = Parsed("int", low=1, high=5)
+# As Kpi.target/baseline (max_digits 14, 2 places): KPI figures may be negative.
 OPT_DECIMAL = Parsed("decimal", null=True)
+# As Resource.amount / ResourceRequirement.amount (max_digits 12, 2 places, not negative).
+OPT_AMOUNT = Parsed("decimal", null=True, low=0, digits=12)
+# A balance row adds up amounts (and its gap may be negative): room for sums of many rows.
+OPT_SUM = Parsed("decimal", null=True, digits=18)
 OPT_DATE = Parsed("date", null=True)
 
 _REQUIREMENT = {
     "resource_type_id": Ref("resource_type", null=True),
     "resource_type": TEXT,
     "unit": TEXT,
-    "amount": OPT_DECIMAL,
+    "amount": OPT_AMOUNT,
     "lead_time_weeks": OPT_INT,
     "notes": TEXT,
 }
@@ -268,7 +290,7 @@ SNAPSHOT_SPEC = {
     "schema": int,
     "taken_at": Parsed("datetime"),
     "version": {
-        "number": Parsed("int", low=1),
+        "number": Parsed("int", low=1, high=INT_MAX),
         "name": TEXT,
         "rationale": TEXT,
         "assumptions": TEXT,
@@ -343,7 +365,7 @@ SNAPSHOT_SPEC = {
             ],
         }
     ],
-    "resources": [{"resource_type": TEXT, "unit": TEXT, "description": TEXT, "amount": OPT_DECIMAL, "quality": RATING}],
+    "resources": [{"resource_type": TEXT, "unit": TEXT, "description": TEXT, "amount": OPT_AMOUNT, "quality": RATING}],
     "resource_balance": {
         "rows": [
             {
@@ -351,9 +373,9 @@ SNAPSHOT_SPEC = {
                 "title": TEXT,
                 "unit": TEXT,
                 "qualitative": bool,
-                "available": OPT_DECIMAL,
-                "needed": OPT_DECIMAL,
-                "gap": OPT_DECIMAL,
+                "available": OPT_SUM,
+                "needed": OPT_SUM,
+                "gap": OPT_SUM,
                 "lead_time_weeks": OPT_INT,
             }
         ],

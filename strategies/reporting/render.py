@@ -240,7 +240,8 @@ def report_context(version: StrategyVersion) -> dict:
 
     potential = potential_in_language(content)
     field_labels = labels()
-    approved = version.status == VersionStatus.APPROVED
+    # An approval imported from another installation is history, not this installation's decision.
+    approved = version.status == VersionStatus.APPROVED and not version.is_imported
     decisions = list(version.decisions.order_by("created_at", "id"))
     approval = next((d for d in reversed(decisions) if d.decision == Decision.APPROVE), None)
     competitors = [{**c, "kind_label": _kind_label(c.get("kind", ""))} for c in content.get("competitors", [])]
@@ -251,7 +252,8 @@ def report_context(version: StrategyVersion) -> dict:
         "project": content.get("project", {}),
         "status": version.get_status_display(),
         "approved": approved,
-        "watermark": "" if approved else _("Draft").upper(),
+        "watermark": "" if approved else (_("Imported") if version.is_imported else _("Draft")).upper(),
+        "imported_from": version.imported_from,
         "today": timezone.localdate(),
         "coverage": coverage,
         "options_in": [o for o in options if o.get("included")],

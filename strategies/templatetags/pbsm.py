@@ -5,6 +5,7 @@ from django import template
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
+from ..coverage import figure
 from ..models import Role, VersionStatus
 from ..snapshots import title_in_language
 
@@ -78,10 +79,10 @@ def plain_number(value) -> str:
     """A stored number ("45000", "4.1", Decimal) in the active language, grouped, without trailing zeros."""
     if value in (None, ""):
         return ""
-    try:
-        number = Decimal(str(value)).normalize()
-    except ArithmeticError:
-        return str(value)
+    number = figure(value)
+    if number is None:
+        return str(value)[:40]  # out of any sane range (a damaged snapshot): shown as stored, not computed with
+    number = number.normalize()
     exponent = number.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return number_format(number, decimal_pos=decimals, force_grouping=True)

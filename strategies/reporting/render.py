@@ -314,7 +314,7 @@ def _strip_attachments(document, pdf) -> None:
         del names["EmbeddedFiles"]
 
 
-def render_report_pdf(
+def version_report_pdf(
     version: StrategyVersion,
     language: str,
     progress: Callable[[int], None] | None = None,

@@ -104,10 +104,9 @@ def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Re
         raise DomainError(_("Reports are available in German and English only."))
     same = Report.objects.filter(version=version, language=language)
     with transaction.atomic():
-        # A stuck one must not stand in for a new request for ever.
-        reports_sweep_stuck(queryset=same)
         pending = same.unfinished().first()
-        if pending is not None:
+        # A stuck one must not stand in for new requests for ever: it is failed, and this request is new.
+        if pending is not None and not reports_sweep_stuck(queryset=same.filter(pk=pending.pk)):
             return pending, False
         _check_request_limit(user)
         try:

@@ -56,3 +56,24 @@ def test_requests_at_the_same_moment_make_one_report_and_all_get_it(project, con
     assert sorted(created for _outcome, (_report, created) in results) == [False] * 7 + [True]
     assert {answer.pk for _outcome, (answer, _created) in results} == {report.pk}
     assert sent == [report.pk]
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_users_requests_at_the_same_moment_cannot_slip_past_the_limit_together(
+    project, consultant, monkeypatch, settings
+):
+    from pbsm.celery import app
+
+    settings.REPORT_REQUESTS_PER_HOUR = 3
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(tasks.report_render_task, "delay", lambda report_id: None)
+    versions = [strategy_version_create(project=project, user=consultant, name=f"V{n}") for n in range(4)]
+
+    def request(version, language):
+        return lambda: service.report_request(version=version, user=consultant, language=language)
+
+    results = at_the_same_moment(*(request(version, language) for version in versions for language in ("de", "en")))
+
+    refused = [value for outcome, value in results if outcome == "error"]
+    assert len(refused) == 5 and all(isinstance(error, service.ReportLimitReached) for error in refused), results
+    assert Report.objects.count() == 3

@@ -41,6 +41,7 @@ from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
@@ -124,6 +125,10 @@ def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Re
 
 
 def _check_request_limit(user) -> None:
+    """Refuse past REPORT_REQUESTS_PER_HOUR; called inside the request's transaction."""
+    # The user's row is locked until the commit, so a user's simultaneous requests are counted one
+    # after the other and cannot slip past the limit together (PostgreSQL; SQLite writes one at a time).
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     limit = settings.REPORT_REQUESTS_PER_HOUR
     since = timezone.now() - timedelta(hours=1)
     recent = list(

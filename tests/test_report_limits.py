@@ -326,3 +326,19 @@ def test_the_limit_message_is_german_in_the_german_interface(version, consultant
         service.report_request(version=version, user=consultant, language="en")
     assert "Sie haben in der letzten Stunde 3 Berichte angefordert" in str(refused.value)
     assert "in 60 Minuten anfordern" in str(refused.value)
+
+
+def test_the_refusal_is_tied_to_the_request_form_for_screen_readers(client_for, version, consultant, worker, limit):
+    for language in ("en", "de"):
+        other_report(version, consultant, ReportStatus.FAILED, language)
+    other_report(VersionFactory(project=version.project, number=9), consultant, ReportStatus.FAILED)
+    html = client_for(consultant).post(create_url(version), {"language": "en"}, **HX).content.decode()
+    assert 'id="report-request-error"' in html and 'aria-describedby="report-request-error"' in html
+
+
+def test_without_script_a_bad_language_is_refused_on_the_reports_page(client_for, version, consultant, worker):
+    response = client_for(consultant).post(create_url(version), {"language": "xx"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "German and English" in html and 'id="report-language"' in html
+    assert not Report.objects.exists()

@@ -190,7 +190,7 @@ REPORT_QUEUED_TIMEOUT = 3600
 REPORT_REQUESTS_PER_HOUR = env_int("REPORT_REQUESTS_PER_HOUR", 20, minimum=1)
 # Finished reports older than this many days are removed, except the newest REPORT_KEEP_NEWEST done
 # reports of each version and language, which stay for good.
-REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30)
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30, maximum=36500)
 REPORT_KEEP_NEWEST = env_int("REPORT_KEEP_NEWEST", 1, minimum=1)
 # A worker on the same host as the web app lowers its CPU priority (nice) at start, so a report
 # render waits a moment rather than a workshop's page: the render is background work, the page

@@ -342,3 +342,32 @@ def test_without_script_a_bad_language_is_refused_on_the_reports_page(client_for
     html = response.content.decode()
     assert "German and English" in html and 'id="report-language"' in html
     assert not Report.objects.exists()
+
+
+# --- the settings -------------------------------------------------------------------------------------------------
+
+PRINT_REPORT_SETTINGS = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps([s.REPORT_REQUESTS_PER_HOUR, s.REPORT_RETENTION_DAYS, s.REPORT_KEEP_NEWEST]))"
+)
+
+
+def test_the_report_limits_come_from_the_environment():
+    from .test_settings import run
+
+    result = run(["-c", PRINT_REPORT_SETTINGS], REPORT_REQUESTS_PER_HOUR="5", REPORT_RETENTION_DAYS="7")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[5, 7, 1]"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("REPORT_REQUESTS_PER_HOUR", "0"), ("REPORT_RETENTION_DAYS", "1000000000"), ("REPORT_KEEP_NEWEST", "0")],
+)
+def test_report_limits_out_of_bounds_stop_the_start(name, value):
+    """No limit of nothing, no retention past what a date can hold, never keeping no report at all."""
+    from .test_settings import run
+
+    result = run(["-c", "import django; django.setup()"], **{name: value})
+    assert result.returncode != 0
+    assert f"{name}={value} is outside" in result.stderr.strip().splitlines()[-1]

@@ -34,11 +34,11 @@ def render_one(version_id: int, language: str) -> dict:
 
     django.setup()
     from strategies.models import StrategyVersion
-    from strategies.reporting.render import render_report_pdf
+    from strategies.reporting.render import version_report_pdf
 
     version = StrategyVersion.objects.get(pk=version_id)
     started, cpu_started = time.perf_counter(), time.process_time()
-    rendered = render_report_pdf(version, language)
+    rendered = version_report_pdf(version, language)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return {

@@ -178,11 +178,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Europe/Berlin"
 # Reports: a stuck report is marked failed by this periodic sweep (and when its list is viewed);
-# one still queued after REPORT_QUEUED_TIMEOUT seconds had no worker to take it.
+# one still queued after REPORT_QUEUED_TIMEOUT seconds had no worker to take it. Old finished
+# reports and their files are removed once a day (strategies.services.reports.reports_clean_up).
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-reports": {"task": "strategies.tasks.sweep_stuck_reports", "schedule": 300.0},
+    "clean-up-reports": {"task": "strategies.tasks.clean_up_reports", "schedule": timedelta(days=1)},
 }
 REPORT_QUEUED_TIMEOUT = 3600
+# Each user may request this many new reports per hour (asking again for a report that is still
+# queued or rendering returns that one and does not count): a render costs a worker seconds of CPU.
+REPORT_REQUESTS_PER_HOUR = env_int("REPORT_REQUESTS_PER_HOUR", 20, minimum=1)
+# Finished reports older than this many days are removed, except the newest REPORT_KEEP_NEWEST done
+# reports of each version and language, which stay for good.
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30, maximum=36500)
+REPORT_KEEP_NEWEST = env_int("REPORT_KEEP_NEWEST", 1, minimum=1)
 # A worker on the same host as the web app lowers its CPU priority (nice) at start, so a report
 # render waits a moment rather than a workshop's page: the render is background work, the page
 # is not. 0 keeps the normal priority (a worker on a host of its own).
@@ -334,7 +343,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # WeasyPrint announces every rendering step at INFO ("Step 2 - Fetching and parsing CSS"): noise in
-    # the worker's log and in render_report's output. Its warnings (a refused fetch) still come through.
+    # the worker's log and in write_report_pdf's output. Its warnings (a refused fetch) still come through.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 

@@ -1,17 +1,20 @@
-"""Celery tasks: thin wrappers queued on commit; the work lives in plain functions."""
+"""Celery tasks: thin wrappers that take ids and call a service; services queue them on commit.
+
+`report_render_task` renders one report record (strategies.services.reports.report_render);
+the periodic report jobs (beat, settings.CELERY_BEAT_SCHEDULE) sweep stuck reports and clean
+up old ones. The report tasks keep their earlier Celery names (`name=`), so messages already
+in the queue when a new version is deployed still find their task.
+"""
 
 import logging
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from .notifications import notify_managers_of_submission
+from .services.reports import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
-
-# Worth another attempt: the database or the broker was briefly unreachable.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 
 
 @shared_task
@@ -28,12 +31,13 @@ class ReportTask(Task):
         report_id = args[0] if args else kwargs.get("report_id")
         logger.error("Report task for report %s failed for good: %r", report_id, exc)
         try:
-            report_fail(report_id, FAILED_TEMPORARY)
+            report_fail(report_id=report_id, message=FAILED_TEMPORARY)
         except Exception:  # the database may still be away; the sweep catches it later
             logger.exception("Could not mark report %s failed.", report_id)
 
 
 @shared_task(
+    name="strategies.tasks.render_report",
     bind=True,
     base=ReportTask,
     acks_late=True,
@@ -45,16 +49,24 @@ class ReportTask(Task):
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
-def render_report(self, report_id: int) -> str:
-    """Render one report (strategies.services.reports.report_render); a retry takes over its own attempt."""
+def report_render_task(self, report_id: int) -> str:
+    """Render one report record (services.reports.report_render); a retry takes over its own attempt."""
     from .services.reports import report_render
 
-    return report_render(report_id, takeover=self.request.retries > 0)
+    return report_render(report_id=report_id, takeover=self.request.retries > 0)
 
 
-@shared_task
-def sweep_stuck_reports() -> int:
+@shared_task(name="strategies.tasks.sweep_stuck_reports")
+def reports_sweep_stuck_task() -> int:
     """Periodic (beat): reports stuck in rendering or never started are marked failed."""
     from .services.reports import reports_sweep_stuck
 
     return reports_sweep_stuck()
+
+
+@shared_task(name="strategies.tasks.clean_up_reports")
+def reports_clean_up_task() -> int:
+    """Periodic (beat): old finished reports and their files are removed (REPORT_RETENTION_DAYS)."""
+    from .services.reports import reports_clean_up
+
+    return len(reports_clean_up())

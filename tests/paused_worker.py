@@ -25,7 +25,7 @@ from strategies.services import reports  # noqa: E402
 PAUSE = float(os.environ.get("PBSM_TEST_RENDER_PAUSE") or 0)
 
 if PAUSE:
-    render = reports.render_report_pdf
+    render = reports.version_report_pdf
 
     def paused(version, language, progress=None):
         if progress is not None:
@@ -33,7 +33,7 @@ if PAUSE:
         time.sleep(PAUSE)
         return render(version, language, progress=progress)
 
-    reports.render_report_pdf = paused
+    reports.version_report_pdf = paused
 
 if __name__ == "__main__":
     from celery.__main__ import main

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from competencies.models import BusinessModelBlock
+from strategies import tasks
 from strategies.models import Report, ReportStatus, Topic, VersionStatus
 from strategies.services import reports as service
 from strategies.services.reports import FAILED_UNAVAILABLE
@@ -83,7 +84,7 @@ def not_rendered_here(monkeypatch):
     def not_here(*args, **kwargs):
         raise AssertionError("the web process rendered a report")
 
-    monkeypatch.setattr(service, "render_report_pdf", not_here)
+    monkeypatch.setattr(service, "version_report_pdf", not_here)
 
 
 @pytest.fixture
@@ -176,7 +177,7 @@ def test_a_report_is_queued_as_usual_once_the_broker_answers(client_for, project
     from pbsm.celery import app
 
     sent = []
-    monkeypatch.setattr(service.render_report, "delay", sent.append)
+    monkeypatch.setattr(tasks.report_render_task, "delay", sent.append)
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     response = client_for(consultant).post(
         reverse("report_create", args=[project.pk, version.pk]), {"language": "en"}, **HX

@@ -30,6 +30,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
+from strategies import tasks
 from strategies.models import Report, ReportStatus
 from strategies.services import reports as service
 from strategies.services.reports import FAILED_STUCK
@@ -111,19 +112,19 @@ def workers(broker, settings, tmp_path, monkeypatch):  # noqa: F811 - the fixtur
     settings.MEDIA_ROOT = tmp_path / "media"
     queue = f"pbsm-test-{uuid.uuid4().hex[:12]}"
 
-    task = service.render_report
+    task = tasks.report_render_task
 
     class Sender:
         @staticmethod
         def delay(report_id):
             return task.apply_async((report_id,), queue=queue)
 
-    monkeypatch.setattr(service, "render_report", Sender)
+    monkeypatch.setattr(tasks, "report_render_task", Sender)  # the service imports it on use
 
     def not_here(*args, **kwargs):
         raise AssertionError("the web process rendered a report")
 
-    monkeypatch.setattr(service, "render_report_pdf", not_here)
+    monkeypatch.setattr(service, "version_report_pdf", not_here)
     started = Workers(tmp_path, queue)
     yield started
     started.stop()
@@ -160,7 +161,7 @@ def killed_mid_render(workers, report):
 
 @pytest.mark.usefixtures("worker_possible")
 def test_a_render_killed_mid_way_is_redelivered_and_finished_by_the_next_worker(version, consultant, workers):
-    report = service.report_request(version, consultant, "en")
+    report, _created = service.report_request(version=version, user=consultant, language="en")
     report = killed_mid_render(workers, report)
     started_at = report.started_at
     # The task is handed out again only after the visibility timeout; a worker starting then
@@ -186,7 +187,7 @@ def test_a_render_killed_mid_way_is_swept_to_failed_and_trying_again_renders_it(
     version, consultant, workers, client_for, settings
 ):
     settings.CELERY_TASK_TIME_LIMIT = HARD  # the web process's sweep uses the same hard limit
-    report = service.report_request(version, consultant, "en")
+    report, _created = service.report_request(version=version, user=consultant, language="en")
     report = killed_mid_render(workers, report)
     section = reverse("report_section", args=[version.project_id, version.pk])
     c = client_for(consultant)

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from competencies.models import BusinessModelBlock, CompetenceArea
 from strategies.models import Role
-from strategies.reporting.render import render_report_pdf
+from strategies.reporting.render import version_report_pdf
 from strategies.services.versions import strategy_version_start, strategy_version_submit, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
@@ -166,7 +166,7 @@ def _squash(text: str) -> str:
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_markup_is_literal_text_in_the_pdf(marked_up, language):
-    rendered = render_report_pdf(marked_up["submitted"], language)
+    rendered = version_report_pdf(marked_up["submitted"], language)
     text = _squash("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages))
     # The title as typed, tags and all: neither interpreted (bold, script) nor double-escaped.
     assert _squash(SCRIPT) in text

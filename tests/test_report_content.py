@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from competencies.models import BusinessModelBlock, ResourceType
 from strategies.demo import seed_demo_data
 from strategies.models import ReadinessStage, Role, StrategyVersion, VersionStatus
-from strategies.reporting.render import GRID_COLUMNS, _canvas, _competition_grids, render_report_pdf, report_context
+from strategies.reporting.render import GRID_COLUMNS, _canvas, _competition_grids, report_context, version_report_pdf
 from strategies.reporting.words import content_in_language
 from strategies.snapshots import version_content
 from strategies.templatetags.pbsm import plain_number
@@ -72,7 +72,7 @@ def test_a_word_that_is_no_catalogue_word_stays_as_stored():
 
 
 def test_the_english_report_of_a_version_frozen_in_german_has_english_canvas_words(approved):
-    pdf = render_report_pdf(approved, "en").pdf
+    pdf = version_report_pdf(approved, "en").pdf
     raw = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     text = squash(raw)
     for block in BusinessModelBlock.objects.active():

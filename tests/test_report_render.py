@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from strategies.demo import seed_demo_data
 from strategies.models import ActionOption, StrategyVersion, VersionStatus
-from strategies.reporting.render import render_report_pdf, report_context
+from strategies.reporting.render import report_context, version_report_pdf
 from strategies.snapshots import version_content
 
 
@@ -60,7 +60,7 @@ def toc_entries(text: str) -> dict[str, int]:
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_approved_report_has_every_chapter_with_correct_page_numbers_options_kpis_and_approver(demo, language):
     version = demo["approved"]
-    rendered = render_report_pdf(version, language)
+    rendered = version_report_pdf(version, language)
     pages = page_texts(rendered.pdf)
     assert rendered.pdf.startswith(b"%PDF")
     assert rendered.page_count == len(pages) > 10
@@ -104,7 +104,7 @@ def test_approved_report_has_every_chapter_with_correct_page_numbers_options_kpi
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_draft_report_carries_the_watermark_on_every_page(demo, language):
-    rendered = render_report_pdf(demo["draft"], language)
+    rendered = version_report_pdf(demo["draft"], language)
     pages = page_texts(rendered.pdf)
     word = watermark_word(language)
     assert word == {"de": "ENTWURF", "en": "DRAFT"}[language]
@@ -116,17 +116,17 @@ def test_draft_report_carries_the_watermark_on_every_page(demo, language):
 
 def test_approved_report_does_not_change_when_the_working_material_does(demo):
     version = demo["approved"]
-    before = squash("\n".join(page_texts(render_report_pdf(version, "en").pdf)))
+    before = squash("\n".join(page_texts(version_report_pdf(version, "en").pdf)))
     included = next(o for o in version_content(version)["options"] if o["included"])
     option = ActionOption.objects.get(pk=included["id"])
     option.title = "Completely rewritten option title"
     option.save()
 
-    after = squash("\n".join(page_texts(render_report_pdf(StrategyVersion.objects.get(pk=version.pk), "en").pdf)))
+    after = squash("\n".join(page_texts(version_report_pdf(StrategyVersion.objects.get(pk=version.pk), "en").pdf)))
     assert squash(included["title"]) in after
     assert squash("Completely rewritten option title") not in after
     # The draft successor reads the working material live, so it shows the new title.
-    draft_text = squash("\n".join(page_texts(render_report_pdf(demo["draft"], "en").pdf)))
+    draft_text = squash("\n".join(page_texts(version_report_pdf(demo["draft"], "en").pdf)))
     if any(o["id"] == option.pk and o["included"] for o in version_content(demo["draft"])["options"]):
         assert squash("Completely rewritten option title") in draft_text
     assert before == after
@@ -134,13 +134,13 @@ def test_approved_report_does_not_change_when_the_working_material_does(demo):
 
 def test_progress_is_reported_in_rising_steps(demo):
     seen = []
-    render_report_pdf(demo["approved"], "en", progress=seen.append)
+    version_report_pdf(demo["approved"], "en", progress=seen.append)
     assert seen == sorted(seen) and seen[0] > 0 and seen[-1] < 100 and len(seen) >= 3
 
 
 def test_management_command_writes_the_pdf(demo, tmp_path):
     out = tmp_path / "report.pdf"
     stdout = io.StringIO()
-    call_command("render_report", str(demo["approved"].pk), "--lang", "en", "--out", str(out), stdout=stdout)
+    call_command("write_report_pdf", str(demo["approved"].pk), "--lang", "en", "--out", str(out), stdout=stdout)
     assert out.read_bytes().startswith(b"%PDF")
     assert re.search(r"\d+ pages", stdout.getvalue())

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from strategies.reporting.fetcher import REPORT_ORIGIN, RefusedURL, StaticOnlyFetcher, base_url
-from strategies.reporting.render import render_report_pdf
+from strategies.reporting.render import version_report_pdf
 from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import OptionFactory, TopicFactory
@@ -67,7 +67,7 @@ def hostile_version(project, consultant):
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_markup_in_content_is_neither_fetched_nor_embedded_but_shown_as_text(hostile_version, language):
     fetcher = StaticOnlyFetcher()
-    rendered = render_report_pdf(hostile_version, language, fetcher=fetcher)
+    rendered = version_report_pdf(hostile_version, language, fetcher=fetcher)
 
     # Nothing from the content reached the fetcher: the report needs no URL at all.
     assert fetcher.requested == []

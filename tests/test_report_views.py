@@ -10,7 +10,7 @@ from django.urls import reverse
 from strategies.models import Report, ReportStatus
 from strategies.services import reports as service
 from strategies.services.versions import strategy_version_create, version_option_choose
-from strategies.tasks import render_report
+from strategies.tasks import report_render_task
 
 from .factories import OptionFactory, ProjectFactory, VersionFactory
 
@@ -41,7 +41,7 @@ def eager_tasks(settings, tmp_path):
 @pytest.fixture
 def fake(monkeypatch):
     renderer = mock.Mock(return_value=Rendered(pdf=FAKE_PDF, page_count=3))
-    monkeypatch.setattr(service, "render_report_pdf", renderer)
+    monkeypatch.setattr(service, "version_report_pdf", renderer)
     return renderer
 
 
@@ -65,7 +65,9 @@ def report_url(name, report):
 
 
 def make_report(version, user, status=ReportStatus.QUEUED, **fields):
-    report = Report.objects.create(version=version, language="en", requested_by=user)
+    # A done one starts finished: another report of the version may be unfinished (one per language).
+    initial = ReportStatus.FAILED if status == ReportStatus.DONE else ReportStatus.QUEUED
+    report = Report.objects.create(version=version, language="en", requested_by=user, status=initial)
     if status == ReportStatus.DONE:
         from django.core.files.base import ContentFile
 
@@ -165,7 +167,7 @@ def test_with_a_worker_the_request_returns_at_once_without_rendering(
 ):
     """Not eager (REDIS_URL set): the web process only queues; the renderer is never called here."""
     eager_tasks.conf.update(task_always_eager=False)
-    with mock.patch.object(render_report, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(report_render_task, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
         started = time.perf_counter()
         response = client_for(consultant).post(create_url(version), {"language": "en"}, **HX)
         elapsed = time.perf_counter() - started

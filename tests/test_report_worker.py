@@ -136,7 +136,7 @@ def test_a_report_is_rendered_by_a_real_worker(project, consultant, worker, monk
     def not_here(*args, **kwargs):
         raise AssertionError("the web process rendered a report")
 
-    monkeypatch.setattr(service, "render_report_pdf", not_here)
+    monkeypatch.setattr(service, "version_report_pdf", not_here)
     version = strategy_version_create(project=project, user=consultant, name="Through the worker")
     version_option_choose(
         version, consultant, OptionFactory(topic__project=project, title="Weekly expert webinar"), included=True
@@ -144,7 +144,8 @@ def test_a_report_is_rendered_by_a_real_worker(project, consultant, worker, monk
     KpiFactory(benefit__topic__project=project, description="Qualified leads per quarter")
 
     started = time.perf_counter()
-    report = report_request(version, consultant, "en")  # autocommit: queued on the broker at once
+    # autocommit: queued on the broker at once
+    report, _created = report_request(version=version, user=consultant, language="en")
     assert time.perf_counter() - started < 1.0
     report.refresh_from_db()
     assert report.status in (ReportStatus.QUEUED, ReportStatus.RENDERING)

@@ -1,6 +1,6 @@
 """The report workflow: request → queued on commit → rendered once → done or failed → try again; stuck ones swept.
 
-The renderer is replaced by a fake here (strategies.services.reports.render_report_pdf) except in the
+The renderer is replaced by a fake here (strategies.services.reports.version_report_pdf) except in the
 last test, which renders through the real one; tasks run eagerly whatever the broker.
 """
 
@@ -19,9 +19,9 @@ from strategies.models import Report, ReportStatus
 from strategies.services import reports as service
 from strategies.services.reports import report_render, report_request, report_retry, reports_sweep_stuck
 from strategies.services.versions import strategy_version_create, version_option_choose
-from strategies.tasks import render_report, sweep_stuck_reports
+from strategies.tasks import report_render_task, reports_sweep_stuck_task
 
-from .factories import KpiFactory, OptionFactory
+from .factories import KpiFactory, OptionFactory, VersionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
@@ -75,7 +75,7 @@ class FakeRenderer:
 @pytest.fixture
 def fake(monkeypatch):
     renderer = FakeRenderer()
-    monkeypatch.setattr(service, "render_report_pdf", renderer)
+    monkeypatch.setattr(service, "version_report_pdf", renderer)
     return renderer
 
 
@@ -96,9 +96,9 @@ def queued(version, user, language="en"):
 def test_a_request_creates_a_queued_report_and_queues_the_task_on_commit(
     version, consultant, fake, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(render_report, "delay") as delay:
+    with mock.patch.object(report_render_task, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            report = report_request(version, consultant, "de")
+            report, _created = report_request(version=version, user=consultant, language="de")
             assert not delay.called  # nothing before the commit
         assert len(callbacks) == 1
         report.refresh_from_db()
@@ -115,7 +115,7 @@ def test_a_request_creates_a_queued_report_and_queues_the_task_on_commit(
 
 def test_managers_may_request_too(version, manager, fake, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_request(version, manager, "en")
+        report, _created = report_request(version=version, user=manager, language="en")
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
 
@@ -123,13 +123,13 @@ def test_managers_may_request_too(version, manager, fake, django_capture_on_comm
 def test_viewers_and_outsiders_cannot_request(version, viewer, outsider, fake):
     for user in (viewer, outsider):
         with pytest.raises(DomainError):
-            report_request(version, user, "en")
+            report_request(version=version, user=user, language="en")
     assert not Report.objects.exists()
 
 
 def test_only_german_and_english(version, consultant, fake):
     with pytest.raises(DomainError, match="German and English"):
-        report_request(version, consultant, "fr")
+        report_request(version=version, user=consultant, language="fr")
     assert not Report.objects.exists()
 
 
@@ -138,7 +138,7 @@ def test_only_german_and_english(version, consultant, fake):
 
 def test_rendering_stores_the_pdf_and_its_facts(version, consultant, fake, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_request(version, consultant, "en")
+        report, _created = report_request(version=version, user=consultant, language="en")
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
     assert report.progress == 100
@@ -166,8 +166,8 @@ def test_progress_never_goes_backwards_nor_past_99_before_done(version, consulta
 
 def test_a_task_delivered_twice_renders_once(version, consultant, fake):
     report = queued(version, consultant)
-    assert render_report.apply(args=[report.pk]).get() == "done"
-    assert render_report.apply(args=[report.pk]).get() == "skipped"
+    assert report_render_task.apply(args=[report.pk]).get() == "done"
+    assert report_render_task.apply(args=[report.pk]).get() == "skipped"
     assert len(fake.calls) == 1
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
@@ -176,19 +176,19 @@ def test_a_task_delivered_twice_renders_once(version, consultant, fake):
 def test_a_report_another_worker_renders_is_left_alone_unless_stuck(version, consultant, fake, settings):
     busy = queued(version, consultant)
     Report.objects.filter(pk=busy.pk).update(status=ReportStatus.RENDERING, started_at=timezone.now(), progress=40)
-    assert report_render(busy.pk) == "skipped"
+    assert report_render(report_id=busy.pk) == "skipped"
     busy.refresh_from_db()
     assert (busy.status, busy.progress) == (ReportStatus.RENDERING, 40)
 
-    stuck = queued(version, consultant)
+    stuck = queued(version, consultant, language="de")  # one unfinished report per version and language
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 5)
     Report.objects.filter(pk=stuck.pk).update(status=ReportStatus.RENDERING, started_at=long_ago)
-    assert report_render(stuck.pk) == "done"
+    assert report_render(report_id=stuck.pk) == "done"
     assert len(fake.calls) == 1
 
 
 def test_a_missing_report_is_nothing_to_do(fake, db):
-    assert report_render(987654) == "skipped"
+    assert report_render(report_id=987654) == "skipped"
     assert fake.calls == []
 
 
@@ -200,7 +200,7 @@ def test_a_failing_renderer_marks_the_report_failed_plainly_then_try_again_works
 ):
     fake.fail_with = RuntimeError("secret detail /srv/pbsm/thing.py line 12")
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_request(version, consultant, "de")
+        report, _created = report_request(version=version, user=consultant, language="de")
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert report.error == service.FAILED_RENDERING
@@ -212,7 +212,7 @@ def test_a_failing_renderer_marks_the_report_failed_plainly_then_try_again_works
 
     fake.fail_with = None
     with django_capture_on_commit_callbacks(execute=True):
-        again = report_retry(report, consultant)
+        again, _created = report_retry(report=report, user=consultant)
     again.refresh_from_db()
     assert again.pk != report.pk
     assert (again.status, again.language, again.version) == (ReportStatus.DONE, "de", version)
@@ -223,17 +223,17 @@ def test_a_failing_renderer_marks_the_report_failed_plainly_then_try_again_works
 def test_only_failed_reports_are_tried_again_and_only_by_those_who_may_request(version, consultant, viewer, fake):
     report = queued(version, consultant)
     with pytest.raises(DomainError):
-        report_retry(report, consultant)
+        report_retry(report=report, user=consultant)
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error="x")
     report.refresh_from_db()
     with pytest.raises(DomainError):
-        report_retry(report, viewer)
+        report_retry(report=report, user=viewer)
 
 
 def test_the_soft_time_limit_fails_the_report(version, consultant, fake):
     fake.fail_with = SoftTimeLimitExceeded()
     report = queued(version, consultant)
-    assert render_report.apply(args=[report.pk]).get() == "failed"
+    assert report_render_task.apply(args=[report.pk]).get() == "failed"
     report.refresh_from_db()
     assert (report.status, report.error) == (ReportStatus.FAILED, service.FAILED_TOO_LONG)
 
@@ -242,7 +242,7 @@ def test_a_transient_error_is_retried_and_the_retry_takes_over_its_own_attempt(v
     fake.fail_with = OperationalError("server closed the connection unexpectedly")
     fake.fail_times = 1
     report = queued(version, consultant)
-    render_report.apply(args=[report.pk], throw=False)
+    report_render_task.apply(args=[report.pk], throw=False)
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
     assert len(fake.calls) == 2
@@ -252,7 +252,7 @@ def test_transient_errors_past_the_retries_fail_the_report(version, consultant, 
     fake.fail_with = OperationalError("still down")
     report = queued(version, consultant)
     # The last attempt: the task has been retried max_retries times already.
-    result = render_report.apply(args=[report.pk], retries=render_report.max_retries, throw=False)
+    result = report_render_task.apply(args=[report.pk], retries=report_render_task.max_retries, throw=False)
     assert result.failed()
     report.refresh_from_db()
     assert (report.status, report.error) == (ReportStatus.FAILED, service.FAILED_TEMPORARY)
@@ -265,7 +265,11 @@ def test_transient_errors_past_the_retries_fail_the_report(version, consultant, 
 def test_the_sweep_fails_reports_stuck_past_the_hard_limit_only(version, consultant, settings):
     now = timezone.now()
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stuck, busy, waiting, forgotten, done = (queued(version, consultant) for _ in range(5))
+    # At most one unfinished report per version and language: two versions, both languages.
+    other = VersionFactory(project=version.project, number=version.number + 1)
+    stuck, busy = queued(version, consultant, "en"), queued(version, consultant, "de")
+    waiting, forgotten = queued(other, consultant, "en"), queued(other, consultant, "de")
+    done = Report.objects.create(version=version, language="en", requested_by=consultant, status="failed")
     Report.objects.filter(pk=stuck.pk).update(status="rendering", started_at=now - limit - timedelta(seconds=1))
     Report.objects.filter(pk=busy.pk).update(status="rendering", started_at=now - limit + timedelta(seconds=30))
     Report.objects.filter(pk=forgotten.pk).update(
@@ -291,11 +295,11 @@ def test_the_sweep_fails_reports_stuck_past_the_hard_limit_only(version, consult
 
 def test_the_periodic_sweep_task_is_scheduled(settings, version, consultant):
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-stuck-reports"]
-    assert entry["task"] == sweep_stuck_reports.name
-    stuck = queued(version, consultant)
+    assert entry["task"] == reports_sweep_stuck_task.name
+    stuck = queued(version, consultant, language="de")  # one unfinished report per version and language
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     Report.objects.filter(pk=stuck.pk).update(status="rendering", started_at=long_ago)
-    assert sweep_stuck_reports.apply().get() == 1
+    assert reports_sweep_stuck_task.apply().get() == 1
 
 
 # --- with the real renderer ---------------------------------------------------------------------------------------
@@ -315,7 +319,7 @@ def test_the_real_renderer_produces_a_pdf_through_the_workflow(project, consulta
     version_option_choose(version, consultant, option, included=True)
     KpiFactory(benefit__topic__project=project, description="Qualified leads per quarter")
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_request(version, consultant, "en")
+        report, _created = report_request(version=version, user=consultant, language="en")
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE, report.error
     with report.file.open("rb") as handle:

@@ -17,7 +17,7 @@ from competencies.models import Effect, UsageFormat
 from strategies.comparison import compare_versions
 from strategies.demo import seed_demo_data
 from strategies.models import EffectRelevance, Role, StrategyVersion, UsageFormatRelevance, VersionStatus
-from strategies.reporting.render import render_report_pdf, report_context
+from strategies.reporting.render import report_context, version_report_pdf
 from strategies.snapshots import SCHEMA, build_snapshot, potential_in_language, version_content
 
 from .factories import MembershipFactory, UserFactory, VersionFactory
@@ -105,7 +105,7 @@ def test_an_unrated_entry_is_none_not_a_made_up_default(demo):
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_the_reports_potential_chapter_shows_the_ratings_in_the_reports_language(demo, language):
     approved = demo["approved"]
-    text = pdf_text(render_report_pdf(approved, language).pdf)
+    text = pdf_text(version_report_pdf(approved, language).pdf)
     with translation.override(language):
         potential = potential_in_language(version_content(approved))
         headings = [str(heading) for heading, _label, _rows in report_context(approved)["potential_tables"]]
@@ -135,7 +135,7 @@ def test_a_schema_2_snapshot_is_read_as_frozen_and_says_the_ratings_were_not_rec
     assert compare_versions(old, demo["draft"])["ratings_changed"] == []
 
     for language in ("de", "en"):
-        text = pdf_text(render_report_pdf(old, language).pdf)
+        text = pdf_text(version_report_pdf(old, language).pdf)
         with translation.override(language):
             message = translation.gettext(
                 "The ratings of effects and usage formats were not recorded when this version was submitted."

@@ -19,9 +19,16 @@ class ReportLanguage(models.TextChoices):
     EN = "en", _("English")
 
 
+UNFINISHED = (ReportStatus.QUEUED, ReportStatus.RENDERING)
+FINISHED = (ReportStatus.DONE, ReportStatus.FAILED)
+
+
 class ReportQuerySet(models.QuerySet):
     def unfinished(self):
-        return self.filter(status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING])
+        return self.filter(status__in=UNFINISHED)
+
+    def finished(self):
+        return self.filter(status__in=FINISHED)
 
 
 def report_upload_to(report: "Report", filename: str) -> str:
@@ -55,6 +62,17 @@ class Report(models.Model):
             choices_check("language", ReportLanguage.choices, "report"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
             models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="report_done_has_file"),
+            # A second request while one is queued or rendering gets that one (services/reports.py);
+            # the index makes it hold for two requests at the same moment too.
+            models.UniqueConstraint(
+                fields=["version", "language"],
+                condition=Q(status__in=UNFINISHED),
+                name="report_one_unfinished_per_version_language",
+            ),
+        ]
+        indexes = [
+            # The per-user request limit counts a user's recent requests (REPORT_REQUESTS_PER_HOUR).
+            models.Index(fields=["requested_by", "created_at"], name="report_requested_by_at"),
         ]
 
     def __str__(self) -> str:

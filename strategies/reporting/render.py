@@ -1,4 +1,7 @@
-"""Render a strategy version as a PDF report (A4, WeasyPrint).
+"""The report renderer: `version_report_pdf` turns a strategy version into PDF bytes (A4, WeasyPrint).
+
+It stores nothing and knows no Report record: the worker's service
+(strategies.services.reports.report_render) and `manage.py write_report_pdf` call it.
 
 Everything the report shows comes from the version's content
 (`snapshots.version_content`: the frozen snapshot of a submitted or decided
@@ -316,7 +319,7 @@ def _strip_attachments(document, pdf) -> None:
         del names["EmbeddedFiles"]
 
 
-def render_report_pdf(
+def version_report_pdf(
     version: StrategyVersion,
     language: str,
     progress: Callable[[int], None] | None = None,

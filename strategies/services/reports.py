@@ -1,15 +1,26 @@
-"""PDF reports of a strategy version: requesting, rendering, retrying and sweeping stuck ones.
+"""Report records of a strategy version: requesting, rendering one, retrying, sweeping and cleaning up.
 
-The web process only writes a queued Report and queues `render_report` once the
-row is committed; a Celery worker (or, without REDIS_URL, the same process
-eagerly) calls `report_render`, which claims the report with one conditional
-UPDATE, renders it through `strategies.reporting.render.render_report_pdf` and
-stores the file through Django's storage API.
+Which name does what:
+
+- `strategies.reporting.render.version_report_pdf` turns a version into PDF bytes and
+  stores nothing (the renderer; `manage.py write_report_pdf` calls it directly).
+- `report_request` (here) writes a queued Report and, once the row is committed, queues
+  `strategies.tasks.report_render_task`; the task only calls `report_render` (here), which
+  claims that one record with a conditional UPDATE, calls the renderer and stores the file
+  through Django's storage API. Without REDIS_URL the task runs eagerly in the web process.
+- `reports_sweep_stuck` and `reports_clean_up` (here) are the periodic jobs (beat);
+  `manage.py clean_up_reports` runs the clean-up by hand.
 
 States: queued → rendering → done | failed. Done and failed are final: a task
 delivered again for a finished report does nothing, and "try again" makes a
 new queued report for the same version and language (the failed attempt stays
 in the list as a record), so no stale task can ever touch a finished report.
+
+Requests are bounded: while a report of a version and language is queued or rendering,
+asking again returns that report (a partial unique index makes it hold for two requests
+at the same moment), and each user may request REPORT_REQUESTS_PER_HOUR new reports per
+hour. Old finished reports are removed by `reports_clean_up` (REPORT_RETENTION_DAYS,
+REPORT_KEEP_NEWEST): the newest done report per version and language always stays.
 
 A report is never left spinning: `reports_sweep_stuck` marks failed what has
 been rendering longer than the worker's hard time limit (the worker was killed
@@ -23,24 +34,29 @@ Error messages are stored as English message ids and translated when shown
 """
 
 import logging
-from datetime import timedelta
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from ..exceptions import DomainError
 from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
-from ..tasks import TRANSIENT_ERRORS, render_report
 
 logger = logging.getLogger(__name__)
 
 REQUEST = "strategies.request_report"
+# Worth another attempt of the task: the database or the broker was briefly unreachable.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 
 FAILED_RENDERING = gettext_noop(
     "The report could not be rendered. Try again; if it fails again, tell your administrator."
@@ -54,12 +70,16 @@ FAILED_UNAVAILABLE = gettext_noop(
 )
 
 
-def render_report_pdf(version, language: str, progress=None):
+class ReportLimitReached(DomainError):
+    """The user has requested as many reports within the last hour as REPORT_REQUESTS_PER_HOUR allows."""
+
+
+def version_report_pdf(version, language: str, progress=None):
     """The renderer (strategies/reporting/render.py), imported on first use.
 
     WeasyPrint is heavy; the web process never needs it unless tasks run eagerly.
     """
-    from ..reporting.render import render_report_pdf as render
+    from ..reporting.render import version_report_pdf as render
 
     return render(version, language, progress=progress)
 
@@ -71,37 +91,93 @@ def _hard_limit() -> timedelta:
 # --- requesting --------------------------------------------------------------------------------------
 
 
-def report_request(version: StrategyVersion, user, language: str) -> Report:
-    """A queued report of the version in the language; rendering is queued once the row is committed."""
+def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Report, bool]:
+    """A queued report of the version in the language and True; rendering is queued once the row is committed.
+
+    While a report of the same version and language is queued or rendering, that report and False
+    are the answer (whoever asked for it): nothing new is written, queued or counted against the
+    limit. Past REPORT_REQUESTS_PER_HOUR new requests within the hour, ReportLimitReached.
+    """
     project = version.project
     if not user.has_perm(REQUEST, project):
         raise DomainError(_("Only consultants and managers can request reports."))
     if language not in ReportLanguage.values:
         raise DomainError(_("Reports are available in German and English only."))
+    same = Report.objects.filter(version=version, language=language)
     with transaction.atomic():
-        report = Report.objects.create(version=version, language=language, requested_by=user)
-        transaction.on_commit(lambda: _queue(report.pk), robust=True)
-    return report
+        pending = same.unfinished().first()
+        # A stuck one must not stand in for new requests for ever: it is failed, and this request is new.
+        if pending is not None and not reports_sweep_stuck(queryset=same.filter(pk=pending.pk)):
+            return pending, False
+        _check_request_limit(user)
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(version=version, language=language, requested_by=user)
+        except IntegrityError:
+            # Another request for the same version and language came first (the partial unique
+            # index): its report is the answer. Anything else is not ours to hide.
+            pending = same.unfinished().first()
+            if pending is None:
+                raise
+            return pending, False
+        transaction.on_commit(partial(_queue, report.pk), robust=True)
+    return report, True
+
+
+def _check_request_limit(user) -> None:
+    """Refuse past REPORT_REQUESTS_PER_HOUR; called inside the request's transaction."""
+    # The user's row is locked until the commit, so a user's simultaneous requests are counted one
+    # after the other and cannot slip past the limit together (PostgreSQL; SQLite writes one at a time).
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    limit = settings.REPORT_REQUESTS_PER_HOUR
+    since = timezone.now() - timedelta(hours=1)
+    recent = list(
+        Report.objects.filter(requested_by=user, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return
+    # The oldest of the last `limit` requests leaves the hour first; then one more is allowed.
+    free_at = recent[-1] + timedelta(hours=1)
+    minutes = max(1, math.ceil((free_at - timezone.now()).total_seconds() / 60))
+    raise ReportLimitReached(
+        ngettext(
+            "You have requested %(limit)d reports within the last hour, as many as allowed. "
+            "You can request the next one in %(minutes)d minute.",
+            "You have requested %(limit)d reports within the last hour, as many as allowed. "
+            "You can request the next one in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"limit": limit, "minutes": minutes}
+    )
 
 
 def _queue(report_id: int) -> None:
     """Hand the report to a worker; when the broker cannot be reached, fail it at once with a retry offered.
 
-    The publish gives up quickly (CELERY_BROKER_CONNECTION_TIMEOUT, CELERY_TASK_PUBLISH_RETRY_POLICY),
-    so the request returns instead of hanging, and the report does not wait in vain for an hour.
+    The task is imported here, not at the top: tasks call services, and a service queues its task
+    only on commit (the circle is harmless this way). The publish gives up quickly
+    (CELERY_BROKER_CONNECTION_TIMEOUT, CELERY_TASK_PUBLISH_RETRY_POLICY), so the request returns
+    instead of hanging, and the report does not wait in vain for an hour.
     """
+    from ..tasks import report_render_task
+
     try:
-        render_report.delay(report_id)
+        report_render_task.delay(report_id)
     except Exception:  # kombu's OperationalError, OSError, …: whatever stops the publish
         logger.exception("Report %s could not be queued; the broker is unavailable.", report_id)
-        report_fail(report_id, FAILED_UNAVAILABLE)
+        report_fail(report_id=report_id, message=FAILED_UNAVAILABLE)
 
 
-def report_retry(report: Report, user) -> Report:
-    """A failed report again: a new queued report of the same version and language (the failed one stays)."""
+def report_retry(*, report: Report, user) -> tuple[Report, bool]:
+    """A failed report again: a new queued report of the same version and language (the failed one stays).
+
+    As with report_request, an unfinished report of that version and language is the answer if there is one.
+    """
     if report.status != ReportStatus.FAILED:
         raise DomainError(_("Only a failed report can be tried again."))
-    return report_request(report.version, user, report.language)
+    return report_request(version=report.version, user=user, language=report.language)
 
 
 # --- rendering (in the worker) ---------------------------------------------------------------------------
@@ -135,7 +211,7 @@ def _progress_writer(report_id: int):
     return progress
 
 
-def report_fail(report_id: int, message: str) -> bool:
+def report_fail(*, report_id: int, message: str) -> bool:
     """Mark an unfinished report failed with a message for its readers (keeps its progress)."""
     return bool(
         Report.objects.unfinished()
@@ -144,7 +220,7 @@ def report_fail(report_id: int, message: str) -> bool:
     )
 
 
-def report_render(report_id: int, *, takeover: bool = False) -> str:
+def report_render(*, report_id: int, takeover: bool = False) -> str:
     """Render one report, once. Returns what happened: "done", "failed" or "skipped".
 
     Transient database or connection errors propagate (the task retries them); any other
@@ -156,20 +232,20 @@ def report_render(report_id: int, *, takeover: bool = False) -> str:
         return "skipped"
     report = Report.objects.select_related("version__project__client").get(pk=report_id)
     try:
-        rendered = render_report_pdf(report.version, report.language, progress=_progress_writer(report_id))
+        rendered = version_report_pdf(report.version, report.language, progress=_progress_writer(report_id))
     except TRANSIENT_ERRORS:
         logger.warning("Report %s met a transient error; the task retries it.", report_id, exc_info=True)
         raise
     except SoftTimeLimitExceeded:
         logger.warning("Report %s hit the soft time limit.", report_id)
-        report_fail(report_id, FAILED_TOO_LONG)
+        report_fail(report_id=report_id, message=FAILED_TOO_LONG)
         return "failed"
     except DomainError as error:
-        report_fail(report_id, str(error))
+        report_fail(report_id=report_id, message=str(error))
         return "failed"
     except Exception:
         logger.exception("Rendering report %s failed.", report_id)
-        report_fail(report_id, FAILED_RENDERING)
+        report_fail(report_id=report_id, message=FAILED_RENDERING)
         return "failed"
     return _store(report, rendered)
 
@@ -196,7 +272,7 @@ def _store(report: Report, rendered) -> str:
 # --- never left spinning -----------------------------------------------------------------------------------
 
 
-def reports_sweep_stuck(now=None, queryset=None) -> int:
+def reports_sweep_stuck(*, now: datetime | None = None, queryset=None) -> int:
     """Mark failed what is rendering past the hard time limit or queued past REPORT_QUEUED_TIMEOUT."""
     now = now or timezone.now()
     reports = queryset if queryset is not None else Report.objects.all()
@@ -210,3 +286,79 @@ def reports_sweep_stuck(now=None, queryset=None) -> int:
     if stuck or unstarted:
         logger.warning("Marked %s stuck and %s never started report(s) failed.", stuck, unstarted)
     return stuck + unstarted
+
+
+# --- keeping the disk in bounds ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemovedReport:
+    """What the clean-up removed (or would remove), for the command's and the log's account."""
+
+    pk: int
+    version_id: int
+    language: str
+    status: str
+    created_at: datetime
+    file: str = field(default="")
+
+    def __str__(self) -> str:
+        stored = self.file or "no file"
+        return (
+            f"report {self.pk} (version {self.version_id}, {self.language}, {self.status}, "
+            f"requested {self.created_at:%Y-%m-%d %H:%M}): {stored}"
+        )
+
+
+def reports_due_for_clean_up(*, now: datetime | None = None) -> list[RemovedReport]:
+    """Finished reports older than REPORT_RETENTION_DAYS, except the newest REPORT_KEEP_NEWEST done
+    ones of each version and language. Queued and rendering reports are never due."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REPORT_RETENTION_DAYS)
+    old = list(
+        Report.objects.finished()
+        .filter(created_at__lt=cutoff)
+        .order_by("created_at", "pk")
+        .values_list("pk", "version_id", "language", "status", "created_at", "file", named=True)
+    )
+    if not old:
+        return []
+    # The newest done reports per version and language stay however old they are: the version's
+    # page always offers its latest PDF. One query over the versions concerned, grouped here.
+    kept, seen = set(), {}
+    newest_first = (
+        Report.objects.filter(status=ReportStatus.DONE, version_id__in={row.version_id for row in old})
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "version_id", "language")
+    )
+    for pk, version_id, language in newest_first:
+        key = (version_id, language)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= settings.REPORT_KEEP_NEWEST:
+            kept.add(pk)
+    return [RemovedReport(*row) for row in old if row.pk not in kept]
+
+
+def reports_clean_up(*, now: datetime | None = None) -> list[RemovedReport]:
+    """Remove the reports due for clean-up, each record and then its file (Django's storage API).
+
+    One report at a time, so an interruption leaves no record without its file behind; a file
+    whose deletion fails stays as an orphan (logged) rather than a record pointing at nothing.
+    Running it again removes nothing more.
+    """
+    removed = []
+    for due in reports_due_for_clean_up(now=now):
+        # Re-checked in the DELETE: a report tried again meanwhile is another row; this one must
+        # still be finished.
+        deleted, _counts = Report.objects.finished().filter(pk=due.pk).delete()
+        if not deleted:
+            continue
+        if due.file:
+            try:
+                Report._meta.get_field("file").storage.delete(due.file)
+            except OSError:
+                logger.exception("Report %s was removed but its file %s could not be deleted.", due.pk, due.file)
+        removed.append(due)
+    if removed:
+        logger.info("Removed %s old report(s).", len(removed))
+    return removed

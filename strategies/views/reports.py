@@ -8,6 +8,8 @@ process never renders unless Celery runs eagerly (no REDIS_URL).
 
 Members see the list and download; consultants and managers request and try again
 (viewers get 403 on those); non-members get 404 everywhere, as do reports of another project.
+Requests are bounded in the service (strategies/services/reports.py): one unfinished report per
+version and language, REPORT_REQUESTS_PER_HOUR new ones per user.
 """
 
 from django.contrib import messages
@@ -20,7 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..exceptions import DomainError
 from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
-from ..services.reports import FAILED_UNAVAILABLE, report_request, report_retry, reports_sweep_stuck
+from ..services.reports import (
+    FAILED_UNAVAILABLE,
+    ReportLimitReached,
+    report_request,
+    report_retry,
+    reports_sweep_stuck,
+)
 from .access import project_for
 
 REQUEST = "strategies.request_report"
@@ -58,13 +66,22 @@ def _section(request, project, version, status: int = 200, error: str = ""):
     return render(request, template, context, status=status)
 
 
+def _refused(request, project, version, error: DomainError):
+    """The reason beside the request form: in the section (htmx) or on the reports page (no script).
+
+    htmx swaps only successful answers, so the section comes with 200; the page says 429 or 400.
+    """
+    status = 429 if isinstance(error, ReportLimitReached) else 400
+    return _section(request, project, version, status=200 if request.htmx else status, error=str(error))
+
+
 def _unavailable(report: Report) -> bool:
     """The report could not even be queued (the broker is down): the page says so up front."""
     report.refresh_from_db(fields=["status", "error"])
     return report.status == ReportStatus.FAILED and report.error == FAILED_UNAVAILABLE
 
 
-def _requested(request, project, version, report: Report):
+def _requested(request, project, version, report: Report, created: bool):
     if _unavailable(report):
         if request.htmx:
             return _section(request, project, version, error=_(FAILED_UNAVAILABLE))
@@ -72,7 +89,10 @@ def _requested(request, project, version, report: Report):
         return _back(version)
     if request.htmx:
         return _section(request, project, version)
-    messages.success(request, _("The report is requested; it appears below when it is ready."))
+    if created:
+        messages.success(request, _("The report is requested; it appears below when it is ready."))
+    else:
+        messages.info(request, _("This report is already being prepared; it appears below when it is ready."))
     return _back(version)
 
 
@@ -91,17 +111,18 @@ def report_section(request, pk: int, version_pk: int):
 @login_required
 @require_POST
 def report_create(request, pk: int, version_pk: int):
-    """Queue a report in the chosen language; returns at once (the worker renders)."""
+    """Queue a report in the chosen language; returns at once (the worker renders).
+
+    Asking again while that report is queued or rendering shows the same report; past the
+    hourly limit nothing is queued and the reason stands beside the form.
+    """
     project = project_for(request, pk, REQUEST)
     version = _version_of(project, version_pk)
     try:
-        report = report_request(version, request.user, request.POST.get("language", ""))
+        report, created = report_request(version=version, user=request.user, language=request.POST.get("language", ""))
     except DomainError as error:
-        if request.htmx:
-            return _section(request, project, version, error=str(error))
-        messages.error(request, str(error))
-        return _back(version)
-    return _requested(request, project, version, report)
+        return _refused(request, project, version, error)
+    return _requested(request, project, version, report, created)
 
 
 @login_required
@@ -111,14 +132,11 @@ def report_retry_view(request, pk: int, report_pk: int):
     project = project_for(request, pk, REQUEST)
     report = _report_of(project, report_pk)
     try:
-        again = report_retry(report, request.user)
+        again, created = report_retry(report=report, user=request.user)
     except DomainError as error:
-        if request.htmx:
-            return _section(request, project, report.version, error=str(error))
-        messages.error(request, str(error))
-    else:
-        if _unavailable(again):
-            return _requested(request, project, report.version, again)
+        return _refused(request, project, report.version, error)
+    if _unavailable(again):
+        return _requested(request, project, report.version, again, created)
     if request.htmx:
         return _section(request, project, report.version)
     return _back(report.version)

@@ -2,7 +2,7 @@
 
 The suite runs Celery eagerly, so a request would render inside the request and no
 progress would ever show. Here the tasks are not eager: requesting only queues (as with
-a broker), `render_report.delay` hands the report id to `Worker`, and the test renders
+a broker), `report_render_task.delay` hands the report id to `Worker`, and the test renders
 the queued report itself with the real renderer (`report_render`), from a background
 thread, while the page polls. The renderer is held at 40 % until the browser has shown
 that figure, so the test sees queued → rendering 40 % → done through the page's own
@@ -29,7 +29,7 @@ from strategies.demo import demo_password, seed_demo_data
 from strategies.models import Report, ReportStatus, StrategyVersion, VersionStatus
 from strategies.reporting.render import report_context
 from strategies.services import reports as service
-from strategies.tasks import render_report
+from strategies.tasks import report_render_task
 
 from .conftest import log_in
 
@@ -52,7 +52,7 @@ class Worker:
         self._go = threading.Event()
         self._go.set()
         self._thread: threading.Thread | None = None
-        real = service.render_report_pdf
+        real = service.version_report_pdf
 
         def renderer(version, language, progress=None):
             if self.fail_next:
@@ -67,8 +67,8 @@ class Worker:
 
             return real(version, language, progress=progress_then_hold)
 
-        monkeypatch.setattr(service, "render_report_pdf", renderer)
-        monkeypatch.setattr(render_report, "delay", lambda report_id: self.queued.put(report_id))
+        monkeypatch.setattr(service, "version_report_pdf", renderer)
+        monkeypatch.setattr(report_render_task, "delay", lambda report_id: self.queued.put(report_id))
 
     def next_queued(self) -> int:
         return self.queued.get(timeout=10)
@@ -86,7 +86,7 @@ class Worker:
     def render_in_background(self, report_id: int) -> None:
         def run():
             try:
-                self.outcomes.append(service.report_render(report_id))
+                self.outcomes.append(service.report_render(report_id=report_id))
             finally:
                 connections.close_all()
 
@@ -262,7 +262,7 @@ def test_a_viewer_sees_and_downloads_reports_but_cannot_request_them(page, probl
     from django.contrib.auth import get_user_model
 
     manager = get_user_model().objects.get(username="manager")
-    report = service.report_request(approved, manager, "de")
+    report, _created = service.report_request(version=approved, user=manager, language="de")
     worker.render_in_background(worker.next_queued())
     worker.join()
     report.refresh_from_db()

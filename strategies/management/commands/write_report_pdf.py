@@ -1,14 +1,24 @@
+"""`manage.py write_report_pdf VERSION_ID --out x.pdf`: a version's PDF report written to a file.
+
+It calls the renderer (strategies.reporting.render.version_report_pdf) directly: no Report
+record, no worker, no limit. Reports that members request on the version page are records
+rendered by the worker (strategies.services.reports.report_render).
+"""
+
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from strategies.models import StrategyVersion
-from strategies.reporting.render import render_report_pdf
+from strategies.reporting.render import version_report_pdf
 
 
 class Command(BaseCommand):
-    help = "Render a strategy version's PDF report synchronously (the same report the web page requests)."
+    help = (
+        "Write a strategy version's PDF report to a file, rendered here and now "
+        "(the same PDF the web page requests; no report record is made)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("version_id", type=int, help="id of the strategy version")
@@ -20,7 +30,7 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(f"No strategy version with id {version_id}.")
         started = time.perf_counter()
-        rendered = render_report_pdf(version, lang)
+        rendered = version_report_pdf(version, lang)
         elapsed = time.perf_counter() - started
         Path(out).write_bytes(rendered.pdf)
         self.stdout.write(

@@ -1,4 +1,4 @@
-"""Migration 0006 may meet a database from before the one-unfinished-report rule: it fails the older duplicates."""
+"""Migration 0008 may meet a database from before the one-unfinished-report rule: it fails the older duplicates."""
 
 import importlib
 from datetime import timedelta
@@ -14,7 +14,7 @@ from .factories import VersionFactory
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("strategies.migrations.0006_reports_one_unfinished_and_request_limit")
+MIGRATION = importlib.import_module("strategies.migrations.0008_reports_one_unfinished_and_request_limit")
 
 
 def test_older_unfinished_duplicates_are_failed_and_the_newest_stays(consultant, project):

@@ -337,7 +337,9 @@ class Material:
     @cached_property
     def version(self):
         version = strategy_version_create(project=self.project, user=self.consultant, name=f"Version {self.tag}")
-        version_option_choose(version, self.consultant, self.option, included=True, reason=f"Reason {self.tag}")
+        version_option_choose(
+            version=version, user=self.consultant, option=self.option, included=True, reason=f"Reason {self.tag}"
+        )
         return version
 
     @cached_property

@@ -74,7 +74,7 @@ def _hard_limit() -> timedelta:
 def report_request(version: StrategyVersion, user, language: str) -> Report:
     """A queued report of the version in the language; rendering is queued once the row is committed."""
     project = version.project
-    if not user.has_perm(REQUEST, project):
+    if not project.can_request_report(user):
         raise DomainError(_("Only consultants and managers can request reports."))
     if language not in ReportLanguage.values:
         raise DomainError(_("Reports are available in German and English only."))

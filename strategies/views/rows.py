@@ -207,7 +207,7 @@ def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
     row = kind.lookup(kind, project, ident)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row))
-    can_edit = request.user.has_perm(EDIT_PERM, project)
+    can_edit = project.can_edit(request.user)
     return render(request, kind.template, _context(request, project, kind, row=row, can_edit=can_edit))
 
 

@@ -31,7 +31,8 @@ from strategies.models import (
     VersionOption,
     VersionStatus,
 )
-from strategies.services.versions import strategy_version_create, strategy_version_submit
+from strategies.services.approval import strategy_version_submit
+from strategies.services.versions import strategy_version_create
 from strategies.wizard.steps import STEPS
 
 from ..factories import PASSWORD, MembershipFactory, OptionFactory, ProjectFactory, UserFactory
@@ -311,7 +312,7 @@ def test_version_pages_compare_page_and_reports_pass_axe(page, demo):
 
 def test_a_submitted_version_and_a_refused_decision_pass_axe_for_the_manager(page, demo):
     project, draft = demo["project"], demo["draft"]
-    strategy_version_submit(draft, draft.created_by, notify=False)
+    strategy_version_submit(version=draft, user=draft.created_by, notify=False)
     log_in_as(page, "manager", demo["password"])
     url = f"/projects/{project.pk}/versions/{draft.pk}/"
     page.goto(url)
@@ -437,7 +438,7 @@ def test_options_are_chosen_and_a_version_decided_with_the_keyboard_only(page):
     choice = VersionOption.objects.get(version=version, option=option)
     assert (choice.included, choice.rationale) == (True, "Authentisch und günstig")
 
-    version = strategy_version_submit(version, consultant, notify=False)
+    version = strategy_version_submit(version=version, user=consultant, notify=False)
     page.context.clear_cookies()
     log_in_as(page, "chef", PASSWORD)
     page.goto(url)

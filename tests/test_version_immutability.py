@@ -232,7 +232,7 @@ def test_a_drafts_content_is_read_live(project, consultant, manager, material):
 
 
 def test_deleting_an_option_an_approved_version_uses_is_refused_and_the_snapshot_stays(
-    project, manager, frozen_version, material
+    project, consultant, manager, frozen_version, material
 ):
     version = strategy_version_decide(version=frozen_version, user=manager, decision=Decision.APPROVE, comment="Yes")
     frozen = copy.deepcopy(reloaded(version).snapshot)
@@ -241,7 +241,7 @@ def test_deleting_an_option_an_approved_version_uses_is_refused_and_the_snapshot
             doomed.delete()
         # The wizard's delete says why.
         with pytest.raises(DomainError, match="part of a submitted or decided strategy version"):
-            working_row_delete(doomed)
+            working_row_delete(project=project, user=consultant, row=doomed)
         assert m.ActionOption.objects.filter(pk=doomed.pk).exists()
     with pytest.raises(RestrictedError), transaction.atomic():
         material["topic"].delete()
@@ -254,7 +254,7 @@ def test_deleting_a_topic_used_only_by_a_draft_drops_it_from_the_draft(project, 
     # A draft is work in progress: its choice of the option goes with the topic.
     version = workflow_version(project, consultant, manager, material["option"], stage="draft")
     assert version.version_options.count() == 1
-    working_row_delete(material["topic"])
+    working_row_delete(project=project, user=consultant, row=material["topic"])
     assert not m.Topic.objects.filter(pk=material["topic"].pk).exists()
     assert not m.ActionOption.objects.filter(pk=material["option"].pk).exists()
     assert version.version_options.count() == 0

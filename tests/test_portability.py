@@ -42,7 +42,7 @@ def round_trip(document, user, **kwargs):
 def test_export_then_import_elsewhere_then_export_gives_the_same_document(filled, consultant):
     """ "Elsewhere": the original is deleted first, so the import is the project's only copy."""
     first = project_export(project=filled)
-    project_delete(filled)
+    project_delete(project=filled)
     imported = round_trip(first, consultant, include_members=True)
     second = project_export(project=imported)
     assert strip_volatile(second) == strip_volatile(first)
@@ -307,7 +307,7 @@ def test_demo_project_round_trip_is_lossless(settings):
     demo = m.StrategyProject.objects.get(title=DEMO_PROJECT["title"])
     assert set(demo.versions.values_list("status", flat=True)) == {"approved", "draft"}
     first = project_export(project=demo)
-    project_delete(demo)
+    project_delete(project=demo)
     berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
     imported = round_trip(first, berater, include_members=True)
     assert strip_volatile(project_export(project=imported)) == strip_volatile(first)
@@ -320,7 +320,7 @@ def test_large_demo_project_round_trip_is_lossless_and_fast(settings):
     started = time.perf_counter()
     text = document_json(project_export(project=large))
     exported = time.perf_counter() - started
-    project_delete(large)
+    project_delete(project=large)
     berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
     started = time.perf_counter()
     imported = project_import(document=read_document(text.encode()), user=berater, include_members=True)

@@ -690,7 +690,7 @@ def assert_gone(project):
 
 def test_project_delete_removes_a_project_with_decided_versions(project, consultant, manager):
     a_project_with_every_kind_of_version(project, consultant, manager)
-    project_delete(project)
+    project_delete(project=project)
     assert_gone(project)
 
 
@@ -701,7 +701,7 @@ def test_project_delete_leaves_other_projects_and_their_guards_alone(project, co
     theirs = workflow_version(other, outsider, boss, OptionFactory(topic__project=other), name="Theirs")
     a_project_with_every_kind_of_version(project, consultant, manager)
     with transaction.atomic():
-        project_delete(project)
+        project_delete(project=project)
         # Still inside the same transaction: the other project's approved version is guarded as before.
         before = row(theirs)
         if connection.vendor == "postgresql":
@@ -723,7 +723,7 @@ def test_a_failed_project_delete_changes_nothing(project, consultant, manager, m
 
     monkeypatch.setattr(m.StrategyProject, "delete", fail)
     with pytest.raises(RuntimeError):
-        project_delete(project)
+        project_delete(project=project)
     assert (m.StrategyVersion.objects.count(), m.VersionOption.objects.count(), m.Topic.objects.count()) == counts
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -922,7 +922,7 @@ def test_plain_project_delete_without_the_declaration_is_refused(sql, project, c
 def test_the_declaration_ends_with_project_delete(sql, project, consultant, manager):
     a_project_with_every_kind_of_version(project, consultant, manager)
     with transaction.atomic():
-        project_delete(project)
+        project_delete(project=project)
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('pbsm.deleting_project', true)")
             assert cursor.fetchone()[0] == "off"

@@ -6,6 +6,7 @@ rejected version is reopened as a new draft. Each step is one transaction with i
 DomainError with the message the page shows.
 """
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -24,7 +25,9 @@ def _status(version) -> dict:
     return {"status": label.lower() if get_language().startswith("en") else label}
 
 
-def strategy_version_submit(*, version: StrategyVersion, user, notify: bool = True) -> StrategyVersion:
+def strategy_version_submit(
+    *, version: StrategyVersion, user: AbstractBaseUser, notify: bool = True
+) -> StrategyVersion:
     """Freeze the draft's content into its snapshot and ask the managers (by e-mail) to decide."""
     with transaction.atomic():
         version = locked_version(version)
@@ -53,7 +56,9 @@ def _queue_submission_notice(version_pk: int) -> None:
     send_submission_notice.delay(version_pk)
 
 
-def strategy_version_decide(*, version: StrategyVersion, user, decision: str, comment: str = "") -> StrategyVersion:
+def strategy_version_decide(
+    *, version: StrategyVersion, user: AbstractBaseUser, decision: str, comment: str = ""
+) -> StrategyVersion:
     """Approve (the previously approved version becomes superseded) or reject (a comment is required)."""
     if decision not in Decision.values:
         raise ValueError(f"Not a decision: {decision!r}")
@@ -98,7 +103,7 @@ def strategy_version_decide(*, version: StrategyVersion, user, decision: str, co
         return version
 
 
-def strategy_version_reopen(*, version: StrategyVersion, user) -> StrategyVersion:
+def strategy_version_reopen(*, version: StrategyVersion, user: AbstractBaseUser) -> StrategyVersion:
     """A new draft from a rejected version: same texts and selection, based on it."""
     version.refresh_from_db()
     if not version.can_reopen(user):

@@ -9,6 +9,7 @@ silently overwriting the first.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, ProtectedError, RestrictedError
 from django.utils import timezone
@@ -26,7 +27,7 @@ class RowConflict(Exception):
     current: object | None  # the row as it is now; None when it was deleted
 
 
-def _refuse_unless_editor(project: StrategyProject, user) -> None:
+def _refuse_unless_editor(project: StrategyProject, user: AbstractBaseUser) -> None:
     if not project.can_edit(user):
         raise DomainError(_("Only the project's consultants can change its working material."))
 
@@ -42,7 +43,7 @@ def _apply(row: Model, data: dict) -> None:
 def working_row_save(
     *,
     project: StrategyProject,
-    user,
+    user: AbstractBaseUser,
     row: Model,
     data: dict,
     lock_version: int | None,
@@ -79,7 +80,7 @@ def working_row_save(
         return row
 
 
-def working_row_delete(*, project: StrategyProject, user, row: Model) -> None:
+def working_row_delete(*, project: StrategyProject, user: AbstractBaseUser, row: Model) -> None:
     """Delete a row; options it takes along drop out of draft versions, but a frozen version keeps them."""
     _refuse_unless_editor(project, user)
     try:
@@ -107,7 +108,9 @@ def _options_deleted_with(row):
     return None
 
 
-def working_row_move(*, project: StrategyProject, user, row: Model, siblings: dict, direction: str) -> bool:
+def working_row_move(
+    *, project: StrategyProject, user: AbstractBaseUser, row: Model, siblings: dict, direction: str
+) -> bool:
     """Swap a row with its neighbour among `siblings` (a filter); False when it is already at the end."""
     _refuse_unless_editor(project, user)
     if direction not in ("up", "down"):

@@ -5,6 +5,7 @@ Each service is one transaction with its audit record (VersionTransition),
 asks the model's guard and raises DomainError with a message the page shows.
 """
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,11 +22,13 @@ from ..models import (
 )
 
 
-def actor_name(user) -> str:
+def actor_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.username
 
 
-def record_transition(version, user, from_status: str, to_status: str, comment: str = "") -> VersionTransition:
+def record_transition(
+    version: StrategyVersion, user: AbstractBaseUser, from_status: str, to_status: str, comment: str = ""
+) -> VersionTransition:
     return VersionTransition.objects.create(
         version=version,
         actor=user,
@@ -63,7 +66,7 @@ def _clean_name(name: str) -> str:
 def strategy_version_create(
     *,
     project: StrategyProject,
-    user,
+    user: AbstractBaseUser,
     name: str,
     rationale: str = "",
     assumptions: str = "",
@@ -114,7 +117,7 @@ def _copy_selection(source: StrategyVersion, target: StrategyVersion) -> None:
 def strategy_version_update(
     *,
     version: StrategyVersion,
-    user,
+    user: AbstractBaseUser,
     name: str | None = None,
     rationale: str | None = None,
     assumptions: str | None = None,

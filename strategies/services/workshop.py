@@ -5,6 +5,7 @@ answer records who last changed it (updated_by, updated_at) and a step comment i
 time: each is its own audit record, like the ratings of step 1 (no simple-history there).
 """
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from ..models import ChecklistAnswer, StepComment, StrategyProject
 
 
 def checklist_answer_save(
-    *, project: StrategyProject, question: GuidingQuestion, user, done: bool, notes: str
+    *, project: StrategyProject, question: GuidingQuestion, user: AbstractBaseUser, done: bool, notes: str
 ) -> ChecklistAnswer:
     """Tick a guiding question of a step (or not) and keep the team's notes on it."""
     if not project.can_edit(user):
@@ -27,7 +28,9 @@ def checklist_answer_save(
         return answer
 
 
-def step_comment_add(*, project: StrategyProject, area: CompetenceArea, user, text: str) -> StepComment:
+def step_comment_add(
+    *, project: StrategyProject, area: CompetenceArea, user: AbstractBaseUser, text: str
+) -> StepComment:
     """A manager's remark on a step, shown to the consultants there."""
     if not project.can_comment(user):
         raise DomainError(_("Only the project's managers can comment on steps."))
@@ -37,7 +40,7 @@ def step_comment_add(*, project: StrategyProject, area: CompetenceArea, user, te
     return StepComment.objects.create(project=project, area=area, author=user, text=text)
 
 
-def project_bookmark_step(*, project: StrategyProject, user, step: str) -> None:
+def project_bookmark_step(*, project: StrategyProject, user: AbstractBaseUser, step: str) -> None:
     """Remember the step the team opened last ("continue where we stopped").
 
     Only a step of the workshop is stored: the bookmark decides where the next visit goes, and

@@ -29,11 +29,11 @@ class StrategyProjectAdmin(SimpleHistoryAdmin):
     # A project goes with everything in it, its decided versions included: only
     # project_delete() may remove those (on PostgreSQL a trigger refuses anything else).
     def delete_model(self, request, obj):
-        project_delete(obj)
+        project_delete(project=obj)
 
     def delete_queryset(self, request, queryset):
         for project in queryset:
-            project_delete(project)
+            project_delete(project=project)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

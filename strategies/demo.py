@@ -44,6 +44,7 @@ from .models import (
     Competitor,
     CompetitorKind,
     CompetitorPresence,
+    Decision,
     EffectRelevance,
     Kpi,
     Membership,
@@ -61,7 +62,8 @@ from .models import (
     UsageFormatRelevance,
     VersionOption,
 )
-from .services.versions import strategy_version_approve, strategy_version_create, strategy_version_submit
+from .services.approval import strategy_version_decide, strategy_version_submit
+from .services.versions import strategy_version_create
 
 DEFAULT_PASSWORD = "pbsm-demo-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -1548,8 +1550,8 @@ def _create_versions(
     texts = ("name", "rationale", "assumptions", "prerequisites")
     v1 = strategy_version_create(project=project, user=consultant, **{key: approved[key] for key in texts})
     _choose(v1, approved_choices)
-    v1 = strategy_version_submit(v1, consultant, notify=False)
-    strategy_version_approve(v1, manager, approved["decision_comment"])
+    v1 = strategy_version_submit(version=v1, user=consultant, notify=False)
+    strategy_version_decide(version=v1, user=manager, decision=Decision.APPROVE, comment=approved["decision_comment"])
     v2 = strategy_version_create(
         project=project, user=second_consultant, based_on=v1, **{key: draft[key] for key in texts}
     )

@@ -1,28 +1,22 @@
-"""Who may do what: the one place access is decided.
+"""Permission names for the `rules` backend, each delegating to a model guard.
 
-Every project-scoped view loads its project through
-`StrategyProject.objects.for_user(user)` (non-members get 404) and then asks
-`user.has_perm(<permission>, project)` (members without the role get 403).
+Who may do what inside a project is decided by the guards on StrategyProject
+(`can_view`, `can_edit`, …); this module only gives them the permission names
+Django's machinery knows. Views ask through `views/access.py`, which tests
+these rules directly: `user.has_perm()` would answer True for any superuser
+before a rule runs, and project rights come from membership for everyone.
 """
 
 import rules
 
-from .models import Role
 
+def _guard(name: str) -> rules.Predicate:
+    """A predicate that asks the project's guard `name`; no project, no right."""
 
-@rules.predicate
-def is_member(user, project) -> bool:
-    return project is not None and project.role_of(user) is not None
+    def asks_the_guard(user, project) -> bool:
+        return project is not None and getattr(project, name)(user)
 
-
-@rules.predicate
-def is_consultant(user, project) -> bool:
-    return project is not None and project.role_of(user) == Role.CONSULTANT
-
-
-@rules.predicate
-def is_manager(user, project) -> bool:
-    return project is not None and project.role_of(user) == Role.MANAGER
+    return rules.Predicate(asks_the_guard, name=name)
 
 
 # Creating projects is open to the consultants' group (maintained by admins)
@@ -30,13 +24,17 @@ def is_manager(user, project) -> bool:
 can_create_projects = rules.is_group_member("consultants") | rules.is_staff
 
 rules.add_perm("strategies.create_project", rules.is_authenticated & can_create_projects)
-rules.add_perm("strategies.view_project", is_member)
-rules.add_perm("strategies.edit_project", is_consultant)
-rules.add_perm("strategies.manage_members", is_consultant)
-rules.add_perm("strategies.comment_on_step", is_manager)
-rules.add_perm("strategies.manage_versions", is_consultant)
-rules.add_perm("strategies.decide_versions", is_manager)
-rules.add_perm("strategies.request_report", is_consultant | is_manager)
-# A project's export carries everything in it, the approval record included: for the people
-# who run and decide the engagement, not for read-only viewers.
-rules.add_perm("strategies.export_project", is_consultant | is_manager)
+
+# Project-scoped permissions: name → guard on StrategyProject.
+PROJECT_GUARDS = {
+    "strategies.view_project": "can_view",
+    "strategies.edit_project": "can_edit",
+    "strategies.manage_members": "can_manage_members",
+    "strategies.comment_on_step": "can_comment",
+    "strategies.manage_versions": "can_manage_versions",
+    "strategies.decide_versions": "can_decide_versions",
+    "strategies.request_report": "can_request_report",
+    "strategies.export_project": "can_export",
+}
+for _permission, _guard_name in PROJECT_GUARDS.items():
+    rules.add_perm(_permission, _guard(_guard_name))

@@ -8,13 +8,9 @@ from django.contrib.auth import get_user_model
 
 from competencies.models import CompetenceArea, Effect, GuidingQuestion, UsageFormat
 from strategies import models as m
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.models import Decision
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import (
     BenefitFactory,
@@ -78,19 +74,19 @@ def fill(project, consultant, manager):
     _as(consultant, option)
 
     v1 = strategy_version_create(project=project, user=consultant, name="First", rationale="Start small")
-    version_option_choose(v1, consultant, option, included=True, reason="Cheap")
-    version_option_choose(v1, consultant, second, included=True, reason="Hiring")
-    version_option_choose(v1, consultant, third, included=False, reason="Later")
-    strategy_version_submit(v1, consultant, notify=False)
-    strategy_version_approve(v1, manager, "Go")
+    version_option_choose(version=v1, user=consultant, option=option, included=True, reason="Cheap")
+    version_option_choose(version=v1, user=consultant, option=second, included=True, reason="Hiring")
+    version_option_choose(version=v1, user=consultant, option=third, included=False, reason="Later")
+    strategy_version_submit(version=v1, user=consultant, notify=False)
+    strategy_version_decide(version=v1, user=manager, decision=Decision.APPROVE, comment="Go")
     v2 = strategy_version_create(project=project, user=consultant, name="Second", based_on=v1)
-    strategy_version_submit(v2, consultant, notify=False)
-    strategy_version_approve(v2, manager, "Better")
+    strategy_version_submit(version=v2, user=consultant, notify=False)
+    strategy_version_decide(version=v2, user=manager, decision=Decision.APPROVE, comment="Better")
     v3 = strategy_version_create(project=project, user=consultant, name="Third", based_on=v2)
-    strategy_version_submit(v3, consultant, notify=False)
-    strategy_version_reject(v3, manager, "Too expensive")
+    strategy_version_submit(version=v3, user=consultant, notify=False)
+    strategy_version_decide(version=v3, user=manager, decision=Decision.REJECT, comment="Too expensive")
     v4 = strategy_version_create(project=project, user=consultant, name="Fourth", based_on=v2, assumptions="Budget")
-    version_option_choose(v4, consultant, third, included=True, reason="Now")
+    version_option_choose(version=v4, user=consultant, option=third, included=True, reason="Now")
 
     # Deleted after the versions were frozen: the snapshots still name them.
     doomed_benefit._history_user = consultant

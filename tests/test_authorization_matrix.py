@@ -6,14 +6,16 @@ slip in untested: its cases fail with "has no entry in MATRIX".
 
 An entry says, per method, what the route asks of its visitor; a method without an
 entry must answer 405. The expected outcome of every cell is computed from the rules
-module (`user.has_perm(...)`), never typed in per cell:
+module (`rules.has_perm(...)`, which asks the model guards), never typed in per cell:
 
   PUBLIC     anyone, signed in or not
   SIGNED_IN  any signed-in user (anonymous: sent to the login page)
   "<perm>"   a permission of strategies/rules.py; on a route whose URL names a project
              (the `pk` argument) non-members get 404 (`view_project` fails), members get
-             the page if `user.has_perm(perm, project)` and 403 otherwise; on a route
-             without a project it is asked without one (`user.has_perm(perm)`).
+             the page if `rules.has_perm(perm, user, project)` and 403 otherwise; on a
+             route without a project it is asked without one (`user.has_perm(perm)`).
+             Not `user.has_perm(perm, project)`: Django answers that with True for any
+             superuser, and project rights come from membership for everyone.
 
 Outcomes, as `outcome(response)` reads them:
 
@@ -49,6 +51,7 @@ from functools import cached_property
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import rules
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -337,7 +340,9 @@ class Material:
     @cached_property
     def version(self):
         version = strategy_version_create(project=self.project, user=self.consultant, name=f"Version {self.tag}")
-        version_option_choose(version, self.consultant, self.option, included=True, reason=f"Reason {self.tag}")
+        version_option_choose(
+            version=version, user=self.consultant, option=self.option, included=True, reason=f"Reason {self.tag}"
+        )
         return version
 
     @cached_property
@@ -395,8 +400,19 @@ class Material:
 # --- people and outcomes --------------------------------------------------------------------------------------
 
 # non_member: signed in, no membership, not in the consultants' group; other_consultant: a consultant
-# of another project (and in the group); staff: an admin who is no member (the admin is not a way in).
-ROLES = ("anonymous", "non_member", "viewer", "manager", "consultant", "other_consultant", "staff")
+# of another project (and in the group); staff: an admin who is no member (the admin is not a way in);
+# superuser: a superuser who is no member; superuser_viewer: a superuser added as viewer (a viewer, nothing more).
+ROLES = (
+    "anonymous",
+    "non_member",
+    "viewer",
+    "manager",
+    "consultant",
+    "other_consultant",
+    "staff",
+    "superuser",
+    "superuser_viewer",
+)
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin login"
@@ -434,9 +450,9 @@ def expected_outcome(route: Route, method: str, user, project) -> str:
     if project is None:
         return ALLOWED if user.has_perm(need) else REFUSED
     project = m.StrategyProject.objects.get(pk=project.pk)  # no role remembered from an earlier request
-    if not user.has_perm(VIEW, project):
+    if not rules.has_perm(VIEW, user, project):
         return HIDDEN
-    return ALLOWED if user.has_perm(need, project) else REFUSED
+    return ALLOWED if rules.has_perm(need, user, project) else REFUSED
 
 
 def send(client, method: str, url: str, data: dict):
@@ -459,7 +475,14 @@ def world(project, consultant, manager, viewer, outsider):
 
 
 @pytest.fixture
-def people(consultant, manager, viewer, outsider):
+def superuser_viewer(project):
+    user = UserFactory(username="rootviewer", is_staff=True, is_superuser=True)
+    MembershipFactory(project=project, user=user, role=Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def people(consultant, manager, viewer, outsider, superuser_viewer):
     return {
         "anonymous": None,
         "non_member": UserFactory(username="nora"),
@@ -468,6 +491,8 @@ def people(consultant, manager, viewer, outsider):
         "consultant": consultant,
         "other_consultant": outsider,
         "staff": UserFactory(username="sam", is_staff=True),
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+        "superuser_viewer": superuser_viewer,
     }
 
 
@@ -530,8 +555,11 @@ PERMISSIONS_OF = {
     "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT},
     "other_consultant": set(),
     "staff": set(),
+    "superuser": set(),
+    "superuser_viewer": {VIEW},
 }
-MAY_CREATE_PROJECTS = {"consultant", "other_consultant", "staff"}  # the consultants' group and staff
+# The consultants' group and staff (a superuser is staff here).
+MAY_CREATE_PROJECTS = {"consultant", "other_consultant", "staff", "superuser", "superuser_viewer"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -539,7 +567,7 @@ def test_the_rules_give_each_role_what_the_design_says(role, world, people):
     user = people[role] or AnonymousUser()
     project = world["own"].project
     project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT, EXPORT}
-    assert {perm for perm in project_perms if user.has_perm(perm, project)} == PERMISSIONS_OF[role]
+    assert {perm for perm in project_perms if rules.has_perm(perm, user, project)} == PERMISSIONS_OF[role]
     assert user.has_perm(CREATE) == (role in MAY_CREATE_PROJECTS)
 
 
@@ -559,7 +587,8 @@ def test_the_rules_refuse_and_hide_somewhere_so_the_matrix_is_no_rubber_stamp(wo
     assert {REFUSED, ALLOWED} <= seen["manager"]
     assert {REFUSED, ALLOWED} <= seen["consultant"] and HIDDEN not in seen["consultant"]
     assert {HIDDEN, ALLOWED} <= seen["other_consultant"] and REFUSED not in seen["other_consultant"]
-    assert seen["staff"] == seen["other_consultant"]
+    assert seen["staff"] == seen["other_consultant"] == seen["superuser"]
+    assert seen["superuser_viewer"] == seen["viewer"]
 
 
 # --- IDOR: another project's object in one's own project's URL ----------------------------------------------
@@ -631,7 +660,7 @@ GHOST = 987_654_321
 def _allowed_member(entry: Route, method: str, project, members):
     """The project's consultant, or its manager where only managers may (deciding, commenting)."""
     need = entry.needs(method)
-    return next(user for user in members if user.has_perm(need, m.StrategyProject.objects.get(pk=project.pk)))
+    return next(user for user in members if rules.has_perm(need, user, m.StrategyProject.objects.get(pk=project.pk)))
 
 
 @pytest.mark.parametrize("visitor", ["member_of_own_project", "member_of_both_projects"])

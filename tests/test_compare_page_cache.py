@@ -14,15 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from competencies.models import ResourceType
-from strategies.models import ActionOption, Kpi, Membership, Role, StrategyVersion
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_submit,
-    strategy_version_update,
-    version_option_choose,
-)
+from strategies.models import ActionOption, Decision, Kpi, Membership, Role, StrategyVersion
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.versions import strategy_version_create, strategy_version_update, version_option_choose
 
 from .factories import KpiFactory, OptionFactory, RequirementFactory, ResourceFactory, TopicFactory, catalogue
 
@@ -79,11 +73,16 @@ def versions(project, consultant, manager):
         RequirementFactory(option=option, resource_type=budget, amount=amount, lead_time_weeks=2)
     KpiFactory(benefit=options["fair"].benefit, metric="Applications per month", target=40)
     v1 = strategy_version_create(project=project, user=consultant, name="Start")
-    version_option_choose(v1, consultant, options["videos"], included=True, reason="A")
-    v1 = strategy_version_approve(strategy_version_submit(v1, consultant, notify=False), manager, "Go.")
+    version_option_choose(version=v1, user=consultant, option=options["videos"], included=True, reason="A")
+    v1 = strategy_version_decide(
+        version=strategy_version_submit(version=v1, user=consultant, notify=False),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="Go.",
+    )
     v2 = strategy_version_create(project=project, user=consultant, name="Grow")
-    version_option_choose(v2, consultant, options["videos"], included=True, reason="A")
-    version_option_choose(v2, consultant, options["fair"], included=True, reason="")
+    version_option_choose(version=v2, user=consultant, option=options["videos"], included=True, reason="A")
+    version_option_choose(version=v2, user=consultant, option=options["fair"], included=True, reason="")
     return {"v1": v1, "v2": StrategyVersion.objects.get(pk=v2.pk), **options}
 
 
@@ -120,7 +119,9 @@ def test_any_change_to_what_the_comparison_shows_renders_it_anew(client_for, pro
     before = c.get(compare_url(project)).content.decode()
     assert "FAQ clips" not in before
     if change == "choice":
-        version_option_choose(versions["v2"], consultant, versions["faq"], included=True, reason="Cheap")
+        version_option_choose(
+            version=versions["v2"], user=consultant, option=versions["faq"], included=True, reason="Cheap"
+        )
         assert "FAQ clips" in added_options(c.get(compare_url(project)).content.decode())
     elif change == "option_title":
         fair = ActionOption.objects.get(pk=versions["fair"].pk)
@@ -151,11 +152,11 @@ def test_any_change_to_what_the_comparison_shows_renders_it_anew(client_for, pro
         budget.save()
         assert "Money (renamed)" in diff_of(c.get(compare_url(project)).content.decode())
     elif change == "version_name":
-        strategy_version_update(versions["v2"], consultant, name="Grow further")
+        strategy_version_update(version=versions["v2"], user=consultant, name="Grow further")
         assert "V2 Grow further" in c.get(compare_url(project)).content.decode()
     elif change == "new_version":
         v3 = strategy_version_create(project=project, user=consultant, name="Third")
-        version_option_choose(v3, consultant, versions["faq"], included=True, reason="")
+        version_option_choose(version=v3, user=consultant, option=versions["faq"], included=True, reason="")
         after = c.get(compare_url(project)).content.decode()
         assert re.search(rf'<option value="{v3.pk}" selected>V3 Third', after)
         assert "FAQ clips" in added_options(after)
@@ -169,13 +170,18 @@ def test_a_changed_status_shows_at_once_and_moves_the_default_base(client_for, p
     v1, v2 = versions["v1"], versions["v2"]
     c = client_for(consultant)
     assert "Draft" in version_choice(c.get(compare_url(project)).content.decode(), v2)
-    v2 = strategy_version_submit(v2, consultant, notify=False)
+    v2 = strategy_version_submit(version=v2, user=consultant, notify=False)
     assert "Submitted" in version_choice(c.get(compare_url(project)).content.decode(), v2)
-    v2 = strategy_version_reject(v2, manager, "Not yet.")
+    v2 = strategy_version_decide(version=v2, user=manager, decision=Decision.REJECT, comment="Not yet.")
     assert "Rejected" in version_choice(c.get(compare_url(project)).content.decode(), v2)
     v3 = strategy_version_create(project=project, user=consultant, name="Third", based_on=v1)
-    version_option_choose(v3, consultant, versions["fair"], included=True, reason="")
-    v3 = strategy_version_approve(strategy_version_submit(v3, consultant, notify=False), manager, "Go.")
+    version_option_choose(version=v3, user=consultant, option=versions["fair"], included=True, reason="")
+    v3 = strategy_version_decide(
+        version=strategy_version_submit(version=v3, user=consultant, notify=False),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="Go.",
+    )
     v4 = strategy_version_create(project=project, user=consultant, name="Fourth", based_on=v3)
     body = c.get(compare_url(project)).content.decode()
     # V3 is now the one in force: the default base, with V1 superseded.

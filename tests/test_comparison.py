@@ -9,13 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from competencies.models import ResourceType
 from strategies.comparison import compare_contents, compare_versions, last_approved_before
-from strategies.models import StrategyVersion, VersionStatus
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.models import Decision, StrategyVersion, VersionStatus
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import KpiFactory, OptionFactory, RequirementFactory, ResourceFactory, TopicFactory
 
@@ -31,8 +27,8 @@ def by_type(result):
 
 
 def approved(version, consultant, manager):
-    version = strategy_version_submit(version, consultant, notify=False)
-    return strategy_version_approve(version, manager, "Go.")
+    version = strategy_version_submit(version=version, user=consultant, notify=False)
+    return strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE, comment="Go.")
 
 
 @pytest.fixture
@@ -53,16 +49,16 @@ def known(project, consultant, manager):
     kpi = KpiFactory(benefit=a.benefit, metric="Leads per quarter", target=40, due_date=datetime.date(2027, 6, 30))
 
     v1 = strategy_version_create(project=project, user=consultant, name="V1")
-    version_option_choose(v1, consultant, a, included=True, reason="core")
-    version_option_choose(v1, consultant, b, included=True, reason="cheap")
-    version_option_choose(v1, consultant, c, included=False, reason="later")
+    version_option_choose(version=v1, user=consultant, option=a, included=True, reason="core")
+    version_option_choose(version=v1, user=consultant, option=b, included=True, reason="cheap")
+    version_option_choose(version=v1, user=consultant, option=c, included=False, reason="later")
     v1 = approved(v1, consultant, manager)
 
     kpi.target = 60
     kpi.save()
     v2 = strategy_version_create(project=project, user=consultant, name="V2", based_on=v1)
-    version_option_choose(v2, consultant, b, included=False, reason="no hours")
-    version_option_choose(v2, consultant, c, included=True, reason="now")
+    version_option_choose(version=v2, user=consultant, option=b, included=False, reason="no hours")
+    version_option_choose(version=v2, user=consultant, option=c, included=True, reason="now")
     return {"v1": v1, "v2": v2, "a": a, "b": b, "c": c, "kpi": kpi, "budget": budget, "hours": hours}
 
 
@@ -120,7 +116,9 @@ def test_kpis_of_newly_covered_benefits_are_added(known):
 
 
 def test_a_changed_reason_of_an_option_in_both_is_reported(known, consultant):
-    version_option_choose(known["v2"], consultant, known["a"], included=True, reason="core, and cheaper now")
+    version_option_choose(
+        version=known["v2"], user=consultant, option=known["a"], included=True, reason="core, and cheaper now"
+    )
     (changed,) = compare_versions(known["v1"], known["v2"])["options_reason_changed"]
     assert (changed["id"], changed["reason_old"], changed["reason_new"]) == (
         known["a"].pk,
@@ -169,7 +167,7 @@ def test_comparison_runs_a_constant_number_of_queries(project, known, consultant
         option = OptionFactory(topic=TopicFactory(project=project))
         RequirementFactory(option=option, resource_type=hours, amount=n + 1)
         KpiFactory(benefit=option.benefit)
-        version_option_choose(known["v2"], consultant, option, included=True, reason=f"more {n}")
+        version_option_choose(version=known["v2"], user=consultant, option=option, included=True, reason=f"more {n}")
     assert queries() == small
     assert small <= 15
 

@@ -6,7 +6,8 @@ import pytest
 
 from competencies.models import ResourceType
 from strategies.coverage import version_coverage
-from strategies.services.versions import strategy_version_create, strategy_version_submit, version_option_choose
+from strategies.services.approval import strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.snapshots import version_content
 
 from .factories import OptionFactory, RequirementFactory, ResourceFactory, TopicFactory
@@ -168,8 +169,8 @@ def drafted(project, consultant):
     RequirementFactory(option=chosen, resource_type=staff, amount=5, lead_time_weeks=12)
     left_out = OptionFactory(topic=TopicFactory(project=project, priority=5))
     version = strategy_version_create(project=project, user=consultant, name="Pilot")
-    version_option_choose(version, consultant, chosen, included=True, reason="quick win")
-    version_option_choose(version, consultant, left_out, included=False, reason="later")
+    version_option_choose(version=version, user=consultant, option=chosen, included=True, reason="quick win")
+    version_option_choose(version=version, user=consultant, option=left_out, included=False, reason="later")
     return {"version": version, "chosen": chosen, "left_out": left_out, "budget": budget}
 
 
@@ -183,7 +184,7 @@ def test_a_draft_shows_its_live_gap_and_the_earliest_start(drafted):
 
 
 def test_a_submitted_version_keeps_its_coverage_when_the_material_changes(project, consultant, drafted):
-    version = strategy_version_submit(drafted["version"], consultant, notify=False)
+    version = strategy_version_submit(version=drafted["version"], user=consultant, notify=False)
     before = version_coverage(version_content(version))
     # The company finds the money and a new topic appears: the frozen version does not move.
     ResourceFactory(project=project, resource_type=drafted["budget"], amount=100)

@@ -5,7 +5,7 @@ its own database connection. The compare-and-set UPDATE of strategies/services/r
 one save win; the other is told of the conflict (the service raises RowConflict, the page shows the
 colleague's version and keeps what was typed). Nothing is silently overwritten.
 
-The winner holds the row lock a moment (its form's save is slowed), so the second save surely
+The winner holds the row lock a moment (its save is slowed), so the second save surely
 arrives while the first is still in its transaction. SQLite serialises writes of the whole
 database and its test database is in memory, so the race cannot happen there and the tests skip;
 CI's PostgreSQL pass (PBSM_REQUIRE_WORKER_TEST=1) turns the skip into a failure.
@@ -53,13 +53,13 @@ def committed(transactional_db):
 @pytest.fixture
 def slow_saves(monkeypatch):
     """Whoever bumps the lock_version first keeps the row locked a while before writing it."""
-    save = TOPIC.form_class.save
+    save = Topic.save
 
     def slow(self, *args, **kwargs):
         time.sleep(0.3)
         return save(self, *args, **kwargs)
 
-    monkeypatch.setattr(TOPIC.form_class, "save", slow)
+    monkeypatch.setattr(Topic, "save", slow)
 
 
 def topic_data(topic, **changes):
@@ -73,14 +73,20 @@ def topic_data(topic, **changes):
     }
 
 
-def saved_by(topic, title):
+def saved_by(topic, title, consultant):
     """What one consultant's save does: a form from the row as they opened it, saved from its version."""
 
     def save():
         opened = Topic.objects.get(pk=topic.pk)
         form = TOPIC.form_class(data=topic_data(opened, title=title), instance=opened, project=opened.project)
         assert form.is_valid(), form.errors
-        return working_row_save(TOPIC, form, topic.lock_version)
+        return working_row_save(
+            project=opened.project,
+            user=consultant,
+            row=form.instance,
+            data=form.cleaned_data,
+            lock_version=topic.lock_version,
+        )
 
     return save
 
@@ -89,7 +95,8 @@ def saved_by(topic, title):
 def test_two_saves_of_a_topic_from_the_same_version_one_wins_the_other_is_told(project, consultant):
     topic = TopicFactory(project=project, title="Opened by both")
     assert topic.lock_version == 0
-    results = at_the_same_moment(saved_by(topic, "Alice's title"), saved_by(topic, "Bob's title"))
+    alice, bob = saved_by(topic, "Alice's title", consultant), saved_by(topic, "Bob's title", consultant)
+    results = at_the_same_moment(alice, bob)
 
     winners = [value for outcome, value in results if outcome == "ok"]
     losers = [value for outcome, value in results if outcome == "error"]

@@ -90,7 +90,7 @@ def not_rendered_here(monkeypatch):
 @pytest.fixture
 def version(project, consultant):
     version = strategy_version_create(project=project, user=consultant, name="Without Redis")
-    version_option_choose(version, consultant, OptionFactory(topic__project=project), included=True)
+    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
     return version
 
 

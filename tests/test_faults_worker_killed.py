@@ -133,7 +133,9 @@ def workers(broker, settings, tmp_path, monkeypatch):  # noqa: F811 - the fixtur
 @pytest.fixture
 def version(committed, project, consultant):  # noqa: F811 - the fixture imported above
     version = strategy_version_create(project=project, user=consultant, name="Survives a killed worker")
-    version_option_choose(version, consultant, OptionFactory(topic__project=project, title="Webinar"), included=True)
+    version_option_choose(
+        version=version, user=consultant, option=OptionFactory(topic__project=project, title="Webinar"), included=True
+    )
     return version
 
 

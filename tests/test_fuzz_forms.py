@@ -270,9 +270,9 @@ def test_project_create_refuses_bad_input_beside_the_field(team):
 
 
 def _draft(project, user, name="Draft"):
-    from strategies.services.versions import strategy_version_start
+    from strategies.services.versions import strategy_version_create
 
-    return strategy_version_start(project=project, user=user, name=f"{name} {StrategyVersion.objects.count()}")
+    return strategy_version_create(project=project, user=user, name=f"{name} {StrategyVersion.objects.count()}")
 
 
 def test_version_start_refuses_bad_input_beside_the_field(team):
@@ -358,7 +358,7 @@ def test_version_lifecycle_refuses_bad_decisions_and_wrong_versions(team):
     first = _draft(project, people["fuzzer"])
     for option in ActionOption.objects.filter(topic__project=project):
         # A selection to submit; successors and reopened drafts take it over.
-        version_option_choose(first, people["fuzzer"], option, included=True)
+        version_option_choose(version=first, user=people["fuzzer"], option=option, included=True)
     foreign = [_draft(other, other.memberships.get().user).pk]
     tally = {"accepted": 0, "refused": 0}
 

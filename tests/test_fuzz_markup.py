@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from competencies.models import BusinessModelBlock, CompetenceArea
 from strategies.models import Role
 from strategies.reporting.render import version_report_pdf
-from strategies.services.versions import strategy_version_start, strategy_version_submit, version_option_choose
+from strategies.services.approval import strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
 
@@ -66,11 +67,11 @@ def marked_up(db):
     KpiFactory(benefit=benefit, metric=marked("metric"), owner=marked("owner"))
     MilestoneFactory(project=project, title=marked("milestone"))
     PlatformFactory(project=project, name=marked("platform"))
-    draft = strategy_version_start(project=project, user=consultant, name=marked("draft"), rationale=marked("why"))
-    version_option_choose(draft, consultant, option, included=True, reason=marked("reason"))
-    submitted = strategy_version_start(project=project, user=consultant, name=marked("submitted"))
-    version_option_choose(submitted, consultant, option, included=True, reason=marked("reason"))
-    strategy_version_submit(submitted, consultant, notify=False)
+    draft = strategy_version_create(project=project, user=consultant, name=marked("draft"), rationale=marked("why"))
+    version_option_choose(version=draft, user=consultant, option=option, included=True, reason=marked("reason"))
+    submitted = strategy_version_create(project=project, user=consultant, name=marked("submitted"))
+    version_option_choose(version=submitted, user=consultant, option=option, included=True, reason=marked("reason"))
+    strategy_version_submit(version=submitted, user=consultant, notify=False)
     return {
         "project": project,
         "consultant": consultant,

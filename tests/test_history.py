@@ -7,15 +7,9 @@ import pytest
 from django.urls import reverse
 
 from competencies.models import BusinessModelBlock, UsageFormat
-from strategies.models import ActionOption, Topic, VersionStatus, VersionTransition
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_reopen,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.models import ActionOption, Decision, Topic, VersionStatus, VersionTransition
+from strategies.services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import OptionFactory, TopicFactory, catalogue
 from .wizard_rows import colleague_of, delete_url, edit_url, hx_add, hx_post
@@ -115,14 +109,14 @@ def test_a_refused_edit_records_nothing(client_for, project, manager):
 def lived(project, consultant, manager):
     """V1 approved, then V2 rejected and reopened as V3, which is submitted."""
     v1 = strategy_version_create(project=project, user=consultant, name="First")
-    version_option_choose(v1, consultant, OptionFactory(topic__project=project), included=True)
-    strategy_version_submit(v1, consultant, notify=False)
-    strategy_version_approve(v1, manager, "Good start")
+    version_option_choose(version=v1, user=consultant, option=OptionFactory(topic__project=project), included=True)
+    strategy_version_submit(version=v1, user=consultant, notify=False)
+    strategy_version_decide(version=v1, user=manager, decision=Decision.APPROVE, comment="Good start")
     v2 = strategy_version_create(project=project, user=consultant, name="Second", based_on=v1)
-    strategy_version_submit(v2, consultant, notify=False)
-    strategy_version_reject(v2, manager, "Not enough budget")
-    v3 = strategy_version_reopen(v2, consultant)
-    strategy_version_submit(v3, consultant, notify=False)
+    strategy_version_submit(version=v2, user=consultant, notify=False)
+    strategy_version_decide(version=v2, user=manager, decision=Decision.REJECT, comment="Not enough budget")
+    v3 = strategy_version_reopen(version=v2, user=consultant)
+    strategy_version_submit(version=v3, user=consultant, notify=False)
     return v1, v2, v3
 
 

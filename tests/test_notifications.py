@@ -11,7 +11,8 @@ from django.urls import reverse
 from strategies.exceptions import DomainError
 from strategies.models import Role, StrategyVersion, VersionStatus
 from strategies.notifications import notify_managers_of_submission
-from strategies.services.versions import strategy_version_create, strategy_version_submit, version_option_choose
+from strategies.services.approval import strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import MembershipFactory, OptionFactory, UserFactory
 
@@ -51,7 +52,7 @@ def team(project, consultant, manager, viewer, outsider):
 
 def ready_draft(project, consultant, name="Blog first"):
     version = strategy_version_create(project=project, user=consultant, name=name)
-    version_option_choose(version, consultant, OptionFactory(topic__project=project), included=True)
+    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
     return version
 
 
@@ -60,7 +61,7 @@ def test_submitting_mails_each_manager_with_an_address_once(
 ):
     version = ready_draft(project, consultant)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        strategy_version_submit(version, consultant)
+        strategy_version_submit(version=version, user=consultant)
         assert mail.outbox == []  # nothing before the commit
     assert len(callbacks) == 1
     assert len(mail.outbox) == 2
@@ -74,7 +75,7 @@ def test_the_mail_names_the_version_and_links_to_it(
 ):
     version = ready_draft(project, consultant, name="Employer brand first")
     with django_capture_on_commit_callbacks(execute=True):
-        strategy_version_submit(version, consultant)
+        strategy_version_submit(version=version, user=consultant)
     message = mail.outbox[0]
     link = SITE + reverse("version_detail", args=[project.pk, version.pk])
     assert "V1" in message.subject and "Employer brand first" in message.subject
@@ -91,7 +92,7 @@ def test_the_number_in_the_mail_is_the_versions_own(project, consultant, manager
     strategy_version_create(project=project, user=consultant, name="Two")
     version = ready_draft(project, consultant, name="Three")
     with django_capture_on_commit_callbacks(execute=True):
-        strategy_version_submit(version, consultant)
+        strategy_version_submit(version=version, user=consultant)
     assert "V3" in mail.outbox[0].subject and "“Three”" in mail.outbox[0].subject
 
 
@@ -100,7 +101,7 @@ def test_a_line_break_in_the_name_does_not_stop_the_mail(
 ):
     version = ready_draft(project, consultant, name="Blog\nfirst")
     with django_capture_on_commit_callbacks(execute=True):
-        strategy_version_submit(version, consultant)
+        strategy_version_submit(version=version, user=consultant)
     assert len(mail.outbox) == 1
     assert "\n" not in mail.outbox[0].subject and "Blog first" in mail.outbox[0].subject
 
@@ -108,7 +109,7 @@ def test_a_line_break_in_the_name_does_not_stop_the_mail(
 def test_no_mail_without_notify(project, consultant, team, django_capture_on_commit_callbacks):
     version = ready_draft(project, consultant)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        strategy_version_submit(version, consultant, notify=False)
+        strategy_version_submit(version=version, user=consultant, notify=False)
     assert callbacks == [] and mail.outbox == []
     assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.SUBMITTED
 
@@ -116,7 +117,7 @@ def test_no_mail_without_notify(project, consultant, team, django_capture_on_com
 def test_no_mail_when_the_submission_is_refused(project, consultant, team, django_capture_on_commit_callbacks):
     empty = strategy_version_create(project=project, user=consultant, name="Empty")
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(DomainError):
-        strategy_version_submit(empty, consultant)
+        strategy_version_submit(version=empty, user=consultant)
     assert callbacks == [] and mail.outbox == []
 
 
@@ -127,7 +128,7 @@ def test_no_mail_when_the_transaction_is_rolled_back(project, consultant, team, 
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        strategy_version_submit(version, consultant)
+        strategy_version_submit(version=version, user=consultant)
         raise RuntimeError("something later in the same request failed")
     assert callbacks == [] and mail.outbox == []
     assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
@@ -136,13 +137,13 @@ def test_no_mail_when_the_transaction_is_rolled_back(project, consultant, team, 
 def test_no_managers_no_mail(project, consultant, django_capture_on_commit_callbacks):
     version = ready_draft(project, consultant)
     with django_capture_on_commit_callbacks(execute=True):
-        strategy_version_submit(version, consultant)
+        strategy_version_submit(version=version, user=consultant)
     assert mail.outbox == []
     assert notify_managers_of_submission(version.pk) == 0
 
 
 def test_the_notice_counts_the_mails_it_sent(project, consultant, team):
-    version = strategy_version_submit(ready_draft(project, consultant), consultant, notify=False)
+    version = strategy_version_submit(version=ready_draft(project, consultant), user=consultant, notify=False)
     assert notify_managers_of_submission(version.pk) == 2
     assert len(mail.outbox) == 2
 
@@ -168,7 +169,7 @@ def test_a_failing_mail_server_does_not_undo_or_break_the_submission(project, co
     monkeypatch.setattr("strategies.notifications.send_mass_mail", refuse)
     version = ready_draft(project, consultant)
     with caplog.at_level(logging.ERROR):
-        result = strategy_version_submit(version, consultant)  # commits: the notice runs and fails
+        result = strategy_version_submit(version=version, user=consultant)  # commits: the notice runs and fails
     assert result.status == VersionStatus.SUBMITTED
     assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.SUBMITTED
     assert mail.outbox == []

@@ -66,13 +66,13 @@ def imported_mark(document: dict) -> str:
 def test_export_then_import_elsewhere_then_export_gives_the_same_document(filled, consultant):
     """ "Elsewhere": the original is deleted first, so the import is the project's only copy."""
     first = project_export(project=filled)
-    project_delete(filled)
+    project_delete(project=filled)
     imported = round_trip(first, consultant, **everyone(first))
     second = project_export(project=imported)
     # The import marks what was decided elsewhere and links no decision to a local account (issue 11.1).
     assert strip_volatile(second) == strip_volatile(as_imported(first, imported_mark(second)))
     # Travelling on changes nothing more: the first installation's mark is kept.
-    project_delete(imported)
+    project_delete(project=imported)
     third = project_export(project=round_trip(second, consultant, **everyone(second)))
     assert strip_volatile(third) == strip_volatile(second)
 
@@ -341,7 +341,7 @@ def test_demo_project_round_trip_is_lossless(settings):
     demo = m.StrategyProject.objects.get(title=DEMO_PROJECT["title"])
     assert set(demo.versions.values_list("status", flat=True)) == {"approved", "draft"}
     first = project_export(project=demo)
-    project_delete(demo)
+    project_delete(project=demo)
     berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
     imported = round_trip(first, berater, **everyone(first))
     second = project_export(project=imported)
@@ -355,7 +355,7 @@ def test_large_demo_project_round_trip_is_lossless_and_fast(settings):
     started = time.perf_counter()
     text = document_json(project_export(project=large))
     exported = time.perf_counter() - started
-    project_delete(large)
+    project_delete(project=large)
     berater = m.Membership.objects.model.user.field.related_model.objects.get(username="berater")
     started = time.perf_counter()
     imported = project_import(document=read_document(text.encode()), user=berater, **everyone(json.loads(text)))

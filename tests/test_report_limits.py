@@ -46,7 +46,7 @@ def worker(monkeypatch):
 @pytest.fixture
 def version(project, consultant):
     version = strategy_version_create(project=project, user=consultant, name="Blog first")
-    version_option_choose(version, consultant, OptionFactory(topic__project=project), included=True)
+    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
     return version
 
 

@@ -59,8 +59,8 @@ def hostile_version(project, consultant):
         assumptions=PAYLOADS[4],
         prerequisites=PAYLOADS[1],
     )
-    version_option_choose(version, consultant, included, included=True, reason=PAYLOADS[3])
-    version_option_choose(version, consultant, left_out, included=False, reason=PAYLOADS[0])
+    version_option_choose(version=version, user=consultant, option=included, included=True, reason=PAYLOADS[3])
+    version_option_choose(version=version, user=consultant, option=left_out, included=False, reason=PAYLOADS[0])
     return version
 
 

@@ -139,7 +139,10 @@ def test_a_report_is_rendered_by_a_real_worker(project, consultant, worker, monk
     monkeypatch.setattr(service, "version_report_pdf", not_here)
     version = strategy_version_create(project=project, user=consultant, name="Through the worker")
     version_option_choose(
-        version, consultant, OptionFactory(topic__project=project, title="Weekly expert webinar"), included=True
+        version=version,
+        user=consultant,
+        option=OptionFactory(topic__project=project, title="Weekly expert webinar"),
+        included=True,
     )
     KpiFactory(benefit__topic__project=project, description="Qualified leads per quarter")
 

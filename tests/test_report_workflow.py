@@ -82,7 +82,7 @@ def fake(monkeypatch):
 @pytest.fixture
 def version(project, consultant):
     version = strategy_version_create(project=project, user=consultant, name="Blog first")
-    version_option_choose(version, consultant, OptionFactory(topic__project=project), included=True)
+    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
     return version
 
 
@@ -316,7 +316,7 @@ def test_the_real_renderer_produces_a_pdf_through_the_workflow(project, consulta
 
     version = strategy_version_create(project=project, user=consultant, name="Real thing")
     option = OptionFactory(topic__project=project, title="Weekly expert webinar")
-    version_option_choose(version, consultant, option, included=True)
+    version_option_choose(version=version, user=consultant, option=option, included=True)
     KpiFactory(benefit__topic__project=project, description="Qualified leads per quarter")
     with django_capture_on_commit_callbacks(execute=True):
         report, _created = report_request(version=version, user=consultant, language="en")

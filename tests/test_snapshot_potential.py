@@ -169,7 +169,7 @@ def test_the_version_page_shows_the_ratings_and_an_old_version_says_they_were_no
 
 
 def test_a_submitted_version_compared_with_the_approved_one_lists_changed_ratings(demo, client_for, english_pages):
-    from strategies.services.versions import strategy_version_submit
+    from strategies.services.approval import strategy_version_submit
 
     project, draft = demo["project"], demo["draft"]
     consultant = project.memberships.filter(role=Role.CONSULTANT).first().user
@@ -178,7 +178,7 @@ def test_a_submitted_version_compared_with_the_approved_one_lists_changed_rating
     before = rating.relevance
     rating.relevance = 1 if before != 1 else 5
     rating.save()
-    submitted = strategy_version_submit(draft, consultant, notify=False)
+    submitted = strategy_version_submit(version=draft, user=consultant, notify=False)
     assert QuerySet(StrategyVersion).get(pk=submitted.pk).snapshot["schema"] == 3
 
     html = client_for(manager).get(reverse("version_detail", args=[project.pk, submitted.pk])).content.decode()

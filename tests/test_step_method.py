@@ -7,7 +7,8 @@ from django.utils.html import escape
 from competencies.models import AreaKey
 from strategies.exceptions import DomainError
 from strategies.models import ActionOption, StrategyVersion, Topic, VersionOption, VersionStatus
-from strategies.services.versions import strategy_version_start, strategy_version_submit, version_option_choose
+from strategies.services.approval import strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.progress import step_completeness
 
 from .factories import OptionFactory, ProjectFactory, TopicFactory, VersionFactory
@@ -167,15 +168,15 @@ def test_only_consultants_start_versions(client_for, project, member, status, re
 
 
 def test_the_service_numbers_versions_and_guards_names_and_roles(project, consultant, manager):
-    first = strategy_version_start(project=project, user=consultant, name="A", rationale=" why ")
-    second = strategy_version_start(project=project, user=consultant, name="B")
+    first = strategy_version_create(project=project, user=consultant, name="A", rationale=" why ")
+    second = strategy_version_create(project=project, user=consultant, name="B")
     assert (first.number, first.rationale, second.number) == (1, "why", 2)
     with pytest.raises(DomainError):
-        strategy_version_start(project=project, user=consultant, name="a")
+        strategy_version_create(project=project, user=consultant, name="a")
     with pytest.raises(DomainError):
-        strategy_version_start(project=project, user=manager, name="C")
+        strategy_version_create(project=project, user=manager, name="C")
     with pytest.raises(DomainError):
-        strategy_version_start(project=project, user=consultant, name="   ")
+        strategy_version_create(project=project, user=consultant, name="   ")
     assert StrategyVersion.objects.filter(project=project).count() == 2
 
 
@@ -203,9 +204,9 @@ def test_a_draft_shows_its_texts_and_current_choices(client_for, project, viewer
 def test_a_frozen_version_shows_its_snapshot(client_for, project, consultant, manager):
     topic = TopicFactory(project=project, title="Recruiting")
     option = OptionFactory(topic=topic, title="Apprentice videos")
-    version = strategy_version_start(project=project, user=consultant, name="Focus", rationale="Why this")
-    version_option_choose(version, consultant, option, included=True, reason="Cheap and visible")
-    strategy_version_submit(version, consultant, notify=False)
+    version = strategy_version_create(project=project, user=consultant, name="Focus", rationale="Why this")
+    version_option_choose(version=version, user=consultant, option=option, included=True, reason="Cheap and visible")
+    strategy_version_submit(version=version, user=consultant, notify=False)
     # The working material moves on after the submission; the version keeps what it was submitted with.
     ActionOption.objects.filter(pk=option.pk).update(title="Renamed since")
     Topic.objects.filter(pk=topic.pk).update(title="Another topic")

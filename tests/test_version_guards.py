@@ -57,27 +57,27 @@ def test_anonymous_user_cannot_edit_a_draft(project):
 
 def test_manager_can_approve_and_reject_a_submitted_version(project, manager, consultant):
     version = version_in(project, m.VersionStatus.SUBMITTED, submitted_by=consultant)
-    assert version.can_approve(manager)
-    assert version.can_reject(manager)
+    assert version.can_decide(manager)
+    assert version.can_decide(manager)
 
 
 @pytest.mark.parametrize("status", [s for s in ALL_STATUSES if s != m.VersionStatus.SUBMITTED])
 def test_manager_cannot_decide_on_a_version_that_is_not_submitted(project, manager, status):
     version = version_in(project, status)
-    assert not version.can_approve(manager)
-    assert not version.can_reject(manager)
+    assert not version.can_decide(manager)
+    assert not version.can_decide(manager)
 
 
 def test_manager_cannot_approve_a_version_they_submitted_themselves(project, manager):
     version = version_in(project, m.VersionStatus.SUBMITTED, submitted_by=manager)
-    assert not version.can_approve(manager)
-    assert not version.can_reject(manager)
+    assert not version.can_decide(manager)
+    assert not version.can_decide(manager)
 
 
 def test_another_manager_can_approve_what_a_manager_submitted(project, manager):
     other_manager = MembershipFactory(project=project, role=m.Role.MANAGER).user
     version = version_in(project, m.VersionStatus.SUBMITTED, submitted_by=manager)
-    assert version.can_approve(other_manager)
+    assert version.can_decide(other_manager)
 
 
 @pytest.mark.parametrize("who", ["consultant", "viewer", "outsider"])
@@ -85,13 +85,13 @@ def test_another_manager_can_approve_what_a_manager_submitted(project, manager):
 def test_non_managers_can_never_approve_or_reject(project, request, who, status):
     user = request.getfixturevalue(who)
     version = version_in(project, status)
-    assert not version.can_approve(user)
-    assert not version.can_reject(user)
+    assert not version.can_decide(user)
+    assert not version.can_decide(user)
 
 
 def test_anonymous_user_cannot_approve(project, consultant):
     version = version_in(project, m.VersionStatus.SUBMITTED, submitted_by=consultant)
-    assert not version.can_approve(AnonymousUser())
+    assert not version.can_decide(AnonymousUser())
 
 
 # --- reopen ---------------------------------------------------------------------------

@@ -17,15 +17,11 @@ from django.urls import reverse
 from competencies.models import ResourceType
 from strategies import models as m
 from strategies.exceptions import DomainError
+from strategies.models import Decision
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
 from strategies.services.projects import project_delete
 from strategies.services.rows import working_row_delete
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.snapshots import build_snapshot, version_content
 
 from .factories import (
@@ -74,14 +70,14 @@ def workflow_version(project, consultant, manager, *options, stage="approved", n
     """A version taken through the real workflow to `stage`."""
     version = strategy_version_create(project=project, user=consultant, name=name)
     for option in options or [OptionFactory(topic__project=project)]:
-        version_option_choose(version, consultant, option, included=True, reason="Because")
+        version_option_choose(version=version, user=consultant, option=option, included=True, reason="Because")
     if stage == "draft":
         return reloaded(version)
-    strategy_version_submit(version, consultant, notify=False)
+    strategy_version_submit(version=version, user=consultant, notify=False)
     if stage == "approved":
-        strategy_version_approve(version, manager, "Yes")
+        strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE, comment="Yes")
     if stage == "rejected":
-        strategy_version_reject(version, manager, "No")
+        strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="No")
     return reloaded(version)
 
 
@@ -141,9 +137,11 @@ def material(project):
 @pytest.fixture
 def frozen_version(project, consultant, manager, material):
     version = strategy_version_create(project=project, user=consultant, name="Employer first")
-    version_option_choose(version, consultant, material["option"], included=True, reason="Recruiting")
-    version_option_choose(version, consultant, material["left_out"], included=False, reason="Later")
-    strategy_version_submit(version, consultant, notify=False)
+    version_option_choose(
+        version=version, user=consultant, option=material["option"], included=True, reason="Recruiting"
+    )
+    version_option_choose(version=version, user=consultant, option=material["left_out"], included=False, reason="Later")
+    strategy_version_submit(version=version, user=consultant, notify=False)
     return reloaded(version)
 
 
@@ -179,9 +177,9 @@ def test_changing_the_working_material_leaves_the_frozen_content_alone(
     project, consultant, manager, frozen_version, material, stage
 ):
     if stage in ("approved", "superseded"):
-        strategy_version_approve(frozen_version, manager, "Yes")
+        strategy_version_decide(version=frozen_version, user=manager, decision=Decision.APPROVE, comment="Yes")
     if stage == "rejected":
-        strategy_version_reject(frozen_version, manager, "No")
+        strategy_version_decide(version=frozen_version, user=manager, decision=Decision.REJECT, comment="No")
     if stage == "superseded":
         workflow_version(project, consultant, manager, material["left_out"], name="Newer")
     version = reloaded(frozen_version)
@@ -234,16 +232,16 @@ def test_a_drafts_content_is_read_live(project, consultant, manager, material):
 
 
 def test_deleting_an_option_an_approved_version_uses_is_refused_and_the_snapshot_stays(
-    project, manager, frozen_version, material
+    project, consultant, manager, frozen_version, material
 ):
-    version = strategy_version_approve(frozen_version, manager, "Yes")
+    version = strategy_version_decide(version=frozen_version, user=manager, decision=Decision.APPROVE, comment="Yes")
     frozen = copy.deepcopy(reloaded(version).snapshot)
     for doomed in (material["option"], material["left_out"]):
         with pytest.raises(RestrictedError), transaction.atomic():
             doomed.delete()
         # The wizard's delete says why.
         with pytest.raises(DomainError, match="part of a submitted or decided strategy version"):
-            working_row_delete(doomed)
+            working_row_delete(project=project, user=consultant, row=doomed)
         assert m.ActionOption.objects.filter(pk=doomed.pk).exists()
     with pytest.raises(RestrictedError), transaction.atomic():
         material["topic"].delete()
@@ -256,7 +254,7 @@ def test_deleting_a_topic_used_only_by_a_draft_drops_it_from_the_draft(project, 
     # A draft is work in progress: its choice of the option goes with the topic.
     version = workflow_version(project, consultant, manager, material["option"], stage="draft")
     assert version.version_options.count() == 1
-    working_row_delete(material["topic"])
+    working_row_delete(project=project, user=consultant, row=material["topic"])
     assert not m.Topic.objects.filter(pk=material["topic"].pk).exists()
     assert not m.ActionOption.objects.filter(pk=material["option"].pk).exists()
     assert version.version_options.count() == 0
@@ -264,7 +262,7 @@ def test_deleting_a_topic_used_only_by_a_draft_drops_it_from_the_draft(project, 
 
 
 def test_deleting_material_around_an_approved_version_keeps_its_snapshot(project, manager, frozen_version, material):
-    version = strategy_version_approve(frozen_version, manager, "Yes")
+    version = strategy_version_decide(version=frozen_version, user=manager, decision=Decision.APPROVE, comment="Yes")
     frozen = copy.deepcopy(reloaded(version).snapshot)
     # The benefit goes (the option stays, unlinked; its KPIs go with it), and so do the rest.
     material["benefit"].delete()
@@ -355,8 +353,8 @@ def test_superseding_with_a_changed_decision_time_is_refused(project):
 def test_a_copy_loaded_while_it_was_a_draft_cannot_overwrite_the_approved_version(project, consultant, manager):
     version = workflow_version(project, consultant, manager, stage="draft")
     stale = reloaded(version)
-    strategy_version_submit(version, consultant, notify=False)
-    strategy_version_approve(version, manager)
+    strategy_version_submit(version=version, user=consultant, notify=False)
+    strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE)
     stale.name = "Overwritten"
     refused(version, STATUS_RULE, stale.save)  # it would put the status back to draft
     stale.status = m.VersionStatus.APPROVED
@@ -426,8 +424,8 @@ def test_deleting_a_frozen_version_is_refused(project, status):
 def test_a_draft_that_a_fixed_version_builds_on_cannot_be_deleted(project, consultant, manager):
     base = workflow_version(project, consultant, manager, stage="draft", name="Base")
     successor = strategy_version_create(project=project, user=consultant, name="Successor", based_on=base)
-    strategy_version_submit(successor, consultant, notify=False)
-    strategy_version_approve(successor, manager)
+    strategy_version_submit(version=successor, user=consultant, notify=False)
+    strategy_version_decide(version=successor, user=manager, decision=Decision.APPROVE)
     message = "V2 builds on this draft and is a fixed record, so the draft cannot be deleted."
     refused(successor, message, base.delete)
     refused(successor, message, m.StrategyVersion.objects.filter(pk=base.pk).delete)
@@ -654,8 +652,8 @@ def test_the_admin_deletes_a_draft(superuser_client, project, consultant, manage
 def test_the_admin_keeps_a_draft_that_an_approved_version_builds_on(superuser_client, project, consultant, manager):
     base = workflow_version(project, consultant, manager, stage="draft", name="Base")
     successor = strategy_version_create(project=project, user=consultant, name="Successor", based_on=base)
-    strategy_version_submit(successor, consultant, notify=False)
-    strategy_version_approve(successor, manager)
+    strategy_version_submit(version=successor, user=consultant, notify=False)
+    strategy_version_decide(version=successor, user=manager, decision=Decision.APPROVE)
     assert superuser_client.post(admin_url("strategyversion_delete", base.pk), {"post": "yes"}).status_code == 403
     assert m.StrategyVersion.objects.filter(pk=base.pk).exists()
 
@@ -692,7 +690,7 @@ def assert_gone(project):
 
 def test_project_delete_removes_a_project_with_decided_versions(project, consultant, manager):
     a_project_with_every_kind_of_version(project, consultant, manager)
-    project_delete(project)
+    project_delete(project=project)
     assert_gone(project)
 
 
@@ -703,7 +701,7 @@ def test_project_delete_leaves_other_projects_and_their_guards_alone(project, co
     theirs = workflow_version(other, outsider, boss, OptionFactory(topic__project=other), name="Theirs")
     a_project_with_every_kind_of_version(project, consultant, manager)
     with transaction.atomic():
-        project_delete(project)
+        project_delete(project=project)
         # Still inside the same transaction: the other project's approved version is guarded as before.
         before = row(theirs)
         if connection.vendor == "postgresql":
@@ -725,7 +723,7 @@ def test_a_failed_project_delete_changes_nothing(project, consultant, manager, m
 
     monkeypatch.setattr(m.StrategyProject, "delete", fail)
     with pytest.raises(RuntimeError):
-        project_delete(project)
+        project_delete(project=project)
     assert (m.StrategyVersion.objects.count(), m.VersionOption.objects.count(), m.Topic.objects.count()) == counts
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -779,7 +777,11 @@ def test_deleting_a_project_in_the_admin_needs_the_right_to_delete_versions(
 
 def test_deleting_a_user_who_submitted_an_approved_version_only_clears_the_link(project, consultant, manager):
     version = workflow_version(project, consultant, manager)
-    strategy_version_approve(workflow_version(project, consultant, manager, stage="submitted", name="Newer"), manager)
+    strategy_version_decide(
+        version=workflow_version(project, consultant, manager, stage="submitted", name="Newer"),
+        user=manager,
+        decision=Decision.APPROVE,
+    )
     superseded = reloaded(version)
     assert superseded.status == m.VersionStatus.SUPERSEDED
     fields, _choices = row(superseded)
@@ -920,7 +922,7 @@ def test_plain_project_delete_without_the_declaration_is_refused(sql, project, c
 def test_the_declaration_ends_with_project_delete(sql, project, consultant, manager):
     a_project_with_every_kind_of_version(project, consultant, manager)
     with transaction.atomic():
-        project_delete(project)
+        project_delete(project=project)
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('pbsm.deleting_project', true)")
             assert cursor.fetchone()[0] == "off"

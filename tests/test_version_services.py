@@ -24,17 +24,9 @@ from strategies.models import (
     VersionStatus,
     VersionTransition,
 )
-from strategies.services import versions as services
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_reopen,
-    strategy_version_start,
-    strategy_version_submit,
-    strategy_version_update,
-    version_option_choose,
-)
+from strategies.services import approval, versions
+from strategies.services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
+from strategies.services.versions import strategy_version_create, strategy_version_update, version_option_choose
 
 from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFactory
 
@@ -58,19 +50,28 @@ def option_of(project, **kwargs):
 def draft(project, consultant, *included, name="Growth", excluded=(), **texts):
     version = strategy_version_create(project=project, user=consultant, name=name, **texts)
     for option in included:
-        version_option_choose(version, consultant, option, included=True, reason=f"Yes to {option.title}")
+        version_option_choose(
+            version=version, user=consultant, option=option, included=True, reason=f"Yes to {option.title}"
+        )
     for option in excluded:
-        version_option_choose(version, consultant, option, included=False, reason=f"No to {option.title}")
+        version_option_choose(
+            version=version, user=consultant, option=option, included=False, reason=f"No to {option.title}"
+        )
     return version
 
 
 def submitted(project, consultant, name="Growth", *options):
     version = draft(project, consultant, *(options or [option_of(project)]), name=name)
-    return strategy_version_submit(version, consultant, notify=False)
+    return strategy_version_submit(version=version, user=consultant, notify=False)
 
 
 def approved(project, consultant, manager, name="Growth", *options):
-    return strategy_version_approve(submitted(project, consultant, name, *options), manager, "Go ahead.")
+    return strategy_version_decide(
+        version=submitted(project, consultant, name, *options),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="Go ahead.",
+    )
 
 
 def reloaded(version):
@@ -179,7 +180,7 @@ def test_numbers_continue_after_the_highest_even_when_a_draft_was_deleted(projec
 
 
 def test_start_from_the_method_step_creates_a_draft(project, consultant):
-    version = strategy_version_start(project=project, user=consultant, name="Quick", rationale="Why")
+    version = strategy_version_create(project=project, user=consultant, name="Quick", rationale="Why")
     assert (version.name, version.rationale, version.status) == ("Quick", "Why", VersionStatus.DRAFT)
 
 
@@ -252,7 +253,12 @@ def test_a_version_cannot_build_on_a_version_of_another_project(project, consult
 def test_a_successor_copies_the_selection_with_reasons_and_names_its_base(project, consultant, manager):
     kept, dropped, other = option_of(project), option_of(project), option_of(project)
     base = draft(project, consultant, kept, dropped, excluded=[other])
-    base = strategy_version_approve(strategy_version_submit(base, consultant, notify=False), manager, "ok")
+    base = strategy_version_decide(
+        version=strategy_version_submit(version=base, user=consultant, notify=False),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="ok",
+    )
 
     successor = strategy_version_create(project=project, user=consultant, name="Growth II", based_on=base)
     assert successor.based_on == base and successor.number == 2 and successor.status == VersionStatus.DRAFT
@@ -262,7 +268,7 @@ def test_a_successor_copies_the_selection_with_reasons_and_names_its_base(projec
     assert transitions(successor) == [("", VersionStatus.DRAFT, consultant.pk, name_of(consultant), "Successor of V1.")]
 
     # The copy is the successor's own: changing it leaves the approved base alone.
-    version_option_choose(successor, consultant, dropped, included=False, reason="Not this year")
+    version_option_choose(version=successor, user=consultant, option=dropped, included=False, reason="Not this year")
     assert base.version_options.get(option=dropped).included is True
     assert reloaded(base).status == VersionStatus.APPROVED
 
@@ -279,7 +285,9 @@ def test_a_successor_of_a_draft_copies_its_current_selection(project, consultant
 
 def test_update_changes_the_texts_of_a_draft(project, consultant):
     version = draft(project, consultant)
-    strategy_version_update(version, consultant, name=" Renamed ", rationale=" New reason ", prerequisites="More")
+    strategy_version_update(
+        version=version, user=consultant, name=" Renamed ", rationale=" New reason ", prerequisites="More"
+    )
     version = reloaded(version)
     assert (version.name, version.rationale, version.prerequisites) == ("Renamed", "New reason", "More")
     assert version.status == VersionStatus.DRAFT
@@ -288,39 +296,40 @@ def test_update_changes_the_texts_of_a_draft(project, consultant):
 
 def test_update_keeps_the_name_when_only_other_texts_change(project, consultant):
     version = draft(project, consultant, name="Keep")
-    strategy_version_update(version, consultant, assumptions="Stable budget")
+    strategy_version_update(version=version, user=consultant, assumptions="Stable budget")
     assert reloaded(version).name == "Keep"
 
 
 def test_update_refuses_an_empty_or_taken_name(project, consultant):
     draft(project, consultant, name="Taken")
     version = draft(project, consultant, name="Mine")
-    refused(project, "Give the version a name.", strategy_version_update, version, consultant, name="  ")
+    refused(project, "Give the version a name.", strategy_version_update, version=version, user=consultant, name="  ")
     refused(
         project,
         "This project already has a version with this name; choose another name.",
         strategy_version_update,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
         name="TAKEN",
     )
     refused(
         project,
         "Keep the version's name to 200 characters.",
         strategy_version_update,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
         name="y" * 201,
     )
-    strategy_version_update(version, consultant, name="MINE")  # its own name in other letters is fine
+    strategy_version_update(version=version, user=consultant, name="MINE")  # its own name in other letters is fine
     assert reloaded(version).name == "MINE"
 
 
 def test_update_refuses_fields_that_are_not_texts(project, consultant):
     version = draft(project, consultant)
     before = state(project)
-    with pytest.raises(ValueError, match="status"):
-        strategy_version_update(version, consultant, status=VersionStatus.APPROVED)
+    # The keyword-only signature names the text fields: anything else is refused before a query.
+    with pytest.raises(TypeError, match="status"):
+        strategy_version_update(version=version, user=consultant, status=VersionStatus.APPROVED)
     assert state(project) == before
 
 
@@ -328,9 +337,9 @@ def test_update_refuses_fields_that_are_not_texts(project, consultant):
 def test_update_refuses_a_version_that_left_the_draft_stage(project, consultant, manager, stage):
     version = submitted(project, consultant, "Frozen")
     if stage in ("approved", "superseded"):
-        version = strategy_version_approve(version, manager)
+        version = strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE)
     if stage == "rejected":
-        version = strategy_version_reject(version, manager, "No")
+        version = strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="No")
     if stage == "superseded":
         approved(project, consultant, manager, "Newer")
         assert reloaded(version).status == VersionStatus.SUPERSEDED
@@ -338,8 +347,8 @@ def test_update_refuses_a_version_that_left_the_draft_stage(project, consultant,
         project,
         "Only a draft can be changed, and only by the project's consultants.",
         strategy_version_update,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
         name="Changed",
     )
 
@@ -351,8 +360,8 @@ def test_update_refuses_anyone_but_a_consultant(project, consultant, request, wh
         project,
         "Only a draft can be changed, and only by the project's consultants.",
         strategy_version_update,
-        version,
-        request.getfixturevalue(who),
+        version=version,
+        user=request.getfixturevalue(who),
         rationale="Mine now",
     )
 
@@ -360,13 +369,13 @@ def test_update_refuses_anyone_but_a_consultant(project, consultant, request, wh
 def test_update_reads_the_stored_status_not_a_stale_copy(project, consultant):
     version = draft(project, consultant, option_of(project))
     stale = reloaded(version)
-    strategy_version_submit(version, consultant, notify=False)
+    strategy_version_submit(version=version, user=consultant, notify=False)
     refused(
         project,
         "Only a draft can be changed, and only by the project's consultants.",
         strategy_version_update,
-        stale,
-        consultant,
+        version=stale,
+        user=consultant,
         name="Sneaky",
     )
 
@@ -377,9 +386,9 @@ def test_update_reads_the_stored_status_not_a_stale_copy(project, consultant):
 def test_choosing_puts_an_option_in_or_out_with_its_reason(project, consultant):
     option = option_of(project)
     version = draft(project, consultant)
-    choice = version_option_choose(version, consultant, option, included=True, reason="  Leads  ")
+    choice = version_option_choose(version=version, user=consultant, option=option, included=True, reason="  Leads  ")
     assert (choice.included, choice.rationale) == (True, "Leads")
-    choice = version_option_choose(version, consultant, option, included=False, reason="Too costly")
+    choice = version_option_choose(version=version, user=consultant, option=option, included=False, reason="Too costly")
     assert list(version.version_options.values_list("option", "included", "rationale")) == [
         (option.pk, False, "Too costly")
     ]
@@ -390,7 +399,7 @@ def test_choosing_touches_the_drafts_updated_at(project, consultant):
     StrategyVersion.objects.filter(pk=version.pk).update(updated_at=reloaded(version).created_at)
     before = reloaded(version).updated_at
     time.sleep(0.01)
-    version_option_choose(version, consultant, option_of(project), included=True)
+    version_option_choose(version=version, user=consultant, option=option_of(project), included=True)
     assert reloaded(version).updated_at > before
 
 
@@ -401,9 +410,9 @@ def test_only_consultants_choose_options(project, consultant, request, who):
         project,
         "Only a draft's options can be chosen, and only by the project's consultants.",
         version_option_choose,
-        version,
-        request.getfixturevalue(who),
-        option_of(project),
+        version=version,
+        user=request.getfixturevalue(who),
+        option=option_of(project),
         included=True,
     )
 
@@ -412,18 +421,18 @@ def test_only_consultants_choose_options(project, consultant, request, who):
 def test_options_of_a_version_that_left_the_draft_stage_cannot_be_chosen(project, consultant, manager, stage):
     version = submitted(project, consultant)
     if stage == "approved":
-        strategy_version_approve(version, manager)
+        strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE)
     if stage == "rejected":
-        strategy_version_reject(version, manager, "No")
+        strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="No")
     existing = version.version_options.get().option
     for option, included in ((option_of(project), True), (existing, False)):
         refused(
             project,
             "Only a draft's options can be chosen, and only by the project's consultants.",
             version_option_choose,
-            version,
-            consultant,
-            option,
+            version=version,
+            user=consultant,
+            option=option,
             included=included,
         )
 
@@ -435,9 +444,9 @@ def test_an_option_of_another_project_cannot_be_chosen(project, consultant):
         project,
         "This option belongs to another project.",
         version_option_choose,
-        version,
-        consultant,
-        foreign,
+        version=version,
+        user=consultant,
+        option=foreign,
         included=True,
     )
 
@@ -448,7 +457,7 @@ def test_an_option_of_another_project_cannot_be_chosen(project, consultant):
 def test_submit_freezes_the_snapshot_and_records_who_and_when(project, consultant):
     option, left_out = option_of(project, title="Expert blog"), option_of(project, title="Podcast")
     version = draft(project, consultant, option, excluded=[left_out], name="Blog first")
-    version = strategy_version_submit(version, consultant, notify=False)
+    version = strategy_version_submit(version=version, user=consultant, notify=False)
     stored = reloaded(version)
     assert stored.status == VersionStatus.SUBMITTED
     assert stored.submitted_by == consultant and stored.submitted_at is not None and stored.decided_at is None
@@ -474,8 +483,8 @@ def test_submitting_an_empty_version_is_refused(project, consultant):
         project,
         "Choose at least one action option for this version before submitting it.",
         strategy_version_submit,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
     )
 
 
@@ -485,8 +494,8 @@ def test_submitting_a_version_with_every_option_left_out_is_refused(project, con
         project,
         "Choose at least one action option for this version before submitting it.",
         strategy_version_submit,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
     )
     assert reloaded(version).snapshot is None
 
@@ -498,17 +507,17 @@ def test_submitting_a_version_with_every_option_left_out_is_refused(project, con
 def test_submitting_twice_or_after_a_decision_is_refused(project, consultant, manager, stage, shown):
     version = submitted(project, consultant, "Twice")
     if stage in ("approved", "superseded"):
-        strategy_version_approve(version, manager)
+        strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE)
     if stage == "rejected":
-        strategy_version_reject(version, manager, "No")
+        strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="No")
     if stage == "superseded":
         approved(project, consultant, manager, "Newer")
     refused(
         project,
         f"Only a draft can be submitted; this version is {shown}.",
         strategy_version_submit,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
     )
 
 
@@ -519,8 +528,8 @@ def test_only_consultants_submit(project, consultant, request, who):
         project,
         "Only the project's consultants can submit a version.",
         strategy_version_submit,
-        version,
-        request.getfixturevalue(who),
+        version=version,
+        user=request.getfixturevalue(who),
     )
 
 
@@ -531,9 +540,9 @@ def test_a_submit_that_fails_half_way_writes_nothing(project, consultant, monkey
     def fail(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(services, "_record", fail)
+    monkeypatch.setattr(approval, "record_transition", fail)
     with pytest.raises(RuntimeError):
-        strategy_version_submit(version, consultant, notify=False)
+        strategy_version_submit(version=version, user=consultant, notify=False)
     assert state(project) == before
     assert reloaded(version).status == VersionStatus.DRAFT and reloaded(version).snapshot is None
 
@@ -543,7 +552,9 @@ def test_a_submit_that_fails_half_way_writes_nothing(project, consultant, monkey
 
 def test_approve_decides_records_the_decision_and_the_transition(project, consultant, manager):
     version = submitted(project, consultant)
-    result = strategy_version_approve(version, manager, "  Convincing.  ")
+    result = strategy_version_decide(
+        version=version, user=manager, decision=Decision.APPROVE, comment="  Convincing.  "
+    )
     stored = reloaded(version)
     assert result.status == stored.status == VersionStatus.APPROVED
     assert stored.decided_at is not None and stored.decided_at >= stored.submitted_at
@@ -562,14 +573,14 @@ def test_approve_decides_records_the_decision_and_the_transition(project, consul
 
 
 def test_approve_without_a_comment_is_fine(project, consultant, manager):
-    version = strategy_version_approve(submitted(project, consultant), manager)
+    version = strategy_version_decide(version=submitted(project, consultant), user=manager, decision=Decision.APPROVE)
     assert version.decisions.get().comment == ""
 
 
 def test_approving_supersedes_the_previously_approved_version(project, consultant, manager, second_manager):
     first = approved(project, consultant, manager, "First")
     second = submitted(project, consultant, "Second")
-    strategy_version_approve(second, second_manager, "Better")
+    strategy_version_decide(version=second, user=second_manager, decision=Decision.APPROVE, comment="Better")
     assert reloaded(first).status == VersionStatus.SUPERSEDED
     assert reloaded(second).status == VersionStatus.APPROVED
     assert list(StrategyVersion.objects.filter(project=project).approved()) == [reloaded(second)]
@@ -602,9 +613,10 @@ def test_approving_a_draft_is_refused(project, consultant, manager):
     refused(
         project,
         "Only a submitted version can be decided on; this version is draft.",
-        strategy_version_approve,
-        version,
-        manager,
+        strategy_version_decide,
+        version=version,
+        user=manager,
+        decision=Decision.APPROVE,
     )
 
 
@@ -614,60 +626,67 @@ def test_approving_twice_is_refused(project, consultant, manager, second_manager
         refused(
             project,
             "Only a submitted version can be decided on; this version is approved.",
-            strategy_version_approve,
-            version,
-            who,
-            "Again",
+            strategy_version_decide,
+            version=version,
+            user=who,
+            decision=Decision.APPROVE,
+            comment="Again",
         )
     assert reloaded(version).decisions.count() == 1
 
 
 def test_approving_a_rejected_or_superseded_version_is_refused(project, consultant, manager):
-    rejected = strategy_version_reject(submitted(project, consultant, "No"), manager, "No")
+    rejected = strategy_version_decide(
+        version=submitted(project, consultant, "No"), user=manager, decision=Decision.REJECT, comment="No"
+    )
     old = approved(project, consultant, manager, "Old")
     approved(project, consultant, manager, "New")
     refused(
         project,
         "Only a submitted version can be decided on; this version is rejected.",
-        strategy_version_approve,
-        rejected,
-        manager,
+        strategy_version_decide,
+        version=rejected,
+        user=manager,
+        decision=Decision.APPROVE,
     )
     refused(
         project,
         "Only a submitted version can be decided on; this version is superseded.",
-        strategy_version_approve,
-        old,
-        manager,
+        strategy_version_decide,
+        version=old,
+        user=manager,
+        decision=Decision.APPROVE,
     )
 
 
 @pytest.mark.parametrize("who", ["consultant", "viewer", "outsider"])
-@pytest.mark.parametrize("decide", [strategy_version_approve, strategy_version_reject])
-def test_deciding_without_the_manager_role_is_refused(project, consultant, request, who, decide):
+@pytest.mark.parametrize("decision", [Decision.APPROVE, Decision.REJECT])
+def test_deciding_without_the_manager_role_is_refused(project, consultant, request, who, decision):
     version = submitted(project, consultant)
     refused(
         project,
         "Only the project's managers can decide on strategy versions.",
-        decide,
-        version,
-        request.getfixturevalue(who),
-        "My verdict",
+        strategy_version_decide,
+        version=version,
+        user=request.getfixturevalue(who),
+        decision=decision,
+        comment="My verdict",
     )
 
 
-@pytest.mark.parametrize("decide", [strategy_version_approve, strategy_version_reject])
-def test_a_manager_cannot_decide_on_a_version_they_submitted(project, consultant, decide):
+@pytest.mark.parametrize("decision", [Decision.APPROVE, Decision.REJECT])
+def test_a_manager_cannot_decide_on_a_version_they_submitted(project, consultant, decision):
     # Alice submitted as a consultant and was made a manager afterwards.
     version = submitted(project, consultant)
     consultant.memberships.filter(project=project).update(role=Role.MANAGER)
     refused(
         project,
         "You submitted this version; another manager has to decide on it.",
-        decide,
-        version,
-        consultant,
-        "Looks good to me",
+        strategy_version_decide,
+        version=version,
+        user=consultant,
+        decision=decision,
+        comment="Looks good to me",
     )
 
 
@@ -682,7 +701,7 @@ def test_an_approval_that_fails_half_way_writes_nothing(project, consultant, man
     # The previous version is superseded first; the decision record then fails.
     monkeypatch.setattr(VersionDecision.objects, "create", fail)
     with pytest.raises(RuntimeError):
-        strategy_version_approve(second, manager, "Go")
+        strategy_version_decide(version=second, user=manager, decision=Decision.APPROVE, comment="Go")
     assert state(project) == before
     assert reloaded(first).status == VersionStatus.APPROVED
     assert reloaded(second).status == VersionStatus.SUBMITTED
@@ -692,7 +711,9 @@ def test_an_approval_that_fails_half_way_writes_nothing(project, consultant, man
 
 
 def test_reject_decides_with_the_comment(project, consultant, manager):
-    version = strategy_version_reject(submitted(project, consultant), manager, "  Too expensive.  ")
+    version = strategy_version_decide(
+        version=submitted(project, consultant), user=manager, decision=Decision.REJECT, comment="  Too expensive.  "
+    )
     stored = reloaded(version)
     assert stored.status == VersionStatus.REJECTED and stored.decided_at is not None
     decision = stored.decisions.get()
@@ -712,17 +733,23 @@ def test_reject_requires_a_comment(project, consultant, manager, comment):
     refused(
         project,
         "Say why the version is rejected, so the consultants know what to change.",
-        strategy_version_reject,
-        version,
-        manager,
-        comment,
+        strategy_version_decide,
+        version=version,
+        user=manager,
+        decision=Decision.REJECT,
+        comment=comment,
     )
     assert reloaded(version).status == VersionStatus.SUBMITTED
 
 
 def test_rejecting_keeps_the_approved_version(project, consultant, manager):
     current = approved(project, consultant, manager, "Current")
-    strategy_version_reject(submitted(project, consultant, "Proposal"), manager, "Stay with the current one")
+    strategy_version_decide(
+        version=submitted(project, consultant, "Proposal"),
+        user=manager,
+        decision=Decision.REJECT,
+        comment="Stay with the current one",
+    )
     assert reloaded(current).status == VersionStatus.APPROVED
     assert reloaded(current).transitions.count() == 3
 
@@ -732,21 +759,23 @@ def test_rejecting_a_draft_or_twice_is_refused_with_the_state_not_the_missing_co
     refused(
         project,
         "Only a submitted version can be decided on; this version is draft.",
-        strategy_version_reject,
-        version,
-        manager,
-        "",
+        strategy_version_decide,
+        version=version,
+        user=manager,
+        decision=Decision.REJECT,
+        comment="",
     )
-    strategy_version_submit(version, consultant, notify=False)
-    strategy_version_reject(version, manager, "No")
+    strategy_version_submit(version=version, user=consultant, notify=False)
+    strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="No")
     for comment in ("", "No again"):
         refused(
             project,
             "Only a submitted version can be decided on; this version is rejected.",
-            strategy_version_reject,
-            version,
-            manager,
-            comment,
+            strategy_version_decide,
+            version=version,
+            user=manager,
+            decision=Decision.REJECT,
+            comment=comment,
         )
 
 
@@ -765,10 +794,10 @@ def test_reopen_creates_a_new_draft_based_on_the_rejected_one(project, consultan
         assumptions="A",
         prerequisites="P",
     )
-    strategy_version_submit(version, consultant, notify=False)
-    strategy_version_reject(version, manager, "Too bold")
+    strategy_version_submit(version=version, user=consultant, notify=False)
+    strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="Too bold")
 
-    reopened = strategy_version_reopen(version, consultant)
+    reopened = strategy_version_reopen(version=version, user=consultant)
     assert reopened.pk != version.pk and reopened.number == 2
     assert (reopened.status, reopened.based_on_id, reopened.name) == (VersionStatus.DRAFT, version.pk, "Bold (revised)")
     assert (reopened.rationale, reopened.assumptions, reopened.prerequisites) == ("R", "A", "P")
@@ -780,25 +809,34 @@ def test_reopen_creates_a_new_draft_based_on_the_rejected_one(project, consultan
     assert reloaded(version).status == VersionStatus.REJECTED
     assert transitions(reopened) == [("", VersionStatus.DRAFT, consultant.pk, name_of(consultant), "Successor of V1.")]
     # ... and the new draft goes through the workflow again.
-    strategy_version_submit(reopened, consultant, notify=False)
-    assert strategy_version_approve(reopened, manager).status == VersionStatus.APPROVED
+    strategy_version_submit(version=reopened, user=consultant, notify=False)
+    assert (
+        strategy_version_decide(version=reopened, user=manager, decision=Decision.APPROVE).status
+        == VersionStatus.APPROVED
+    )
 
 
 def test_reopening_again_finds_a_free_name_in_any_case(project, consultant, manager):
-    version = strategy_version_reject(submitted(project, consultant, "Bold"), manager, "No")
-    assert strategy_version_reopen(version, consultant).name == "Bold (revised)"
-    assert strategy_version_reopen(version, consultant).name == "Bold (revised) 2"
+    version = strategy_version_decide(
+        version=submitted(project, consultant, "Bold"), user=manager, decision=Decision.REJECT, comment="No"
+    )
+    assert strategy_version_reopen(version=version, user=consultant).name == "Bold (revised)"
+    assert strategy_version_reopen(version=version, user=consultant).name == "Bold (revised) 2"
     # A name that differs only in case is taken as well.
-    other = strategy_version_reject(submitted(project, consultant, "Calm"), manager, "No")
+    other = strategy_version_decide(
+        version=submitted(project, consultant, "Calm"), user=manager, decision=Decision.REJECT, comment="No"
+    )
     draft(project, consultant, name="CALM (REVISED)")
-    assert strategy_version_reopen(other, consultant).name == "Calm (revised) 2"
+    assert strategy_version_reopen(version=other, user=consultant).name == "Calm (revised) 2"
 
 
 def test_reopening_a_version_with_a_long_name_keeps_within_the_field(project, consultant, manager):
-    version = strategy_version_reject(submitted(project, consultant, "L" * 200), manager, "No")
-    reopened = strategy_version_reopen(version, consultant)
+    version = strategy_version_decide(
+        version=submitted(project, consultant, "L" * 200), user=manager, decision=Decision.REJECT, comment="No"
+    )
+    reopened = strategy_version_reopen(version=version, user=consultant)
     assert len(reopened.name) <= 200 and reopened.name.endswith("(revised)")
-    again = strategy_version_reopen(version, consultant)
+    again = strategy_version_reopen(version=version, user=consultant)
     assert len(again.name) <= 200 and again.name != reopened.name
 
 
@@ -806,40 +844,44 @@ def test_reopening_a_version_with_a_long_name_keeps_within_the_field(project, co
 def test_only_a_rejected_version_can_be_reopened(project, consultant, manager, stage, shown):
     version = draft(project, consultant, option_of(project))
     if stage != "draft":
-        strategy_version_submit(version, consultant, notify=False)
+        strategy_version_submit(version=version, user=consultant, notify=False)
     if stage == "approved":
-        strategy_version_approve(version, manager)
+        strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE)
     refused(
         project,
         f"Only a rejected version can be reopened; this version is {shown}.",
         strategy_version_reopen,
-        version,
-        consultant,
+        version=version,
+        user=consultant,
     )
 
 
 @pytest.mark.parametrize("who", ["manager", "viewer", "outsider"])
 def test_only_consultants_reopen(project, consultant, manager, request, who):
-    version = strategy_version_reject(submitted(project, consultant), manager, "No")
+    version = strategy_version_decide(
+        version=submitted(project, consultant), user=manager, decision=Decision.REJECT, comment="No"
+    )
     refused(
         project,
         "Only the project's consultants can reopen a version.",
         strategy_version_reopen,
-        version,
-        request.getfixturevalue(who),
+        version=version,
+        user=request.getfixturevalue(who),
     )
 
 
 def test_a_successor_that_fails_half_way_writes_nothing(project, consultant, manager, monkeypatch):
-    version = strategy_version_reject(submitted(project, consultant), manager, "No")
+    version = strategy_version_decide(
+        version=submitted(project, consultant), user=manager, decision=Decision.REJECT, comment="No"
+    )
     before = state(project)
 
     def fail(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(services, "_record", fail)
+    monkeypatch.setattr(versions, "record_transition", fail)
     with pytest.raises(RuntimeError):
-        strategy_version_reopen(version, consultant)
+        strategy_version_reopen(version=version, user=consultant)
     assert state(project) == before
 
 
@@ -848,10 +890,15 @@ def test_a_successor_that_fails_half_way_writes_nothing(project, consultant, man
 
 def test_every_transition_is_recorded_in_order_with_actor_and_comment(project, consultant, manager, second_manager):
     first = approved(project, consultant, manager, "First")
-    second = strategy_version_reject(submitted(project, consultant, "Second"), second_manager, "Too thin")
-    third = strategy_version_reopen(second, consultant)
-    strategy_version_submit(third, consultant, notify=False)
-    strategy_version_approve(third, manager, "Now yes")
+    second = strategy_version_decide(
+        version=submitted(project, consultant, "Second"),
+        user=second_manager,
+        decision=Decision.REJECT,
+        comment="Too thin",
+    )
+    third = strategy_version_reopen(version=second, user=consultant)
+    strategy_version_submit(version=third, user=consultant, notify=False)
+    strategy_version_decide(version=third, user=manager, decision=Decision.APPROVE, comment="Now yes")
 
     log = list(
         VersionTransition.objects.filter(version__project=project)
@@ -882,7 +929,9 @@ def test_every_transition_is_recorded_in_order_with_actor_and_comment(project, c
 
 
 def test_the_actor_name_survives_the_users_deletion(project, consultant, manager):
-    version = strategy_version_reject(submitted(project, consultant), manager, "No")
+    version = strategy_version_decide(
+        version=submitted(project, consultant), user=manager, decision=Decision.REJECT, comment="No"
+    )
     marc = name_of(manager)
     manager.delete()
     decision = version.decisions.get()
@@ -960,10 +1009,10 @@ def slow_decisions(monkeypatch):
 @pytest.mark.parametrize("second_call", ["approve", "reject"])
 def test_two_managers_deciding_at_the_same_moment_one_wins(project, consultant, manager, second_manager, second_call):
     version = submitted(project, consultant)
-    other = strategy_version_reject if second_call == "reject" else strategy_version_approve
+    other = Decision.REJECT if second_call == "reject" else Decision.APPROVE
     results = at_the_same_moment(
-        lambda: strategy_version_approve(version, manager, "Yes"),
-        lambda: other(version, second_manager, "Mine"),
+        lambda: strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE, comment="Yes"),
+        lambda: strategy_version_decide(version=version, user=second_manager, decision=other, comment="Mine"),
     )
     winners = [value for outcome, value in results if outcome == "ok"]
     losers = [value for outcome, value in results if outcome == "error"]
@@ -985,8 +1034,8 @@ def test_two_versions_approved_at_the_same_moment_leave_one_approved(project, co
     old = approved(project, consultant, manager, "Old")
     first, second = submitted(project, consultant, "First"), submitted(project, consultant, "Second")
     results = at_the_same_moment(
-        lambda: strategy_version_approve(first, manager, "Yes"),
-        lambda: strategy_version_approve(second, second_manager, "Yes"),
+        lambda: strategy_version_decide(version=first, user=manager, decision=Decision.APPROVE, comment="Yes"),
+        lambda: strategy_version_decide(version=second, user=second_manager, decision=Decision.APPROVE, comment="Yes"),
     )
     assert [outcome for outcome, _value in results] == ["ok", "ok"], results
     statuses = {v.name: v.status for v in StrategyVersion.objects.filter(project=project)}
@@ -1021,8 +1070,8 @@ def test_the_same_draft_submitted_twice_at_the_same_moment_is_submitted_once(pro
     MembershipFactory(project=project, user=colleague, role=Role.CONSULTANT)
     version = draft(project, consultant, option_of(project))
     results = at_the_same_moment(
-        lambda: strategy_version_submit(version, consultant, notify=False),
-        lambda: strategy_version_submit(version, colleague, notify=False),
+        lambda: strategy_version_submit(version=version, user=consultant, notify=False),
+        lambda: strategy_version_submit(version=version, user=colleague, notify=False),
     )
     outcomes = sorted(outcome for outcome, _value in results)
     assert outcomes == ["error", "ok"], results
@@ -1035,15 +1084,15 @@ def test_a_refused_decision_inside_a_larger_transaction_leaves_it_usable(project
     version = submitted(project, consultant)
     with transaction.atomic():
         with pytest.raises(DomainError):
-            strategy_version_approve(version, consultant)
-        strategy_version_approve(version, manager)
+            strategy_version_decide(version=version, user=consultant, decision=Decision.APPROVE)
+        strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE)
     assert reloaded(version).status == VersionStatus.APPROVED
 
 
 def test_refusals_name_the_status_as_german_writes_it(project, consultant, manager):
     version = draft(project, consultant, option_of(project))
     with translation.override("de"), pytest.raises(DomainError) as refused:
-        services.strategy_version_approve(version, manager, "Passt")
+        approval.strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE, comment="Passt")
     assert "„Entwurf“" in str(refused.value)
 
 
@@ -1063,9 +1112,16 @@ def predecessor(project, consultant, manager):
     """Approved V1: videos in (with a reason), ads out as too costly, newsletter out without a reason."""
     videos, ads, newsletter = (option_of(project, title=title) for title in ("Videos", "Ads", "Newsletter"))
     version = draft(project, consultant, videos, name="Start")
-    version_option_choose(version, consultant, ads, included=False, reason="Too costly for the first year")
-    version_option_choose(version, consultant, newsletter, included=False, reason="")
-    version = strategy_version_approve(strategy_version_submit(version, consultant, notify=False), manager, "Go.")
+    version_option_choose(
+        version=version, user=consultant, option=ads, included=False, reason="Too costly for the first year"
+    )
+    version_option_choose(version=version, user=consultant, option=newsletter, included=False, reason="")
+    version = strategy_version_decide(
+        version=strategy_version_submit(version=version, user=consultant, notify=False),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="Go.",
+    )
     return version, {"videos": videos, "ads": ads, "newsletter": newsletter}
 
 
@@ -1087,51 +1143,70 @@ def test_a_successor_copies_the_reasons_marked_as_taken_over(project, consultant
 
 def test_a_reopened_version_takes_over_the_rejected_ones_reasons(project, consultant, manager):
     option = option_of(project, title="Videos")
-    rejected = strategy_version_reject(submitted(project, consultant, "Start", option), manager, "Too broad.")
-    reopened = strategy_version_reopen(rejected, consultant)
+    rejected = strategy_version_decide(
+        version=submitted(project, consultant, "Start", option),
+        user=manager,
+        decision=Decision.REJECT,
+        comment="Too broad.",
+    )
+    reopened = strategy_version_reopen(version=rejected, user=consultant)
     assert marks(reopened) == {"Videos": (True, "Yes to Videos", True)}
 
 
 def test_editing_the_reason_clears_the_mark(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
-    version_option_choose(successor, consultant, options["ads"], included=True, reason="A sponsor pays the ads")
+    version_option_choose(
+        version=successor, user=consultant, option=options["ads"], included=True, reason="A sponsor pays the ads"
+    )
     assert marks(successor)["Ads"] == (True, "A sponsor pays the ads", None)
     assert not successor.reasons_needing_review().exists()
 
 
 def test_saving_the_same_reason_keeps_the_mark(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
-    version_option_choose(successor, consultant, options["videos"], included=True, reason=" Yes to Videos ")
+    version_option_choose(
+        version=successor, user=consultant, option=options["videos"], included=True, reason=" Yes to Videos "
+    )
     assert marks(successor)["Videos"] == (True, "Yes to Videos", True)
 
 
 def test_flipping_the_choice_flags_the_taken_over_reason_and_flipping_back_unflags_it(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
     ads = options["ads"]
-    version_option_choose(successor, consultant, ads, included=True, reason="Too costly for the first year")
+    version_option_choose(
+        version=successor, user=consultant, option=ads, included=True, reason="Too costly for the first year"
+    )
     assert marks(successor)["Ads"] == (True, "Too costly for the first year", False)
     assert list(successor.reasons_needing_review().values_list("option", flat=True)) == [ads.pk]
     assert VersionOption.objects.get(version=successor, option=ads).reason_needs_review
-    version_option_choose(successor, consultant, ads, included=False, reason="Too costly for the first year")
+    version_option_choose(
+        version=successor, user=consultant, option=ads, included=False, reason="Too costly for the first year"
+    )
     assert not successor.reasons_needing_review().exists()
 
 
 def test_a_flipped_option_without_a_reason_is_not_flagged(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
-    version_option_choose(successor, consultant, options["newsletter"], included=True, reason="")
-    version_option_choose(successor, consultant, options["videos"], included=False, reason="")  # reason removed
+    version_option_choose(version=successor, user=consultant, option=options["newsletter"], included=True, reason="")
+    version_option_choose(
+        version=successor, user=consultant, option=options["videos"], included=False, reason=""
+    )  # reason removed
     assert not successor.reasons_needing_review().exists()
-    strategy_version_submit(successor, consultant, notify=False)
+    strategy_version_submit(version=successor, user=consultant, notify=False)
     assert reloaded(successor).status == VersionStatus.SUBMITTED
 
 
 def test_submitting_is_refused_naming_each_flagged_option(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
-    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
-    version_option_choose(successor, consultant, options["videos"], included=False, reason="Yes to Videos")
+    version_option_choose(
+        version=successor, user=consultant, option=options["ads"], included=True, reason="Too costly for the first year"
+    )
+    version_option_choose(
+        version=successor, user=consultant, option=options["videos"], included=False, reason="Yes to Videos"
+    )
     before = state(project)
     with pytest.raises(DomainError) as refusal:
-        strategy_version_submit(successor, consultant, notify=False)
+        strategy_version_submit(version=successor, user=consultant, notify=False)
     message = str(refusal.value)
     assert message.startswith("The choice changed since the reason was taken over from the previous version for: “")
     assert message.endswith("”. Edit each reason or keep it before submitting.")
@@ -1142,9 +1217,13 @@ def test_submitting_is_refused_naming_each_flagged_option(project, consultant, p
 
 def test_editing_each_flagged_reason_lets_the_version_be_submitted(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
-    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
-    version_option_choose(successor, consultant, options["ads"], included=True, reason="A sponsor pays the ads")
-    submitted_version = strategy_version_submit(successor, consultant, notify=False)
+    version_option_choose(
+        version=successor, user=consultant, option=options["ads"], included=True, reason="Too costly for the first year"
+    )
+    version_option_choose(
+        version=successor, user=consultant, option=options["ads"], included=True, reason="A sponsor pays the ads"
+    )
+    submitted_version = strategy_version_submit(version=successor, user=consultant, notify=False)
     reasons = {entry["title"]: entry["reason"] for entry in submitted_version.snapshot["options"]}
     assert reasons["Ads"] == "A sponsor pays the ads"
 
@@ -1152,12 +1231,19 @@ def test_editing_each_flagged_reason_lets_the_version_be_submitted(project, cons
 def test_keeping_a_reason_on_purpose_clears_the_mark_and_the_flag(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
     ads = options["ads"]
-    version_option_choose(successor, consultant, ads, included=True, reason="Too costly for the first year")
     version_option_choose(
-        successor, consultant, ads, included=True, reason="Too costly for the first year", keep_reason=True
+        version=successor, user=consultant, option=ads, included=True, reason="Too costly for the first year"
+    )
+    version_option_choose(
+        version=successor,
+        user=consultant,
+        option=ads,
+        included=True,
+        reason="Too costly for the first year",
+        keep_reason=True,
     )
     assert marks(successor)["Ads"] == (True, "Too costly for the first year", None)
-    assert strategy_version_submit(successor, consultant, notify=False).status == VersionStatus.SUBMITTED
+    assert strategy_version_submit(version=successor, user=consultant, notify=False).status == VersionStatus.SUBMITTED
 
 
 @pytest.mark.parametrize("role", ["manager", "viewer"])
@@ -1165,9 +1251,9 @@ def test_only_consultants_keep_a_taken_over_reason(project, consultant, predeces
     successor, options = successor_of(project, consultant, predecessor)
     with pytest.raises(DomainError, match="only by the project's consultants"):
         version_option_choose(
-            successor,
-            request.getfixturevalue(role),
-            options["ads"],
+            version=successor,
+            user=request.getfixturevalue(role),
+            option=options["ads"],
             included=False,
             reason="Too costly for the first year",
             keep_reason=True,
@@ -1177,9 +1263,11 @@ def test_only_consultants_keep_a_taken_over_reason(project, consultant, predeces
 
 def test_the_refusal_reads_in_german(project, consultant, predecessor):
     successor, options = successor_of(project, consultant, predecessor)
-    version_option_choose(successor, consultant, options["ads"], included=True, reason="Too costly for the first year")
+    version_option_choose(
+        version=successor, user=consultant, option=options["ads"], included=True, reason="Too costly for the first year"
+    )
     with translation.override("de"), pytest.raises(DomainError) as refusal:
-        strategy_version_submit(successor, consultant, notify=False)
+        strategy_version_submit(version=successor, user=consultant, notify=False)
     assert str(refusal.value) == (
         "Seit der Grund aus der vorigen Version übernommen wurde, hat sich die Wahl geändert bei: „Ads“. "
         "Bearbeiten Sie jeden dieser Gründe oder behalten Sie ihn bei, bevor Sie einreichen."

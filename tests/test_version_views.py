@@ -10,6 +10,7 @@ from competencies.models import ResourceType
 from strategies.demo import LARGE_PROJECT, seed_demo_data
 from strategies.models import (
     ActionOption,
+    Decision,
     Role,
     StrategyProject,
     StrategyVersion,
@@ -18,13 +19,8 @@ from strategies.models import (
     VersionOption,
     VersionStatus,
 )
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import (
     KpiFactory,
@@ -70,17 +66,19 @@ def draft(project, consultant, name="Focus", choices=(), **texts):
     """A draft through the services; choices: (option, included, reason) tuples."""
     version = strategy_version_create(project=project, user=consultant, name=name, **texts)
     for option, included, reason in choices:
-        version_option_choose(version, consultant, option, included=included, reason=reason)
+        version_option_choose(version=version, user=consultant, option=option, included=included, reason=reason)
     return StrategyVersion.objects.get(pk=version.pk)
 
 
 def submitted(project, consultant, name="Focus", choices=()):
     version = draft(project, consultant, name, choices)
-    return strategy_version_submit(version, consultant, notify=False)
+    return strategy_version_submit(version=version, user=consultant, notify=False)
 
 
 def approved(project, consultant, manager, name="Approved", choices=(), comment="Go ahead."):
-    return strategy_version_approve(submitted(project, consultant, name, choices), manager, comment)
+    return strategy_version_decide(
+        version=submitted(project, consultant, name, choices), user=manager, decision=Decision.APPROVE, comment=comment
+    )
 
 
 @pytest.fixture
@@ -515,7 +513,7 @@ def test_a_decision_taken_meanwhile_is_refused_to_the_second_manager(
     version = submitted(project, consultant, choices=[(material["videos"], True, "")])
     first_page = client_for(second).get(detail_url(version)).content.decode()
     assert url("version_decide", version) in first_page
-    strategy_version_reject(version, manager, "No.")
+    strategy_version_decide(version=version, user=manager, decision=Decision.REJECT, comment="No.")
     body = client_for(second).post(url("version_decide", version), {"decision": "approve", "comment": ""}).content
     assert b"this version is rejected" in body
     assert StrategyVersion.objects.get(pk=version.pk).status == VersionStatus.REJECTED
@@ -715,7 +713,7 @@ def test_the_large_demo_stays_within_twenty_queries(client, django_assert_max_nu
         _count(client, address, django_assert_max_num_queries)
     _count(client, compare_url(project), django_assert_max_num_queries)
     # The approval screen: the draft submitted, a manager reviewing it against the approved version.
-    submitted_version = strategy_version_submit(versions[VersionStatus.DRAFT], consultant, notify=False)
+    submitted_version = strategy_version_submit(version=versions[VersionStatus.DRAFT], user=consultant, notify=False)
     client.force_login(manager)
     client.get(reverse("home"))
     _count(client, detail_url(submitted_version), django_assert_max_num_queries)

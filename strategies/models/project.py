@@ -121,6 +121,40 @@ class StrategyProject(WorkingMaterial):
         """Seed role_of() with a role loaded along with the project, saving a query."""
         self.__dict__.setdefault("_role_cache", {})[user.pk] = role
 
+    # --- who may do what -----------------------------------------------------------------
+    # The one truth: the rules predicates (strategies/rules.py), the services and the views
+    # all ask these. Rights come from the membership alone, for superusers too: Django's
+    # has_perm answers True for a superuser before any rule runs, so nothing here asks it.
+
+    def can_view(self, user) -> bool:
+        return self.role_of(user) is not None
+
+    def can_edit(self, user) -> bool:
+        """Change the working material (rows, answers, the step bookmark)."""
+        return self.role_of(user) == Role.CONSULTANT
+
+    def can_manage_members(self, user) -> bool:
+        return self.role_of(user) == Role.CONSULTANT
+
+    def can_comment(self, user) -> bool:
+        """Managers leave remarks on steps for the consultants."""
+        return self.role_of(user) == Role.MANAGER
+
+    def can_manage_versions(self, user) -> bool:
+        """Start, edit, submit and reopen strategy versions."""
+        return self.role_of(user) == Role.CONSULTANT
+
+    def can_decide_versions(self, user) -> bool:
+        """The client's side decides: only managers approve or reject."""
+        return self.role_of(user) == Role.MANAGER
+
+    def can_request_report(self, user) -> bool:
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
+    def can_export(self, user) -> bool:
+        """An export carries everything, the approval record included: not for read-only viewers."""
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
 
 class MembershipQuerySet(models.QuerySet):
     def consultants(self):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..exceptions import DomainError
 from .base import choices_check
 from .options import ActionOption
-from .project import Role, StrategyProject
+from .project import StrategyProject
 
 
 class VersionStatus(models.TextChoices):
@@ -190,8 +190,9 @@ class StrategyVersion(models.Model):
     def is_approved_here(self) -> bool:
         return self.status == VersionStatus.APPROVED and not self.is_imported
 
+    # The project's guards say who; these add what the version's status allows.
     def can_edit(self, user) -> bool:
-        return self.status == VersionStatus.DRAFT and self.project.role_of(user) == Role.CONSULTANT
+        return self.status == VersionStatus.DRAFT and self.project.can_manage_versions(user)
 
     def can_submit(self, user) -> bool:
         return self.can_edit(user)
@@ -206,15 +207,12 @@ class StrategyVersion(models.Model):
         """Managers decide on submitted versions, never on one they submitted themselves."""
         return (
             self.status == VersionStatus.SUBMITTED
-            and self.project.role_of(user) == Role.MANAGER
+            and self.project.can_decide_versions(user)
             and self.submitted_by_id != user.pk
         )
 
-    can_approve = can_decide
-    can_reject = can_decide
-
     def can_reopen(self, user) -> bool:
-        return self.status == VersionStatus.REJECTED and self.project.role_of(user) == Role.CONSULTANT
+        return self.status == VersionStatus.REJECTED and self.project.can_manage_versions(user)
 
     def save(self, *args, **kwargs):
         """Guard: the status moves only along ALLOWED_TRANSITIONS, and once a version

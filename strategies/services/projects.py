@@ -24,7 +24,7 @@ def project_create(*, user, client_name: str, title: str, description: str = "",
     return project
 
 
-def project_delete(project: StrategyProject) -> None:
+def project_delete(*, project: StrategyProject) -> None:
     """Delete a project with everything in it, its approved and superseded versions included.
 
     On PostgreSQL a trigger refuses to delete decided versions (see migration 0005); this is

@@ -99,7 +99,7 @@ def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Re
     limit. Past REPORT_REQUESTS_PER_HOUR new requests within the hour, ReportLimitReached.
     """
     project = version.project
-    if not user.has_perm(REQUEST, project):
+    if not project.can_request_report(user):
         raise DomainError(_("Only consultants and managers can request reports."))
     if language not in ReportLanguage.values:
         raise DomainError(_("Reports are available in German and English only."))

@@ -1,21 +1,23 @@
-"""Saving, deleting and reordering the wizard's rows.
+"""Saving, deleting and reordering the rows of the working material (the wizard's lists).
 
-Optimistic locking: a form carries the lock_version it was edited from. The
-save bumps the version only if it is still that one (a compare-and-set UPDATE
-inside the transaction), so of two colleagues saving the same row the second
-one is told, instead of silently overwriting the first.
+The services take a row (a model instance), its validated data and the lock_version the
+user edited from; they know no form and no request. Optimistic locking: the save bumps the
+version only if it is still the one named (a compare-and-set UPDATE inside the
+transaction), so of two colleagues saving the same row the second one is told, instead of
+silently overwriting the first.
 """
 
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models import F, Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ..exceptions import DomainError
-from ..models import ActionOption, Topic, VersionOption, VersionStatus
+from ..models import ActionOption, StrategyProject, Topic, VersionOption, VersionStatus
 
 
 @dataclass
@@ -25,34 +27,62 @@ class RowConflict(Exception):
     current: object | None  # the row as it is now; None when it was deleted
 
 
-def working_row_save(kind, form, expected_version: int | None):
-    """Save a valid row form; `expected_version` None means the row is new."""
-    instance = form.instance
-    model = type(instance)
+def _refuse_unless_editor(project: StrategyProject, user: AbstractBaseUser) -> None:
+    if not project.can_edit(user):
+        raise DomainError(_("Only the project's consultants can change its working material."))
+
+
+def _apply(row: Model, data: dict) -> None:
+    """Set the row's fields from validated data; names that are no field of the row are left out."""
+    fields = {field.name for field in row._meta.concrete_fields if field.editable}
+    for name, value in data.items():
+        if name in fields:
+            setattr(row, name, value)
+
+
+def working_row_save(
+    *,
+    project: StrategyProject,
+    user: AbstractBaseUser,
+    row: Model,
+    data: dict,
+    lock_version: int | None,
+    siblings: dict | None = None,
+) -> Model:
+    """Save a row of the project with validated data.
+
+    `lock_version` is the version the user edited from; None means the row is new. A new row
+    with `siblings` (the filter of the rows it is ordered among) goes to the end of them.
+    """
+    _refuse_unless_editor(project, user)
+    model = type(row)
     with transaction.atomic():
-        if expected_version is None:
-            if instance.pk is not None:
+        if lock_version is None:
+            if row.pk is not None:
                 # Opened as new, but a colleague has created it meanwhile.
-                raise RowConflict(current=model.objects.filter(pk=instance.pk).first())
-            if kind.orderable:
-                instance.order = model.objects.filter(**kind.siblings(instance)).count()
+                raise RowConflict(current=model.objects.filter(pk=row.pk).first())
+            _apply(row, data)
+            if siblings is not None:
+                row.order = model.objects.filter(**siblings).count()
             try:
                 with transaction.atomic():
-                    return form.save()
+                    row.save()
+                    return row
             except IntegrityError as error:
                 # A colleague created the same row a moment ago (unique per project).
                 raise RowConflict(current=None) from error
-        bumped = model.objects.filter(pk=instance.pk, lock_version=expected_version).update(
-            lock_version=F("lock_version") + 1
-        )
+        bumped = model.objects.filter(pk=row.pk, lock_version=lock_version).update(lock_version=F("lock_version") + 1)
         if not bumped:
-            raise RowConflict(current=model.objects.filter(pk=instance.pk).first())
-        instance.lock_version = expected_version + 1
-        return form.save()
+            raise RowConflict(current=model.objects.filter(pk=row.pk).first())
+        _apply(row, data)
+        row.lock_version = lock_version + 1
+        row.save()
+        return row
 
 
-def working_row_delete(row) -> None:
+def working_row_delete(*, project: StrategyProject, user: AbstractBaseUser, row: Model) -> None:
     """Delete a row; options it takes along drop out of draft versions, but a frozen version keeps them."""
+    _refuse_unless_editor(project, user)
     try:
         with transaction.atomic():
             doomed = _options_deleted_with(row)
@@ -78,25 +108,30 @@ def _options_deleted_with(row):
     return None
 
 
-def working_row_move(kind, row, direction: str) -> bool:
-    """Swap a row with its neighbour among its siblings; False when it is already at the end."""
+def working_row_move(
+    *, project: StrategyProject, user: AbstractBaseUser, row: Model, siblings: dict, direction: str
+) -> bool:
+    """Swap a row with its neighbour among `siblings` (a filter); False when it is already at the end."""
+    _refuse_unless_editor(project, user)
+    if direction not in ("up", "down"):
+        raise ValueError(f"Not a direction: {direction!r}")
     with transaction.atomic():
-        siblings = list(
+        rows = list(
             type(row)
-            .objects.filter(**kind.siblings(row))
+            .objects.filter(**siblings)
             .select_for_update()
             .order_by("order", "id")
             .only("pk", "order", "updated_at")
         )
-        position = next(i for i, s in enumerate(siblings) if s.pk == row.pk)
+        position = next(i for i, s in enumerate(rows) if s.pk == row.pk)
         target = position - 1 if direction == "up" else position + 1
-        if not 0 <= target < len(siblings):
+        if not 0 <= target < len(rows):
             return False
-        siblings[position], siblings[target] = siblings[target], siblings[position]
+        rows[position], rows[target] = rows[target], rows[position]
         # Renumber the whole group: older rows may share an order value.
-        changed = [s for i, s in enumerate(siblings) if s.order != i]
+        changed = [s for i, s in enumerate(rows) if s.order != i]
         now = timezone.now()
-        for i, sibling in enumerate(siblings):
+        for i, sibling in enumerate(rows):
             sibling.order = i
             sibling.updated_at = now  # bulk_update skips auto_now; cached pages key on it
         # Order is layout, not content: no lock_version bump, so no false conflicts.

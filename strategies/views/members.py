@@ -16,7 +16,7 @@ from .access import posted, project_for
 def member_list(request, pk: int):
     """Every member sees who is on the project; consultants add, change and remove members."""
     project = project_for(request, pk)
-    can_manage = request.user.has_perm("strategies.manage_members", project)
+    can_manage = project.can_manage_members(request.user)
     form = None
     if can_manage:
         form = MemberAddForm(posted(request), project=project)

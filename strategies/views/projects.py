@@ -116,8 +116,8 @@ def project_detail(request, pk: int):
         "canvas": canvas(project),
         "versions": versions,
         "members": project.memberships.select_related("user"),
-        "can_edit": request.user.has_perm("strategies.edit_project", project),
-        "can_manage_members": request.user.has_perm("strategies.manage_members", project),
-        "can_export": request.user.has_perm("strategies.export_project", project),
+        "can_edit": project.can_edit(request.user),
+        "can_manage_members": project.can_manage_members(request.user),
+        "can_export": project.can_export(request.user),
     }
     return render(request, "strategies/project_detail.html", context)

@@ -54,7 +54,7 @@ def _section_context(request, project, version) -> dict:
         "project": project,
         "version": version,
         "reports": list(version.reports.select_related("requested_by")),
-        "can_request": request.user.has_perm(REQUEST, project),
+        "can_request": project.can_request_report(request.user),
         "languages": ReportLanguage.choices,
         "default_language": "en" if (request.LANGUAGE_CODE or "").startswith("en") else "de",
     }
@@ -154,7 +154,7 @@ def report_status(request, pk: int, report_pk: int):
     return render(
         request,
         "strategies/reports/report_row.html",
-        {"project": project, "report": report, "can_request": request.user.has_perm(REQUEST, project)},
+        {"project": project, "report": report, "can_request": project.can_request_report(request.user)},
     )
 
 

@@ -58,10 +58,21 @@ def _form(kind, project, *, data=None, instance=None, initial=None):
     return kind.form_class(data=data, instance=instance, initial=initial, project=project)
 
 
+# lock_version is a PositiveIntegerField: no version a row can have is larger.
+LOCK_VERSION_MAX = 2_147_483_647
+
+
 def _lock_version(request) -> int | None:
+    """The posted lock_version, or None when it names no version a row can have (a conflict then).
+
+    ASCII digits only: "²" is a digit to isdigit() but no number to int(). At most as many
+    digits as the largest version has: int() refuses more than 4,300 digits with a ValueError.
+    """
     value = request.POST.get("lock_version", "")
-    # ASCII digits only: "²" is a digit to isdigit() but no number to int().
-    return int(value) if value.isascii() and value.isdigit() else None
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(LOCK_VERSION_MAX))):
+        return None
+    number = int(value)
+    return number if number <= LOCK_VERSION_MAX else None
 
 
 def _add_query(request, source) -> str:
@@ -159,7 +170,14 @@ def row_new(request, pk: int, key: str, kind_name: str):
     form = _form(kind, project, data=request.POST, instance=kind.new(project))
     if form.is_valid():
         try:
-            row = working_row_save(kind, form, None)
+            row = working_row_save(
+                project=project,
+                user=request.user,
+                row=form.instance,
+                data=form.cleaned_data,
+                lock_version=None,
+                siblings=kind.siblings(form.instance) if kind.orderable else None,
+            )
         except RowConflict:
             form.add_error(None, _("A colleague has just added the same entry. Reload the step to see it."))
         else:
@@ -207,7 +225,7 @@ def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
     row = kind.lookup(kind, project, ident)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row))
-    can_edit = request.user.has_perm(EDIT_PERM, project)
+    can_edit = project.can_edit(request.user)
     return render(request, kind.template, _context(request, project, kind, row=row, can_edit=can_edit))
 
 
@@ -236,7 +254,9 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     if not form.is_valid():
         return _form_response(request, project, kind, form, lock_version=expected, **form_kwargs)
     try:
-        row = working_row_save(kind, form, expected)
+        row = working_row_save(
+            project=project, user=request.user, row=form.instance, data=form.cleaned_data, lock_version=expected
+        )
     except RowConflict as conflict:
         current = conflict.current or _current_row(kind, project, ident)
         if current is None:
@@ -313,7 +333,7 @@ def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
         raise Http404
     row = kind.lookup(kind, project, ident)
     try:
-        working_row_delete(row)
+        working_row_delete(project=project, user=request.user, row=row)
     except DomainError as error:
         if not request.htmx:
             messages.error(request, str(error))
@@ -334,7 +354,7 @@ def row_move(request, pk: int, key: str, kind_name: str, ident: str):
     if not kind.orderable or direction not in ("up", "down"):
         raise Http404
     row = kind.lookup(kind, project, ident)
-    working_row_move(kind, row, direction)
+    working_row_move(project=project, user=request.user, row=row, siblings=kind.siblings(row), direction=direction)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row))
     # The browser moves the row itself (app.js); nothing to swap.

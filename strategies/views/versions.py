@@ -29,16 +29,8 @@ from ..exceptions import DomainError
 from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
 from ..models import ActionOption, StrategyVersion, VersionOption, VersionStatus
 from ..reporting.words import content_in_language
-from ..services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_reject,
-    strategy_version_reopen,
-    strategy_version_start,
-    strategy_version_submit,
-    strategy_version_update,
-    version_option_choose,
-)
+from ..services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
+from ..services.versions import strategy_version_create, strategy_version_update, version_option_choose
 from ..snapshots import potential_in_language, version_content
 from ..wizard.page_cache import (
     CSRF_PLACEHOLDER,
@@ -86,7 +78,7 @@ def version_start(request, pk: int):
     form = VersionStartForm(posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         try:
-            version = strategy_version_start(
+            version = strategy_version_create(
                 project=project,
                 user=request.user,
                 name=form.cleaned_data["name"],
@@ -233,7 +225,7 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         # Frozen in the language of its day: catalogue words in the reader's language (a draft is read live).
         content = content_in_language(content)
     can_edit = version.can_edit(user)
-    can_manage = user.has_perm(MANAGE, project)
+    can_manage = project.can_manage_versions(user)
     context = {
         "project": project,
         "version": version,
@@ -245,7 +237,7 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         "can_decide": version.can_decide(user),
         "can_reopen": version.can_reopen(user),
         "can_start_successor": can_manage,
-        "is_manager": user.has_perm(DECIDE, project),
+        "is_manager": project.can_decide_versions(user),
         "method_url": _method_step_url(project),
         "compare_url": reverse("version_compare", args=[project.pk]) + f"?new={version.pk}",
         "decisions": list(version.decisions.all()),
@@ -311,7 +303,7 @@ def version_update(request, pk: int, version_pk: int):
             return _refused(request, project, version, DomainError(_("This version can no longer be changed.")))
         return _page(request, project, version, texts_form=form)
     try:
-        strategy_version_update(version, request.user, **form.cleaned_data)
+        strategy_version_update(version=version, user=request.user, **form.cleaned_data)
     except DomainError as error:
         return _refused(request, project, version, error, texts_form=form)
     messages.success(request, _("The version's texts are saved."))
@@ -336,9 +328,9 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
     if form.is_valid():
         try:
             version_option_choose(
-                version,
-                request.user,
-                option,
+                version=version,
+                user=request.user,
+                option=option,
                 included=form.included,
                 reason=form.cleaned_data["reason"],
                 keep_reason=form.cleaned_data["keep_reason"],
@@ -397,7 +389,7 @@ def version_submit(request, pk: int, version_pk: int):
     project = project_for(request, pk, MANAGE)
     version = _version_of(project, version_pk)
     try:
-        version = strategy_version_submit(version, request.user)
+        version = strategy_version_submit(version=version, user=request.user)
     except DomainError as error:
         return _refused(request, project, version, error)
     messages.success(
@@ -422,11 +414,14 @@ def version_decide(request, pk: int, version_pk: int):
         if not version.can_decide(request.user):
             return _refused(request, project, version, DomainError(_("This version cannot be decided on now.")))
         return _page(request, project, version, decision_form=form)
-    decide = (
-        strategy_version_approve if form.cleaned_data["decision"] == DecisionForm.APPROVE else strategy_version_reject
-    )
     try:
-        version = decide(version, request.user, form.cleaned_data["comment"])
+        # The form's choices are the Decision values.
+        version = strategy_version_decide(
+            version=version,
+            user=request.user,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
     except DomainError as error:
         return _refused(request, project, version, error, decision_form=form)
     if version.status == VersionStatus.APPROVED:
@@ -448,7 +443,7 @@ def version_reopen(request, pk: int, version_pk: int):
     project = project_for(request, pk, MANAGE)
     version = _version_of(project, version_pk)
     try:
-        draft = strategy_version_reopen(version, request.user)
+        draft = strategy_version_reopen(version=version, user=request.user)
     except DomainError as error:
         return _refused(request, project, version, error)
     messages.success(

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 
 from competencies.models import CompetenceArea, GuidingQuestion
 
+from ..exceptions import DomainError
 from ..forms.wizard import ChecklistAnswerForm, StepCommentForm
-from ..models import ChecklistAnswer, StepComment, StrategyProject
+from ..models import ChecklistAnswer, StepComment
+from ..services import workshop  # a module: the views below share the names of its services
 from ..wizard.page_cache import (
     CSRF_PLACEHOLDER,
     cached_page,
@@ -59,8 +61,9 @@ def _cached_step_page(request, pk: int, key: str) -> tuple[HttpResponse | None, 
     page = cached_page(cache_key)
     if page is None:
         return None, cache_key
-    if request.user.has_perm("strategies.edit_project", stand_in) and stand_in.last_step != key:
-        StrategyProject.objects.filter(pk=pk).update(last_step=key)
+    # A page is only cached after its step was found, and the key covers the catalogue.
+    if stand_in.can_edit(request.user):
+        workshop.project_bookmark_step(project=stand_in, user=request.user, step=key)
     return HttpResponse(personalise(page, request)), cache_key
 
 
@@ -72,16 +75,15 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         if cached is not None:
             return cached
     project = project_for(request, pk)
-    can_edit = request.user.has_perm("strategies.edit_project", project)
-    if can_edit and project.last_step != key:
-        # A plain UPDATE: moving the bookmark is not a change to the material.
-        StrategyProject.objects.filter(pk=project.pk).update(last_step=key)
-
     areas = _active_areas()
     position = next((i for i, a in enumerate(areas) if a.key == key), None)
     if position is None:
+        # Before the bookmark: an unknown step stores nothing the next visit would follow.
         raise Http404(_("This step is not part of the workshop."))
     area = areas[position]
+    can_edit = project.can_edit(request.user)
+    if can_edit:
+        workshop.project_bookmark_step(project=project, user=request.user, step=key)
     answers = {a.question_id: a for a in ChecklistAnswer.objects.filter(project=project, question__area=area)}
     context = {
         "project": project,
@@ -93,7 +95,7 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "comments": StepComment.objects.filter(project=project, area=area).select_related("author"),
         "comment_form": comment_form or StepCommentForm(),
         "can_edit": can_edit,
-        "can_comment": request.user.has_perm("strategies.comment_on_step", project),
+        "can_comment": project.can_comment(request.user),
         "workshop": request.GET.get("workshop") == "1",
         "step_template": STEPS[key].template,
         "wide": STEPS[key].wide,
@@ -117,10 +119,8 @@ def checklist_answer_save(request, pk: int, key: str, question_pk: int):
     form = ChecklistAnswerForm(request.POST)
     answer = ChecklistAnswer.objects.filter(project=project, question=question).first()
     if form.is_valid():
-        answer, _created = ChecklistAnswer.objects.update_or_create(
-            project=project,
-            question=question,
-            defaults={**form.cleaned_data, "updated_by": request.user},
+        answer = workshop.checklist_answer_save(
+            project=project, question=question, user=request.user, **form.cleaned_data
         )
     if request.htmx:
         if form.is_valid():
@@ -147,8 +147,12 @@ def step_comment_add(request, pk: int, key: str):
     project = project_for(request, pk, "strategies.comment_on_step")
     area = get_object_or_404(CompetenceArea.objects.active(), key=key)
     form = StepCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            workshop.step_comment_add(project=project, area=area, user=request.user, text=form.cleaned_data["text"])
+        except DomainError as error:
+            form.add_error("text", str(error))
     if not form.is_valid():
         return wizard_step(request, pk, key, comment_form=form)
-    StepComment.objects.create(project=project, area=area, author=request.user, text=form.cleaned_data["text"])
     messages.success(request, _("Comment saved; the consultants see it on this step."))
     return redirect("wizard_step", pk=project.pk, key=key)

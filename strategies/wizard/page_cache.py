@@ -150,7 +150,7 @@ def member_page_key(request, pk: int, page: str):
     role, last_step = membership
     stand_in = StrategyProject(pk=pk, last_step=last_step)
     stand_in.remember_role(request.user, role)
-    if not request.user.has_perm("strategies.view_project", stand_in):
+    if not stand_in.can_view(request.user):
         return None
     key = page_key(
         pk, page, content_fingerprint(pk), reader(request.user, role), get_language(), request.get_full_path()

@@ -173,7 +173,7 @@ def step_completeness(project: StrategyProject, counts: dict[str, int] | None = 
                 else []
             ),
         ),
-        # Submitting comes with the version screens; for now a version with a rationale completes the step.
+        # The workshop's part is a version started with its rationale; submitting it is the approval's.
         AreaKey.METHOD: _mean(float(c["versions"] > 0), float(c["versions_with_rationale"] > 0)),
         AreaKey.RESOURCES: _mean(float(c["resources"] > 0), _share(c["options_with_requirement"], c["options"])),
         AreaKey.IMPLEMENTATION: _mean(

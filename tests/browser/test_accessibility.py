@@ -23,6 +23,7 @@ from competencies.models import BusinessModelBlock
 from strategies.demo import seed_demo_data
 from strategies.models import (
     Competitor,
+    Decision,
     Report,
     ReportStatus,
     Role,
@@ -31,12 +32,8 @@ from strategies.models import (
     VersionOption,
     VersionStatus,
 )
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.steps import STEPS
 
 from ..factories import PASSWORD, KpiFactory, MembershipFactory, OptionFactory, ProjectFactory, UserFactory
@@ -330,7 +327,7 @@ def test_version_pages_compare_page_and_reports_pass_axe(page, demo):
 
 def test_a_submitted_version_and_a_refused_decision_pass_axe_for_the_manager(page, demo):
     project, draft = demo["project"], demo["draft"]
-    strategy_version_submit(draft, draft.created_by, notify=False)
+    strategy_version_submit(version=draft, user=draft.created_by, notify=False)
     log_in_as(page, "manager", demo["password"])
     url = f"/projects/{project.pk}/versions/{draft.pk}/"
     page.goto(url)
@@ -456,7 +453,7 @@ def test_options_are_chosen_and_a_version_decided_with_the_keyboard_only(page):
     choice = VersionOption.objects.get(version=version, option=option)
     assert (choice.included, choice.rationale) == (True, "Authentisch und günstig")
 
-    version = strategy_version_submit(version, consultant, notify=False)
+    version = strategy_version_submit(version=version, user=consultant, notify=False)
     page.context.clear_cookies()
     log_in_as(page, "chef", PASSWORD)
     page.goto(url)
@@ -500,11 +497,16 @@ def test_a_successor_with_taken_over_and_flagged_reasons_passes_axe(page):
     MembershipFactory(project=project, user=manager, role=Role.MANAGER)
     kept, flipped = (OptionFactory(topic__project=project, title=title) for title in ("Azubi-Videos", "Jobmesse"))
     v1 = strategy_version_create(project=project, user=consultant, name="Start")
-    version_option_choose(v1, consultant, kept, included=True, reason="Günstig")
-    version_option_choose(v1, consultant, flipped, included=False, reason="Zu teuer")
-    v1 = strategy_version_approve(strategy_version_submit(v1, consultant, notify=False), manager, "Gut.")
+    version_option_choose(version=v1, user=consultant, option=kept, included=True, reason="Günstig")
+    version_option_choose(version=v1, user=consultant, option=flipped, included=False, reason="Zu teuer")
+    v1 = strategy_version_decide(
+        version=strategy_version_submit(version=v1, user=consultant, notify=False),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="Gut.",
+    )
     v2 = strategy_version_create(project=project, user=consultant, name="Mehr", based_on=v1)
-    version_option_choose(v2, consultant, flipped, included=True, reason="Zu teuer")
+    version_option_choose(version=v2, user=consultant, option=flipped, included=True, reason="Zu teuer")
     log_in_as(page, "beraterin", PASSWORD)
     page.goto(f"/projects/{project.pk}/versions/{v2.pk}/")
     expect(page.locator(f"#option-{kept.pk}-taken-over")).to_be_visible()

@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from competencies.models import BusinessModelBlock, ResourceType
 from strategies.models import (
+    Decision,
     Role,
     StrategyVersion,
     VersionDecision,
@@ -31,12 +32,8 @@ from strategies.models import (
     VersionStatus,
     VersionTransition,
 )
-from strategies.services.versions import (
-    strategy_version_approve,
-    strategy_version_create,
-    strategy_version_submit,
-    version_option_choose,
-)
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 
 from ..factories import (
     PASSWORD,
@@ -182,11 +179,11 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
     v1 = strategy_version_create(
         project=project, user=consultant, name="Breiter Start", rationale="Erst einmal Präsenz aufbauen."
     )
-    version_option_choose(v1, consultant, stories, included=True, reason="Authentisch und günstig")
-    version_option_choose(v1, consultant, careers, included=True, reason="Bewerber suchen dort")
-    version_option_choose(v1, consultant, ads, included=False, reason="Zu teuer")
-    v1 = strategy_version_submit(v1, consultant, notify=False)
-    v1 = strategy_version_approve(v1, manager, "Einverstanden.")
+    version_option_choose(version=v1, user=consultant, option=stories, included=True, reason="Authentisch und günstig")
+    version_option_choose(version=v1, user=consultant, option=careers, included=True, reason="Bewerber suchen dort")
+    version_option_choose(version=v1, user=consultant, option=ads, included=False, reason="Zu teuer")
+    v1 = strategy_version_submit(version=v1, user=consultant, notify=False)
+    v1 = strategy_version_decide(version=v1, user=manager, decision=Decision.APPROVE, comment="Einverstanden.")
     assert v1.status == VersionStatus.APPROVED
     assert mail.outbox == []
 
@@ -462,9 +459,14 @@ def test_a_successor_refuses_submitting_a_taken_over_reason_whose_choice_flipped
     videos = OptionFactory(topic=topic, title="Azubi-Videos")
     fair = OptionFactory(topic=topic, title="Virtuelle Jobmesse")
     v1 = strategy_version_create(project=project, user=consultant, name="Start")
-    version_option_choose(v1, consultant, videos, included=True, reason="Günstig und sichtbar")
-    version_option_choose(v1, consultant, fair, included=False, reason="Im ersten Jahr zu teuer")
-    v1 = strategy_version_approve(strategy_version_submit(v1, consultant, notify=False), manager, "Gut.")
+    version_option_choose(version=v1, user=consultant, option=videos, included=True, reason="Günstig und sichtbar")
+    version_option_choose(version=v1, user=consultant, option=fair, included=False, reason="Im ersten Jahr zu teuer")
+    v1 = strategy_version_decide(
+        version=strategy_version_submit(version=v1, user=consultant, notify=False),
+        user=manager,
+        decision=Decision.APPROVE,
+        comment="Gut.",
+    )
     base = f"/projects/{project.pk}"
     v1_url = f"{base}/versions/{v1.pk}/"
 

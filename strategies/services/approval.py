@@ -1,0 +1,145 @@
+"""The approval workflow: a draft is submitted, the client's managers decide, a rejected version is reopened.
+
+The status moves only draft → submitted → approved | rejected, approved → superseded, and a
+rejected version is reopened as a new draft. Each step is one transaction with its audit record
+(VersionTransition, and VersionDecision for a decision); it asks the version's guard and raises
+DomainError with the message the page shows.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ..exceptions import DomainError
+from ..models import Decision, StrategyVersion, VersionDecision, VersionStatus
+from ..snapshots import build_snapshot
+from .versions import NAME_MAX_LENGTH, actor_name, locked_version, record_transition, strategy_version_create
+
+
+def _status(version) -> dict:
+    # Inside an English sentence the status reads in lower case ("is approved");
+    # German capitalises it as the noun it is („Entwurf“).
+    label = version.get_status_display()
+    return {"status": label.lower() if get_language().startswith("en") else label}
+
+
+def strategy_version_submit(
+    *, version: StrategyVersion, user: AbstractBaseUser, notify: bool = True
+) -> StrategyVersion:
+    """Freeze the draft's content into its snapshot and ask the managers (by e-mail) to decide."""
+    with transaction.atomic():
+        version = locked_version(version)
+        if version.status != VersionStatus.DRAFT:
+            raise DomainError(_("Only a draft can be submitted; this version is %(status)s.") % _status(version))
+        if not version.can_submit(user):
+            raise DomainError(_("Only the project's consultants can submit a version."))
+        if not version.version_options.filter(included=True).exists():
+            raise DomainError(_("Choose at least one action option for this version before submitting it."))
+        stale = list(version.reasons_needing_review().values_list("option__title", flat=True))
+        if stale:
+            raise DomainError(
+                _(
+                    "The choice changed since the reason was taken over from the previous version for: "
+                    "%(options)s. Edit each reason or keep it before submitting."
+                )
+                # Quotation marks differ by language („…“ in German).
+                % {"options": ", ".join(_("“%(option)s”") % {"option": title} for title in stale)}
+            )
+        version.snapshot = build_snapshot(version)
+        version.status = VersionStatus.SUBMITTED
+        version.submitted_by = user
+        version.submitted_at = timezone.now()
+        version.save()
+        record_transition(version, user, VersionStatus.DRAFT, VersionStatus.SUBMITTED)
+        if notify:
+            # robust: the submission stands even when the mail (or the broker) fails; the error is logged.
+            transaction.on_commit(lambda: _queue_submission_notice(version.pk), robust=True)
+        return version
+
+
+def _queue_submission_notice(version_pk: int) -> None:
+    # Imported here: tasks call services, so services reach tasks only when they queue one.
+    from ..tasks import send_submission_notice
+
+    send_submission_notice.delay(version_pk)
+
+
+def strategy_version_decide(
+    *, version: StrategyVersion, user: AbstractBaseUser, decision: str, comment: str = ""
+) -> StrategyVersion:
+    """Approve (the previously approved version becomes superseded) or reject (a comment is required)."""
+    if decision not in Decision.values:
+        raise ValueError(f"Not a decision: {decision!r}")
+    comment = comment.strip()
+    with transaction.atomic():
+        version = locked_version(version)
+        if version.status != VersionStatus.SUBMITTED:
+            raise DomainError(
+                _("Only a submitted version can be decided on; this version is %(status)s.") % _status(version)
+            )
+        if not version.can_decide(user):
+            if version.project.can_decide_versions(user):
+                raise DomainError(_("You submitted this version; another manager has to decide on it."))
+            raise DomainError(_("Only the project's managers can decide on strategy versions."))
+        if decision == Decision.REJECT and not comment:
+            raise DomainError(_("Say why the version is rejected, so the consultants know what to change."))
+        if decision == Decision.APPROVE:
+            previous = (
+                StrategyVersion.objects.select_for_update()
+                .filter(project=version.project_id, status=VersionStatus.APPROVED)
+                .exclude(pk=version.pk)
+            )
+            for old in previous:
+                old.status = VersionStatus.SUPERSEDED
+                old.save(update_fields=["status", "updated_at"])
+                record_transition(
+                    old,
+                    user,
+                    VersionStatus.APPROVED,
+                    VersionStatus.SUPERSEDED,
+                    _("V%(n)s approved.") % {"n": version.number},
+                )
+            version.status = VersionStatus.APPROVED
+        else:
+            version.status = VersionStatus.REJECTED
+        version.decided_at = timezone.now()
+        version.save(update_fields=["status", "decided_at", "updated_at"])
+        VersionDecision.objects.create(
+            version=version, actor=user, actor_name=actor_name(user), decision=decision, comment=comment
+        )
+        record_transition(version, user, VersionStatus.SUBMITTED, version.status, comment)
+        return version
+
+
+def strategy_version_reopen(*, version: StrategyVersion, user: AbstractBaseUser) -> StrategyVersion:
+    """A new draft from a rejected version: same texts and selection, based on it."""
+    version.refresh_from_db()
+    if not version.can_reopen(user):
+        if version.status != VersionStatus.REJECTED:
+            raise DomainError(
+                _("Only a rejected version can be reopened; this version is %(status)s.") % _status(version)
+            )
+        raise DomainError(_("Only the project's consultants can reopen a version."))
+    # Names are unique per project regardless of case, and must fit the field with the suffix.
+    names = StrategyVersion.objects.filter(project=version.project_id).values_list("name", flat=True)
+    taken = {name.casefold() for name in names}
+    template = _("%(name)s (revised)")
+    n = 1
+    while True:
+        counter = f" {n}" if n > 1 else ""
+        room = NAME_MAX_LENGTH - len(template % {"name": ""}) - len(counter)
+        name = (template % {"name": version.name[:room].rstrip()}) + counter
+        if name.casefold() not in taken:
+            break
+        n += 1
+    return strategy_version_create(
+        project=version.project,
+        user=user,
+        name=name,
+        rationale=version.rationale,
+        assumptions=version.assumptions,
+        prerequisites=version.prerequisites,
+        based_on=version,
+    )

@@ -25,6 +25,12 @@ def is_manager(user, project) -> bool:
     return project is not None and project.role_of(user) == Role.MANAGER
 
 
+@rules.predicate
+def can_manage_members(user, project) -> bool:
+    # The project's access guard decides (consultants and managers, each for their roles).
+    return project is not None and project.can_manage_members(user)
+
+
 # Creating projects is open to the consultants' group (maintained by admins)
 # and to staff; roles inside a project come from its memberships.
 can_create_projects = rules.is_group_member("consultants") | rules.is_staff
@@ -32,7 +38,7 @@ can_create_projects = rules.is_group_member("consultants") | rules.is_staff
 rules.add_perm("strategies.create_project", rules.is_authenticated & can_create_projects)
 rules.add_perm("strategies.view_project", is_member)
 rules.add_perm("strategies.edit_project", is_consultant)
-rules.add_perm("strategies.manage_members", is_consultant)
+rules.add_perm("strategies.manage_members", can_manage_members)
 rules.add_perm("strategies.comment_on_step", is_manager)
 rules.add_perm("strategies.manage_versions", is_consultant)
 rules.add_perm("strategies.decide_versions", is_manager)

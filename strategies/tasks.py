@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .notifications import notify_managers_of_submission
+from .notifications import notify_managers_of_access_change, notify_managers_of_submission
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,11 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 @shared_task
 def send_submission_notice(version_id: int) -> int:
     return notify_managers_of_submission(version_id)
+
+
+@shared_task
+def send_access_change_notice(change_id: int) -> int:
+    return notify_managers_of_access_change(change_id)
 
 
 class ReportTask(Task):

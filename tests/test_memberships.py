@@ -407,6 +407,12 @@ def test_another_consultancys_client_name_makes_a_new_client_and_reveals_nothing
     assert "already has a project" not in page and "already has a project" not in form
 
 
+def test_the_client_field_suggests_the_clients_of_ones_own_projects_only(client_for, project, consultant, outsider):
+    form = client_for(consultant).get(reverse("project_create")).content.decode()
+    assert f'<option value="{project.client.name}">' in form
+    assert f'<option value="{outsider.memberships.get().project.client.name}">' not in form
+
+
 def test_a_consultant_reuses_the_client_of_their_own_projects_only(client_for, project, consultant):
     same_name_elsewhere = ProjectFactory(client__name=project.client.name + " Zwei")
     Client.objects.filter(pk=same_name_elsewhere.client_id).update(name=project.client.name)

@@ -27,6 +27,9 @@ class ProjectCreateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Suggestions for the client field: the clients of the user's own projects, nobody else's.
+        self.own_clients = list(Client.objects.of_member(user).order_by("name").values_list("name", flat=True))
+        self.fields["client_name"].widget.attrs["list"] = "own-clients"
         self.helper = FormHelper()
         self.helper.form_tag = False
 

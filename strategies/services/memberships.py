@@ -85,7 +85,9 @@ def _lock(membership: Membership) -> Membership:
     """
     list(Membership.objects.select_for_update().filter(project_id=membership.project_id, role=Role.CONSULTANT))
     try:
-        return Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
+        return (
+            Membership.objects.select_for_update(of=("self",)).select_related("project", "user").get(pk=membership.pk)
+        )
     except Membership.DoesNotExist:
         raise DomainError(_("This person is no longer a member of the project.")) from None
 

@@ -227,6 +227,21 @@ def test_the_manage_members_permission_follows_the_guard(project, consultant, ma
     assert [fresh.can_manage_members(u) for u in (consultant, manager, viewer, outsider)] == [True, True, False, False]
 
 
+def test_a_superuser_who_is_viewer_gets_no_member_forms_and_changes_nothing(client_for, project, consultant):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    MembershipFactory(project=project, user=root, role=Role.VIEWER)
+    c = client_for(root)
+    assert 'name="identifier"' not in c.get(members_url(project)).content.decode()
+    seat = membership_of(project, consultant)
+    c.post(role_url(seat), {"role": "viewer"})
+    c.post(remove_url(seat))
+    c.post(members_url(project), {"identifier": "root", "role": "manager"})
+    seat.refresh_from_db()
+    assert seat.role == Role.CONSULTANT
+    assert membership_of(project, root).role == Role.VIEWER
+    assert not AccessChange.objects.filter(project=project).exists()
+
+
 # --- the record and the history page ------------------------------------------------------------------------------
 
 

@@ -20,7 +20,9 @@ from .access import project_for
 
 def _page(request, project, *, form=None, refused: dict | None = None):
     """The members page; `refused`: the membership a change of was refused, with the reason and the chosen role."""
-    can_manage = request.user.has_perm("strategies.manage_members", project)
+    # The guard itself, not has_perm: Django's has_perm says yes to any superuser, while project
+    # rights come from membership for everyone.
+    can_manage = project.can_manage_members(request.user)
     if can_manage and form is None:
         form = MemberAddForm(project=project, actor=request.user)
     memberships = project.memberships.select_related("user").order_by("role", "user__username")

@@ -166,7 +166,9 @@ def test_a_manager_cannot_grant_or_withdraw_the_consultant_role(client_for, proj
     assert seat.role == Role.CONSULTANT
 
 
-@pytest.mark.parametrize("history", ["demoted", "removed_and_added_again", "created_the_project"])
+@pytest.mark.parametrize(
+    "history", ["demoted", "removed_and_added_again", "created_the_project", "submitted_a_version_before_the_record"]
+)
 def test_someone_who_was_consultant_can_never_become_manager(
     client_for, project, consultant, colleague, manager, history
 ):
@@ -177,6 +179,14 @@ def test_someone_who_was_consultant_can_never_become_manager(
         c = client_for(consultant)
         c.post(remove_url(membership_of(project, colleague)))
         c.post(members_url(project), {"identifier": "bob", "role": "viewer"})
+        former = colleague
+    elif history == "submitted_a_version_before_the_record":
+        version = strategy_version_create(project=project, user=colleague, name="Old draft")
+        version_option_choose(version, colleague, OptionFactory(topic__project=project), included=True)
+        strategy_version_submit(version, colleague, notify=False)
+        # A consultant of the time before the access record, since moved to viewer without a trace.
+        Membership.objects.filter(project=project, user=colleague).update(role=Role.VIEWER)
+        AccessChange.objects.filter(project=project).delete()
         former = colleague
     else:
         creator = UserFactory(username="founder", consultant_group=True)

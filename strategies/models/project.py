@@ -184,14 +184,20 @@ class StrategyProject(WorkingMaterial):
         return None
 
     def was_ever_consultant(self, user) -> bool:
-        """Consultant now, by the audit at any time, or the project's creator (its first consultant)."""
+        """Consultant now, by the access record at any time, or by what only a consultant does here.
+
+        The record begins with migration 0006; before it, creating the project or starting or
+        submitting one of its versions is what shows a consultant.
+        """
         from .access import AccessChange
 
         if self.created_by_id is not None and self.created_by_id == user.pk:
             return True
         if self.memberships.filter(user=user, role=Role.CONSULTANT).exists():
             return True
-        return AccessChange.objects.ever_consultant(self, user)
+        if AccessChange.objects.ever_consultant(self, user):
+            return True
+        return self.versions.filter(Q(created_by=user) | Q(submitted_by=user)).exists()
 
 
 GRANTABLE_ROLES = {

@@ -53,6 +53,10 @@ class StrategyProjectAdmin(SimpleHistoryAdmin):
         version_admin = self.admin_site._registry.get(m.StrategyVersion)
         if version_admin is None or admin.ModelAdmin.has_delete_permission(version_admin, request):
             perms_needed.discard(m.StrategyVersion._meta.verbose_name)
+        # Memberships and the access record go with their project: their admins refuse deleting
+        # them one by one (the last consultant; the record at all), not with the whole project.
+        perms_needed.discard(m.Membership._meta.verbose_name)
+        perms_needed.discard(m.AccessChange._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
 

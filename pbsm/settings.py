@@ -349,3 +349,8 @@ LOGGING = {
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# --- Members --------------------------------------------------------------
+# How many people one member may look up (add by username or e-mail) per clock hour: adding
+# answers the same for known and unknown addresses, and this keeps anyone from trying many.
+MEMBER_LOOKUPS_PER_HOUR = env_int("MEMBER_LOOKUPS_PER_HOUR", 30, minimum=1)

@@ -1,15 +1,27 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from .exceptions import DomainError
+from .services.memberships import membership_add, membership_remove, membership_role_change
 from .services.projects import project_delete
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only here: access changes go through the membership admin, which records them."""
+
     model = m.Membership
-    extra = 1
-    autocomplete_fields = ["user"]
+    extra = 0
+    fields = readonly_fields = ("user", "role", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.Client)
@@ -42,16 +54,106 @@ class StrategyProjectAdmin(SimpleHistoryAdmin):
         version_admin = self.admin_site._registry.get(m.StrategyVersion)
         if version_admin is None or admin.ModelAdmin.has_delete_permission(version_admin, request):
             perms_needed.discard(m.StrategyVersion._meta.verbose_name)
+        # Memberships and the access record go with their project: their admins refuse deleting
+        # them one by one (the last consultant; the record at all), not with the whole project.
+        perms_needed.discard(m.Membership._meta.verbose_name)
+        perms_needed.discard(m.AccessChange._meta.verbose_name)
         return deleted, counts, perms_needed, protected
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Checks the change with the project's access guard, so a refusal shows beside the fields."""
+
+    class Meta:
+        model = m.Membership
+        fields = ("project", "user", "role")
+
+    actor = None  # set by MembershipAdmin.get_form: the staff member at work
+
+    def clean(self):
+        data = super().clean()
+        project = data.get("project") or (self.instance.project if self.instance.pk else None)
+        user = data.get("user") or (self.instance.user if self.instance.pk else None)
+        role = data.get("role")
+        if project is None or user is None or role is None:
+            return data
+        if self.instance.pk is None and m.Membership.objects.filter(project=project, user=user).exists():
+            return data  # the unique constraint's own message says so
+        old_role = self.instance.role if self.instance.pk else None
+        if old_role != role:
+            refusal = project.access_change_refusal(
+                actor=self.actor, user=user, old_role=old_role, new_role=role, in_admin=True
+            )
+            if refusal is not None:
+                raise forms.ValidationError(refusal)
+        return data
 
 
 @admin.register(m.Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Staff add members, change roles and remove members here through the membership services:
+    the same rules (nobody changes their own role, no former consultant becomes manager, a
+    consultant remains), the same record in the project's history, the same e-mail to managers."""
+
+    form = MembershipAdminForm
     list_display = ("project", "user", "role")
     list_filter = ("role",)
     search_fields = ("project__title", "user__username", "user__email")
     list_select_related = ("project__client", "user")
     autocomplete_fields = ["user", "project"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("project", "user") if obj is not None else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            membership_role_change(membership=obj, actor=request.user, role=obj.role, in_admin=True)
+        else:
+            saved = membership_add(project=obj.project, actor=request.user, user=obj.user, role=obj.role, in_admin=True)
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        try:
+            membership_remove(membership=obj, actor=request.user, in_admin=True)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing the last consultant is refused up front, not after a "deleted" message.
+        if obj is not None and obj.project.access_change_refusal(
+            actor=request.user, user=obj.user, old_role=obj.role, new_role=None, in_admin=True
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(m.AccessChange)
+class AccessChangeAdmin(admin.ModelAdmin):
+    """The access record, read-only: written only by the membership services."""
+
+    list_display = ("created_at", "project", "actor_name", "action", "user_name", "old_role", "new_role", "in_admin")
+    list_filter = ("action", "in_admin")
+    search_fields = ("project__title", "actor_name", "user_name")
+    list_select_related = ("project",)
+    readonly_fields = [f.name for f in m.AccessChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ProjectScopedAdmin(SimpleHistoryAdmin):

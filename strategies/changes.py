@@ -1,4 +1,4 @@
-"""Who changed which working material when: read from the history simple-history records."""
+"""Who changed which working material when (simple-history's records), and who changed whose access."""
 
 from heapq import merge
 from itertools import islice
@@ -6,6 +6,7 @@ from itertools import islice
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AccessChange,
     ActionOption,
     BusinessBenefit,
     Competitor,
@@ -84,3 +85,12 @@ def recent_changes(project: StrategyProject, limit: int = 60) -> list[dict]:
             ]
         )
     return list(islice(merge(*streams, key=lambda change: change["when"], reverse=True), limit))
+
+
+def access_changes(project: StrategyProject, limit: int = 60) -> list[AccessChange]:
+    """Who gave whom which access to the project, and who took it away, newest first; one query.
+
+    Read from the records the membership services write (names kept as text), so the list
+    still says who it was after an account is gone.
+    """
+    return list(AccessChange.objects.filter(project=project).order_by("-created_at", "-id")[:limit])

@@ -181,6 +181,18 @@ def ensure_demo_users(*, password: str) -> dict:
     return users
 
 
+def _seed_client(spec: dict, title: str) -> Client:
+    """The client that holds the seeded project, or a new one.
+
+    Client names are not unique (each consultancy keeps its own record of a client), so a
+    name alone may match several; the one with the seeded project is the seed's.
+    """
+    seeded = StrategyProject.objects.filter(client__name=spec["name"], title=title).order_by("pk").first()
+    if seeded is not None:
+        return seeded.client
+    return Client.objects.create(name=spec["name"], industry=spec["industry"], description=spec["description"])
+
+
 def ensure_memberships(*, project: StrategyProject, users: dict) -> None:
     for spec in DEMO_USERS:
         if spec["role"]:
@@ -1601,10 +1613,7 @@ def _answer_checklist(project: StrategyProject, answers: list, user) -> None:
 
 def seed_demo_project(*, users: dict) -> ProjectOutcome:
     """Create the Brenner demo project unless it exists; returns the project and whether it was created."""
-    client, _ = Client.objects.get_or_create(
-        name=DEMO_CLIENT["name"],
-        defaults={"industry": DEMO_CLIENT["industry"], "description": DEMO_CLIENT["description"]},
-    )
+    client = _seed_client(DEMO_CLIENT, DEMO_PROJECT["title"])
     existing = StrategyProject.objects.filter(client=client, title=DEMO_PROJECT["title"]).first()
     if existing is not None:
         ensure_memberships(project=existing, users=users)
@@ -1916,10 +1925,7 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
     write django-simple-history records, so this project has no change history.
     That is acceptable for benchmark data.
     """
-    client, _ = Client.objects.get_or_create(
-        name=LARGE_CLIENT["name"],
-        defaults={"industry": LARGE_CLIENT["industry"], "description": LARGE_CLIENT["description"]},
-    )
+    client = _seed_client(LARGE_CLIENT, LARGE_PROJECT["title"])
     existing = StrategyProject.objects.filter(client=client, title=LARGE_PROJECT["title"]).first()
     if existing is not None:
         ensure_memberships(project=existing, users=users)

@@ -40,3 +40,54 @@ def notify_managers_of_submission(version_id: int) -> int:
     for user in recipients:
         messages.append((subject, body, None, [user.email]))
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+def notify_managers_of_access_change(change_id: int) -> int:
+    """Tell the project's managers who gave whom which access; returns the number of e-mails.
+
+    A manager who lost the role (or the project) hears of it too; the actor, who knows, does not.
+    """
+    from .models import AccessAction, AccessChange
+
+    change = AccessChange.objects.select_related("project__client", "user").get(pk=change_id)
+    managers = Membership.objects.filter(project=change.project, role=Role.MANAGER).select_related("user")
+    recipients = {m.user for m in managers}
+    if change.old_role == Role.MANAGER and change.user is not None:
+        recipients.add(change.user)
+    addresses = sorted({u.email for u in recipients if u.email and u.is_active and u.pk != change.actor_id})
+    if not addresses:
+        return 0
+    link = settings.SITE_URL.rstrip("/") + reverse("project_changes", args=[change.project_id])
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "user": change.user_name,
+            "old": _role_label(change.old_role),
+            "new": _role_label(change.new_role),
+            "actor": change.actor_name or _("An administrator"),
+            "project": change.project.title,
+            "client": change.project.client.name,
+            "link": link,
+        }
+        what = {
+            AccessAction.ADDED: _("%(user)s was added as %(new)s."),
+            AccessAction.ROLE_CHANGED: _("%(user)s is now %(new)s (was %(old)s)."),
+            AccessAction.REMOVED: _("%(user)s was removed from the project (was %(old)s)."),
+        }[change.action] % values
+        subject = _("Access to “%(project)s” changed") % values
+        subject = " ".join(subject.split())  # one line, or Django refuses the message
+        body = (
+            _("%(actor)s changed who has access to the project “%(project)s” (%(client)s):") % values
+            + "\n\n"
+            + what
+            + "\n\n"
+            + _(
+                "If this was not agreed with you, tell your consultant or an administrator. "
+                "The project's history lists every access change:\n%(link)s\n"
+            )
+            % values
+        )
+    return send_mass_mail([(subject, body, None, [address]) for address in addresses], fail_silently=False)

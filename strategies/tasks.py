@@ -11,7 +11,7 @@ import logging
 from celery import Task, shared_task
 from django.conf import settings
 
-from .notifications import notify_managers_of_submission
+from .notifications import notify_managers_of_access_change, notify_managers_of_submission
 from .services.reports import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 @shared_task
 def send_submission_notice(version_id: int) -> int:
     return notify_managers_of_submission(version_id)
+
+
+@shared_task
+def send_access_change_notice(change_id: int) -> int:
+    return notify_managers_of_access_change(change_id)
 
 
 class ReportTask(Task):

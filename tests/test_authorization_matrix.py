@@ -551,7 +551,7 @@ PERMISSIONS_OF = {
     "anonymous": set(),
     "non_member": set(),
     "viewer": {VIEW},
-    "manager": {VIEW, COMMENT, DECIDE, REPORT, EXPORT},
+    "manager": {VIEW, MEMBERS, COMMENT, DECIDE, REPORT, EXPORT},  # members: the manager role only (and viewers)
     "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT},
     "other_consultant": set(),
     "staff": set(),

@@ -287,7 +287,16 @@ def populated_project(admin_user):
     """One row of every project model, so changelists render real rows."""
     option = OptionFactory()
     project = option.topic.project
-    MembershipFactory(project=project, user=admin_user)
+    membership = MembershipFactory(project=project, user=admin_user)
+    m.AccessChange.objects.create(
+        project=project,
+        actor=None,
+        actor_name="",
+        user=admin_user,
+        user_name="Admin",
+        action="added",
+        new_role=membership.role,
+    )
     PresenceFactory(topic=option.topic, competitor__project=project)
     RequirementFactory(option=option)
     ResourceFactory(project=project)

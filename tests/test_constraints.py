@@ -296,10 +296,12 @@ def test_second_approved_version_in_a_project_is_refused_by_the_database():
     )
 
 
-def test_duplicate_client_name_is_refused_by_the_database():
-    ClientFactory(name="Muster GmbH")
-    ClientFactory(name="Muster AG")
-    assert_duplicate_refused(lambda: m.Client.objects.create(name="Muster GmbH"))
+def test_two_consultancies_may_each_keep_a_client_of_the_same_name():
+    # Client records belong to the projects that serve them (issue 11.5): a second "Muster GmbH"
+    # is another consultancy's record of it, not a duplicate, and neither learns of the other.
+    first = ClientFactory(name="Muster GmbH")
+    second = m.Client.objects.create(name="Muster GmbH")
+    assert first.pk != second.pk
 
 
 def test_duplicate_project_title_for_a_client_is_refused_by_the_database():

@@ -204,7 +204,19 @@ def test_step_comments_refuse_bad_text_beside_the_field(team):
 # --- members and projects --------------------------------------------------------------------------------
 
 
-def test_member_forms_refuse_bad_input_and_keep_a_consultant(team):
+def _refusal(project, actor, membership_pk: int, role) -> str | None:
+    """What the access guard says of the change (role None: a removal), read before it is sent."""
+    membership = Membership.objects.select_related("user").get(pk=membership_pk)
+    if role is not None and (not isinstance(role, str) or role not in Role.values):
+        return "not a role"
+    if role == membership.role:
+        return None
+    fresh = StrategyProject.objects.get(pk=project.pk)
+    return fresh.access_change_refusal(actor=actor, user=membership.user, old_role=membership.role, new_role=role)
+
+
+def test_member_forms_refuse_bad_input_and_keep_a_consultant(team, settings):
+    settings.MEMBER_LOOKUPS_PER_HOUR = 10**6  # the fuzz looks up far more people than a member may in an hour
     project, people, other = team
     client = counting_client(people["fuzzer"])
     for n in range(30):
@@ -218,7 +230,7 @@ def test_member_forms_refuse_bad_input_and_keep_a_consultant(team):
     @given(st.data())
     def example(data):
         draw = data.draw
-        sent, values = form_data(MemberAddForm(project=project), draw)
+        sent, values = form_data(MemberAddForm(project=project, actor=people["fuzzer"]), draw)
         if draw(st.booleans()):
             sent["identifier"] = pick(draw, identifiers)  # a real user, perhaps already a member
             values["identifier"].shape = "odd"
@@ -230,12 +242,23 @@ def test_member_forms_refuse_bad_input_and_keep_a_consultant(team):
         # Roles and removals of others (the actor stays, to keep sending): wrong ids are 404.
         others = list(Membership.objects.filter(project=project).exclude(pk=actor.pk).values_list("pk", flat=True))
         target = pick(draw, [*others, *foreign, 0, 987654321])
+        # A change the access guard refuses shows the page with its reason beside the select (200).
         role_data, _role_values = form_data(MemberRoleForm(), draw)
+        expected = 404
+        if target in others:
+            expected = 200 if _refusal(project, people["fuzzer"], target, role_data.get("role", "")) else 302
         response = client.post(reverse("member_change_role", args=[project.pk, target]), role_data)
-        assert response.status_code == (302 if target in others else 404)
+        assert response.status_code == expected
+        if expected == 200:
+            assert f'id="role-error-{target}"' in response.content.decode()
         target = pick(draw, [*others[:2], *foreign, 0])
+        expected = 404
+        if target in others:
+            expected = 200 if _refusal(project, people["fuzzer"], target, None) else 302
         response = client.post(reverse("member_remove", args=[project.pk, target]))
-        assert response.status_code == (302 if target in others else 404)
+        assert response.status_code == expected
+        if expected == 200:
+            assert f'id="remove-error-{target}"' in response.content.decode()
 
     example()
     assert Membership.objects.filter(project=project, role=Role.CONSULTANT).exists()
@@ -250,7 +273,7 @@ def test_project_create_refuses_bad_input_beside_the_field(team):
     @fuzz_settings(examples("project_create"))
     @given(st.data())
     def example(data):
-        sent, values = form_data(ProjectCreateForm(), data.draw)
+        sent, values = form_data(ProjectCreateForm(user=people["fuzzer"]), data.draw)
         before = StrategyProject.objects.count()
         response = client.post(reverse("project_create"), sent)
         accepted = response.status_code == 302

@@ -31,7 +31,15 @@ EXPECTED = {
         "can_request_report",
         "can_export",
     },
-    "manager": {"can_view", "can_comment", "can_decide_versions", "can_request_report", "can_export"},
+    # Managers manage members too: they alone grant the manager role (the access guards say which roles).
+    "manager": {
+        "can_view",
+        "can_comment",
+        "can_manage_members",
+        "can_decide_versions",
+        "can_request_report",
+        "can_export",
+    },
     "viewer": {"can_view"},
     "outsider": set(),
 }

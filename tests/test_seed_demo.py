@@ -174,6 +174,17 @@ def test_seed_demo_is_idempotent():
     assert "already exists" in output
 
 
+def test_rerun_finds_its_project_although_another_client_has_the_demo_clients_name():
+    # Client names are not unique (issue 11.5): a consultancy may keep its own "Brenner" record.
+    from strategies.models import Client
+
+    seed()
+    Client.objects.create(name=DEMO_CLIENT["name"])
+    before = row_counts()
+    assert "already exists" in seed()
+    assert row_counts() == before
+
+
 def test_rerun_leaves_user_changes_in_the_demo_project_alone():
     seed()
     topic = demo_project().topics.first()

@@ -1,5 +1,6 @@
 """The strategies domain, one module per part of the method."""
 
+from .access import AccessAction, AccessChange
 from .base import Rating, WorkingMaterial
 from .business_model import BusinessBenefit, Topic
 from .competition import Competitor, CompetitorKind, CompetitorPresence
@@ -29,6 +30,8 @@ from .versions import (
 )
 
 __all__ = [
+    "AccessAction",
+    "AccessChange",
     "ActionOption",
     "BusinessBenefit",
     "ChecklistAnswer",

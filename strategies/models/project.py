@@ -9,11 +9,25 @@ from competencies.models import CompetenceArea, Effect, GuidingQuestion, UsageFo
 from .base import WorkingMaterial, choices_check, rating_check, rating_field
 
 
+class ClientQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """Clients of the projects `user` is a member of: the only ones they may see or reuse.
+
+        Client names are not unique: two consultancies may each serve a "Müller GmbH", and
+        neither learns of the other's record or projects.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(projects__memberships__user=user).distinct()
+
+
 class Client(models.Model):
-    name = models.CharField(_("client name"), max_length=200, unique=True)
+    name = models.CharField(_("client name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -133,9 +147,6 @@ class StrategyProject(WorkingMaterial):
         """Change the working material (rows, answers, the step bookmark)."""
         return self.role_of(user) == Role.CONSULTANT
 
-    def can_manage_members(self, user) -> bool:
-        return self.role_of(user) == Role.CONSULTANT
-
     def can_comment(self, user) -> bool:
         """Managers leave remarks on steps for the consultants."""
         return self.role_of(user) == Role.MANAGER
@@ -154,6 +165,82 @@ class StrategyProject(WorkingMaterial):
     def can_export(self, user) -> bool:
         """An export carries everything, the approval record included: not for read-only viewers."""
         return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
+    # --- access guards: who may give whom which role (the one truth; services and rules ask these) ---
+    #
+    # The manager role decides on strategy versions, so it stays with the client side:
+    # only a manager of the project grants or withdraws it (or staff in the Django admin, which
+    # goes through the same services and audit), and nobody who is or ever was a consultant
+    # of the project can become its manager. Consultants grant and withdraw the consultant
+    # and viewer roles; managers the manager and viewer roles. Nobody changes their own role;
+    # anyone who may withdraw their role may leave, as long as a consultant remains.
+
+    def can_manage_members(self, user) -> bool:
+        """Whether the members page offers `user` its forms (some changes may still be refused)."""
+        return bool(self.grantable_roles(user))
+
+    def grantable_roles(self, user) -> frozenset[str]:
+        """The roles `user` may grant to and withdraw from others in this project."""
+        return GRANTABLE_ROLES.get(self.role_of(user), frozenset())
+
+    def access_change_refusal(
+        self, *, actor, user, old_role: str | None, new_role: str | None, in_admin: bool = False
+    ) -> str | None:
+        """Why `actor` may not move `user` from `old_role` to `new_role`, or None if allowed.
+
+        `old_role` None: `user` is being added; `new_role` None: `user` is being removed.
+
+        `in_admin`: staff acting in the Django admin, whose model permissions Django checked;
+        the rules about the roles themselves hold for them too.
+        """
+        if not in_admin and not self.can_manage_members(actor):
+            return str(_("Only the project's consultants and managers can manage its members."))
+        if old_role is not None and new_role is not None and actor.pk == user.pk:
+            return str(_("Nobody can change their own role; ask another member who may."))
+        if not in_admin:
+            grantable = self.grantable_roles(actor)
+            for role in (old_role, new_role):
+                if role is not None and role not in grantable:
+                    return str(ROLE_REFUSALS[role])
+        if new_role == Role.MANAGER and old_role != Role.MANAGER and self.was_ever_consultant(user):
+            return str(
+                _(
+                    "Someone who is or was a consultant of this project cannot become its manager: "
+                    "decisions stay with the client."
+                )
+            )
+        leaves_consultants = old_role == Role.CONSULTANT and new_role != Role.CONSULTANT
+        if leaves_consultants and not self.memberships.consultants().exclude(user=user).exists():
+            return str(_("A project needs at least one consultant; add another consultant first."))
+        return None
+
+    def was_ever_consultant(self, user) -> bool:
+        """Consultant now, by the access record at any time, or by what only a consultant does here.
+
+        The record begins with migration 0009; before it, creating the project or starting or
+        submitting one of its versions is what shows a consultant.
+        """
+        from .access import AccessChange
+
+        if self.created_by_id is not None and self.created_by_id == user.pk:
+            return True
+        if self.memberships.filter(user=user, role=Role.CONSULTANT).exists():
+            return True
+        if AccessChange.objects.ever_consultant(self, user):
+            return True
+        return self.versions.filter(Q(created_by=user) | Q(submitted_by=user)).exists()
+
+
+GRANTABLE_ROLES = {
+    Role.CONSULTANT: frozenset({Role.CONSULTANT, Role.VIEWER}),
+    Role.MANAGER: frozenset({Role.MANAGER, Role.VIEWER}),
+}
+
+ROLE_REFUSALS = {
+    Role.MANAGER: _("Only the project's managers can grant or withdraw the manager role."),
+    Role.CONSULTANT: _("Only the project's consultants can grant or withdraw the consultant role."),
+    Role.VIEWER: _("Only the project's consultants and managers can manage its members."),
+}
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -434,7 +434,10 @@ class _Importer:
         values = self.values(PROJECT, row, "project", extra={"client"})
         client_row = _check_keys(row["client"], {"name", "industry", "description"}, "project.client")
         name = _expect(client_row["name"], str, "project.client.name").strip()
-        client = Client.objects.filter(name__iexact=name).first()
+        # Only a client of the importer's own projects is reused; any other name is a new client.
+        client = (
+            Client.objects.of_member(self.user).filter(name__iexact=name).order_by("pk").first() if self.user else None
+        )
         if client is None:
             client = Client(
                 name=name,

@@ -14,7 +14,7 @@ from ..models import StrategyProject
 
 REFUSALS = {
     "strategies.edit_project": _("Only the project's consultants can change its working material."),
-    "strategies.manage_members": _("Only the project's consultants can manage its members."),
+    "strategies.manage_members": _("Only the project's consultants and managers can manage its members."),
     "strategies.comment_on_step": _("Only the project's managers can comment on steps."),
     "strategies.manage_versions": _("Only the project's consultants can prepare strategy versions."),
     "strategies.decide_versions": _("Only the project's managers can decide on strategy versions."),

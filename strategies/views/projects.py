@@ -91,7 +91,7 @@ def home(request):
 def project_create_view(request):
     if not request.user.has_perm("strategies.create_project"):
         raise PermissionDenied(_("Only consultants can create projects."))
-    form = ProjectCreateForm(posted(request))
+    form = ProjectCreateForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             project = project_create(user=request.user, **form.cleaned_data)

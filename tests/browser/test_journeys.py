@@ -28,17 +28,19 @@ def test_consultant_staffs_a_project_and_works_the_checklist_with_keyboard_and_c
     page.get_by_role("link", name="Social-Media-Strategie 2027").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Social-Media-Strategie 2027")
 
-    # Members: a typo gets a message beside the field and keeps the input.
+    # Members: the consultant is not offered the manager role (the client's managers grant it);
+    # a typo gets the same neutral answer as a real address (no probing) and adds no one.
     page.locator(f'a[href="/projects/{project.pk}/members/"]').click()
+    expect(page.locator('#id_role option[value="manager"]')).to_have_count(0)
     page.locator("#id_identifier").fill("gf@brenner.exampel")
-    page.locator("#id_role").select_option("manager")
+    page.locator("#id_role").select_option("viewer")
     page.locator("#id_identifier").press("Enter")
-    expect(page.locator("#error_1_id_identifier")).to_be_visible()
-    expect(page.locator("#id_identifier")).to_have_value("gf@brenner.exampel")
+    expect(page.locator(".alert")).to_contain_text("gf@brenner.exampel")
+    expect(page.locator("table")).not_to_contain_text("gf@brenner.exampel")
     page.locator("#id_identifier").fill("gf@brenner.example")
     page.locator("#id_identifier").press("Enter")
     expect(page.locator("table")).to_contain_text("gf@brenner.example")
-    assert Membership.objects.get(project=project, user__username="gf").role == Role.MANAGER
+    assert Membership.objects.get(project=project, user__username="gf").role == Role.VIEWER
 
     # The workshop starts at the first step; the checklist saves through htmx.
     page.goto(f"/projects/{project.pk}/")

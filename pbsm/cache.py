@@ -34,6 +34,11 @@ class ForgivingRedisCache(RedisCache):
     def touch(self, key, timeout=None, version=None):
         return self._forgive("touch", lambda: super(ForgivingRedisCache, self).touch(key, timeout, version), False)
 
+    def incr(self, key, delta=1, version=None):
+        # None: nothing counted (pbsm/throttle.py lets the event through). A missing key still
+        # raises ValueError, as Django's caches do.
+        return self._forgive("incr", lambda: super(ForgivingRedisCache, self).incr(key, delta, version), None)
+
     def delete(self, key, version=None):
         return self._forgive("delete", lambda: super(ForgivingRedisCache, self).delete(key, version), False)
 

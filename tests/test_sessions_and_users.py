@@ -177,3 +177,19 @@ def test_a_new_user_can_log_in(db):
     user = UserFactory(username="neu")
     client = log_in(user)
     assert SESSION_KEY in client.session
+
+
+def test_a_down_redis_sessions_cache_falls_back_to_the_database(settings, project, consultant):
+    settings.CACHES = {
+        **settings.CACHES,
+        "sessions": {
+            "BACKEND": "pbsm.cache.ForgivingRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
+    client = log_in(consultant)
+    assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
+    client.post(reverse("logout"))
+    response = client.get(reverse("project_detail", args=[project.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

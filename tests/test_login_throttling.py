@@ -226,3 +226,12 @@ def test_the_address_limit_is_read_from_the_environment(settings):
     )
     assert failure_limit(request) == 1
     assert lockout_parameters(request) == ["ip_address"]
+
+
+def test_the_address_lock_is_said_in_the_visitors_language(client, user):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    for n in range(ADDRESS_LIMIT):
+        response = log_in(client, "wrong-password", username=f"nobody{n}")
+    assert response.status_code == 429
+    assert "Zu viele fehlgeschlagene Anmeldungen von Ihrer Netzwerkadresse" in response.text
+    assert "für 15 Minuten gesperrt" in response.text

@@ -83,3 +83,12 @@ def test_a_down_redis_cache_lets_resets_through_instead_of_failing(client, user,
     response = request_reset(client, "alice@example.com")
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+
+
+def test_the_address_limit_is_said_in_german(client, user, settings):
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 1
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    request_reset(client, "alice@example.com")
+    response = request_reset(client, "alice@example.com")
+    assert response.status_code == 200
+    assert "Zu viele Anfragen zum Zurücksetzen des Passworts von Ihrer Netzwerkadresse" in response.text

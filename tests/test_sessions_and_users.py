@@ -193,3 +193,12 @@ def test_a_down_redis_sessions_cache_falls_back_to_the_database(settings, projec
     client.post(reverse("logout"))
     response = client.get(reverse("project_detail", args=[project.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_idle_message_is_in_the_users_language(project, consultant, settings):
+    settings.SESSION_IDLE_TIMEOUT = dt.timedelta(hours=8)
+    client = log_in(consultant)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    set_session(client, **{LAST_ACTIVITY: time.time() - 9 * 3600})
+    response = client.get(reverse("project_detail", args=[project.pk]), follow=True)
+    assert "Sie wurden nach 8 Stunden ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an." in response.text

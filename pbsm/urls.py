@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
 from . import health
@@ -9,9 +10,9 @@ from .password_reset import PasswordResetView
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    # Before Django's own routes: the same name and address, with limits on the e-mails sent.
+    # Django's own account routes, its password reset with limits on the e-mails sent.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include([route for route in auth_urls.urlpatterns if route.name != "password_reset"])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("strategies.urls")),
 ]

@@ -58,7 +58,10 @@ class SessionIdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY)
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():
                 return self.sign_out(request)
-            if last is None or now - last > ACTIVITY_RESOLUTION_SECONDS:
+            if last is None:
+                # A session from before the idle timeout existed: it gets the login's marks now.
+                mark_session(request.session)
+            elif now - last > ACTIVITY_RESOLUTION_SECONDS:
                 request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
 
@@ -88,7 +91,10 @@ class SessionIdleTimeoutMiddleware:
 def mark_sign_in(sender, request, user, **kwargs):
     """A new session starts active, and ends SESSION_MAX_AGE after the login however busy it is
     (a fixed expiry date: saving the session later does not move it, unlike SESSION_COOKIE_AGE)."""
-    if request is None or not hasattr(request, "session"):
-        return
-    request.session[LAST_ACTIVITY] = time.time()
-    request.session.set_expiry(timezone.now() + settings.SESSION_MAX_AGE)
+    if request is not None and hasattr(request, "session"):
+        mark_session(request.session)
+
+
+def mark_session(session) -> None:
+    session[LAST_ACTIVITY] = time.time()
+    session.set_expiry(timezone.now() + settings.SESSION_MAX_AGE)

@@ -202,3 +202,15 @@ def test_the_idle_message_is_in_the_users_language(project, consultant, settings
     set_session(client, **{LAST_ACTIVITY: time.time() - 9 * 3600})
     response = client.get(reverse("project_detail", args=[project.pk]), follow=True)
     assert "Sie wurden nach 8 Stunden ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an." in response.text
+
+
+def test_a_session_from_before_the_idle_timeout_gets_its_marks_on_the_next_request(project, consultant):
+    client = log_in(consultant)
+    session = client.session
+    del session[LAST_ACTIVITY]
+    session.set_expiry(None)
+    session.save()
+    assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
+    assert abs(client.session[LAST_ACTIVITY] - time.time()) < 60
+    assert client.session.get_expiry_date() - timezone.now() <= django_settings.SESSION_MAX_AGE
+    assert "_session_expiry" in client.session

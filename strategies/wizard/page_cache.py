@@ -34,7 +34,7 @@ from django.utils.safestring import mark_safe
 # come out of anything a user typed: it contains "<" and ">", which escaping turns into
 # &lt; and &gt; wherever user text reaches a page. Marked safe so that {% csrf_token %} and
 # {{ csrf_token }} write it as it is.
-CSRF_PLACEHOLDER = mark_safe("<pbsm-csrf-token>")  # noqa: S308  # nosec B308, B703: a constant of ours
+CSRF_PLACEHOLDER = mark_safe("<pbsm-csrf-token>")  # noqa: S308 (our own constant)  # nosec B308
 TIMEOUT_SECONDS = 600
 
 # Working material with history (simple-history): every create, update and

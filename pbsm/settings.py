@@ -291,6 +291,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
     # Sessions (cached_db) in the same Redis, under their own prefix: shared by all web
     # processes, and a Redis that is down is a miss, so sessions come from the database.
+    # A limit: a logout while Redis is unreachable cannot drop the session's copy there, so
+    # once Redis is back that copy is read again until it expires (SESSION_MAX_AGE_HOURS).
     CACHES["sessions"] = {**CACHES["default"], "KEY_PREFIX": "sessions"}
 else:
     # A per-process memory cache would keep a session alive in the other web processes
@@ -348,8 +350,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features no page uses are switched off for this site and anything it might embed;
-# fullscreen stays for the site itself (a workshop on the big screen). Only names Chromium and
-# Firefox know: an unknown one is an error in the browser's console.
+# fullscreen stays for the site itself (a workshop on the big screen). Only names Chromium knows:
+# it complains about an unknown one in the console (tests/browser/test_headers.py).
 PERMISSIONS_POLICY = {
     "accelerometer": [],
     "autoplay": [],

@@ -1,9 +1,11 @@
 """A Redis cache that treats an unreachable server as an empty cache.
 
-The cache only holds rendered wizard pages and version comparisons
-(strategies/wizard/page_cache.py), which are rendered afresh on a miss. So when Redis is
-down, every read is a miss and every write is dropped, with a warning in the log, instead
-of a 500 on every page.
+The cache holds rendered wizard pages and version comparisons
+(strategies/wizard/page_cache.py), which are rendered afresh on a miss, copies of sessions
+(cached_db: the database has them too) and the password-reset counts (pbsm/throttle.py,
+which lets a request through when nothing could be counted). So when Redis is down, every
+read is a miss and every write is dropped, with a warning in the log, instead of a 500 on
+every page.
 """
 
 import logging
@@ -33,6 +35,11 @@ class ForgivingRedisCache(RedisCache):
 
     def touch(self, key, timeout=None, version=None):
         return self._forgive("touch", lambda: super(ForgivingRedisCache, self).touch(key, timeout, version), False)
+
+    def incr(self, key, delta=1, version=None):
+        # None: nothing counted (pbsm/throttle.py lets the event through). A missing key still
+        # raises ValueError, as Django's caches do.
+        return self._forgive("incr", lambda: super(ForgivingRedisCache, self).incr(key, delta, version), None)
 
     def delete(self, key, version=None):
         return self._forgive("delete", lambda: super(ForgivingRedisCache, self).delete(key, version), False)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "pbsm.apps.PbsmConfig",
     "competencies",
     "strategies",
 ]
@@ -98,8 +99,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pbsm.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the user, the messages and htmx: an idle session ends with a message on the login page.
+    "pbsm.middleware.SessionIdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -199,14 +203,25 @@ WORKER_NICENESS = env_int("WORKER_NICENESS", 10, maximum=19)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username and address before any password is checked.
+    # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    # Django's ModelBackend with the per-request user lookup prepared once (pbsm/auth.py).
-    "pbsm.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
-# Django's database sessions with the per-request read spelled out (pbsm/sessions.py).
-SESSION_ENGINE = "pbsm.sessions"
+# Django's sessions in the database, read through the cache "sessions" (below, with CACHES):
+# Redis shares them between the web processes; without Redis that cache keeps nothing.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+# A session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request (pbsm/middleware.py), and
+# at the latest SESSION_MAX_AGE_HOURS after the login, however active: a workshop day is long,
+# a forgotten browser in a meeting room should not stay signed in for weeks.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_TIMEOUT_MINUTES", 8 * 60, minimum=1, maximum=43200))
+SESSION_MAX_AGE = timedelta(hours=env_int("SESSION_MAX_AGE_HOURS", 24, minimum=1, maximum=90 * 24))
+if SESSION_MAX_AGE < SESSION_IDLE_TIMEOUT:
+    raise ImproperlyConfigured("SESSION_MAX_AGE_HOURS must not be shorter than SESSION_IDLE_TIMEOUT_MINUTES.")
+# The cookie and the stored session expire with the absolute lifetime; the idle timeout is
+# checked per request from the session's last activity.
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -217,14 +232,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for
-# one username from one address, that pair is refused for LOGIN_COOLOFF_MINUTES
-# (each further attempt meanwhile starts the wait again). Username and address
-# together, so a guesser cannot lock everybody out from one address, nor one
-# user from everywhere. A successful login clears the count.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+# Login throttling (django-axes, pbsm/auth.py): after LOGIN_FAILURE_LIMIT failed attempts for
+# one username from one address, that pair is refused for LOGIN_COOLOFF_MINUTES (each further
+# attempt meanwhile starts the wait again). Username and address together, so a guesser cannot
+# lock everybody out from one address, nor one user from everywhere. Besides, an address with
+# LOGIN_ADDRESS_FAILURE_LIMIT failures across all usernames is refused for the same time
+# (password spraying: one common password tried on many accounts); higher, since a whole
+# office may share one address. A successful login clears its username's count.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1, maximum=100000)
+AXES_FAILURE_LIMIT = "pbsm.auth.failure_limit"
+AXES_LOCKOUT_PARAMETERS = "pbsm.auth.lockout_parameters"
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password reset e-mails (pbsm/password_reset.py): per account and per client address and hour.
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3, minimum=1, maximum=1000)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1, maximum=100000)
 # Behind N proxies that each append to X-Forwarded-For (the README's TLS proxy: 1), the
 # client's address is the N-th entry from the right; with 0 the header is ignored, since
 # anyone can send it. Without this, every login would seem to come from the proxy.
@@ -276,6 +298,15 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://pbsm")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "pbsm.cache.ForgivingRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
+    # Sessions (cached_db) in the same Redis, under their own prefix: shared by all web
+    # processes, and a Redis that is down is a miss, so sessions come from the database.
+    # A limit: a logout while Redis is unreachable cannot drop the session's copy there, so
+    # once Redis is back that copy is read again until it expires (SESSION_MAX_AGE_HOURS).
+    CACHES["sessions"] = {**CACHES["default"], "KEY_PREFIX": "sessions"}
+else:
+    # A per-process memory cache would keep a session alive in the other web processes
+    # after a logout in one: without Redis, sessions are read from the database only.
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pbsm workbench <noreply@localhost>")
 # Where e-mails link to (no request at hand when a worker sends them).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -325,6 +356,29 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "form-action": [SELF],
     },
+}
+
+# Browser features no page uses are switched off for this site and anything it might embed;
+# fullscreen stays for the site itself (a workshop on the big screen). Only names Chromium knows:
+# it complains about an unknown one in the console (tests/browser/test_headers.py).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }
 
 # Silenced deploy checks, each with its reason:

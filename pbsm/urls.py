@@ -1,14 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
 from . import health
+from .password_reset import PasswordResetView
 
 # Media files (reports) are never served by URL: only a permission-checked
 # view hands them out to project members.
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's own account routes, its password reset with limits on the e-mails sent.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/", include([route for route in auth_urls.urlpatterns if route.name != "password_reset"])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("strategies.urls")),
 ]

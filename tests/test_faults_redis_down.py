@@ -57,13 +57,13 @@ def broker_down(settings, tmp_path):
 
 @pytest.fixture
 def cache_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "pbsm.cache.ForgivingRedisCache",
-            "LOCATION": CLOSED,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    down = {
+        "BACKEND": "pbsm.cache.ForgivingRedisCache",
+        "LOCATION": CLOSED,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    # As pbsm/settings.py sets them up for CACHE_URL=Redis: the sessions' copies live there too.
+    settings.CACHES = {"default": down, "sessions": {**down, "KEY_PREFIX": "sessions"}}
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
-"""Login throttling: a username that fails too often from one address is refused for a while."""
+"""Login throttling: a username that fails too often from one address is refused for a while, and so is an
+address that fails too often across usernames (password spraying)."""
 
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.test import RequestFactory
+from django.utils import timezone
 
 from .factories import PASSWORD, UserFactory
 
@@ -12,11 +15,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 LOGIN_URL = "/accounts/login/"
 LIMIT = 3
+ADDRESS_LIMIT = 10
 
 
 @pytest.fixture(autouse=True)
 def throttling(settings):
-    settings.AXES_FAILURE_LIMIT = LIMIT
+    settings.LOGIN_FAILURE_LIMIT = LIMIT
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = ADDRESS_LIMIT
     settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
 
 
@@ -161,3 +166,72 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_saw(clie
     assert log_in(client, PASSWORD, address=proxy, forwarded_for="203.0.113.7").status_code == 429
     # Another client behind the same proxy is not locked out with the first one.
     assert log_in(client, PASSWORD, address=proxy, forwarded_for="198.51.100.9").status_code == 302
+
+
+def test_spraying_many_usernames_from_one_address_is_stopped_at_the_address_limit(client, user):
+    # One common password tried once on each of 30 accounts: no username reaches its own limit.
+    sprayed = [UserFactory(username=f"user{n:02d}") for n in range(30)]
+    answers = [log_in(client, "Summer2026!", username=u.username).status_code for u in sprayed]
+    assert answers[: ADDRESS_LIMIT - 1] == [200] * (ADDRESS_LIMIT - 1)
+    # The failure that reaches the limit is refused already, and every try after it.
+    assert set(answers[ADDRESS_LIMIT - 1 :]) == {429}
+
+    # Locked is locked: the right password of an account never tried from there is refused too.
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed logins from your network address. Logging in from here is blocked for 15 minutes" in (
+        response.text
+    )
+    assert not signed_in(client)
+    # Another address is not affected.
+    assert log_in(client, PASSWORD, address="198.51.100.9").status_code == 302
+
+
+def test_failures_across_usernames_below_the_address_limit_let_a_right_password_in(client, user):
+    for n in range(ADDRESS_LIMIT - 1):
+        log_in(client, "wrong-password", username=f"nobody{n}")
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_the_address_lock_ends_after_the_cool_off(client, user):
+    for n in range(ADDRESS_LIMIT):
+        log_in(client, "wrong-password", username=f"nobody{n}")
+    assert log_in(client, PASSWORD).status_code == 429
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_one_valid_login_does_not_clear_the_addresses_count(client, user):
+    # A sprayer who owns one account cannot wipe the count by logging into it now and then.
+    for n in range(ADDRESS_LIMIT - 1):
+        log_in(client, "wrong-password", username=f"nobody{n}")
+    assert log_in(client, PASSWORD).status_code == 302
+    client.logout()
+    assert log_in(client, "wrong-password", username="nobody-else").status_code == 429
+
+
+def test_the_address_limit_is_read_from_the_environment(settings):
+    # Default and environment are checked in tests/test_settings.py; here the setting drives axes.
+    from pbsm.auth import failure_limit, lockout_parameters
+
+    request = RequestFactory().post(LOGIN_URL, REMOTE_ADDR="203.0.113.7")
+    assert failure_limit(request) == LIMIT
+    assert lockout_parameters(request) == [["username", "ip_address"]]
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 1
+    AccessAttempt.objects.create(
+        username="x", ip_address="203.0.113.7", user_agent="", failures_since_start=1, attempt_time=timezone.now()
+    )
+    assert failure_limit(request) == 1
+    assert lockout_parameters(request) == ["ip_address"]
+
+
+def test_the_address_lock_is_said_in_the_visitors_language(client, user):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    for n in range(ADDRESS_LIMIT):
+        response = log_in(client, "wrong-password", username=f"nobody{n}")
+    assert response.status_code == 429
+    assert "Zu viele fehlgeschlagene Anmeldungen von Ihrer Netzwerkadresse" in response.text
+    assert "für 15 Minuten gesperrt" in response.text

@@ -136,3 +136,32 @@ def test_a_cached_page_still_moves_the_consultants_bookmark(client_for, project,
     c.get(step_url(project, STEP))
     c.get(step_url(project, "competition"))  # served from the cache
     assert StrategyProject.objects.get(pk=project.pk).last_step == "competition"
+
+
+@pytest.mark.parametrize("title", ["__pbsm_csrf_token__", "<pbsm-csrf-token>", "x<pbsm-csrf-token>y"])
+def test_a_topic_titled_like_the_csrf_placeholder_shows_as_typed_on_a_cached_page(
+    client_for, project, consultant, title
+):
+    from strategies.wizard.page_cache import CSRF_PLACEHOLDER
+
+    TopicFactory(project=project, title=title)
+    c = client_for(consultant)
+    first = c.get(step_url(project, STEP)).content.decode()
+    cached = c.get(step_url(project, STEP)).content.decode()
+    token = cached.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    escaped = title.replace("<", "&lt;").replace(">", "&gt;")
+    for page in (first, cached):
+        assert escaped in page
+        assert CSRF_PLACEHOLDER not in page
+        assert token not in page.replace(f'value="{token}"', "").replace(f'"X-CSRFToken": "{token}"', "")
+
+
+def test_a_project_titled_like_the_csrf_placeholder_shows_as_typed_on_the_cached_project_list(
+    client_for, project, consultant
+):
+    project.title = "__pbsm_csrf_token__ <pbsm-csrf-token>"
+    project.save()
+    c = client_for(consultant)
+    c.get(reverse("home"))
+    cached = c.get(reverse("home")).content.decode()
+    assert "__pbsm_csrf_token__ &lt;pbsm-csrf-token&gt;" in cached

@@ -39,6 +39,11 @@ SETTINGS_VARIABLES = (
     "MEDIA_ROOT",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_COOLOFF_MINUTES",
+    "LOGIN_ADDRESS_FAILURE_LIMIT",
+    "PASSWORD_RESET_ADDRESS_LIMIT",
+    "PASSWORD_RESET_ACCOUNT_LIMIT",
+    "SESSION_IDLE_TIMEOUT_MINUTES",
+    "SESSION_MAX_AGE_HOURS",
     "DJANGO_TRUSTED_PROXY_COUNT",
     "WORKER_NICENESS",
 )
@@ -122,6 +127,20 @@ def settings_values(**variables: str) -> dict:
         ),
         pytest.param({"LOGIN_FAILURE_LIMIT": "0"}, ("LOGIN_FAILURE_LIMIT",), id="login-failure-limit-zero"),
         pytest.param({"LOGIN_COOLOFF_MINUTES": "0"}, ("LOGIN_COOLOFF_MINUTES",), id="login-cool-off-zero"),
+        pytest.param(
+            {"LOGIN_ADDRESS_FAILURE_LIMIT": "0"}, ("LOGIN_ADDRESS_FAILURE_LIMIT",), id="address-failure-limit-zero"
+        ),
+        pytest.param(
+            {"PASSWORD_RESET_ACCOUNT_LIMIT": "lots"}, ("PASSWORD_RESET_ACCOUNT_LIMIT", "lots"), id="reset-limit-word"
+        ),
+        pytest.param(
+            {"SESSION_IDLE_TIMEOUT_MINUTES": "0"}, ("SESSION_IDLE_TIMEOUT_MINUTES",), id="session-idle-timeout-zero"
+        ),
+        pytest.param(
+            {"SESSION_IDLE_TIMEOUT_MINUTES": "600", "SESSION_MAX_AGE_HOURS": "8"},
+            ("SESSION_MAX_AGE_HOURS", "SESSION_IDLE_TIMEOUT_MINUTES"),
+            id="session-lifetime-below-idle-timeout",
+        ),
         pytest.param({"WORKER_NICENESS": "20"}, ("WORKER_NICENESS",), id="worker-niceness-above-19"),
         pytest.param(
             {"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, ("DJANGO_TRUSTED_PROXY_COUNT",), id="trusted-proxies-negative"
@@ -203,7 +222,11 @@ print(json.dumps({
     "headers": dict(page.headers),
     "csrf_cookie": {"secure": bool(csrf["secure"]), "httponly": bool(csrf["httponly"]), "samesite": csrf["samesite"]},
     "insecure": [insecure.status_code, insecure.headers.get("Location", "")],
-    "axes": [settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds()],
+    "axes": [settings.LOGIN_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds()],
+    "limits": [settings.LOGIN_ADDRESS_FAILURE_LIMIT, settings.PASSWORD_RESET_ADDRESS_LIMIT,
+               settings.PASSWORD_RESET_ACCOUNT_LIMIT],
+    "sessions": [settings.SESSION_IDLE_TIMEOUT.total_seconds(), settings.SESSION_MAX_AGE.total_seconds(),
+                 settings.SESSION_COOKIE_AGE, settings.SESSION_ENGINE, settings.CACHES["sessions"]],
 }))
 """
 
@@ -237,6 +260,7 @@ def test_production_pages_send_the_security_headers(production):
     assert headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
 
 
 def test_production_redirects_plain_http_to_https(production):
@@ -260,6 +284,34 @@ def test_login_throttling_defaults_and_environment(production):
     assert production["axes"] == [5, 15 * 60]
     configured = security(**PRODUCTION, LOGIN_FAILURE_LIMIT="10", LOGIN_COOLOFF_MINUTES="60")
     assert configured["axes"] == [10, 3600]
+
+
+def test_address_and_password_reset_limits_defaults_and_environment(production):
+    assert production["limits"] == [20, 10, 3]
+    configured = security(
+        **PRODUCTION,
+        LOGIN_ADDRESS_FAILURE_LIMIT="50",
+        PASSWORD_RESET_ADDRESS_LIMIT="4",
+        PASSWORD_RESET_ACCOUNT_LIMIT="1",
+    )
+    assert configured["limits"] == [50, 4, 1]
+
+
+def test_session_idle_timeout_and_lifetime_defaults_and_environment(production):
+    idle, max_age, cookie_age, engine, cache = production["sessions"]
+    assert (idle, max_age, cookie_age) == (8 * 3600, 24 * 3600, 24 * 3600)
+    assert engine == "django.contrib.sessions.backends.cached_db"
+    assert cache["BACKEND"] == "django.core.cache.backends.dummy.DummyCache"
+    configured = security(**PRODUCTION, SESSION_IDLE_TIMEOUT_MINUTES="30", SESSION_MAX_AGE_HOURS="12")
+    assert configured["sessions"][:3] == [1800, 12 * 3600, 12 * 3600]
+
+
+def test_with_a_redis_cache_sessions_are_shared_through_it_and_forgive_a_down_redis(production):
+    configured = security(**PRODUCTION, CACHE_URL="rediscache://127.0.0.1:6379/1")
+    cache = configured["sessions"][4]
+    assert cache["BACKEND"] == "pbsm.cache.ForgivingRedisCache"
+    assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
+    assert cache["KEY_PREFIX"] == "sessions"
 
 
 def test_passwords_shorter_than_ten_characters_or_common_are_refused(db):

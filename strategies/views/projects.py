@@ -1,9 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -33,31 +31,15 @@ from .access import posted, project_for
 _LISTED = ("id", "title", "updated_at", "client_name", "user_role", "latest_version_status", "latest_version_name")
 
 
-_STAND_IN_PK = -7_654_321
-_compiled: dict[str, tuple[str, tuple]] = {}
-
-
 def _listed_projects(user) -> list[tuple]:
-    """The user's projects as the list shows them, one tuple of _LISTED each.
-
-    The statement is compiled once per process, as pbsm/auth.py does for the
-    user: compiling it (three subqueries) took longer than running it. raw()
-    still converts the model's own columns (updated_at) as the ORM would.
-    """
-    vendor = connection.vendor
-    if vendor not in _compiled:
-        stand_in = get_user_model()(pk=_STAND_IN_PK)
-        _compiled[vendor] = (
-            StrategyProject.objects.for_member(stand_in)
-            .with_latest_version()
-            .annotate(client_name=F("client__name"))
-            .order_by("client__name", "title")
-            .values(*_LISTED)
-            .query.sql_with_params()
-        )
-    sql, params = _compiled[vendor]
-    rows = StrategyProject.objects.raw(sql, [user.pk if p == _STAND_IN_PK else p for p in params])
-    return [tuple(getattr(row, name) for name in _LISTED) for row in rows]
+    """The user's projects as the list shows them, one tuple of _LISTED each."""
+    return list(
+        StrategyProject.objects.for_member(user)
+        .with_latest_version()
+        .annotate(client_name=F("client__name"))
+        .order_by("client__name", "title")
+        .values_list(*_LISTED)
+    )
 
 
 @login_required

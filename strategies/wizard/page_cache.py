@@ -12,7 +12,8 @@ entries just expire. Writes that skip the ORM's save()/delete() (bulk or raw
 SQL) must write history too, as the row moves do.
 
 What is personal on the page stays out of the cached text: the CSRF token is
-a placeholder swapped for the request's own on every response, and the key
+a placeholder (one that no escaped user text can contain) swapped for the
+request's own on every response, and the key
 includes the user, role, language and view options. Pages with one-off
 messages (flash messages, form errors) are never cached.
 
@@ -27,8 +28,13 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import get_token
+from django.utils.safestring import mark_safe
 
-CSRF_PLACEHOLDER = "__pbsm_csrf_token__"
+# Swapped for the reader's token in every cached page (personalise). It must not be able to
+# come out of anything a user typed: it contains "<" and ">", which escaping turns into
+# &lt; and &gt; wherever user text reaches a page. Marked safe so that {% csrf_token %} and
+# {{ csrf_token }} write it as it is.
+CSRF_PLACEHOLDER = mark_safe("<pbsm-csrf-token>")  # noqa: S308 (our own constant)  # nosec B308
 TIMEOUT_SECONDS = 600
 
 # Working material with history (simple-history): every create, update and

@@ -357,5 +357,5 @@ def row_move(request, pk: int, key: str, kind_name: str, ident: str):
     working_row_move(kind, row, direction)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row))
-    # The browser moves the row itself (app.js); nothing to swap.
+    # The browser moves the row itself (app.js) once this success arrives; nothing to swap.
     return HttpResponse(status=204)

@@ -284,10 +284,16 @@ def test_rows_of_other_steps_send_no_grid(client_for, project, consultant):
 def test_the_version_page_links_to_the_comparison_once(project, consultant):
     option = OptionFactory(topic__project=project)
     version = strategy_version_create(project=project, user=consultant, name="Fokus")
+    url, compare = (
+        reverse("version_detail", args=[project.pk, version.pk]),
+        reverse("version_compare", args=[project.pk]),
+    )
+    assert german(consultant).get(url).content.decode().count(compare) == 1  # a draft: the button at the top
     version_option_choose(version, consultant, option, included=True, reason="")
     strategy_version_submit(version, consultant, notify=False)
-    body = german(consultant).get(reverse("version_detail", args=[project.pk, version.pk])).content.decode()
-    assert body.count(reverse("version_compare", args=[project.pk])) == 1
+    body = german(consultant).get(url).content.decode()
+    assert body.count(compare) == 1  # submitted: beside the comparison shown below
+    assert compare in body[body.index('<section id="comparison"') :]
 
 
 def test_a_saved_row_is_announced_through_the_live_region(client_for, project, consultant):

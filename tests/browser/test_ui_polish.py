@@ -14,7 +14,15 @@ from playwright.sync_api import expect
 from competencies.models import BusinessModelBlock
 from strategies.models import Membership, Milestone, Role, Topic
 
-from ..factories import PASSWORD, MembershipFactory, MilestoneFactory, ProjectFactory, TopicFactory, UserFactory
+from ..factories import (
+    PASSWORD,
+    MembershipFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    TopicFactory,
+    UserFactory,
+    VersionFactory,
+)
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -146,9 +154,17 @@ def test_a_walk_through_the_steps_logs_no_console_error(page, team):
     for key in ("potential", "business_model", "action_options", "competition", "business_benefit", "overview"):
         page.goto(step(project, key))
         page.wait_for_load_state()
-    page.goto(f"/projects/{project.pk}/")
-    page.goto("/")
-    page.wait_for_load_state()
+    version = VersionFactory(project=project)
+    for url in (
+        f"/projects/{project.pk}/",
+        f"/projects/{project.pk}/versions/{version.pk}/",
+        f"/projects/{project.pk}/versions/compare/",
+        f"/projects/{project.pk}/members/",
+        f"/projects/{project.pk}/changes/",
+        "/",
+    ):
+        page.goto(url)
+        page.wait_for_load_state()
     assert problems == []
 
 

@@ -54,6 +54,7 @@ class RowForm(forms.ModelForm):
                 field.widget.attrs["rows"] = 2  # a row form stays compact
             if isinstance(field, forms.DateField):
                 field.widget = DateInput(attrs={"autocomplete": "off", **field.widget.attrs})
+                field.widget.is_required = field.required  # as Field.__init__ sets it on its own widget
                 field.error_messages["invalid"] = _("Invalid date. Please enter it as %(pattern)s.") % {
                     "pattern": date_pattern()
                 }

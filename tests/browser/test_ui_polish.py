@@ -150,6 +150,16 @@ def test_a_walk_through_the_steps_logs_no_console_error(page, team):
     expect(page.locator("#milestone-rows-all > .wizard-row")).to_have_count(1)
     assert Milestone.objects.get().due_date.isoformat() == "2027-02-28"
 
+    # Method: the version start form opens and is cancelled.
+    page.goto(step(project, "method"))
+    page.locator("#version-start [data-add]").click()
+    start = page.locator("#version-start-form")
+    expect(start).to_be_visible()
+    htmx_idle(page)
+    start.locator("[data-cancel]").click()
+    expect(start).to_have_count(0)
+    htmx_idle(page)
+
     # Every step and the project's pages once more, from the top.
     for key in ("potential", "business_model", "action_options", "competition", "business_benefit", "overview"):
         page.goto(step(project, key))

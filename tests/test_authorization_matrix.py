@@ -35,6 +35,7 @@ changes what the next cell sees.
 Adding a route: one line in MATRIX, keyed by the URL name ("namespace:name"), e.g.
 
     "healthz": Route(GET=PUBLIC),
+    "favicon": Route(GET=PUBLIC),
     "project_export": Route(GET="strategies.export_project", args=PROJECT),
     "project_import": Route(GET=CREATE, POST=CREATE),
 
@@ -179,6 +180,7 @@ MATRIX: dict[str, Route] = {
     "admin:login": Route(GET=PUBLIC, POST=PUBLIC),
     # operations: the container probe, open to anyone and revealing nothing confidential
     "healthz": Route(GET=PUBLIC),
+    "favicon": Route(GET=PUBLIC),
     # projects
     "home": Route(GET=SIGNED_IN, POST=SIGNED_IN),
     "project_create": Route(GET=CREATE, POST=CREATE),
@@ -198,7 +200,7 @@ MATRIX: dict[str, Route] = {
     "row_new": Route(GET=EDIT, POST=EDIT, args=KIND, kinds=lambda kind: kind.can_add),
     "row_detail": Route(GET=VIEW, args=ROW),
     "row_edit": Route(GET=EDIT, POST=EDIT, args=ROW),
-    "row_delete": Route(POST=EDIT, args=ROW, kinds=lambda kind: kind.deletable),
+    "row_delete": Route(GET=EDIT, POST=EDIT, args=ROW, kinds=lambda kind: kind.deletable),
     "row_move": Route(POST=EDIT, args=ROW, data={"direction": "up"}, kinds=lambda kind: kind.orderable),
     # strategy versions
     "version_start": Route(GET=VERSIONS, POST=VERSIONS, args=PROJECT),

@@ -67,7 +67,10 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // Row actions (edit, move, delete) are delegated: each row carries only
-  // data-row="<kind>/<id>", which keeps long lists small to send and render.
+  // data-row="<kind>/<id>" and plain links and buttons, which keeps long lists
+  // small to send and render. Without script the links open the edit form and
+  // the delete confirmation as pages, and the move buttons submit the step's
+  // shared form (form="row-move"); with script they become htmx requests here.
   const moveRow = (row, direction) => {
     let neighbour = direction === "up" ? row.previousElementSibling : row.nextElementSibling;
     while (neighbour && !neighbour.classList.contains("wizard-row")) {
@@ -89,6 +92,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!surface) {
       return;
     }
+    event.preventDefault(); // the link or form is the path without script
     const row = actions.closest(".wizard-row");
     const url = `${surface.dataset.rowsUrl}${actions.dataset.row}/`;
     const act = button.dataset.act;
@@ -100,13 +104,135 @@ document.addEventListener("DOMContentLoaded", () => {
         htmx.ajax("POST", `${url}delete/`, { source: button, target: row, swap: "outerHTML" });
       }
     } else if (act === "up" || act === "down") {
-      htmx
-        .ajax("POST", `${url}move/`, { source: button, values: { direction: act }, swap: "none" })
-        .then(() => {
-          moveRow(row, act);
-          button.focus();
-        });
+      // The row moves once the server has agreed (htmx:afterRequest below), never before.
+      htmx.ajax("POST", `${url}move/`, { source: button, values: { direction: act }, swap: "none" });
     }
+  });
+
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const button = event.detail.elt;
+    if (!event.detail.successful || !button.matches || !button.matches("[data-act=up], [data-act=down]")) {
+      return;
+    }
+    moveRow(button.closest(".wizard-row"), button.dataset.act);
+    button.focus();
+  });
+
+  const announce = (text) => {
+    const live = document.getElementById("live-status");
+    if (live) {
+      // Emptied first: the same words twice in a row are read out twice.
+      live.textContent = "";
+      window.setTimeout(() => {
+        live.textContent = text;
+      }, 50);
+    }
+  };
+
+  // A refused row action or save (the row deleted by a colleague meanwhile, the role
+  // withdrawn, a conflict) leaves the screen as it was and says why, beside the row.
+  const showRefusal = (event) => {
+    const elt = event.detail.elt;
+    const place = elt && elt.closest && (elt.closest(".wizard-row") || elt.closest("form[data-row-form]"));
+    const surface = document.getElementById("step-surface");
+    if (!place || !surface) {
+      return;
+    }
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    const text =
+      (status === 404 && surface.dataset.refusedGone) ||
+      (status === 403 && surface.dataset.refusedForbidden) ||
+      surface.dataset.refused;
+    let alert = place.querySelector(":scope > .row-refusal");
+    if (!alert) {
+      alert = document.createElement("div");
+      alert.className = "alert alert-danger py-1 px-2 small mb-1 w-100 row-refusal";
+      alert.setAttribute("role", "alert");
+      if (place.matches("form")) {
+        place.prepend(alert);
+      } else {
+        place.append(alert);
+      }
+    }
+    alert.textContent = text;
+  };
+  document.body.addEventListener("htmx:responseError", showRefusal);
+  document.body.addEventListener("htmx:sendError", showRefusal);
+
+  // "Saved" confirms a row briefly: read out once, then the badge fades (app.css) and goes.
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const fresh = [...document.querySelectorAll(".row-saved:not([data-announced])")];
+    fresh.forEach((badge) => {
+      badge.dataset.announced = "1";
+    });
+    if (fresh.length) {
+      const actions = fresh[0].closest(".wizard-row, [id]");
+      const group = actions && actions.querySelector("[data-row][aria-label]");
+      const label = group ? group.getAttribute("aria-label") : "";
+      announce(label ? `${fresh[0].textContent.trim()}: ${label}` : fresh[0].textContent.trim());
+    }
+  });
+  document.body.addEventListener("animationend", (event) => {
+    if (event.target.classList.contains("row-saved")) {
+      event.target.remove();
+    }
+  });
+
+  // At most one add form waits open: focusing one closes the others nobody has typed in
+  // (an add form stays open after a save, for the next entry; lists would fill up with them).
+  document.body.addEventListener("focusin", (event) => {
+    const form = event.target.closest && event.target.closest("form[data-add-form]");
+    if (!form) {
+      return;
+    }
+    document.querySelectorAll("form[data-add-form]:not([data-dirty])").forEach((other) => {
+      const cancel = other !== form && other.querySelector("[data-cancel]");
+      if (cancel) {
+        cancel.click();
+      }
+    });
+  });
+
+  // A field's length limit shows as the user nears it ("180/200"), instead of the browser
+  // cutting the text off without a word; reaching it is also read out.
+  const showCount = (field) => {
+    const max = Number(field.getAttribute("maxlength"));
+    if (!max) {
+      return;
+    }
+    const length = field.value.length;
+    let counter = document.getElementById(`${field.id}-count`);
+    if (length < max * 0.8) {
+      if (counter) {
+        counter.hidden = true;
+      }
+      return;
+    }
+    if (!counter) {
+      counter = document.createElement("div");
+      counter.id = `${field.id}-count`;
+      counter.className = "form-text char-count";
+      field.after(counter);
+      const described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", described ? `${described} ${counter.id}` : counter.id);
+    }
+    const full = length >= max;
+    const reached = document.body.dataset.limitReached || "";
+    counter.hidden = false;
+    counter.textContent = full ? `${length}/${max} · ${reached}` : `${length}/${max}`;
+    counter.classList.toggle("text-danger", full);
+    if (full && counter.dataset.full !== "1") {
+      announce(counter.textContent);
+    }
+    counter.dataset.full = full ? "1" : "";
+  };
+  const counted = "input[maxlength][id], textarea[maxlength][id]";
+  ["input", "focusin"].forEach((type) => {
+    document.body.addEventListener(type, (event) => {
+      if (event.target.matches && event.target.matches(counted)) {
+        showCount(event.target);
+      }
+    });
   });
 
   // A refused save comes back with messages beside the fields: put the cursor on the first.

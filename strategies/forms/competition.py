@@ -1,5 +1,6 @@
 """Forms of the competition step: competitors and their presence on the project's topics."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Competitor, CompetitorPresence
@@ -19,6 +20,8 @@ class PresenceForm(RowForm):
     class Meta:
         model = CompetitorPresence
         fields = ["competitor", "topic", "strength", "standard_set", "expected_reaction"]
+        # The model's relation has no verbose name of its own: without this the label stays English.
+        labels = {"competitor": capfirst(_("competitor"))}
 
     def limit_to_project(self, project):
         self.fields["competitor"].queryset = Competitor.objects.filter(project=project).order_by("name")

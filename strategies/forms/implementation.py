@@ -14,20 +14,10 @@ from .rows import RowForm
 MAX_RESPONSE_HOURS = 720
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends ISO dates, so the format is fixed to match."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class MilestoneForm(RowForm):
     class Meta:
         model = Milestone
         fields = ["title", "owner", "due_date", "status", "description"]
-        widgets = {"due_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +28,6 @@ class KpiForm(RowForm):
     class Meta:
         model = Kpi
         fields = ["description", "metric", "baseline", "target", "unit", "owner", "due_date", "benefit"]
-        widgets = {"due_date": DateInput()}
         help_texts = {
             "description": _("What exactly is to change, for whom?"),
             "baseline": _("Where it stands today; the target is judged against it."),

@@ -15,6 +15,16 @@ _STATUS_LABELS = dict(VersionStatus.choices)
 _ROLE_LABELS = dict(Role.choices)
 
 
+PRODUCT = "pbsm workbench"
+
+
+@register.filter(is_safe=True)
+def page_title(title: str) -> str:
+    """ "Geschäftsmodell · Projekt — pbsm workbench"; the product name alone where a page has no title."""
+    title = title.strip()
+    return f"{title} \u2014 {PRODUCT}" if title else PRODUCT
+
+
 @register.filter
 def version_status_label(status: str | None) -> str:
     return str(_STATUS_LABELS.get(status, "")) if status else ""

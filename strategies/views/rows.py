@@ -211,6 +211,7 @@ def _created(request, project, kind, row, slot, add_query):
     else:
         parts.append(f'<div id="form-{slot}" hx-swap-oob="delete"></div>')
     parts.append(progress_oob(request, project, kind.step, request.wizard_areas))
+    parts.append(_follow(request, project, kind))
     response = HttpResponse("".join(parts))
     response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
     response["HX-Reswap"] = "beforeend"
@@ -282,7 +283,7 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     # The saved instance still holds what the lookup joined and prefetched; an
     # edit changes only its own fields, so it renders without a second fetch.
     body = render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)
-    progress = progress_oob(request, project, kind.step, request.wizard_areas)
+    progress = progress_oob(request, project, kind.step, request.wizard_areas) + _follow(request, project, kind)
     response = HttpResponse(body + progress)
     if kind.group(row) != group_before:
         # Moved to another parent (a topic to another block, …): append it there.
@@ -325,13 +326,17 @@ def _row_vanished(request, project, kind, ident):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
+    """GET: the confirmation page (the path without script; with script app.js asks); POST: delete."""
     project = project_for(request, pk, EDIT_PERM)
     kind = _kind_of(request, key, kind_name)
     if not kind.deletable:
         raise Http404
     row = kind.lookup(kind, project, ident)
+    if request.method == "GET":
+        context = _context(request, project, kind, row=row, action=request.path, label=_row_label(kind, row))
+        return render(request, "strategies/wizard/rows/delete.html", context)
     try:
         working_row_delete(project=project, user=request.user, row=row)
     except DomainError as error:
@@ -342,7 +347,22 @@ def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
     if not request.htmx:
         messages.success(request, _("Deleted."))
         return _back_to_step(project, kind)
-    return HttpResponse(progress_oob(request, project, kind.step, request.wizard_areas))
+    progress = progress_oob(request, project, kind.step, request.wizard_areas)
+    return HttpResponse(progress + _follow(request, project, kind))
+
+
+def _row_label(kind, row) -> str:
+    """What the confirmation names: the row's own words, else its kind."""
+    for name in ("title", "name"):
+        if getattr(row, name, ""):
+            return str(getattr(row, name))
+    return str(row) if row.pk is not None else str(kind.verbose_name)
+
+
+def _follow(request, project, kind) -> str:
+    """The parts of the step computed from its rows (the competition grid), sent out of band."""
+    follow = STEPS[kind.step].follow
+    return follow(request, project) if follow is not None else ""
 
 
 @login_required
@@ -357,5 +377,5 @@ def row_move(request, pk: int, key: str, kind_name: str, ident: str):
     working_row_move(project=project, user=request.user, row=row, siblings=kind.siblings(row), direction=direction)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row))
-    # The browser moves the row itself (app.js); nothing to swap.
+    # The browser moves the row itself (app.js) once this success arrives; nothing to swap.
     return HttpResponse(status=204)

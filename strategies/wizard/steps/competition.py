@@ -1,6 +1,7 @@
 """Step 4, competition: performance and attention competitors and their presence per topic."""
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
@@ -49,7 +50,16 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True)
+def follow(request, project) -> str:
+    """The summary and the topic × competitor grid, out of band: they follow every competitor and presence saved."""
+    context = {**load(project), "oob": True}
+    return "".join(
+        render_to_string(f"strategies/wizard/steps/competition_{part}.html", context, request)
+        for part in ("summary", "grid")
+    )
+
+
+STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True, follow=follow)
 
 register(
     RowKind(

@@ -64,20 +64,24 @@ def version_content(version: StrategyVersion) -> dict:
     return build_snapshot(version)
 
 
+def _version_fields(version: StrategyVersion) -> dict:
+    """The version's own texts, as every content (frozen, live or unreadable) carries them."""
+    return {
+        "number": version.number,
+        "name": version.name,
+        "rationale": version.rationale,
+        "assumptions": version.assumptions,
+        "prerequisites": version.prerequisites,
+    }
+
+
 def unreadable_content(version: StrategyVersion) -> dict:
     """The shape every reader expects, empty but for the version's own fields, flagged "unreadable"."""
     return {
         "schema": None,
         "unreadable": True,
         "taken_at": None,
-        "version": {
-            "number": version.number,
-            "name": version.name,
-            "rationale": version.rationale,
-            "assumptions": version.assumptions,
-            "prerequisites": version.prerequisites,
-            "based_on": None,
-        },
+        "version": {**_version_fields(version), "based_on": None},
         "project": {},
         "potential": None,
         "options": [],
@@ -229,11 +233,7 @@ def build_snapshot(version: StrategyVersion) -> dict:
         "schema": SCHEMA,
         "taken_at": timezone.now().isoformat(),
         "version": {
-            "number": version.number,
-            "name": version.name,
-            "rationale": version.rationale,
-            "assumptions": version.assumptions,
-            "prerequisites": version.prerequisites,
+            **_version_fields(version),
             "based_on": version.based_on.number if version.based_on_id else None,
         },
         "project": {

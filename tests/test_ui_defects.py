@@ -19,7 +19,8 @@ from django.utils import translation
 import strategies.forms
 from competencies.models import AreaKey, CompetenceArea
 from strategies.models import Competitor, CompetitorPresence, Milestone, Topic
-from strategies.services.versions import strategy_version_create, strategy_version_submit, version_option_choose
+from strategies.services.approval import strategy_version_submit
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
 
 from .factories import (
@@ -289,8 +290,8 @@ def test_the_version_page_links_to_the_comparison_once(project, consultant):
         reverse("version_compare", args=[project.pk]),
     )
     assert german(consultant).get(url).content.decode().count(compare) == 1  # a draft: the button at the top
-    version_option_choose(version, consultant, option, included=True, reason="")
-    strategy_version_submit(version, consultant, notify=False)
+    version_option_choose(version=version, user=consultant, option=option, included=True, reason="")
+    strategy_version_submit(version=version, user=consultant, notify=False)
     body = german(consultant).get(url).content.decode()
     assert body.count(compare) == 1  # submitted: beside the comparison shown below
     assert compare in body[body.index('<section id="comparison"') :]

@@ -4,6 +4,7 @@ One server per test session (it starts in well under a second); each test takes 
 own, so no test sees another's objects. The keys are moto's dummies: it accepts any.
 """
 
+import logging
 import uuid
 
 import boto3
@@ -21,6 +22,8 @@ REGION = "us-east-1"
 def s3_endpoint_fixture():
     from moto.server import ThreadedMotoServer
 
+    # The server logs every request at INFO through werkzeug: noise in a failing test's output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -108,7 +108,9 @@ class Processes:
         if _with_celery():
             self.env["REDIS_URL"] = django_settings.REDIS_URL
             # Sessions through Redis too (cached_db): the test shows the copy there is shared as well.
-            self.env["CACHE_URL"] = django_settings.REDIS_URL.rsplit("/", 1)[0] + "/13"
+            # The broker's database unless the run names a cache: no guessing at another's database number.
+            redis_cache = "rediscache://" + django_settings.REDIS_URL.split("://", 1)[1]
+            self.env["CACHE_URL"] = os.environ.get("CACHE_URL") or redis_cache
         self.running = []
         self.folders = []
 

@@ -38,7 +38,8 @@ from strategies.services.versions import strategy_version_create, version_option
 from .factories import PASSWORD, MembershipFactory, OptionFactory, ProjectFactory, UserFactory
 from .s3_server import s3_bucket_fixture, s3_endpoint_fixture, s3_environment  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# Not marked "worker": without a broker it runs the render service in a process of its own.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(django_settings.BASE_DIR)
 START_TIMEOUT = 60  # seconds for a gunicorn process to answer (two CPUs shared with other work)
@@ -271,6 +272,12 @@ def test_two_web_processes_and_a_worker_share_files_through_the_bucket(tmp_path,
         _log_in(member, web_a, "alice")
         # The session made on web A is valid on web B (cookies do not care for the port).
         assert member.get(f"{web_b}/", allow_redirects=False, timeout=10).status_code == 200
+        if "CACHE_URL" in processes.env:
+            # cached_db: besides the database, the session's copy lies in the shared Redis.
+            import redis
+
+            shared = redis.Redis.from_url("redis://" + processes.env["CACHE_URL"].split("://", 1)[1])
+            assert shared.exists(f"sessions:1:django.contrib.sessions.cached_db{member.cookies['sessionid']}")
 
         pdfs = []
         for base in (web_a, web_b):

@@ -101,6 +101,7 @@ def test_a_member_downloads_the_report_streamed_from_the_bucket(
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     # Streamed by the app: the bytes themselves, no redirect to a bucket address that could be passed on.
+    assert response["Content-Length"] == str(len(FAKE_PDF))
     assert b"".join(response.streaming_content) == FAKE_PDF
     assert _local_files(media) == []
 

@@ -314,8 +314,13 @@ def s3_storage(environ) -> dict | None:
             f"AWS_STORAGE_BUCKET_NAME={bucket!r} is not a bucket name "
             "(3 to 63 lowercase letters, digits, dots and hyphens)."
         )
+    from botocore.config import Config
+
     options = {
         "bucket_name": bucket,
+        # botocore waits 60 s per connect and per read, five times over: a bucket that does not
+        # answer would hold a download (and a web process) for minutes. A few seconds, three tries.
+        "client_config": Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"}),
         # Names carry the report's id, so none is ever reused: no existence check before a write.
         "file_overwrite": True,
         # Private objects; the app streams them to members (strategies/views/reports.py), so no

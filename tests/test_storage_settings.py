@@ -33,6 +33,10 @@ def test_a_bucket_alone_uses_amazon_with_the_keys_boto3_finds_itself():
     # Private objects and, should a link ever be signed, one that expires within a minute.
     assert options["default_acl"] is None
     assert options["querystring_auth"] is True and options["querystring_expire"] == 60
+    # A bucket that does not answer holds a download for seconds, not botocore's minutes.
+    config = options["client_config"]
+    assert (config.connect_timeout, config.read_timeout) == (3, 20)
+    assert config.retries == {"max_attempts": 3, "mode": "standard"}
 
 
 def test_an_s3_compatible_store_with_keys():

@@ -7,7 +7,8 @@ written to a file once the test's rows are committed. The worker is a real Celer
 broker and PostgreSQL are there (REDIS_URL); otherwise a separate process runs the very service the
 task calls (strategies.services.reports.report_render). Then:
 
-- a consultant logs in on web A; the same session cookie is valid on web B (sessions are shared);
+- a consultant logs in on web A; the same session cookie is valid on web B (sessions are shared;
+  with Redis their copy lies there, and a step page web A cached is what web B serves);
 - the report the worker rendered is downloaded from both web processes, byte for byte the same;
 - an outsider gets 404 from either;
 - none of the local folders holds the file: it lies in the bucket only;
@@ -216,6 +217,32 @@ def _report_status(processes: Processes, report: Report) -> str:
     return row[0]
 
 
+def _page_cache_is_shared(member: requests.Session, web_a: str, web_b: str, cache_url: str, project) -> None:
+    """A step page web A rendered and cached is what web B serves: one page cache in Redis.
+
+    Whatever A stored for the page (found as the cache entries holding a whole page, so the test
+    needs no knowledge of the cache's keys) is replaced by a marked page; B must answer with it.
+    """
+    from django.core.cache.backends.redis import RedisCache
+
+    shared = RedisCache("redis://" + cache_url.split("://", 1)[1], {})
+    client = shared._cache.get_client()
+    step = reverse("wizard_start", args=[project.pk])
+    page = member.get(f"{web_a}{step}", timeout=30)  # redirected to the step, which is cached
+    assert page.status_code == 200
+    path = page.url.split(web_a, 1)[1]
+    stored = []
+    for raw in client.keys("*"):
+        key = raw.decode().split(":", 2)[-1]
+        value = shared.get(key)
+        if isinstance(value, bytes) and b"</html>" in value:
+            stored.append(key)
+    assert stored, "web A cached no page in the shared Redis"
+    for key in stored:
+        shared.set(key, b"<!doctype html><html><body>marked by web A's cache</body></html>", 60)
+    assert "marked by web A's cache" in member.get(f"{web_b}{path}", timeout=30).text
+
+
 CLEAN_UP = """
 import json
 from datetime import timedelta
@@ -278,6 +305,7 @@ def test_two_web_processes_and_a_worker_share_files_through_the_bucket(tmp_path,
 
             shared = redis.Redis.from_url("redis://" + processes.env["CACHE_URL"].split("://", 1)[1])
             assert shared.exists(f"sessions:1:django.contrib.sessions.cached_db{member.cookies['sessionid']}")
+            _page_cache_is_shared(member, web_a, web_b, processes.env["CACHE_URL"], project)
 
         pdfs = []
         for base in (web_a, web_b):

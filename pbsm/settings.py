@@ -6,8 +6,11 @@ REDIS_URL, DJANGO_DEBUG=false, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 Every variable is listed in the README's configuration table.
 """
 
+import os
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -276,8 +279,84 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+# Generated files (reports, and whatever is generated later) go through the default storage,
+# never a path: on one machine that is MEDIA_ROOT; with more than one (web replicas, workers on
+# other hosts) it is an S3-compatible bucket, so what a worker writes every web process can read.
+# A FileField without a storage of its own uses "default", so no model has to know which it is.
+_S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_S3_REGION = re.compile(r"^[a-z0-9-]{1,40}$")
+# Only what the S3 storage needs to sign; the rest of the environment is no business of it.
+S3_VARIABLES = (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+)
+
+
+def s3_storage(environ) -> dict | None:
+    """The default storage on S3 from AWS_STORAGE_BUCKET_NAME and friends; None keeps local files.
+
+    A wrong value stops the start with the variable's name rather than failing at the first
+    report: a typo in the bucket would otherwise surface hours later as a failed render.
+    """
+    values = {name: (environ.get(name) or "").strip() for name in S3_VARIABLES}
+    bucket = values["AWS_STORAGE_BUCKET_NAME"]
+    if not bucket:
+        others = [name for name in S3_VARIABLES[1:] if values[name]]
+        if others:
+            raise ImproperlyConfigured(f"{others[0]} is set but AWS_STORAGE_BUCKET_NAME is not; set both or neither.")
+        return None
+    if not _S3_BUCKET_NAME.match(bucket) or ".." in bucket:
+        raise ImproperlyConfigured(
+            f"AWS_STORAGE_BUCKET_NAME={bucket!r} is not a bucket name "
+            "(3 to 63 lowercase letters, digits, dots and hyphens)."
+        )
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket,
+        # botocore waits 60 s per connect and per read, five times over: a bucket that does not
+        # answer would hold a download (and a web process) for minutes. A few seconds, three tries.
+        "client_config": Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"}),
+        # Names carry the report's id, so none is ever reused: no existence check before a write.
+        "file_overwrite": True,
+        # Private objects; the app streams them to members (strategies/views/reports.py), so no
+        # link is handed out. Should a later feature call url(), it signs for one minute only.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        "signature_version": "s3v4",
+    }
+    endpoint = values["AWS_S3_ENDPOINT_URL"]
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ImproperlyConfigured(
+                f"AWS_S3_ENDPOINT_URL={endpoint!r} must be an http:// or https:// address, e.g. http://minio:9000."
+            )
+        options["endpoint_url"] = endpoint
+        # MinIO and most S3-compatible stores serve buckets under the path, not as subdomains.
+        options["addressing_style"] = "path"
+    region = values["AWS_S3_REGION_NAME"]
+    if region:
+        if not _S3_REGION.match(region):
+            raise ImproperlyConfigured(f"AWS_S3_REGION_NAME={region!r} is not a region name such as eu-central-1.")
+        options["region_name"] = region
+    key, secret = values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]
+    if bool(key) != bool(secret):
+        missing = "AWS_SECRET_ACCESS_KEY" if key else "AWS_ACCESS_KEY_ID"
+        raise ImproperlyConfigured(f"{missing} must be set together with the other key; set both or neither.")
+    if key:
+        options.update(access_key=key, secret_key=secret)
+    # Without keys boto3 finds its own (instance role, ~/.aws): nothing secret in the environment.
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage(os.environ) or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -42,6 +42,8 @@ class Report(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=ReportLanguage.choices)
     status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # No storage of its own: Django's default storage, MEDIA_ROOT or the S3 bucket (pbsm/settings.py,
+    # STORAGES). The field holds the lazy default_storage, so a settings override reaches it too.
     file = models.FileField(_("file"), upload_to=report_upload_to, blank=True)
     file_size = models.PositiveIntegerField(_("file size (bytes)"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)

@@ -7,7 +7,9 @@ Which name does what:
 - `report_request` (here) writes a queued Report and, once the row is committed, queues
   `strategies.tasks.report_render_task`; the task only calls `report_render` (here), which
   claims that one record with a conditional UPDATE, calls the renderer and stores the file
-  through Django's storage API. Without REDIS_URL the task runs eagerly in the web process.
+  through Django's default storage (MEDIA_ROOT, or an S3 bucket shared by every web process
+  and worker when AWS_STORAGE_BUCKET_NAME is set; see pbsm/settings.py).
+  Without REDIS_URL the task runs eagerly in the web process.
 - `reports_sweep_stuck` and `reports_clean_up` (here) are the periodic jobs (beat);
   `manage.py clean_up_reports` runs the clean-up by hand.
 
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -55,8 +58,11 @@ from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
 logger = logging.getLogger(__name__)
 
 REQUEST = "strategies.request_report"
-# Worth another attempt of the task: the database or the broker was briefly unreachable.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
+# What the file storage raises when it cannot be reached or refuses: the local disk (OSError)
+# or the S3 bucket (botocore's errors, which are no OSError).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+# Worth another attempt of the task: the database, the broker or the bucket was briefly unreachable.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, BotoCoreError)
 
 FAILED_RENDERING = gettext_noop(
     "The report could not be rendered. Try again; if it fails again, tell your administrator."
@@ -252,7 +258,14 @@ def report_render(*, report_id: int, takeover: bool = False) -> str:
 
 def _store(report: Report, rendered) -> str:
     name = f"pbsm-V{report.version.number}-{report.language}-{report.pk}.pdf"
-    report.file.save(name, ContentFile(rendered.pdf), save=False)
+    try:
+        report.file.save(name, ContentFile(rendered.pdf), save=False)
+    except ClientError:
+        # The bucket answered but refused (no such bucket, access denied): trying again the same
+        # way will not help. An unreachable bucket (BotoCoreError) is transient: the task retries.
+        logger.exception("Report %s could not be written to the storage.", report.pk)
+        report_fail(report_id=report.pk, message=FAILED_RENDERING)
+        return "failed"
     stored = Report.objects.filter(pk=report.pk, status=ReportStatus.RENDERING).update(
         status=ReportStatus.DONE,
         file=report.file.name,
@@ -356,7 +369,7 @@ def reports_clean_up(*, now: datetime | None = None) -> list[RemovedReport]:
         if due.file:
             try:
                 Report._meta.get_field("file").storage.delete(due.file)
-            except OSError:
+            except STORAGE_ERRORS:
                 logger.exception("Report %s was removed but its file %s could not be deleted.", due.pk, due.file)
         removed.append(due)
     if removed:

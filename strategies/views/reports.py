@@ -12,6 +12,8 @@ Requests are bounded in the service (strategies/services/reports.py): one unfini
 version and language, REPORT_REQUESTS_PER_HOUR new ones per user.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -24,6 +26,7 @@ from ..exceptions import DomainError
 from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
 from ..services.reports import (
     FAILED_UNAVAILABLE,
+    STORAGE_ERRORS,
     ReportLimitReached,
     report_request,
     report_retry,
@@ -32,6 +35,8 @@ from ..services.reports import (
 from .access import project_for
 
 REQUEST = "strategies.request_report"
+
+logger = logging.getLogger(__name__)
 
 
 def _version_of(project, version_pk: int) -> StrategyVersion:
@@ -161,7 +166,13 @@ def report_status(request, pk: int, report_pk: int):
 @login_required
 @require_GET
 def report_download(request, pk: int, report_pk: int):
-    """The PDF as an attachment, for the project's members only."""
+    """The PDF as an attachment, for the project's members only.
+
+    Streamed through the app from whichever storage holds it (MEDIA_ROOT or the S3 bucket),
+    never a redirect to a signed bucket link: the membership check stays here in one place, a
+    link cannot be passed on or outlive a removed membership, and the bucket need not be
+    reachable from the browser (compose keeps it on the internal network).
+    """
     project = project_for(request, pk)
     report = _report_of(project, report_pk)
     if report.status != ReportStatus.DONE or not report.file:
@@ -170,5 +181,10 @@ def report_download(request, pk: int, report_pk: int):
         handle = report.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The report's file is missing.")) from None
+    except STORAGE_ERRORS:
+        # The bucket cannot be reached: the member hears so where they clicked, and nothing breaks.
+        logger.exception("Report %s could not be read from the storage.", report.pk)
+        messages.error(request, _("The report's file cannot be fetched right now. Try again in a moment."))
+        return _back(report.version)
     filename = report.file.name.rsplit("/", 1)[-1]
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 @pytest.fixture(autouse=True)
 def own_staging(settings, tmp_path):
     """Uploads waiting for confirmation in this test's own directory: parallel runs share user ids."""
-    settings.PROJECT_IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 IMPORT_URL = reverse("project_import")
@@ -408,7 +408,7 @@ def test_a_user_has_one_upload_waiting_at_a_time(client_for, project, document, 
     browser = client_for(importer_user())
     first = confirmation(browser, document)
     second = confirmation(browser, document)
-    assert len(list(Path(settings.PROJECT_IMPORT_STAGING_DIR).glob("*.json"))) == 1
+    assert len(list((Path(settings.MEDIA_ROOT) / "import-staging").glob("*.json"))) == 1
     stale = browser.post(IMPORT_URL, {"token": first.context["form"]["token"].value()})
     assert stale.status_code == 200 and b"This upload has expired or is not yours" in stale.content
     assert browser.post(IMPORT_URL, {"token": second.context["form"]["token"].value()}).status_code == 302

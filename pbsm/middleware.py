@@ -17,6 +17,9 @@ LAST_ACTIVITY = "pbsm_last_activity"
 # The last activity is written at most once a minute: writing it on every request would
 # save the session (a database write) on every page and every htmx save.
 ACTIVITY_RESOLUTION_SECONDS = 60
+# Answered without reading the session: /healthz/ must report a database that is down as
+# "unavailable" (503), and reading a signed-in user's session would need that database.
+PATHS_WITHOUT_SESSION = frozenset({"/healthz/", "/favicon.ico"})
 
 
 class SecurityHeadersMiddleware:
@@ -37,6 +40,8 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.permissions_policy)
+        if request.path in PATHS_WITHOUT_SESSION:
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
@@ -53,7 +58,7 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        if request.path not in PATHS_WITHOUT_SESSION and request.user.is_authenticated:
             now = time.time()
             last = request.session.get(LAST_ACTIVITY)
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():

@@ -185,3 +185,18 @@ def test_the_probe_script_passes_on_a_healthy_site_and_fails_when_nothing_answer
     assert healthy.returncode == 0, healthy.stderr
     closed = _probe("http://127.0.0.1:1/healthz/")
     assert closed.returncode == 1 and "healthz:" in closed.stderr
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_signed_in_caller_is_answered_without_reading_the_session_or_the_user(client_for, consultant):
+    """With the database down, reading the session would fail the request (500) before healthz could
+    say 503 "unavailable"; the restart test (PostgreSQL) shows that end to end."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in = client_for(consultant)
+    with CaptureQueriesContext(connection) as queries:
+        response, _elapsed = healthz(signed_in)
+    assert response.status_code == 200
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "django_session" not in read and "auth_user" not in read

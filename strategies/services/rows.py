@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from ..content_changes import content_changed
 from ..exceptions import DomainError
 from ..models import ActionOption, StrategyProject, Topic, VersionOption, VersionStatus
 
@@ -137,4 +138,5 @@ def working_row_move(
         # Order is layout, not content: no lock_version bump, so no false conflicts.
         # With history, like every other change (cached pages key on it).
         bulk_update_with_history(changed, type(row), ["order", "updated_at"])
+        content_changed(project_id=project.pk)  # bulk_update sends no signals
         return True

@@ -1,0 +1,108 @@
+"""Counting changes to what the cached pages show, per project (strategies/wizard/page_cache.py).
+
+Every save and delete through the ORM of a model a page reads adds one to its
+project's ContentCounter, in the same transaction as the write: the admin, the
+import, the shell and the services alike, since they all end in save()/delete()
+and so in the signals below. A change to the catalogue adds one to the
+catalogue's counter, which every project's pages key on.
+
+Writes that send no signals (QuerySet.update(), bulk_create(), bulk_update(),
+raw SQL) must call content_changed() themselves, as the row moves, the version
+choices and the import do. tests/test_page_cache.py checks that every model of
+both apps is either counted here or named as shown on no cached page.
+"""
+
+from django.db import transaction
+from django.db.models import F, Subquery
+from django.db.models.signals import post_delete, post_save
+
+from .models import CATALOGUE_SCOPE, ContentCounter
+
+# Each counted model of this app and the path from it to its project; "" for the project itself.
+PROJECT_PATHS = {
+    "StrategyProject": "",
+    "Membership": "project",
+    "Topic": "project",
+    "BusinessBenefit": "topic__project",
+    "ActionOption": "topic__project",
+    "Competitor": "project",
+    "CompetitorPresence": "competitor__project",
+    "Resource": "project",
+    "ResourceRequirement": "option__topic__project",
+    "Kpi": "benefit__topic__project",
+    "Milestone": "project",
+    "Platform": "project",
+    "EffectRelevance": "project",
+    "UsageFormatRelevance": "project",
+    "ChecklistAnswer": "project",
+    "StepComment": "project",
+    "StrategyVersion": "project",
+    "VersionOption": "version__project",
+    "VersionTransition": "version__project",
+    "VersionDecision": "version__project",
+}
+
+# Models that no cached page shows (reports have their own page, which is never cached; the
+# access record is the manager's; history tables change with their model).
+NOT_SHOWN = {"Client", "Report", "AccessChange"}
+
+
+def content_changed(*, project_id) -> None:
+    """Add one to the project's counter (an id, or a subquery giving it) in the current transaction."""
+    _bump(project_id)
+
+
+def catalogue_changed() -> None:
+    _bump(CATALOGUE_SCOPE)
+
+
+def _bump(scope) -> None:
+    if ContentCounter.objects.filter(scope=scope).update(count=F("count") + 1):
+        return
+    if isinstance(scope, Subquery):
+        # The row's parent is gone, and with it the project (its delete is counted) — or the
+        # row belongs to no project at all.
+        return
+    # The first change ever counted for this scope (a project made before the counter
+    # existed has its row from the migration; a new project gets it here, on its first save).
+    with transaction.atomic():
+        counter, created = ContentCounter.objects.select_for_update().get_or_create(scope=scope)
+        if not created:
+            ContentCounter.objects.filter(scope=scope).update(count=F("count") + 1)
+
+
+def _project_of(instance, path: str):
+    """The project id of a row: straight from its foreign key, or as a subquery through its parent.
+
+    Never from the row itself: after a delete it is gone, while its parent is still there
+    (a cascade deletes children first) or was the thing deleted.
+    """
+    if not path:
+        return instance.pk
+    first, _sep, rest = path.partition("__")
+    field = instance._meta.get_field(first)
+    value = getattr(instance, field.attname)
+    if not rest:
+        return value
+    return Subquery(field.related_model._base_manager.filter(pk=value).values(rest)[:1])
+
+
+def _project_row_changed(sender, instance, **kwargs):
+    # Fixtures (raw saves) too: loaddata may change a project whose pages are cached.
+    content_changed(project_id=_project_of(instance, PROJECT_PATHS[sender.__name__]))
+
+
+def _catalogue_changed(sender, instance, **kwargs):
+    catalogue_changed()
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    for name in PROJECT_PATHS:
+        model = apps.get_model("strategies", name)
+        post_save.connect(_project_row_changed, sender=model, dispatch_uid=f"content-changed-{name}")
+        post_delete.connect(_project_row_changed, sender=model, dispatch_uid=f"content-deleted-{name}")
+    for model in apps.get_app_config("competencies").get_models():
+        post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-changed-{model.__name__}")
+        post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-deleted-{model.__name__}")

@@ -33,6 +33,17 @@ def _refuse_unless_editor(project: StrategyProject, user: AbstractBaseUser) -> N
         raise DomainError(_("Only the project's consultants can change its working material."))
 
 
+def _lock_counter_first(project: StrategyProject) -> None:
+    """Count the change before any row is locked (strategies/content_changes.py).
+
+    The project's change counter is locked from its first count until the commit. Taken
+    first, it orders the project's row writes one after another; taken after a row (as the
+    save signal alone would), a delete cascading over a row that a colleague is saving at
+    the same moment could leave each transaction waiting for the other on PostgreSQL.
+    """
+    content_changed(project_id=project.pk)
+
+
 def _apply(row: Model, data: dict) -> None:
     """Set the row's fields from validated data; names that are no field of the row are left out."""
     fields = {field.name for field in row._meta.concrete_fields if field.editable}
@@ -58,6 +69,7 @@ def working_row_save(
     _refuse_unless_editor(project, user)
     model = type(row)
     with transaction.atomic():
+        _lock_counter_first(project)
         if lock_version is None:
             if row.pk is not None:
                 # Opened as new, but a colleague has created it meanwhile.
@@ -86,6 +98,7 @@ def working_row_delete(*, project: StrategyProject, user: AbstractBaseUser, row:
     _refuse_unless_editor(project, user)
     try:
         with transaction.atomic():
+            _lock_counter_first(project)
             doomed = _options_deleted_with(row)
             if doomed is not None:
                 # A draft is work in progress: it just loses the option. A submitted or
@@ -117,6 +130,7 @@ def working_row_move(
     if direction not in ("up", "down"):
         raise ValueError(f"Not a direction: {direction!r}")
     with transaction.atomic():
+        _lock_counter_first(project)
         rows = list(
             type(row)
             .objects.filter(**siblings)
@@ -138,5 +152,5 @@ def working_row_move(
         # Order is layout, not content: no lock_version bump, so no false conflicts.
         # With history, like every other change (cached pages key on it).
         bulk_update_with_history(changed, type(row), ["order", "updated_at"])
-        content_changed(project_id=project.pk)  # bulk_update sends no signals
+        # bulk_update sends no signals; counted already by _lock_counter_first.
         return True

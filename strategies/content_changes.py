@@ -12,8 +12,10 @@ choices and the import do. tests/test_page_cache.py checks that every model of
 both apps is either counted here or named as shown on no cached page.
 """
 
+import secrets
+
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import F, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 
 from .models import CATALOGUE_SCOPE, ContentCounter
@@ -48,7 +50,10 @@ NOT_SHOWN = {"Client", "Report", "AccessChange"}
 
 
 def content_changed(*, project_id) -> None:
-    """Add one to the project's counter (an id, or a subquery giving it) in the current transaction."""
+    """Add one to the project's counter in the current transaction.
+
+    `project_id` is an id, or a one-value queryset of it (a row's parent, see _project_of).
+    """
     _bump(project_id)
 
 
@@ -57,22 +62,27 @@ def catalogue_changed() -> None:
 
 
 def _bump(scope) -> None:
-    if ContentCounter.objects.filter(scope=scope).update(count=F("count") + 1):
+    lookup = Subquery(scope) if isinstance(scope, QuerySet) else scope
+    if ContentCounter.objects.filter(scope=lookup).update(count=F("count") + 1):
         return
-    if isinstance(scope, Subquery):
-        # The row's parent is gone, and with it the project (its delete is counted) — or the
-        # row belongs to no project at all.
-        return
-    # The first change ever counted for this scope (a project made before the counter
-    # existed has its row from the migration; a new project gets it here, on its first save).
+    if isinstance(scope, QuerySet):
+        scope = scope.first()
+        if scope is None:
+            return  # the row's parent is gone, and with it the project (its delete is counted)
+    # The first change counted for this scope: a new project's first save, or a counter row
+    # lost (a flushed table). Made here, never an error; a project made before the counter
+    # existed has its row from the migration. It starts at a random count, so that a row made
+    # again cannot count its way back to a key that pages were cached under before the loss.
     with transaction.atomic():
-        counter, created = ContentCounter.objects.select_for_update().get_or_create(scope=scope)
+        counter, created = ContentCounter.objects.select_for_update().get_or_create(
+            scope=scope, defaults={"count": secrets.randbelow(2**62)}
+        )
         if not created:
             ContentCounter.objects.filter(scope=scope).update(count=F("count") + 1)
 
 
 def _project_of(instance, path: str):
-    """The project id of a row: straight from its foreign key, or as a subquery through its parent.
+    """The project id of a row: straight from its foreign key, or as a query through its parent.
 
     Never from the row itself: after a delete it is gone, while its parent is still there
     (a cascade deletes children first) or was the thing deleted.
@@ -84,7 +94,7 @@ def _project_of(instance, path: str):
     value = getattr(instance, field.attname)
     if not rest:
         return value
-    return Subquery(field.related_model._base_manager.filter(pk=value).values(rest)[:1])
+    return field.related_model._base_manager.filter(pk=value).values_list(rest, flat=True)[:1]
 
 
 def _project_row_changed(sender, instance, **kwargs):

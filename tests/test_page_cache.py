@@ -11,7 +11,7 @@ from strategies.models import ContentCounter, Membership, Role, StepComment, Str
 from strategies.services.workshop import checklist_answer_save
 from strategies.wizard import page_cache
 
-from .factories import MembershipFactory, ProjectFactory, TopicFactory, UserFactory
+from .factories import BenefitFactory, MembershipFactory, ProjectFactory, TopicFactory, UserFactory
 from .wizard_rows import edit_url, hx_post, move_url, step_url
 
 pytestmark = pytest.mark.django_db
@@ -241,11 +241,13 @@ def test_a_catalogue_change_renews_every_projects_pages(client_for, project, con
 def test_a_project_without_a_counter_row_gets_one_on_its_next_change(client_for, project, consultant):
     """Rows lost (a flushed table, a project restored from a backup without it) are made again, never an error."""
     c = client_for(consultant)
+    benefit = BenefitFactory(topic=TopicFactory(project=project, block=_channels()), title="First benefit")
     ContentCounter.objects.all().delete()
-    c.get(step_url(project, STEP))
-    TopicFactory(project=project, title="After the loss")
-    assert "After the loss" in c.get(step_url(project, STEP)).content.decode()
+    c.get(step_url(project, "business_benefit"))
+    benefit.title = "Saved after the loss"
+    benefit.save()  # found through its topic, and counted from a new row on
     assert ContentCounter.objects.filter(scope=project.pk).exists()
+    assert "Saved after the loss" in c.get(step_url(project, "business_benefit")).content.decode()
 
 
 def test_page_cache_stats_count_hits_and_misses_and_start_empty(client_for, project, consultant):
@@ -271,3 +273,7 @@ def test_every_model_a_page_shows_is_counted():
                 continue
             assert app == "competencies" or name in PROJECT_PATHS, name
             assert post_save.has_listeners(model) and post_delete.has_listeners(model), name
+
+
+def _channels():
+    return BusinessModelBlock.objects.get(key="channels")

@@ -277,3 +277,89 @@ def test_every_model_a_page_shows_is_counted():
 
 def _channels():
     return BusinessModelBlock.objects.get(key="channels")
+
+
+@pytest.fixture
+def committed(transactional_db):
+    """Rows the other thread can see: real commits (PostgreSQL's row locks; SQLite has none)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from competencies.catalogue import load_catalogue
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks held by two connections at once need PostgreSQL.")
+    load_catalogue(apps.get_model)
+    Group.objects.get_or_create(name="consultants")
+
+
+@pytest.mark.postgres
+def test_deleting_a_topic_while_a_colleague_saves_its_benefit_does_not_deadlock(committed, monkeypatch):
+    """The delete counts the change before it locks any row, so the save waits for it instead of
+    holding the benefit's lock while waiting for the counter the delete holds (a deadlock)."""
+    import threading
+    import time
+
+    from django.db import connections
+    from django.db.models.signals import post_delete
+
+    from strategies.models import Kpi
+    from strategies.services.rows import RowConflict, working_row_delete, working_row_save
+
+    from .factories import KpiFactory
+
+    project = ProjectFactory()
+    user = UserFactory(username="alice", consultant_group=True)
+    MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
+    topic = TopicFactory(project=project, block=_channels())
+    benefit = BenefitFactory(topic=topic)
+    KpiFactory(benefit=benefit)
+    deleting, saving = threading.Event(), threading.Event()
+    deleter = {}
+
+    def hold_after_the_kpis(sender, **kwargs):
+        # The delete has counted (and so locked the counter) and deleted the KPIs; the benefit is next.
+        if threading.get_ident() == deleter.get("thread"):
+            deleting.set()
+            saving.wait(timeout=5)
+            time.sleep(0.5)  # the save is now waiting where it would wait
+
+    post_delete.connect(hold_after_the_kpis, sender=Kpi, dispatch_uid="test-hold-after-kpis")
+    results = {}
+
+    def delete():
+        deleter["thread"] = threading.get_ident()
+        try:
+            working_row_delete(project=project, user=user, row=Topic.objects.get(pk=topic.pk))
+            results["delete"] = "ok"
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results["delete"] = error
+        finally:
+            connections.close_all()
+
+    def save():
+        deleting.wait(timeout=5)
+        saving.set()
+        try:
+            row = type(benefit).objects.get(pk=benefit.pk)
+            working_row_save(
+                project=project, user=user, row=row, data={"title": "Saved"}, lock_version=row.lock_version
+            )
+            results["save"] = "ok"
+        except RowConflict:
+            results["save"] = "conflict"  # the colleague's delete came first: the save is told, as it should be
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results["save"] = error
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=delete), threading.Thread(target=save)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        post_delete.disconnect(sender=Kpi, dispatch_uid="test-hold-after-kpis")
+    assert results == {"delete": "ok", "save": "conflict"}

@@ -1,7 +1,7 @@
 """Counting changes to what the cached pages show, per project (strategies/wizard/page_cache.py).
 
 Every save and delete through the ORM of a model a page reads adds one to its
-project's ContentCounter, in the same transaction as the write: the admin, the
+project's ContentCounter, in the same transaction as the write and just before it: the admin, the
 import, the shell and the services alike, since they all end in save()/delete()
 and so in the signals below. A change to the catalogue adds one to the
 catalogue's counter, which every project's pages key on.
@@ -15,8 +15,8 @@ both apps is either counted here or named as shown on no cached page.
 import secrets
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Subquery
-from django.db.models.signals import post_delete, post_save
+from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models.signals import post_save, pre_delete, pre_save
 
 from .models import CATALOGUE_SCOPE, ContentCounter
 
@@ -54,17 +54,21 @@ def content_changed(*, project_id) -> None:
 
     `project_id` is an id, or a one-value queryset of it (a row's parent, see _project_of).
     """
-    _bump(project_id)
+    _bump([project_id])
 
 
 def catalogue_changed() -> None:
-    _bump(CATALOGUE_SCOPE)
+    _bump([CATALOGUE_SCOPE])
 
 
-def _bump(scope) -> None:
-    lookup = Subquery(scope) if isinstance(scope, QuerySet) else scope
-    if ContentCounter.objects.filter(scope=lookup).update(count=F("count") + 1):
+def _bump(scopes: list) -> None:
+    """One UPDATE for every scope named (each an id or a one-value queryset of it)."""
+    named = Q()
+    for scope in scopes:
+        named |= Q(scope=Subquery(scope)) if isinstance(scope, QuerySet) else Q(scope=scope)
+    if ContentCounter.objects.filter(named).update(count=F("count") + 1):
         return
+    scope = scopes[0]
     if isinstance(scope, QuerySet):
         scope = scope.first()
         if scope is None:
@@ -84,8 +88,7 @@ def _bump(scope) -> None:
 def _project_of(instance, path: str):
     """The project id of a row: straight from its foreign key, or as a query through its parent.
 
-    Never from the row itself: after a delete it is gone, while its parent is still there
-    (a cascade deletes children first) or was the thing deleted.
+    Through the parent, not the row: a new row is not in the table yet.
     """
     if not path:
         return instance.pk
@@ -97,12 +100,32 @@ def _project_of(instance, path: str):
     return field.related_model._base_manager.filter(pk=value).values_list(rest, flat=True)[:1]
 
 
-def _project_row_changed(sender, instance, **kwargs):
-    # Fixtures (raw saves) too: loaddata may change a project whose pages are cached.
-    content_changed(project_id=_project_of(instance, PROJECT_PATHS[sender.__name__]))
+def _row_changing(sender, instance, **kwargs):
+    """Before a save or delete: the counter is locked before the row (see rows._lock_counter_first).
+
+    Counted before the write, not after it: a cascading delete then holds the counter before
+    it locks any row a colleague might be saving. Fixtures (raw saves) too: loaddata may
+    change a project whose pages are cached.
+    """
+    path = PROJECT_PATHS[sender.__name__]
+    if not path:
+        if instance.pk is not None:  # a new project has no page yet; its counter is made after the insert
+            _bump([instance.pk])
+        return
+    scopes = [_project_of(instance, path)]
+    if instance.pk is not None and not instance._state.adding:
+        # The project the row is stored under, too: a row moved to another project (in the
+        # admin) leaves its old project changed as well.
+        scopes.append(sender._base_manager.filter(pk=instance.pk).values_list(path, flat=True)[:1])
+    _bump(scopes)
 
 
-def _catalogue_changed(sender, instance, **kwargs):
+def _project_created(sender, instance, created, **kwargs):
+    if created:
+        content_changed(project_id=instance.pk)
+
+
+def _catalogue_changing(sender, instance, **kwargs):
     catalogue_changed()
 
 
@@ -111,8 +134,10 @@ def connect() -> None:
 
     for name in PROJECT_PATHS:
         model = apps.get_model("strategies", name)
-        post_save.connect(_project_row_changed, sender=model, dispatch_uid=f"content-changed-{name}")
-        post_delete.connect(_project_row_changed, sender=model, dispatch_uid=f"content-deleted-{name}")
+        pre_save.connect(_row_changing, sender=model, dispatch_uid=f"content-changed-{name}")
+        pre_delete.connect(_row_changing, sender=model, dispatch_uid=f"content-deleted-{name}")
+    project = apps.get_model("strategies", "StrategyProject")
+    post_save.connect(_project_created, sender=project, dispatch_uid="content-new")
     for model in apps.get_app_config("competencies").get_models():
-        post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-changed-{model.__name__}")
-        post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-deleted-{model.__name__}")
+        pre_save.connect(_catalogue_changing, sender=model, dispatch_uid=f"catalogue-changed-{model.__name__}")
+        pre_delete.connect(_catalogue_changing, sender=model, dispatch_uid=f"catalogue-deleted-{model.__name__}")

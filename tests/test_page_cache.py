@@ -262,7 +262,7 @@ def test_page_cache_stats_count_hits_and_misses_and_start_empty(client_for, proj
 def test_every_model_a_page_shows_is_counted():
     """A new model must say whether the cached pages show it (strategies/content_changes.py)."""
     from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import pre_delete, pre_save
 
     from strategies.content_changes import NOT_SHOWN, PROJECT_PATHS
 
@@ -272,7 +272,7 @@ def test_every_model_a_page_shows_is_counted():
             if name.startswith("Historical") or name == "ContentCounter" or name in NOT_SHOWN:
                 continue
             assert app == "competencies" or name in PROJECT_PATHS, name
-            assert post_save.has_listeners(model) and post_delete.has_listeners(model), name
+            assert pre_save.has_listeners(model) and pre_delete.has_listeners(model), name
 
 
 def _channels():
@@ -363,3 +363,17 @@ def test_deleting_a_topic_while_a_colleague_saves_its_benefit_does_not_deadlock(
     finally:
         post_delete.disconnect(sender=Kpi, dispatch_uid="test-hold-after-kpis")
     assert results == {"delete": "ok", "save": "conflict"}
+
+
+def test_a_row_moved_to_another_project_renews_both_projects_pages(client_for, project, consultant):
+    """The admin can give a topic another project: the one it left shows it no more."""
+    other = ProjectFactory()
+    MembershipFactory(project=other, user=consultant, role=Role.CONSULTANT)
+    topic = TopicFactory(project=project, title="Wandering topic", block=_channels())
+    c = client_for(consultant)
+    assert "Wandering topic" in c.get(step_url(project, STEP)).content.decode()
+    assert "Wandering topic" not in c.get(step_url(other, STEP)).content.decode()
+    topic.project = other
+    topic.save()
+    assert "Wandering topic" not in c.get(step_url(project, STEP)).content.decode()
+    assert "Wandering topic" in c.get(step_url(other, STEP)).content.decode()

@@ -1,14 +1,21 @@
 """Counting changes to what the cached pages show, per project (strategies/wizard/page_cache.py).
 
 Every save and delete through the ORM of a model a page reads adds one to its
-project's ContentCounter, in the same transaction as the write and just before it: the admin, the
-import, the shell and the services alike, since they all end in save()/delete()
-and so in the signals below. A change to the catalogue adds one to the
-catalogue's counter, which every project's pages key on.
+project's ContentCounter, in the same transaction as the write and just before
+it: the admin, the import, the shell and the services alike, since they all end
+in save()/delete() and so in the signals below. A change to the catalogue adds
+one to the catalogue's counter, which every project's pages key on.
+
+The UPDATE of the counter is what makes it safe: it waits for any other
+transaction that has counted in the same project, so counts follow the order
+of the commits (a newest history id would not: an id is handed out at insert,
+not at commit). The lock it takes is held until the commit, so a transaction
+should count before it locks rows a colleague may be saving: the signals count
+before each write, and the row services count first of all.
 
 Writes that send no signals (QuerySet.update(), bulk_create(), bulk_update(),
-raw SQL) must call content_changed() themselves, as the row moves, the version
-choices and the import do. tests/test_page_cache.py checks that every model of
+raw SQL) must call content_changed() themselves, as the row moves and the
+copied version choices do. tests/test_page_cache.py checks that every model of
 both apps is either counted here or named as shown on no cached page.
 """
 

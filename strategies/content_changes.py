@@ -114,6 +114,8 @@ def _row_changing(sender, instance, **kwargs):
     it locks any row a colleague might be saving. Fixtures (raw saves) too: loaddata may
     change a project whose pages are cached.
     """
+    if getattr(instance, "content_counted", False):
+        return  # counted by the caller in this transaction, for the same project (services/rows.py)
     path = PROJECT_PATHS[sender.__name__]
     if not path:
         if instance.pk is not None:  # a new project has no page yet; its counter is made after the insert

@@ -377,3 +377,18 @@ def test_a_row_moved_to_another_project_renews_both_projects_pages(client_for, p
     topic.save()
     assert "Wandering topic" not in c.get(step_url(project, STEP)).content.decode()
     assert "Wandering topic" in c.get(step_url(other, STEP)).content.decode()
+
+
+def test_page_cache_counts_reach_the_shared_cache_at_most_once_a_second(client_for, project, consultant, monkeypatch):
+    """Every web process adds its counts to the cache, where stats() in another process finds them."""
+    from django.core.cache import cache
+
+    page_cache.reset_stats()
+    c = client_for(consultant)
+    monkeypatch.setattr(page_cache, "FLUSH_SECONDS", 3600)
+    c.get(step_url(project, STEP))
+    c.get(step_url(project, STEP))
+    assert cache.get("wizard-page-stats:hits") is None  # still counted in this process only
+    monkeypatch.setattr(page_cache, "FLUSH_SECONDS", 0)
+    c.get(step_url(project, STEP))
+    assert (cache.get("wizard-page-stats:hits"), cache.get("wizard-page-stats:misses")) == (2, 1)

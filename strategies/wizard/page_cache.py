@@ -25,6 +25,8 @@ reads its few rows anyway, and those rows themselves are in its key.
 
 import hashlib
 import re
+import threading
+import time
 
 from django.apps import apps
 from django.core.cache import cache
@@ -129,19 +131,40 @@ def personalise(page: bytes, request) -> bytes:
     return page.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
 
 
-# Hits and misses, counted in the cache itself so that every web process sharing it adds to
-# the same two numbers (a load benchmark reads them with stats()). A cache that is down
-# counts nothing, as it caches nothing.
+# Hits and misses, added up in the cache itself so that every web process sharing it adds to
+# the same two numbers (a load benchmark reads them with stats()). Each process counts in
+# memory and adds its counts to the cache at most once a second: counting every lookup there
+# would cost a cached page two Redis round trips. A cache that is down counts nothing.
 _STATS_KEYS = {"hits": "wizard-page-stats:hits", "misses": "wizard-page-stats:misses"}
+FLUSH_SECONDS = 1.0
+_counted = {"hits": 0, "misses": 0}
+_flushed_at = [time.monotonic()]
+_flush_lock = threading.Lock()
 
 
 def _count(outcome: str) -> None:
-    key = _STATS_KEYS[outcome]
+    _counted[outcome] += 1
+    if time.monotonic() - _flushed_at[0] >= FLUSH_SECONDS:
+        _flush()
+
+
+def _flush() -> None:
+    with _flush_lock:
+        counts = dict(_counted)
+        for outcome in counts:
+            _counted[outcome] -= counts[outcome]
+        _flushed_at[0] = time.monotonic()
+    for outcome, count in counts.items():
+        if count:
+            _add(_STATS_KEYS[outcome], count)
+
+
+def _add(key: str, count: int) -> None:
     try:
-        cache.incr(key)
-    except ValueError:  # the first of its kind (or evicted): start at one
-        if not cache.add(key, 1, None):
-            cache.incr(key)
+        cache.incr(key, count)
+    except ValueError:  # the first of its kind (or evicted): start at this count
+        if not cache.add(key, count, None):
+            cache.incr(key, count)
 
 
 def stats() -> dict:
@@ -149,7 +172,9 @@ def stats() -> dict:
 
     A miss is a lookup that found nothing (the page is then rendered and stored); pages
     that may not come from the cache at all (one-off messages, non-members) are neither.
+    Another process's counts of its last second arrive with its next lookup.
     """
+    _flush()
     counted = cache.get_many(list(_STATS_KEYS.values()))
     hits, misses = (int(counted.get(key) or 0) for key in _STATS_KEYS.values())
     looked_up = hits + misses
@@ -157,6 +182,10 @@ def stats() -> dict:
 
 
 def reset_stats() -> None:
+    with _flush_lock:
+        for outcome in _counted:
+            _counted[outcome] = 0
+        _flushed_at[0] = time.monotonic()
     cache.delete_many(list(_STATS_KEYS.values()))
 
 

@@ -158,9 +158,10 @@ def working_row_move(
         now = timezone.now()
         for i, sibling in enumerate(rows):
             sibling.order = i
-            sibling.updated_at = now  # bulk_update skips auto_now; cached pages key on it
+            sibling.updated_at = now  # bulk_update skips auto_now; the history shows when
         # Order is layout, not content: no lock_version bump, so no false conflicts.
-        # With history, like every other change (cached pages key on it).
+        # With history, like every other change (strategies/changes.py lists it).
         bulk_update_with_history(changed, type(row), ["order", "updated_at"])
-        # bulk_update sends no signals; counted already by _lock_counter_first.
+        # bulk_update sends no signals: the cached pages see the move through the count
+        # made by _lock_counter_first above.
         return True

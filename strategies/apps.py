@@ -8,4 +8,7 @@ class StrategiesConfig(AppConfig):
 
     def ready(self):
         # Importing the step modules registers their editable row kinds.
+        from . import content_changes
         from .wizard import steps  # noqa: F401
+
+        content_changes.connect()

@@ -36,6 +36,7 @@ from competencies.models import (
     UsageFormat,
 )
 
+from .content_changes import content_changed
 from .models import (
     ActionOption,
     BusinessBenefit,
@@ -1545,6 +1546,7 @@ def _choose(version: StrategyVersion, choices: dict[int, tuple[bool, str]]) -> N
         VersionOption(version=version, option_id=option_id, included=included, rationale=rationale)
         for option_id, (included, rationale) in choices.items()
     )
+    content_changed(project_id=version.project_id)  # bulk_create sends no signals (cached pages)
 
 
 def _create_versions(

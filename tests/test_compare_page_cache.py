@@ -239,3 +239,28 @@ def test_a_changed_role_still_sees_the_comparison(client_for, project, viewer, v
     Membership.objects.filter(project=project, user=viewer).update(role=Role.MANAGER)
     assert c.get(compare_url(project)).status_code == 200
     assert "Virtual job fair" in added_options(first)
+
+
+def test_a_change_in_another_project_leaves_the_cached_comparison_a_hit(client_for, project, consultant, versions):
+    """Many workshops at once: the other project's edits, choices and versions renew its own pages only."""
+    from strategies.wizard import page_cache
+
+    from .factories import MembershipFactory, ProjectFactory
+
+    other = ProjectFactory()
+    MembershipFactory(project=other, user=consultant, role=Role.CONSULTANT)
+    c = client_for(consultant)
+    c.get(compare_url(project))
+    c.get(compare_url(other))
+    theirs = OptionFactory(topic=TopicFactory(project=other), title="Their option")
+    strategy_version_create(project=other, user=consultant, name="Theirs")
+    page_cache.reset_stats()
+    assert "Virtual job fair" in added_options(c.get(compare_url(project)).content.decode())
+    assert page_cache.stats()["hits"] == 1
+    version_option_choose(
+        version=StrategyVersion.objects.get(project=other), user=consultant, option=theirs, included=True, reason=""
+    )
+    c.get(compare_url(project))
+    assert page_cache.stats() == {"hits": 2, "misses": 0, "hit_rate": 1.0}
+    c.get(compare_url(other))
+    assert page_cache.stats()["misses"] == 1

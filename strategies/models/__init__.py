@@ -4,6 +4,7 @@ from .access import AccessAction, AccessChange
 from .base import Rating, WorkingMaterial
 from .business_model import BusinessBenefit, Topic
 from .competition import Competitor, CompetitorKind, CompetitorPresence
+from .counters import CATALOGUE_SCOPE, ContentCounter
 from .implementation import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind
 from .options import ActionOption
 from .project import (
@@ -34,11 +35,13 @@ __all__ = [
     "AccessChange",
     "ActionOption",
     "BusinessBenefit",
+    "CATALOGUE_SCOPE",
     "ChecklistAnswer",
     "Client",
     "Competitor",
     "CompetitorKind",
     "CompetitorPresence",
+    "ContentCounter",
     "Decision",
     "EffectRelevance",
     "Kpi",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from ..content_changes import content_changed
 from ..exceptions import DomainError
 from ..models import ActionOption, StrategyProject, Topic, VersionOption, VersionStatus
 
@@ -30,6 +31,27 @@ class RowConflict(Exception):
 def _refuse_unless_editor(project: StrategyProject, user: AbstractBaseUser) -> None:
     if not project.can_edit(user):
         raise DomainError(_("Only the project's consultants can change its working material."))
+
+
+def _lock_counter_first(project: StrategyProject) -> None:
+    """Count the change before any row is locked (strategies/content_changes.py).
+
+    The project's change counter is locked from its first count until the commit. Taken
+    first, it orders the project's row writes one after another; taken after a row (as the
+    save signal alone would), a delete cascading over a row that a colleague is saving at
+    the same moment could leave each transaction waiting for the other on PostgreSQL.
+    """
+    content_changed(project_id=project.pk)
+
+
+def _save_counted(row: Model) -> None:
+    """Save a row whose change this transaction has counted already (_lock_counter_first): the
+    save signal need not count it again (one query less per save). The project is fixed here."""
+    row.content_counted = True
+    try:
+        row.save()
+    finally:
+        del row.content_counted
 
 
 def _apply(row: Model, data: dict) -> None:
@@ -57,6 +79,7 @@ def working_row_save(
     _refuse_unless_editor(project, user)
     model = type(row)
     with transaction.atomic():
+        _lock_counter_first(project)
         if lock_version is None:
             if row.pk is not None:
                 # Opened as new, but a colleague has created it meanwhile.
@@ -66,7 +89,7 @@ def working_row_save(
                 row.order = model.objects.filter(**siblings).count()
             try:
                 with transaction.atomic():
-                    row.save()
+                    _save_counted(row)
                     return row
             except IntegrityError as error:
                 # A colleague created the same row a moment ago (unique per project).
@@ -76,7 +99,7 @@ def working_row_save(
             raise RowConflict(current=model.objects.filter(pk=row.pk).first())
         _apply(row, data)
         row.lock_version = lock_version + 1
-        row.save()
+        _save_counted(row)
         return row
 
 
@@ -85,6 +108,7 @@ def working_row_delete(*, project: StrategyProject, user: AbstractBaseUser, row:
     _refuse_unless_editor(project, user)
     try:
         with transaction.atomic():
+            _lock_counter_first(project)
             doomed = _options_deleted_with(row)
             if doomed is not None:
                 # A draft is work in progress: it just loses the option. A submitted or
@@ -116,6 +140,7 @@ def working_row_move(
     if direction not in ("up", "down"):
         raise ValueError(f"Not a direction: {direction!r}")
     with transaction.atomic():
+        _lock_counter_first(project)
         rows = list(
             type(row)
             .objects.filter(**siblings)
@@ -133,8 +158,10 @@ def working_row_move(
         now = timezone.now()
         for i, sibling in enumerate(rows):
             sibling.order = i
-            sibling.updated_at = now  # bulk_update skips auto_now; cached pages key on it
+            sibling.updated_at = now  # bulk_update skips auto_now; the history shows when
         # Order is layout, not content: no lock_version bump, so no false conflicts.
-        # With history, like every other change (cached pages key on it).
+        # With history, like every other change (strategies/changes.py lists it).
         bulk_update_with_history(changed, type(row), ["order", "updated_at"])
+        # bulk_update sends no signals: the cached pages see the move through the count
+        # made by _lock_counter_first above.
         return True

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..content_changes import content_changed
 from ..exceptions import DomainError
 from ..models import (
     ActionOption,
@@ -120,6 +121,7 @@ def _copy_selection(source: StrategyVersion, target: StrategyVersion) -> None:
         for choice in source.version_options.all()
         if choice.option_id in existing
     )
+    content_changed(project_id=target.project_id)  # bulk_create sends no signals
 
 
 def strategy_version_update(

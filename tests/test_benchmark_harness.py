@@ -169,3 +169,42 @@ def test_a_report_the_worker_did_not_render_misses_the_report_target():
         assert verdicts["reports rendered by the Celery worker"] is False
     none = _verdicts(_load_result(reports={**rendered, "requested": 0, "done": 0}))
     assert none["reports rendered by the Celery worker"] is False
+
+
+def _page(size, ms, queries=12, kb=100.0, page="step resources"):
+    return {"size": size, "page": page, "ms": ms, "queries": queries, "kb": kb, "gzip_kb": kb / 10}
+
+
+def test_uncached_rows_hold_large_to_100_ms_and_150_kb_and_xl_to_300_ms_with_flat_queries():
+    from benchmarks.uncached import page_rows
+
+    verdicts = {
+        row["measure"]: row["ok"]
+        for row in page_rows([_page("small", 40), _page("large", 90, kb=149), _page("xl", 290, kb=600)])
+    }
+    assert verdicts == {
+        "uncached step resources, small": None,
+        "uncached step resources, large": True,
+        "uncached step resources, xl": True,
+    }
+    missed = page_rows(
+        [_page("small", 40), _page("large", 90, kb=151), _page("xl", 200, queries=13)]
+        + [_page("small", 40, page="project list"), _page("large", 101, page="project list")]
+        + [_page("xl", 301, page="project list")]
+    )
+    assert [row["ok"] for row in missed] == [None, False, False, None, False, False]
+    assert "xl/large 2.2x time" in missed[2]["value"]
+
+
+def test_the_report_is_held_to_half_the_reference_documents_time_per_page_and_250_mib():
+    from benchmarks.report import rows_from
+
+    reference = {"pages": 60, "seconds": 12.0, "cpu": 11.0, "rss_mib": 120, "bytes": 300_000}
+
+    def verdicts(seconds, rss_mib):
+        report = {"language": "de", "pages": 40, "seconds": seconds, "cpu": seconds, "rss_mib": rss_mib, "bytes": 1}
+        return [row["ok"] for row in rows_from([report], reference)]
+
+    # reference, ratio, seconds (reported), memory
+    assert verdicts(4.0, 200) == [None, True, None, True]  # 0.1 s/page against 0.2: ratio 0.5
+    assert verdicts(4.4, 251) == [None, False, None, False]

@@ -40,6 +40,8 @@ class RowKind:
     new: Callable[[StrategyProject], Model] | None = None
     # Which list on the page the row sits in; moving a row to another parent moves it there.
     group: Callable[[Model], object] = lambda row: "all"
+    # On a step that opens one block at a time (Step.one_block_open): the block the row sits in.
+    open_block: Callable[[Model], int] | None = None
     # Filter of the rows a row is reordered among; None: the kind has no order.
     siblings: Callable[[Model], dict] | None = None
     deletable: bool = True

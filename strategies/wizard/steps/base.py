@@ -12,3 +12,14 @@ class Step:
     load: Callable[[StrategyProject], dict]
     # Wide steps (the canvas, the grid, the matrix) take the guidance column's room; guidance moves below.
     wide: bool = False
+    # Long lists grouped by block (issue 13): only one block shows its rows; the others show their
+    # counts and a link that opens them (?open=<block id>), so a large project's page stays small.
+    one_block_open: bool = False
+
+
+def open_one_block(cells: list[dict], asked: str) -> None:
+    """Mark the block asked for (?open=<block id>) open, or the first one when none matches."""
+    wanted = int(asked) if asked.isdigit() and len(asked) < 12 else None
+    chosen = next((cell["block"].pk for cell in cells if cell["block"].pk == wanted), None)
+    for n, cell in enumerate(cells):
+        cell["open"] = cell["block"].pk == chosen if chosen is not None else n == 0

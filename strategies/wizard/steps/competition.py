@@ -43,13 +43,14 @@ def load(project):
         "performance_count": len(competitors) - attention_count,
         "attention_count": attention_count,
         "grid": grid,
+        "blocks": grid,  # the grid opens one block at a time (Step.one_block_open)
         "grid_columns": len(competitors) + 1,
         "topics_with_presence": len({topic_id for topic_id, _competitor in strength}),
         "topic_count": len(topics),
     }
 
 
-STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True)
+STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True, one_block_open=True)
 
 register(
     RowKind(

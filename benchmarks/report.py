@@ -107,22 +107,24 @@ def measure() -> tuple[list[dict], dict]:
 
 
 def rows_from(results: list[dict], reference: dict) -> list[dict]:
-    reference_per_page = reference["seconds"] / max(reference["pages"], 1)
+    # The ratio compares CPU seconds per page: each document is rendered in its own process, at
+    # another moment, and on a shared machine wall time depends on what else runs just then.
+    reference_per_page = reference["cpu"] / max(reference["pages"], 1)
     rows = [
         {
-            "measure": f"reference document (benchmarks/reference_document.py): s/page ({reference['pages']} pages)",
-            "value": f"{reference_per_page:.3f} ({reference['seconds']:.2f} s, {reference['rss_mib']:.0f} MiB peak)",
+            "measure": f"reference document (reference_document.py): cpu s/page ({reference['pages']} pages)",
+            "value": f"{reference_per_page:.3f} ({reference['seconds']:.1f} s wall, {reference['rss_mib']:.0f} MiB)",
             "target": "",
             "ok": None,
         }
     ]
     for figures in results:
-        per_page = figures["seconds"] / max(figures["pages"], 1)
+        per_page = figures["cpu"] / max(figures["pages"], 1)
         ratio = per_page / reference_per_page
         where = f"report, large demo approved, {figures['language']}"
         rows += [
             {
-                "measure": f"{where}: s/page ({figures['pages']} pages), ratio to the reference's s/page",
+                "measure": f"{where}: cpu s/page ({figures['pages']} pages), ratio to the reference's",
                 "value": f"{per_page:.3f}, ratio {ratio:.2f}",
                 "target": f"ratio <= {RATIO_TARGET}",
                 "ok": ratio <= RATIO_TARGET,

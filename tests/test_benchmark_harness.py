@@ -206,10 +206,11 @@ def test_uncached_rows_hold_large_to_100_ms_and_150_kb_and_xl_to_300_ms_with_fla
 def test_the_report_is_held_to_half_the_reference_documents_time_per_page_and_250_mib():
     from benchmarks.report import rows_from
 
-    reference = {"pages": 60, "seconds": 12.0, "cpu": 11.0, "rss_mib": 120, "bytes": 300_000}
+    # The ratio is of CPU seconds per page (wall time depends on what else runs on the machine).
+    reference = {"pages": 60, "seconds": 30.0, "cpu": 12.0, "rss_mib": 120, "bytes": 300_000}
 
     def verdicts(seconds, rss_mib):
-        report = {"language": "de", "pages": 40, "seconds": seconds, "cpu": seconds, "rss_mib": rss_mib, "bytes": 1}
+        report = {"language": "de", "pages": 40, "seconds": 1.0, "cpu": seconds, "rss_mib": rss_mib, "bytes": 1}
         return [row["ok"] for row in rows_from([report], reference)]
 
     # reference, ratio, seconds (reported), memory

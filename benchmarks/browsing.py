@@ -2,6 +2,7 @@
 
 - `edit_links`: the edit URLs of the rows on a step page, built as static/js/app.js builds
   them (the surface's data-rows-url plus a row's data-row plus "edit/");
+- `block_links`: the links that open the other blocks of a step that shows one block at a time;
 - `form_values`: the values a browser submits for the first form of an HTML fragment;
 - `edited`: those values with another priority where the row has one;
 - `save_outcome`: what a row save answered: saved (the row), conflict (the form again with the
@@ -14,6 +15,7 @@ from html.parser import HTMLParser
 
 ROWS_URL = re.compile(r'data-rows-url="([^"]+)"')
 ROW = re.compile(r'data-row="([\w-]+/[\w-]+)"')
+BLOCK_LINK = re.compile(r'href="\?(?:workshop=1&amp;)?open=(\d+)#')
 STATUS_LINK = re.compile(r"/projects/\d+/reports/(\d+)/status/")
 ROW_FORM = 'class="row-form'
 CONFLICT_MARK = "conflict-value"  # only the conflict answer shows the colleague's saved values
@@ -24,6 +26,11 @@ def edit_links(html: str) -> list[str]:
     if not rows_url:
         return []
     return [f"{rows_url.group(1)}{row}/edit/" for row in ROW.findall(html)]
+
+
+def block_links(html: str) -> list[str]:
+    """The query strings that open each closed block of a step page (?open=<block id>)."""
+    return [f"?open={block}" for block in dict.fromkeys(BLOCK_LINK.findall(html))]
 
 
 def save_outcome(html: str) -> str:

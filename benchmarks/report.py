@@ -2,8 +2,11 @@
 
 Builds a throw-away instance (SQLite file, the large demo project) like benchmarks/run.py,
 then renders the approved version once per language, each in a fresh subprocess (as a
-Celery worker would: one report per task), and prints pages, seconds, seconds per page
-and the subprocess's peak RSS beside the targets (`rows()` returns them for
+Celery worker would: one report per task), and in the same run the plain, table-heavy
+reference document of about 60 pages (benchmarks/reference_document.py), also in a fresh
+subprocess. The target is relative (issue 13): the report's time per page at most half the
+reference's, so a slow or busy machine slows both alike. Prints pages, seconds, seconds per
+page, the ratio and the subprocess's peak RSS beside the targets (`rows()` returns them for
 benchmarks/table.py). Exits non-zero if a target is missed when BENCH_STRICT=1.
 """
 
@@ -22,8 +25,7 @@ from benchmarks.run import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SECONDS_TARGET = 5.0
-PER_PAGE_TARGET = 0.08
+RATIO_TARGET = 0.5
 RSS_TARGET_MIB = 250
 LANGUAGES = ("de", "en")
 
@@ -50,6 +52,17 @@ def render_one(version_id: int, language: str) -> dict:
     }
 
 
+def render_reference() -> dict:
+    """Runs in the subprocess: the reference document once, the same figures as render_one."""
+    from benchmarks.reference_document import render
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    pages, pdf = render()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"pages": pages, "seconds": seconds, "cpu": cpu, "rss_mib": peak_kib / 1024, "bytes": len(pdf)}
+
+
 def environment(workdir: Path) -> dict:
     """The production-like environment of benchmarks/run.py, with the product's own URLs and a media folder."""
     env = throughput_environment(workdir)
@@ -68,8 +81,15 @@ def approved_large_version(env) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def measure() -> list[dict]:
-    """The figures of one rendering per language (see render_one), with the language."""
+def _subprocess_figures(env, *args) -> dict:
+    out = subprocess.run(
+        [PYTHON, __file__, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure() -> tuple[list[dict], dict]:
+    """The figures of one rendering per language (see render_one), with the language, and of the reference."""
     workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-report-"))
     env = environment(workdir)
     try:
@@ -77,39 +97,43 @@ def measure() -> list[dict]:
         manage(env, "migrate", "--noinput")
         manage(env, "seed_demo", "--size", "large")
         version_id = approved_large_version(env)
-        results = []
-        for language in LANGUAGES:
-            out = subprocess.run(
-                [PYTHON, __file__, "--render", str(version_id), language],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            results.append({"language": language, **json.loads(out.stdout.strip().splitlines()[-1])})
-        return results
+        results = [
+            {"language": language, **_subprocess_figures(env, "--render", str(version_id), language)}
+            for language in LANGUAGES
+        ]
+        return results, _subprocess_figures(env, "--reference")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def rows_from(results: list[dict]) -> list[dict]:
-    rows = []
+def rows_from(results: list[dict], reference: dict) -> list[dict]:
+    # The ratio compares CPU seconds per page: each document is rendered in its own process, at
+    # another moment, and on a shared machine wall time depends on what else runs just then.
+    reference_per_page = reference["cpu"] / max(reference["pages"], 1)
+    rows = [
+        {
+            "measure": f"reference document (reference_document.py): cpu s/page ({reference['pages']} pages)",
+            "value": f"{reference_per_page:.3f} ({reference['seconds']:.1f} s wall, {reference['rss_mib']:.0f} MiB)",
+            "target": "",
+            "ok": None,
+        }
+    ]
     for figures in results:
-        per_page = figures["seconds"] / max(figures["pages"], 1)
+        per_page = figures["cpu"] / max(figures["pages"], 1)
+        ratio = per_page / reference_per_page
         where = f"report, large demo approved, {figures['language']}"
         rows += [
             {
-                "measure": f"{where}: s/page ({figures['pages']} pages)",
-                "value": f"{per_page:.3f}",
-                "target": f"<= {PER_PAGE_TARGET}",
-                "ok": per_page <= PER_PAGE_TARGET,
+                "measure": f"{where}: cpu s/page ({figures['pages']} pages), ratio to the reference's",
+                "value": f"{per_page:.3f}, ratio {ratio:.2f}",
+                "target": f"ratio <= {RATIO_TARGET}",
+                "ok": ratio <= RATIO_TARGET,
             },
             {
                 "measure": f"{where}: seconds (cpu s)",
                 "value": f"{figures['seconds']:.2f} ({figures['cpu']:.2f})",
-                "target": f"<= {SECONDS_TARGET:.0f}",
-                "ok": figures["seconds"] <= SECONDS_TARGET,
+                "target": "",
+                "ok": None,
             },
             {
                 "measure": f"{where}: peak RSS MiB ({figures['bytes'] / 1024:.0f} KiB PDF)",
@@ -123,7 +147,8 @@ def rows_from(results: list[dict]) -> list[dict]:
 
 def rows() -> list[dict]:
     """Per page, total and peak memory of the large report in each language, for benchmarks/table.py."""
-    return rows_from(measure())
+    results, reference = measure()
+    return rows_from(results, reference)
 
 
 def main():
@@ -144,5 +169,8 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--render":
         sys.path.insert(0, str(ROOT))
         print(json.dumps(render_one(int(sys.argv[2]), sys.argv[3])))
+    elif sys.argv[1:] == ["--reference"]:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(render_reference()))
     else:
         main()

@@ -1,12 +1,15 @@
-"""`make bench` (pages): page throughput under gunicorn, the server time of an htmx row save, query counts.
+"""`make bench` (pages): cached-page throughput under gunicorn, and query counts.
 
 Builds a throw-away production-like instance (DEBUG off, SQLite file, the
 large demo project), serves it with gunicorn (2 sync workers) and measures
 with wrk (-c20) every wizard step page, the version comparison and the
-project list against a bare HttpResponse view in the same run. Then times
-htmx row saves in-process (server time, no network) and counts the queries
+project list against a bare HttpResponse view in the same run. These pages
+come from the page cache after the first request, which a workshop rarely
+meets (every saved row renews them), so the throughput ratio is reported,
+not a target (issue 13); benchmarks/uncached.py measures the path a workshop
+waits for, and the row save on SQLite and PostgreSQL. Then counts the queries
 of every page and of a row save in the small and the large demo project.
-`rows()` returns the figures with their targets for benchmarks/table.py.
+`rows()` returns the figures for benchmarks/table.py.
 """
 
 import os
@@ -15,7 +18,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,8 +30,6 @@ PYTHON = sys.executable
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "20")
 SAVES = int(os.environ.get("BENCH_SAVES", "300"))
-THROUGHPUT_TARGET = 0.10
-SAVE_P50_TARGET_MS = 15.0
 
 
 def free_port() -> int:
@@ -242,31 +242,17 @@ def throughput_rows(base: str, cookie: str, pages: list[tuple[str, str]]) -> lis
         ratio = rps / bare_rps
         rows.append(
             {
-                "measure": f"throughput ratio to bare, {label}",
+                "measure": f"cached-page throughput ratio to bare, {label}",
                 "value": f"{ratio:.3f} ({rps:.0f} req/s, p50 {p50:.1f} ms)",
-                "target": f">= {THROUGHPUT_TARGET:.2f}",
-                "ok": ratio >= THROUGHPUT_TARGET,
+                "target": "reported",
+                "ok": None,
             }
         )
     return rows
 
 
-def save_rows(project) -> list[dict]:
-    timings = time_row_saves(project)
-    p50 = statistics.median(timings)
-    p95 = statistics.quantiles(timings, n=20)[18]
-    return [
-        {
-            "measure": f"htmx row save, in-process server time ({SAVES} topic saves), p50 (p95) ms",
-            "value": f"{p50:.2f} ({p95:.2f})",
-            "target": f"p50 <= {SAVE_P50_TARGET_MS:.0f}",
-            "ok": p50 <= SAVE_P50_TARGET_MS,
-        }
-    ]
-
-
 def rows() -> list[dict]:
-    """Page throughput against the bare view, the row save's server time and the query counts."""
+    """Cached-page throughput against the bare view (reported) and the query counts."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk).")
     workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-"))
@@ -295,7 +281,6 @@ def rows() -> list[dict]:
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
-        result += save_rows(project)
         result += query_count_rows(project)
         return result
     finally:
@@ -306,7 +291,7 @@ def main():
     from benchmarks.table import print_rows
 
     result = rows()
-    print("\nThroughput (large demo project), row save and query counts")
+    print("\nCached-page throughput (large demo project) and query counts")
     print_rows(result)
 
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from competencies.models import (
     BenefitType,
@@ -69,7 +70,7 @@ from .services.versions import strategy_version_create
 DEFAULT_PASSWORD = "pbsm-demo-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
 CONSULTANTS_GROUP = "consultants"
-SIZES = ("small", "large")
+SIZES = ("small", "large", "xl")
 
 
 class DemoDataError(Exception):
@@ -1919,21 +1920,118 @@ LARGE_VERSION_2 = {
 }
 
 
+XL_CLIENT = {
+    "name": "Nordwerk Holding SE",
+    "industry": "Industriegüter – Mischkonzern mit zwanzig Geschäftsbereichen",
+    "description": (
+        "Holding mit rund 30.000 Beschäftigten in zwanzig Geschäftsbereichen. Dient als sehr großes "
+        "Beispielprojekt (fünfmal das große) für Benchmarks ohne Seiten-Cache."
+    ),
+}
+XL_PROJECT = {
+    **LARGE_PROJECT,
+    "title": "Holdingstrategie XL (Benchmark)",
+    "description": (
+        "Social-Media-Strategie über zwanzig Geschäftsbereiche. Die Inhalte sind regelmäßig erzeugt, um zu "
+        "prüfen, dass jede Seite auch bei fünffacher Datenmenge schnell bleibt."
+    ),
+}
+XL_DIVISIONS = [
+    *LARGE_DIVISIONS,
+    "Hydraulik",
+    "Pneumatik",
+    "Robotik",
+    "Messtechnik",
+    "Lineartechnik",
+    "Getriebe",
+    "Elektromotoren",
+    "Steuerungen",
+    "Kupplungen",
+    "Lager",
+    "Dichtungen",
+    "Filtertechnik",
+    "Kältetechnik",
+    "Förderanlagen",
+    "Industriesoftware",
+    "Service",
+]
+# A fifth suffix, so that 88 performance competitors still have distinct names.
+XL_COMPETITOR_SUFFIXES = [*LARGE_COMPETITOR_SUFFIXES, "Industrietechnik GmbH"]
+
+
+@dataclass(frozen=True)
+class GeneratedSize:
+    """How big a generated benchmark project is: topics = 9 blocks x 2 themes x divisions."""
+
+    client: dict
+    project: dict
+    divisions: list[str]
+    performance_competitors: int
+    competitor_suffixes: list[str]
+    resources: int
+
+
+LARGE = GeneratedSize(
+    client=LARGE_CLIENT,
+    project=LARGE_PROJECT,
+    divisions=LARGE_DIVISIONS,
+    performance_competitors=len(LARGE_COMPETITOR_SURNAMES),
+    competitor_suffixes=LARGE_COMPETITOR_SUFFIXES,
+    resources=40,
+)
+# Five times the large project: 360 topics, 1,080 benefits, 1,620 options, 100 competitors,
+# 150 resources, 540 KPIs (issue 13).
+XL = GeneratedSize(
+    client=XL_CLIENT,
+    project=XL_PROJECT,
+    divisions=XL_DIVISIONS,
+    performance_competitors=88,
+    competitor_suffixes=XL_COMPETITOR_SUFFIXES,
+    resources=150,
+)
+
+
+def _bulk(model, objects: list) -> None:
+    """bulk_create that also writes the history rows: the page cache's fingerprint counts them
+    (strategies/wizard/page_cache.py), so a bulk write without them could serve a stale page."""
+    bulk_create_with_history(objects, model, batch_size=500)
+
+
+def _performance_names(size: GeneratedSize) -> list[str]:
+    """Distinct names: surname with one suffix per round through the surnames (large: one round)."""
+    surnames, suffixes = LARGE_COMPETITOR_SURNAMES, size.competitor_suffixes
+    if size.performance_competitors <= len(surnames):
+        # The large project's names, as before: the suffix cycles with the surname.
+        return [f"{surnames[c]} {suffixes[c % len(suffixes)]}" for c in range(size.performance_competitors)]
+    return [
+        f"{surnames[c % len(surnames)]} {suffixes[c // len(surnames)]}" for c in range(size.performance_competitors)
+    ]
+
+
 def seed_large_project(*, users: dict) -> ProjectOutcome:
-    """Create the large benchmark project unless it exists.
+    """Create the large benchmark project unless it exists."""
+    return seed_generated_project(users=users, size=LARGE)
+
+
+def seed_xl_project(*, users: dict) -> ProjectOutcome:
+    """Create the xl benchmark project (five times the large one) unless it exists."""
+    return seed_generated_project(users=users, size=XL)
+
+
+def seed_generated_project(*, users: dict, size: GeneratedSize) -> ProjectOutcome:
+    """Create a generated benchmark project unless it exists.
 
     Generated deterministically (no randomness), so every run produces the same
-    project. Rows are written with bulk_create for speed; bulk_create does not
-    write django-simple-history records, so this project has no change history.
-    That is acceptable for benchmark data.
+    project. Rows are written in bulk for speed, with their history rows (_bulk).
     """
-    client = _seed_client(LARGE_CLIENT, LARGE_PROJECT["title"])
-    existing = StrategyProject.objects.filter(client=client, title=LARGE_PROJECT["title"]).first()
+
+    client = _seed_client(size.client, size.project["title"])
+    existing = StrategyProject.objects.filter(client=client, title=size.project["title"]).first()
     if existing is not None:
         ensure_memberships(project=existing, users=users)
         return ProjectOutcome(project=existing, created=False, counts=_project_counts(existing))
 
-    project = StrategyProject.objects.create(client=client, created_by=users["berater"], **LARGE_PROJECT)
+    project = StrategyProject.objects.create(client=client, created_by=users["berater"], **size.project)
     ensure_memberships(project=project, users=users)
     _rate_potential(
         project,
@@ -1949,13 +2047,13 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
     if not resource_types:
         raise DemoDataError('The catalogue has no resource types; run "manage.py load_catalogue".')
 
-    # Topics: 9 blocks x 2 themes x 4 divisions = 72.
+    # Topics: 9 blocks x 2 themes x divisions (large: 4 = 72).
     topics = []
     for block_key, themes in LARGE_THEMES.items():
         block = _lookup(blocks, block_key, "business model block")
         position = 0
         for theme in themes:
-            for division in LARGE_DIVISIONS:
+            for division in size.divisions:
                 i = len(topics)
                 position += 1
                 topics.append(
@@ -1969,7 +2067,7 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                         order=position,
                     )
                 )
-    Topic.objects.bulk_create(topics)
+    _bulk(Topic, topics)
     # Re-read so the primary keys are known on every database backend.
     topics = list(Topic.objects.filter(project=project).order_by("block__order", "order"))
 
@@ -1993,7 +2091,7 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                     order=j + 1,
                 )
             )
-    BusinessBenefit.objects.bulk_create(benefits)
+    _bulk(BusinessBenefit, benefits)
     benefits_by_topic: dict[int, list] = {}
     for benefit in BusinessBenefit.objects.filter(topic__project=project).order_by("topic_id", "order"):
         benefits_by_topic.setdefault(benefit.topic_id, []).append(benefit)
@@ -2019,7 +2117,7 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                     order=k + 1,
                 )
             )
-    ActionOption.objects.bulk_create(options)
+    _bulk(ActionOption, options)
     options = list(
         ActionOption.objects.filter(topic__project=project).order_by("topic__block__order", "topic__order", "order")
     )
@@ -2033,17 +2131,17 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
         requirements.append(
             ResourceRequirement(option=option, resource_type=resource_type, amount=amount, lead_time_weeks=(n * 3) % 27)
         )
-    ResourceRequirement.objects.bulk_create(requirements)
+    _bulk(ResourceRequirement, requirements)
 
-    # Competitors: 18 performance + 12 attention, each present on 5 topics = 150 presences.
+    # Competitors: 18 (xl: 88) performance + 12 attention, each present on 5 topics.
     competitors = [
         Competitor(
             project=project,
-            name=f"{surname} {LARGE_COMPETITOR_SUFFIXES[c % len(LARGE_COMPETITOR_SUFFIXES)]}",
+            name=name,
             kind=CompetitorKind.PERFORMANCE,
             description="Anbieter mit vergleichbarem Angebot in mindestens einer Division.",
         )
-        for c, surname in enumerate(LARGE_COMPETITOR_SURNAMES)
+        for name in _performance_names(size)
     ] + [
         Competitor(
             project=project,
@@ -2053,7 +2151,7 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
         )
         for name in LARGE_ATTENTION_COMPETITORS
     ]
-    Competitor.objects.bulk_create(competitors)
+    _bulk(Competitor, competitors)
     competitors = list(Competitor.objects.filter(project=project).order_by("id"))
     presences = []
     for c, competitor in enumerate(competitors):
@@ -2069,13 +2167,13 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                     expected_reaction=LARGE_REACTIONS[(c * 2 + t) % len(LARGE_REACTIONS)],
                 )
             )
-    CompetitorPresence.objects.bulk_create(presences)
+    _bulk(CompetitorPresence, presences)
 
-    # Resources: 40, cycling through the types and divisions.
+    # Resources: 40 (xl: 150), cycling through the types and divisions.
     resources = []
-    for r in range(40):
+    for r in range(size.resources):
         resource_type = resource_types[r % len(resource_types)]
-        division = LARGE_DIVISIONS[(r // len(resource_types)) % len(LARGE_DIVISIONS)]
+        division = size.divisions[(r // len(resource_types)) % len(size.divisions)]
         base = LARGE_BASE_AMOUNTS.get(resource_type.key)
         resources.append(
             Resource(
@@ -2086,9 +2184,9 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                 description=f"{resource_type.title_de or resource_type.title} der Division {division}",
             )
         )
-    Resource.objects.bulk_create(resources)
+    _bulk(Resource, resources)
 
-    # KPIs: one for every second benefit = 108; every ninth lacks a baseline.
+    # KPIs: one for every second benefit (large: 108); every ninth lacks a baseline.
     all_benefits = [b for topic in topics for b in benefits_by_topic[topic.pk]]
     kpis = []
     for n, benefit in enumerate(all_benefits[::2]):
@@ -2100,14 +2198,15 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                 baseline=None if n % 9 == 4 else Decimal(10 + n % 20),
                 target=Decimal(30 + n % 40),
                 unit="Stück",
-                owner=f"Bereichsleitung {LARGE_DIVISIONS[n % len(LARGE_DIVISIONS)]}",
+                owner=f"Bereichsleitung {size.divisions[n % len(size.divisions)]}",
                 due_date=dt.date(2027, 1 + n % 12, 28),
             )
         )
-    Kpi.objects.bulk_create(kpis)
+    _bulk(Kpi, kpis)
 
     statuses = [MilestoneStatus.DONE] * 4 + [MilestoneStatus.IN_PROGRESS] * 4 + [MilestoneStatus.BLOCKED]
-    Milestone.objects.bulk_create(
+    _bulk(
+        Milestone,
         [
             Milestone(
                 project=project,
@@ -2118,11 +2217,12 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                 order=n + 1,
             )
             for n, (phase, division) in enumerate(
-                (phase, division) for phase in LARGE_MILESTONE_PHASES for division in LARGE_DIVISIONS
+                (phase, division) for phase in LARGE_MILESTONE_PHASES for division in size.divisions
             )
-        ]
+        ],
     )
-    Platform.objects.bulk_create(
+    _bulk(
+        Platform,
         [
             Platform(
                 project=project,
@@ -2134,7 +2234,7 @@ def seed_large_project(*, users: dict) -> ProjectOutcome:
                 mitigation="Gemeinsame Gestaltungsregeln und zentrale Freigabe",
             )
             for name, kind, format_key in LARGE_PLATFORMS
-        ]
+        ],
     )
 
     approved_choices = {
@@ -2171,8 +2271,10 @@ def seed_demo_data(*, size: str = "small", password: str | None = None) -> SeedR
     with transaction.atomic():
         users = ensure_demo_users(password=password)
         outcomes = [seed_demo_project(users=users)]
-        if size == "large":
+        if size in ("large", "xl"):
             outcomes.append(seed_large_project(users=users))
+        if size == "xl":
+            outcomes.append(seed_xl_project(users=users))
     logins = [
         DemoLogin(
             username=spec["username"],

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from benchmarks.browsing import edit_links, edited, form_values, save_outcome
+from benchmarks.browsing import block_links, edit_links, edited, form_values, save_outcome
 from benchmarks.table import available, print_rows
 from strategies.demo import seed_demo_data
 from strategies.models import Membership, Role, StrategyProject
@@ -42,9 +42,16 @@ def test_every_row_kind_of_the_demo_project_saves_from_the_form_as_a_browser_sub
     project, client = demo_consultant_client
     saved_kinds = set()
     for key in STEPS:
-        page = client.get(reverse("wizard_step", args=[project.pk, key]))
+        step = reverse("wizard_step", args=[project.pk, key])
+        page = client.get(step)
         assert page.status_code == 200
-        for url in edit_links(page.content.decode()):
+        # Steps with long lists show one block at a time: the others are a link away.
+        links = edit_links(page.content.decode())
+        for query in block_links(page.content.decode()):
+            opened = client.get(step + query)
+            assert opened.status_code == 200
+            links += edit_links(opened.content.decode())
+        for url in links:
             kind = url.rstrip("/").split("/")[-3]
             if kind in saved_kinds:
                 continue
@@ -169,3 +176,43 @@ def test_a_report_the_worker_did_not_render_misses_the_report_target():
         assert verdicts["reports rendered by the Celery worker"] is False
     none = _verdicts(_load_result(reports={**rendered, "requested": 0, "done": 0}))
     assert none["reports rendered by the Celery worker"] is False
+
+
+def _page(size, ms, queries=12, kb=100.0, page="step resources"):
+    return {"size": size, "page": page, "ms": ms, "queries": queries, "kb": kb, "gzip_kb": kb / 10}
+
+
+def test_uncached_rows_hold_large_to_100_ms_and_150_kb_and_xl_to_300_ms_with_flat_queries():
+    from benchmarks.uncached import page_rows
+
+    verdicts = {
+        row["measure"]: row["ok"]
+        for row in page_rows([_page("small", 40), _page("large", 90, kb=149), _page("xl", 290, kb=600)])
+    }
+    assert verdicts == {
+        "uncached step resources, small": None,
+        "uncached step resources, large": True,
+        "uncached step resources, xl": True,
+    }
+    missed = page_rows(
+        [_page("small", 40), _page("large", 90, kb=151), _page("xl", 200, queries=13)]
+        + [_page("small", 40, page="project list"), _page("large", 101, page="project list")]
+        + [_page("xl", 301, page="project list")]
+    )
+    assert [row["ok"] for row in missed] == [None, False, False, None, False, False]
+    assert "xl/large 2.2x time" in missed[2]["value"]
+
+
+def test_the_report_is_held_to_half_the_reference_documents_time_per_page_and_250_mib():
+    from benchmarks.report import rows_from
+
+    # The ratio is of CPU seconds per page (wall time depends on what else runs on the machine).
+    reference = {"pages": 60, "seconds": 30.0, "cpu": 12.0, "rss_mib": 120, "bytes": 300_000}
+
+    def verdicts(seconds, rss_mib):
+        report = {"language": "de", "pages": 40, "seconds": 1.0, "cpu": seconds, "rss_mib": rss_mib, "bytes": 1}
+        return [row["ok"] for row in rows_from([report], reference)]
+
+    # reference, ratio, seconds (reported), memory
+    assert verdicts(4.0, 200) == [None, True, None, True]  # 0.1 s/page against 0.2: ratio 0.5
+    assert verdicts(4.4, 251) == [None, False, None, False]

@@ -124,3 +124,25 @@ def test_a_slot_or_group_with_a_trailing_newline_is_refused(client_for, project,
 
     response = hx_post(client_for(consultant), new_url(project, "topic"), {field: "all\n", "title": "T"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("key", ["action_options", "business_benefit", "resources", "implementation", "competition"])
+@pytest.mark.parametrize("asked", ["²", "٣", "9" * 40, "x"])
+def test_an_open_block_that_is_no_ascii_number_opens_the_first_block(client_for, project, consultant, key, asked):
+    """isdigit() accepts "²" and "٣", which int() cannot read (or reads as 3): the page must not 500."""
+    from django.urls import reverse
+
+    TopicFactory(project=project)
+    response = client_for(consultant).get(reverse("wizard_step", args=[project.pk, key]), {"open": asked})
+    assert response.status_code == 200
+
+
+def test_the_version_page_reads_only_ascii_block_numbers(client_for, project, consultant):
+    from django.urls import reverse
+
+    from strategies.services.versions import strategy_version_create
+
+    OptionFactory(topic=TopicFactory(project=project))
+    version = strategy_version_create(project=project, user=consultant, name="Start")
+    url = reverse("version_detail", args=[project.pk, version.pk])
+    assert client_for(consultant).get(url, {"open": "²"}).status_code == 200

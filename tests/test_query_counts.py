@@ -79,3 +79,16 @@ def test_the_small_and_the_large_demo_project_need_the_same_few_queries(django_a
     small_counts = _queries_per_page(small, django_assert_max_num_queries)
     large_counts = _queries_per_page(large, django_assert_max_num_queries)
     assert large_counts == small_counts
+
+
+def test_the_xl_demo_project_needs_the_same_queries_as_the_small_one(django_assert_max_num_queries):
+    # Five times the large project (issue 13): queries stay flat however much a page shows.
+    from strategies.demo import XL_PROJECT
+
+    seed_demo_data(size="xl", password="irrelevant-here-1")
+    xl = StrategyProject.objects.get(title=XL_PROJECT["title"])
+    small = StrategyProject.objects.exclude(pk=xl.pk).exclude(title=LARGE_PROJECT["title"]).get()
+    assert xl.topics.count() >= 360
+    assert _queries_per_page(xl, django_assert_max_num_queries) == _queries_per_page(
+        small, django_assert_max_num_queries
+    )

@@ -213,3 +213,30 @@ def test_large_size_adds_a_big_project_and_is_idempotent():
     before = row_counts()
     seed("--size", "large")
     assert row_counts() == before
+
+
+def test_xl_size_is_five_times_large_with_history_and_is_idempotent():
+    # One real xl seed (issue 13's sizes); a few seconds on SQLite.
+    from strategies.demo import XL_PROJECT
+
+    seed("--size", "xl")
+    project = StrategyProject.objects.get(title=XL_PROJECT["title"])
+    assert project.topics.count() >= 360
+    assert project.topics.values("block").distinct().count() == 9
+    assert BusinessBenefit.objects.for_project(project).count() >= 1000
+    assert ActionOption.objects.for_project(project).count() >= 1500
+    assert project.competitors.count() >= 100
+    assert project.resources.count() >= 150
+    assert Kpi.objects.filter(benefit__topic__project=project).count() >= 60
+    assert project.versions.approved().get().snapshot is not None
+    large_project()  # the large and the small project come with it
+    demo_project()
+    # Bulk writes leave history rows: the page cache's fingerprint counts them.
+    assert (
+        ActionOption.history.filter(topic__project=project).count() == ActionOption.objects.for_project(project).count()
+    )
+    assert Kpi.history.filter(benefit__topic__project=project).count() >= 60
+
+    before = row_counts()
+    seed("--size", "xl")
+    assert row_counts() == before

@@ -231,3 +231,44 @@ def test_query_count_is_small_and_does_not_grow(client_for, project, consultant,
         client_for(consultant), step_url(project, STEP), lambda: _grow(project, 12, 4), django_assert_max_num_queries
     )
     assert response.content.decode().count('class="wizard-row option-row') == 52
+
+
+# --- one block open at a time (issue 13: the step of a large project sent every option) -----------------
+
+
+def two_blocks(project):
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    partners = OptionFactory(topic=TopicFactory(project=project, block=first, title="Partners"), title="Joint posts")
+    segments = OptionFactory(topic=TopicFactory(project=project, block=second, title="Segments"), title="Case study")
+    OptionFactory(topic=segments.topic, title="Webinar")
+    return partners, segments
+
+
+def test_one_block_shows_its_options_the_others_their_counts_and_a_link(client_for, project, consultant):
+    partners, segments = two_blocks(project)
+    c = client_for(consultant)
+    body = c.get(step_url(project, STEP)).content.decode()
+    second = segments.topic.block_id
+    assert f'id="option-{partners.pk}"' in body and f'id="option-{segments.pk}"' not in body
+    closed = body[body.index(f'id="options-block-{second}"') :]
+    assert "1 Thema · 2 Optionen" in closed and f'href="?open={second}#options-block-{second}"' in closed
+    opened = c.get(step_url(project, STEP) + f"?open={second}").content.decode()
+    assert f'id="option-{segments.pk}"' in opened and f'id="option-add-{segments.topic_id}"' in opened
+    assert f'id="option-{partners.pk}"' not in opened
+    # Workshop mode stays on when a block is opened.
+    workshop = c.get(step_url(project, STEP) + "?workshop=1").content.decode()
+    assert f'href="?workshop=1&amp;open={second}#options-block-{second}"' in workshop
+    for junk in ("x", "-3", "123456789012345678901234", str(partners.topic.block_id + 999)):
+        response = c.get(step_url(project, STEP) + f"?open={junk}")
+        assert response.status_code == 200 and f'id="option-{partners.pk}"' in response.content.decode()
+
+
+def test_saving_without_script_goes_back_to_the_options_block(client_for, project, consultant):
+    _, segments = two_blocks(project)
+    c = client_for(consultant)
+    data = option_data(segments.topic, None, title="Case study v2", lock_version=segments.lock_version)
+    response = c.post(edit_url(project, "option", segments.pk), data)
+    assert response.status_code == 302
+    block = segments.topic.block_id
+    assert response["Location"] == step_url(project, STEP) + f"?open={block}#option-{segments.pk}"
+    assert "Case study v2" in c.get(response["Location"]).content.decode()

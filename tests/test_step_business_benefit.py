@@ -195,3 +195,25 @@ def test_query_count_is_small_and_does_not_grow(client_for, project, consultant,
         client_for(consultant), step_url(project, STEP), lambda: _grow(project, 12, 4), django_assert_max_num_queries
     )
     assert response.content.decode().count('class="wizard-row benefit-row') == 52
+
+
+# --- one block open at a time (issue 13: the step of a large project sent every benefit) ----------------
+
+
+def test_one_block_shows_its_benefits_the_others_their_counts_and_a_link(client_for, project, consultant):
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    BenefitFactory(topic=TopicFactory(project=project, block=first), title="Shown benefit")
+    hidden = BenefitFactory(topic=TopicFactory(project=project, block=second), title="Hidden benefit")
+    c = client_for(consultant)
+    body = c.get(step_url(project, STEP)).content.decode()
+    assert "Shown benefit" in body and "Hidden benefit" not in body
+    closed = body[body.index(f'id="benefits-block-{second.pk}"') :]
+    assert f'href="?open={second.pk}#benefits-block-{second.pk}"' in closed and "1 Thema · " in closed
+    opened = c.get(step_url(project, STEP) + f"?open={second.pk}").content.decode()
+    assert "Hidden benefit" in opened and "Shown benefit" not in opened
+    assert f'id="benefit-add-{hidden.topic_id}"' in opened
+    # Without script, a saved benefit comes back in its open block.
+    data = benefit_data(hidden.topic, title="Hidden benefit v2", lock_version=hidden.lock_version)
+    response = c.post(edit_url(project, "benefit", hidden.pk), data)
+    assert response.status_code == 302
+    assert response["Location"] == step_url(project, STEP) + f"?open={second.pk}#benefit-{hidden.pk}"

@@ -281,3 +281,18 @@ def test_query_count_is_small_and_does_not_grow(client_for, project, consultant,
         client_for(consultant), step_url(project, STEP), lambda: _grow(project, 10, 4), django_assert_max_num_queries
     )
     assert response.content.decode().count('class="wizard-row presence-row') == 2 * 2 + 10 * 4
+
+
+def test_the_grid_opens_one_block_and_shows_the_others_with_their_topic_counts(client_for, project, consultant):
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    shown = TopicFactory(project=project, block=first, title="Shown topic")
+    hidden = TopicFactory(project=project, block=second, title="Hidden topic")
+    competitor = CompetitorFactory(project=project, name="Zeta Machines")
+    PresenceFactory(competitor=competitor, topic=hidden, strength=4)
+    c = client_for(consultant)
+    grid = grid_of(c.get(step_url(project, STEP)).content.decode())
+    assert f'id="grid-topic-{shown.pk}"' in grid and f'id="grid-topic-{hidden.pk}"' not in grid
+    closed = grid[grid.index(f'id="grid-block-{second.pk}"') :]
+    assert f'href="?open={second.pk}#grid-block-{second.pk}"' in closed and "1 Thema" in closed
+    opened = grid_of(c.get(step_url(project, STEP) + f"?open={second.pk}").content.decode())
+    assert f'id="grid-topic-{hidden.pk}"' in opened and f'id="grid-topic-{shown.pk}"' not in opened

@@ -559,3 +559,26 @@ def test_reading_the_community_back_shows_the_definition_list(client_for, projec
     StrategyProject.objects.filter(pk=project.pk).update(monitoring="Mentions checked daily")
     body = hx_get(client_for(viewer), detail_url(project, "community", project.pk)).content.decode()
     assert "Mentions checked daily" in body and "data-row=" not in body
+
+
+# --- one block of KPIs open at a time (issue 13: the step of a large project sent every KPI) ------------
+
+
+def test_one_block_shows_its_kpis_the_others_their_counts_and_a_link(client_for, project, consultant):
+    from competencies.models import BusinessModelBlock
+
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    shown = BenefitFactory(topic=TopicFactory(project=project, block=first), title="Shown benefit")
+    hidden = BenefitFactory(topic=TopicFactory(project=project, block=second), title="Hidden benefit")
+    c = client_for(consultant)
+    kpi = KpiFactory(benefit=hidden)
+    body = c.get(step_url(project, STEP)).content.decode()
+    assert f'id="kpi-rows-{shown.pk}"' in body and f'id="kpi-rows-{hidden.pk}"' not in body
+    closed = body[body.index(f'id="kpis-block-{second.pk}"') :]
+    assert f'href="?open={second.pk}#kpis-block-{second.pk}"' in closed and "1 benefit · 1 KPI" in closed
+    opened = c.get(step_url(project, STEP) + f"?open={second.pk}").content.decode()
+    assert f'id="kpi-{kpi.pk}"' in opened and f'id="kpi-rows-{shown.pk}"' not in opened
+    # Without script, a saved KPI comes back in its open block.
+    response = c.post(edit_url(project, "kpi", kpi.pk), kpi_data(hidden, target="40", lock_version=kpi.lock_version))
+    assert response.status_code == 302
+    assert response["Location"] == step_url(project, STEP) + f"?open={second.pk}#kpi-{kpi.pk}"

@@ -305,3 +305,28 @@ def test_query_count_is_small_and_does_not_grow(client_for, project, consultant,
     )
     body = response.content.decode()
     assert body.count('class="option-needs') == 44 and body.count('class="wizard-row requirement') == 32
+
+
+# --- one block open at a time (issue 13: the step of a large project sent every option's needs) ---------
+
+
+def test_one_block_shows_its_needs_the_others_their_counts_and_a_link(client_for, project, consultant):
+    from competencies.models import BusinessModelBlock
+
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    shown = OptionFactory(topic=TopicFactory(project=project, block=first), title="Shown option")
+    hidden = OptionFactory(topic=TopicFactory(project=project, block=second), title="Hidden option")
+    need = RequirementFactory(option=hidden, resource_type=rtype("staff_time"), amount=2, lead_time_weeks=1)
+    c = client_for(consultant)
+    body = c.get(step_url(project, STEP)).content.decode()
+    assert f'id="option-{shown.pk}"' in body and f'id="option-{hidden.pk}"' not in body
+    closed = body[body.index(f'id="needs-block-{second.pk}"') :]
+    assert f'href="?open={second.pk}#needs-block-{second.pk}"' in closed and "1 option · 1 requirement" in closed
+    opened = c.get(step_url(project, STEP) + f"?open={second.pk}").content.decode()
+    assert f'id="option-{hidden.pk}"' in opened and f'id="option-{shown.pk}"' not in opened
+    assert f'id="requirement-add-{hidden.pk}"' in opened
+    # Without script, a saved requirement comes back in its open block.
+    data = requirement_data(hidden, amount="3", lock_version=need.lock_version)
+    response = c.post(edit_url(project, "requirement", need.pk), data)
+    assert response.status_code == 302
+    assert response["Location"] == step_url(project, STEP) + f"?open={second.pk}#requirement-{need.pk}"

@@ -351,7 +351,9 @@ def test_choosing_without_script_goes_back_to_the_option(client_for, project, co
     c = client_for(consultant)
     response = c.post(option_url(version, material["faq"]), {"choice": "out", "reason": ""})
     assert response.status_code == 302
-    assert response["Location"] == detail_url(version) + f"#option-{material['faq'].pk}"
+    # Back at the option, with its block open (the page shows one block at a time).
+    block = material["faq"].topic.block_id
+    assert response["Location"] == detail_url(version) + f"?open={block}#option-{material['faq'].pk}"
     assert VersionOption.objects.values_list("included", flat=True).get() is False
     assert "“FAQ clips” is left out." in c.get(response["Location"]).content.decode()
 
@@ -804,7 +806,7 @@ def test_keeping_a_reason_clears_the_mark(client_for, project, consultant, succe
     if htmx:
         assert "taken over" not in response.content.decode()
     else:
-        assert response["Location"] == detail_url(successor) + f"#option-{fair.pk}"
+        assert response["Location"] == detail_url(successor) + f"?open={fair.topic.block_id}#option-{fair.pk}"
         assert "The reason for “Virtual job fair” is kept." in c.get(response["Location"]).content.decode()
     assert VersionOption.objects.get(version=successor, option=fair).included_at_takeover is None
     assert c.post(url("version_submit", successor)).status_code == 302
@@ -824,3 +826,56 @@ def test_the_mark_names_no_version_once_the_base_draft_is_gone(client_for, proje
     base.delete()
     body = client_for(consultant).get(detail_url(version)).content.decode()
     assert ">taken over from the previous version<" in row_of(body, material["videos"])
+
+
+# --- one block of options at a time (issue 13: the draft page of a large project) -----------------------
+
+
+@pytest.fixture
+def two_blocks(project):
+    """An option in each of two business-model blocks."""
+    from competencies.models import BusinessModelBlock
+
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    partners = OptionFactory(topic=TopicFactory(project=project, block=first, title="Partners"), title="Joint posts")
+    segments = OptionFactory(topic=TopicFactory(project=project, block=second, title="Segments"), title="Case study")
+    return partners, segments
+
+
+def test_the_draft_page_opens_one_block_and_shows_the_others_with_their_counts(
+    client_for, project, consultant, two_blocks
+):
+    partners, segments = two_blocks
+    version = draft(project, consultant, choices=[(segments, True, "Fits")])
+    c = client_for(consultant)
+    body = c.get(detail_url(version)).content.decode()
+    assert f'id="option-{partners.pk}"' in body and f'id="option-{segments.pk}"' not in body
+    second = segments.topic.block_id
+    assert f'href="?open={second}#block-{second}"' in body
+    assert "1 option: 1 in, 0 out, 0 not decided" in body
+    opened = c.get(detail_url(version) + f"?open={second}").content.decode()
+    assert f'id="option-{segments.pk}"' in opened and f'id="option-{partners.pk}"' not in opened
+    # Anything else than a block's id opens the first block, never an error.
+    for junk in ("x", "-1", "99999999999999999999", "0"):
+        response = c.get(detail_url(version) + f"?open={junk}")
+        assert response.status_code == 200 and f'id="option-{partners.pk}"' in response.content.decode()
+
+
+def test_the_draft_page_opens_the_block_with_a_reason_to_review(client_for, project, consultant, manager, two_blocks):
+    partners, segments = two_blocks
+    base = approved(project, consultant, manager, choices=[(partners, True, "Now"), (segments, False, "Later")])
+    successor = strategy_version_create(project=project, user=consultant, name="Next", based_on=base)
+    c = client_for(consultant)
+    hx_post(c, option_url(successor, segments), {"choice": "in", "reason": "Later"})
+    body = c.get(detail_url(successor)).content.decode()
+    assert f'id="option-{segments.pk}-review"' in body and f'id="option-{partners.pk}"' not in body
+    assert "1 reason to review" in body
+
+
+def test_a_refused_row_without_script_comes_back_in_its_open_block(client_for, project, consultant, two_blocks):
+    partners, segments = two_blocks
+    version = draft(project, consultant)
+    c = client_for(consultant)
+    page = c.post(option_url(version, segments), {"choice": "maybe", "reason": "Kept"}).content.decode()
+    assert f'id="option-{segments.pk}"' in page and 'value="Kept"' in page
+    assert f'id="option-{partners.pk}"' not in page

@@ -130,8 +130,10 @@ def _initial(kind, query) -> dict:
     return {name: value for name, value in query.items() if name in fields}
 
 
-def _back_to_step(project, kind, anchor: str = ""):
+def _back_to_step(project, kind, anchor: str = "", *, row=None):
     url = reverse("wizard_step", args=[project.pk, kind.step])
+    if row is not None and kind.open_block is not None:
+        url += f"?open={kind.open_block(row)}"  # the step shows one block at a time: the row's
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
@@ -188,7 +190,7 @@ def row_new(request, pk: int, key: str, kind_name: str):
 def _created(request, project, kind, row, slot, add_query):
     if not request.htmx:
         messages.success(request, _("Saved."))
-        return _back_to_step(project, kind, kind.dom_id(row))
+        return _back_to_step(project, kind, kind.dom_id(row), row=row)
     row = kind.queryset(project).get(pk=row.pk)
     parts = [render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)]
     if slot.startswith(f"{kind.name}-add-"):
@@ -225,7 +227,7 @@ def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
     kind = _kind_of(request, key, kind_name)
     row = kind.lookup(kind, project, ident)
     if not request.htmx:
-        return _back_to_step(project, kind, kind.dom_id(row))
+        return _back_to_step(project, kind, kind.dom_id(row), row=row)
     can_edit = project.can_edit(request.user)
     return render(request, kind.template, _context(request, project, kind, row=row, can_edit=can_edit))
 
@@ -277,7 +279,7 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
         )
     if not request.htmx:
         messages.success(request, _("Saved."))
-        return _back_to_step(project, kind, kind.dom_id(row))
+        return _back_to_step(project, kind, kind.dom_id(row), row=row)
     if isinstance(row, type(project)) and row.pk == project.pk:
         project = row  # a project section was saved: the progress bar counts the saved fields
     # The saved instance still holds what the lookup joined and prefetched; an
@@ -342,7 +344,7 @@ def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
     except DomainError as error:
         if not request.htmx:
             messages.error(request, str(error))
-            return _back_to_step(project, kind, kind.dom_id(row))
+            return _back_to_step(project, kind, kind.dom_id(row), row=row)
         return render(request, kind.template, _context(request, project, kind, row=row, error=str(error)))
     if not request.htmx:
         messages.success(request, _("Deleted."))
@@ -376,6 +378,6 @@ def row_move(request, pk: int, key: str, kind_name: str, ident: str):
     row = kind.lookup(kind, project, ident)
     working_row_move(project=project, user=request.user, row=row, siblings=kind.siblings(row), direction=direction)
     if not request.htmx:
-        return _back_to_step(project, kind, kind.dom_id(row))
+        return _back_to_step(project, kind, kind.dom_id(row), row=row)
     # The browser moves the row itself (app.js) once this success arrives; nothing to swap.
     return HttpResponse(status=204)

@@ -52,8 +52,10 @@ def _method_step_url(project) -> str:
     return reverse("wizard_step", args=[project.pk, AreaKey.METHOD])
 
 
-def _detail_url(version, anchor: str = "") -> str:
+def _detail_url(version, anchor: str = "", *, open_block: int | None = None) -> str:
     url = reverse("version_detail", args=[version.project_id, version.pk])
+    if open_block is not None:
+        url += f"?open={open_block}"
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -176,8 +178,14 @@ def _option_url(version, option_pk: int) -> str:
     return reverse("version_option", args=[version.project_id, version.pk, option_pk])
 
 
-def _selection(project, version, content: dict, row_forms: dict) -> list[dict]:
-    """Every action option of the project, grouped by block and topic, with the draft's choice (one query)."""
+def _selection(project, version, content: dict, row_forms: dict, open_block: int | None) -> list[dict]:
+    """Every action option of the project, grouped by block and topic, with the draft's choice (one query).
+
+    Only one block is open, with its rows: a large project has hundreds of options, and a page with
+    all of them is slow to send and to read on a projector. Closed blocks show their counts and a
+    link that opens them (no script needed). Open is the block asked for (?open=<block id>), else
+    the one of a refused row, else the first block that has a reason to review, else the first.
+    """
     chosen = {option["id"]: option for option in content.get("options", [])}
     # The taken-over marks are not part of the content (a snapshot does not keep them): read along.
     taken_over = VersionOption.objects.filter(version=version, option=OuterRef("pk")).order_by()
@@ -205,7 +213,34 @@ def _selection(project, version, content: dict, row_forms: dict) -> list[dict]:
                 option.included_at_takeover,
             )
         )
-    return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
+    selection = []
+    for block_id, block in blocks.items():
+        rows = [row for topic in block["topics"].values() for row in topic["rows"]]
+        selection.append(
+            {
+                "id": block_id,
+                "title": block["title"],
+                "topics": list(block["topics"].values()),
+                "count": len(rows),
+                "in_count": sum(1 for row in rows if row["decided"] and row["state"] == OptionChoiceForm.IN),
+                "out_count": sum(1 for row in rows if row["decided"] and row["state"] == OptionChoiceForm.OUT),
+                "undecided_count": sum(1 for row in rows if not row["decided"]),
+                "review_count": sum(1 for row in rows if row["needs_review"]),
+                "refused": any(row["form"] is not None for row in rows),
+            }
+        )
+    chosen_block = next((block["id"] for block in selection if block["id"] == open_block), None)
+    chosen_block = chosen_block or next((block["id"] for block in selection if block["refused"]), None)
+    chosen_block = chosen_block or next((block["id"] for block in selection if block["review_count"]), None)
+    for n, block in enumerate(selection):
+        block["open"] = block["id"] == chosen_block if chosen_block is not None else n == 0
+    return selection
+
+
+def _open_block(request) -> int | None:
+    """The block asked for in ?open=; anything else (missing, not a number) opens the default."""
+    value = request.GET.get("open", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _focus_first_error(form) -> None:
@@ -257,7 +292,7 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         context["texts_form"] = texts_form or VersionTextsForm(
             initial=VersionTextsForm.initial_from(version), project=project, version=version
         )
-        context["selection"] = _selection(project, version, content, row_forms or {})
+        context["selection"] = _selection(project, version, content, row_forms or {}, _open_block(request))
     if context["can_decide"]:
         context["decision_form"] = decision_form or DecisionForm()
     if version.status == VersionStatus.SUBMITTED:
@@ -351,7 +386,7 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
         else:
             done = _("“%(option)s” is left out.")
         messages.success(request, done % {"option": option.title})
-        return redirect(_detail_url(version, f"option-{option.pk}"))
+        return redirect(_detail_url(version, f"option-{option.pk}", open_block=option.topic.block_id))
     return _option_response(request, project, version, option, form, error)
 
 

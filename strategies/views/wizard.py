@@ -27,6 +27,7 @@ from ..wizard.page_cache import (
 from ..wizard.progress import wizard_progress
 from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
+from ..wizard.steps.base import open_one_block
 from .access import project_for
 
 
@@ -105,6 +106,8 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "csrf_token": CSRF_PLACEHOLDER,
         **STEPS[key].load(project),
     }
+    if STEPS[key].one_block_open:
+        open_one_block(context["blocks"], request.GET.get("open", ""))
     page = compact(render_to_string("strategies/wizard/step.html", context, request))
     if cache_key is not None:
         store_page(cache_key, page)

@@ -23,7 +23,7 @@ from ..models import StrategyProject
 
 
 def _by_pk(kind: "RowKind", project: StrategyProject, ident: str) -> Model:
-    if not ident.isdigit():
+    if not (ident.isascii() and ident.isdigit()):
         raise Http404
     return get_object_or_404(kind.queryset(project), pk=int(ident))
 
@@ -40,6 +40,8 @@ class RowKind:
     new: Callable[[StrategyProject], Model] | None = None
     # Which list on the page the row sits in; moving a row to another parent moves it there.
     group: Callable[[Model], object] = lambda row: "all"
+    # On a step that opens one block at a time (Step.one_block_open): the block the row sits in.
+    open_block: Callable[[Model], int] | None = None
     # Filter of the rows a row is reordered among; None: the kind has no order.
     siblings: Callable[[Model], dict] | None = None
     deletable: bool = True

@@ -77,8 +77,17 @@ def option_posted(page, version, option):
     return page.expect_response(lambda r: r.request.method == "POST" and urlparse(r.url).path == path)
 
 
+def show_block(page, option) -> None:
+    """The draft page shows one block of options at a time: open the option's block by its link."""
+    if page.locator(f"#option-{option.pk}").count() == 0:
+        page.locator(f"#block-{option.topic.block_id} a").click()
+        page.wait_for_load_state()
+        expect(page.locator(f"#option-{option.pk}")).to_be_visible()
+
+
 def choose(page, version, option, choice: str, reason: str) -> None:
     """Put an option in or out (a click on the toggle), then type its reason and leave the field to save it."""
+    show_block(page, option)
     row = page.locator(f"#option-{option.pk}")
     with option_posted(page, version, option):
         page.locator(f'label[for="option-{option.pk}-{choice}"]').click()
@@ -219,6 +228,7 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
 
     # A fresh draft: every option undecided, nothing covered, no resource warning.
     for option in (stories, careers, reels, ads):
+        show_block(page, option)
         expect(page.locator(f"#option-{option.pk} .option-state .text-bg-light")).to_be_visible()
         expect(page.locator(f"#option-{option.pk}-in")).not_to_be_checked()
         expect(page.locator(f"#option-{option.pk}-out")).not_to_be_checked()
@@ -268,7 +278,9 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
     # The choices survive a reload.
     page.reload()
     for option, choice in ((stories, "in"), (reels, "in"), (careers, "out"), (ads, "out")):
+        show_block(page, option)
         expect(page.locator(f"#option-{option.pk}-{choice}")).to_be_checked()
+    show_block(page, reels)
     expect(page.locator(f"#option-{reels.pk} input[name=reason]")).to_have_value("Bauherren sehen echte Projekte")
 
     # Submit: confirmed in a dialog; the content is fixed and the managers get an e-mail.
@@ -428,7 +440,9 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
     expect(status_badge(page)).to_have_class(re.compile(r"\btext-bg-light\b"))
     expect(page.locator(f'.version-meta a[href="{v2_url}"]')).to_be_visible()
     for option, choice in ((stories, "in"), (reels, "in"), (careers, "out"), (ads, "out")):
+        show_block(page, option)
         expect(page.locator(f"#option-{option.pk}-{choice}")).to_be_checked()
+    show_block(page, careers)
     expect(page.locator(f"#option-{careers.pk} input[name=reason]")).to_have_value("Budget lieber in Reels")
     expect(page.locator("#selection-count")).to_have_text(count_of(2))
     expect(page.locator("#version-coverage #gap-warning")).to_be_visible()

@@ -8,7 +8,8 @@ from strategies.demo import SIZES, DemoDataError, seed_demo_data
 class Command(BaseCommand):
     help = (
         "Create the demo users and a filled demo project (Brenner Präzisionstechnik GmbH); "
-        "--size large also adds a large project for benchmarks. Safe to run repeatedly: existing demo "
+        "--size large also adds a large project for benchmarks, --size xl adds one five times larger too. "
+        "Safe to run repeatedly: existing demo "
         "projects are left unchanged, demo users get the demo password again."
     )
 
@@ -17,7 +18,10 @@ class Command(BaseCommand):
             "--size",
             choices=SIZES,
             default="small",
-            help="small: demo users and the demo project (default); large: also the large benchmark project.",
+            help=(
+                "small: demo users and the demo project (default); large: also the large benchmark project; "
+                "xl: also the xl benchmark project (five times the large one)."
+            ),
         )
 
     def handle(self, *args, size: str = "small", **options):

@@ -21,6 +21,8 @@ def load(project):
     blocks = [cell for cell in canvas(project, topics, by_focus=False) if cell["topics"]]
     all_topics = [topic for cell in blocks for topic in cell["topics"]]
     counts = [len(topic.options.all()) for topic in all_topics]
+    for cell in blocks:
+        cell["option_count"] = sum(len(topic.options.all()) for topic in cell["topics"])
     return {
         "blocks": blocks,
         "option_count": sum(counts),
@@ -29,7 +31,7 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.ACTION_OPTIONS, "strategies/wizard/steps/action_options.html", load)
+STEP = Step(AreaKey.ACTION_OPTIONS, "strategies/wizard/steps/action_options.html", load, one_block_open=True)
 
 register(
     RowKind(
@@ -40,6 +42,7 @@ register(
         queryset=lambda project: _options().filter(topic__project=project),
         new=lambda project: ActionOption(),
         group=lambda option: option.topic_id,
+        open_block=lambda option: option.topic.block_id,
         siblings=lambda option: {"topic_id": option.topic_id},
         add_label=_("Add option"),
     ),

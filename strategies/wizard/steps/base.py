@@ -17,3 +17,14 @@ class Step:
     # Renders the parts of the page computed from the step's rows (request, project -> HTML with
     # hx-swap-oob), sent with every row change so they follow without a reload.
     follow: Callable[[HttpRequest, StrategyProject], str] | None = None
+    # Long lists grouped by block (issue 13): only one block shows its rows; the others show their
+    # counts and a link that opens them (?open=<block id>), so a large project's page stays small.
+    one_block_open: bool = False
+
+
+def open_one_block(cells: list[dict], asked: str) -> None:
+    """Mark the block asked for (?open=<block id>) open, or the first one when none matches."""
+    wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 12 else None
+    chosen = next((cell["block"].pk for cell in cells if cell["block"].pk == wanted), None)
+    for n, cell in enumerate(cells):
+        cell["open"] = cell["block"].pk == chosen if chosen is not None else n == 0

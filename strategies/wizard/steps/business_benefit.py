@@ -20,6 +20,10 @@ def load(project):
     topics = Topic.objects.filter(project=project).prefetch_related(Prefetch("benefits", queryset=_benefits()))
     blocks = [cell for cell in canvas(project, topics, by_focus=False) if cell["topics"]]
     benefits = [benefit for cell in blocks for topic in cell["topics"] for benefit in topic.benefits.all()]
+    for cell in blocks:
+        in_block = [benefit for topic in cell["topics"] for benefit in topic.benefits.all()]
+        cell["benefit_count"] = len(in_block)
+        cell["worked_out_count"] = sum(1 for benefit in in_block if benefit.is_worked_out)
     return {
         "blocks": blocks,
         "benefit_count": len(benefits),
@@ -27,7 +31,7 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.BUSINESS_BENEFIT, "strategies/wizard/steps/business_benefit.html", load)
+STEP = Step(AreaKey.BUSINESS_BENEFIT, "strategies/wizard/steps/business_benefit.html", load, one_block_open=True)
 
 register(
     RowKind(
@@ -38,6 +42,7 @@ register(
         queryset=lambda project: _benefits().filter(topic__project=project),
         new=lambda project: BusinessBenefit(),
         group=lambda benefit: benefit.topic_id,
+        open_block=lambda benefit: benefit.topic.block_id,
         siblings=lambda benefit: {"topic_id": benefit.topic_id},
         add_label=_("Add benefit"),
     ),

@@ -1,5 +1,7 @@
 """Step 4, competition: performance and attention competitors and their presence per topic."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from competencies.models import AreaKey
 from ...forms.competition import CompetitorForm, PresenceForm
 from ...models import Competitor, CompetitorKind, CompetitorPresence, Topic
 from ..rows import RowKind, register
-from .base import Step
+from .base import Step, open_one_block
 
 
 def _presences():
@@ -44,6 +46,7 @@ def load(project):
         "performance_count": len(competitors) - attention_count,
         "attention_count": attention_count,
         "grid": grid,
+        "blocks": grid,  # the grid opens one block at a time (Step.one_block_open)
         "grid_columns": len(competitors) + 1,
         "topics_with_presence": len({topic_id for topic_id, _competitor in strength}),
         "topic_count": len(topics),
@@ -51,15 +54,22 @@ def load(project):
 
 
 def follow(request, project) -> str:
-    """The summary and the topic × competitor grid, out of band: they follow every competitor and presence saved."""
+    """The summary and the topic × competitor grid, out of band: they follow every competitor and presence saved.
+
+    The grid keeps the block the page has open (its ?open=, read from the page's address).
+    """
     context = {**load(project), "oob": True}
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).query
+    open_one_block(context["blocks"], parse_qs(current).get("open", [""])[0])
     return "".join(
         render_to_string(f"strategies/wizard/steps/competition_{part}.html", context, request)
         for part in ("summary", "grid")
     )
 
 
-STEP = Step(AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True, follow=follow)
+STEP = Step(
+    AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True, follow=follow, one_block_open=True
+)
 
 register(
     RowKind(

@@ -36,19 +36,34 @@ def _topics_with_kpis(project):
     """The project's topics that have benefits, each benefit with its KPIs: the KPI list's outline."""
     benefits = BusinessBenefit.objects.prefetch_related(Prefetch("kpis", queryset=Kpi.objects.all()))
     topics = Topic.objects.filter(project=project).filter(Exists(BusinessBenefit.objects.filter(topic=OuterRef("pk"))))
-    return topics.prefetch_related(Prefetch("benefits", queryset=benefits))
+    return topics.select_related("block").prefetch_related(Prefetch("benefits", queryset=benefits))
+
+
+def _kpi_blocks(project) -> list[dict]:
+    """The KPI outline grouped by block, one block open at a time (Step.one_block_open): a large
+    project has hundreds of benefits, each with its KPIs and add form."""
+    blocks: list[dict] = []
+    topics = sorted(_topics_with_kpis(project), key=lambda topic: (topic.block.order, topic.block_id, topic.order))
+    for topic in topics:
+        if not blocks or blocks[-1]["block"].pk != topic.block_id:
+            blocks.append({"block": topic.block, "topics": [], "benefit_count": 0, "kpi_count": 0})
+        benefits = topic.benefits.all()
+        blocks[-1]["topics"].append(topic)
+        blocks[-1]["benefit_count"] += len(benefits)
+        blocks[-1]["kpi_count"] += sum(len(benefit.kpis.all()) for benefit in benefits)
+    return blocks
 
 
 def load(project):
     return {
         "milestones": _milestones(project),
-        "kpi_topics": _topics_with_kpis(project),
+        "blocks": _kpi_blocks(project),
         "platforms": _platforms(project),
         "smart_gaps": SMART_GAPS,
     }
 
 
-STEP = Step(AreaKey.IMPLEMENTATION, "strategies/wizard/steps/implementation.html", load)
+STEP = Step(AreaKey.IMPLEMENTATION, "strategies/wizard/steps/implementation.html", load, one_block_open=True)
 
 register(
     RowKind(
@@ -69,6 +84,7 @@ register(
         queryset=_kpis,
         new=lambda project: Kpi(),
         group=lambda kpi: kpi.benefit_id,
+        open_block=lambda kpi: kpi.benefit.topic.block_id,
         add_label=_("Add KPI"),
         labels={"smart_gaps": SMART_GAPS},
     ),

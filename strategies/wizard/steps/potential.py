@@ -37,7 +37,7 @@ def load(project):
 
 def _lookup_rating(model, catalogue_model, field: str):
     def lookup(kind, project, ident: str):
-        if not ident.isdigit():
+        if not (ident.isascii() and ident.isdigit()):
             raise Http404
         entry = get_object_or_404(catalogue_model.objects.active(), pk=int(ident))
         row = model.objects.filter(project=project, **{field: entry}).first()

@@ -38,16 +38,28 @@ def load(project):
         .prefetch_related(Prefetch("options", queryset=options))
         .order_by("block__order", "order", "id")
     )
+    # Grouped by block, one block open at a time (Step.one_block_open): a large project has
+    # hundreds of options, each with its requirements and add form.
+    blocks: list[dict] = []
+    for topic in topics:
+        options = topic.options.all()
+        if not options:
+            continue
+        if not blocks or blocks[-1]["block"].pk != topic.block_id:
+            blocks.append({"block": topic.block, "topics": [], "option_count": 0, "requirement_count": 0})
+        blocks[-1]["topics"].append(topic)
+        blocks[-1]["option_count"] += len(options)
+        blocks[-1]["requirement_count"] += sum(len(option.requirements.all()) for option in options)
     return {
         "resources": _resources(project),
-        "topics": topics,
+        "blocks": blocks,
         "has_options": any(topic.options.all() for topic in topics),
         "balance": resource_balance(project),
         "step_url": reverse("wizard_step", args=[project.pk, AreaKey.RESOURCES]),
     }
 
 
-STEP = Step(AreaKey.RESOURCES, "strategies/wizard/steps/resources.html", load)
+STEP = Step(AreaKey.RESOURCES, "strategies/wizard/steps/resources.html", load, one_block_open=True)
 
 register(
     RowKind(
@@ -67,6 +79,7 @@ register(
         queryset=lambda project: _requirements().filter(option__topic__project=project),
         new=lambda project: ResourceRequirement(),
         group=lambda requirement: requirement.option_id,
+        open_block=lambda requirement: requirement.option.topic.block_id,
         add_label=_("Add a requirement"),
     ),
 )

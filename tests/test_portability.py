@@ -494,3 +494,15 @@ def test_every_model_with_history_takes_its_history_along():
         if hasattr(model, "history") and not model.__name__.startswith("Historical")
     }
     assert tracked == {section.model for section in HISTORY_SECTIONS.values()}
+
+
+def test_a_file_written_before_the_later_fields_still_imports(filled, consultant):
+    """Exports from before migrations 0006 (taken-over reasons) and 0007 (the import mark) lack those keys."""
+    document = json.loads(document_json(project_export(project=filled)))
+    for version in document["versions"]:
+        del version["imported_from"]
+        for choice in version["options"]:
+            del choice["included_at_takeover"]
+    imported = project_import(document=document, user=consultant)
+    choices = m.VersionOption.objects.filter(version__project=imported)
+    assert choices.exists() and not choices.exclude(included_at_takeover=None).exists()

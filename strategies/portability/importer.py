@@ -367,6 +367,8 @@ class _Importer:
         expected = {f.name for f in relations} | {f.name for f in plain} | set(extra)
         if section.local_id and not history:
             expected.add("id")
+        if isinstance(row, dict) and not history:
+            row = {**section.added_later, **row}
         _check_keys(row, expected, path)
         values = {}
         for f in plain:
@@ -497,9 +499,6 @@ class _Importer:
         self.objects["versions"] = {}
         for n, row in enumerate(rows):
             path = f"versions[{n}]"
-            # Files written before the mark existed lack the key: their decisions are just as imported.
-            if isinstance(row, dict) and "imported_from" not in row:
-                row = {**row, "imported_from": ""}
             values = self.values(VERSIONS, row, path, extra={"options", "decisions", "transitions"})
             version = StrategyVersion(project=self.project, **values)
             _validate(version, path, exclude=["project", "based_on", "created_by", "submitted_by", "snapshot"])

@@ -95,6 +95,9 @@ class Section:
     # How export finds the project's rows, and their order (the document's order).
     path: str = "project"
     order_by: tuple[str, ...] = ("id",)
+    # Fields added after the format's first files were written, with the value a file without them
+    # means: such a file still imports (the key is filled in before the keys are checked).
+    added_later: dict = field(default_factory=dict)
 
     def plain_fields(self) -> list:
         """Concrete non-relational fields written as values (pk and lock_version left out)."""
@@ -156,8 +159,17 @@ VERSIONS = Section(
     StrategyVersion,
     {"based_on": "versions", "created_by": USER, "submitted_by": USER},
     order_by=("number",),
+    # The import mark (migration 0007): a file from before it carries decisions just as imported.
+    added_later={"imported_from": ""},
 )
-VERSION_OPTIONS = Section("options", VersionOption, {"option": "options"}, parent="version", local_id=False)
+VERSION_OPTIONS = Section(
+    "options",
+    VersionOption,
+    {"option": "options"},
+    parent="version",
+    local_id=False,
+    added_later={"included_at_takeover": None},  # successor reasons (migration 0006): nothing taken over
+)
 VERSION_DECISIONS = Section("decisions", VersionDecision, {"actor": USER}, parent="version", local_id=False)
 VERSION_TRANSITIONS = Section("transitions", VersionTransition, {"actor": USER}, parent="version", local_id=False)
 

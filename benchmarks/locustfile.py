@@ -1,14 +1,16 @@
 """The mixed workshop load of `benchmarks/load.py`, for locust (headless, one process).
 
 Users log in as the demo consultants and the demo manager (each simulated user keeps its own
-session) and work in one of the demo projects:
+session) and each works in one of the projects, taken in turn so that every workshop has its
+consultants and its manager:
 
 - consultants read wizard steps and save rows through the htmx endpoints the step page uses:
   they fetch the row's edit form, change the priority where the form has one, and post the form
   back with the lock_version it carried. The app's designed answer to a concurrent save of the
   same row (the form again, with the colleague's values: "A colleague saved this entry …") is a
   conflict, not an error: it is counted, and the user saves again from the form it got, as the
-  message tells them to;
+  message tells them to; on steps that show one block at a time they open another block (a
+  link on the page) half the time first, so rows in closed blocks are edited too;
 - managers read steps, the project list and the version comparison;
 - every PBSM_LOAD_REPORT_INTERVAL seconds (across all users, from the first login on) the next
   user to open a step requests a PDF report of the project's approved version instead, polls
@@ -39,7 +41,15 @@ from locust import HttpUser, between, events, task
 from locust.stats import StatsEntry
 from requests.cookies import RequestsCookieJar
 
-from benchmarks.browsing import STATUS_LINK, FormValues, edit_links, edited, form_values, save_outcome
+from benchmarks.browsing import (
+    STATUS_LINK,
+    FormValues,
+    block_links,
+    edit_links,
+    edited,
+    form_values,
+    save_outcome,
+)
 
 TARGETS = json.loads(os.environ.get("PBSM_LOAD_TARGETS", '{"projects": []}'))
 PASSWORD = os.environ.get("PBSM_LOAD_PASSWORD", "pbsm-demo-2026")
@@ -56,6 +66,7 @@ EXCLUDED = {LOGIN, REPORT_READY}
 RUN_TIME = float(os.environ.get("PBSM_LOAD_RUN_TIME", "60"))
 counters = {"conflicts": 0, "conflict_resaves": 0, "reports_requested": 0, "reports_done": 0, "login_failures": 0}
 _next_report_at = [0.0]
+_assigned: dict[str, int] = {}  # users of each kind started so far: the next one takes the next project
 _run = {"logged_in": 0, "login": None, "measuring_since": None, "measuring_until": None, "written": False}
 
 
@@ -105,8 +116,14 @@ class WorkshopUser(HttpUser):
 
     def on_start(self):
         self.client.cookies = LoopbackCookies()
-        self.project = random.choice(TARGETS["projects"])
+        # Round robin per kind, so every workshop gets its consultants and its manager.
+        kind = type(self).__name__
+        number = _assigned[kind] = _assigned.get(kind, -1) + 1
+        projects = TARGETS["projects"]
+        self.project = projects[number % len(projects)]
         self.edit_links: list[str] = []
+        self.block_links: list[str] = []
+        self.step_key = None
         username = random.choice(self.usernames)
         page = self.client.get("/accounts/login/", name=LOGIN)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
@@ -131,6 +148,15 @@ class WorkshopUser(HttpUser):
             return
         key = random.choice(self.project["steps"])
         response = self.client.get(self._step_url(key), name=f"step {key}")
+        if response.ok:
+            self.step_key = key
+            self.edit_links = edit_links(response.text)
+            self.block_links = block_links(response.text)
+
+    def open_block(self):
+        """Another block of the step last read (steps with long lists show one at a time)."""
+        query = random.choice(self.block_links)
+        response = self.client.get(self._step_url(self.step_key) + query, name=f"step {self.step_key}, another block")
         if response.ok:
             self.edit_links = edit_links(response.text)
 
@@ -209,6 +235,9 @@ class Consultant(WorkshopUser):
 
     @task(6)
     def save_row(self):
+        # Rows in closed blocks are edited too: half the time the consultant opens another block first.
+        if self.block_links and random.random() < 0.5:
+            self.open_block()
         if not self.edit_links:
             self.read_step()
             if not self.edit_links:

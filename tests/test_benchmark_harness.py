@@ -153,7 +153,7 @@ def _verdicts(result):
     return {row["measure"].split(": ", 1)[1]: row["ok"] for row in rows_from(result)}
 
 
-def test_the_mixed_load_meets_its_targets_with_no_error_and_a_p95_within_300_ms():
+def test_the_mixed_load_meets_its_targets_with_no_error_and_a_p95_within_250_ms():
     verdicts = _verdicts(_load_result())
     assert verdicts["errors"] is True and verdicts["p95 (p50) ms"] is True
 
@@ -163,8 +163,10 @@ def test_one_failed_request_or_one_exception_in_a_user_misses_the_error_target()
     assert _verdicts(_load_result(exceptions=1))["errors"] is False
 
 
-def test_a_p95_over_300_ms_or_no_request_at_all_misses_the_latency_target():
+def test_a_p95_over_250_ms_or_no_request_at_all_misses_the_latency_target():
     assert _verdicts(_load_result(p95_ms=310.0))["p95 (p50) ms"] is False
+    assert _verdicts(_load_result(p95_ms=251.0))["p95 (p50) ms"] is False
+    assert _verdicts(_load_result(p95_ms=250.0))["p95 (p50) ms"] is True
     assert _verdicts(_load_result(requests=0, p95_ms=None, p50_ms=None))["p95 (p50) ms"] is False
 
 
@@ -216,3 +218,49 @@ def test_the_report_is_held_to_half_the_reference_documents_time_per_page_and_25
     # reference, ratio, seconds (reported), memory
     assert verdicts(4.0, 200) == [None, True, None, True]  # 0.1 s/page against 0.2: ratio 0.5
     assert verdicts(4.4, 251) == [None, False, None, False]
+
+
+def test_the_page_cache_hit_rate_is_a_row_of_its_own_reported_not_judged():
+    from benchmarks.load import rows_from
+
+    rows = {row["measure"].split(": ", 1)[1]: row for row in rows_from(_load_result(page_cache=_cache(30, 10)))}
+    row = rows["page-cache hit rate (whole run)"]
+    assert row["value"] == "75 % (30 hits, 10 misses)" and row["ok"] is None
+    empty = rows_from(_load_result(page_cache={"hits": 0, "misses": 0, "hit_rate": None}))
+    assert any(row["value"].startswith("— (0 hits") for row in empty)
+
+
+def _cache(hits, misses):
+    return {"hits": hits, "misses": misses, "hit_rate": hits / (hits + misses)}
+
+
+def test_ten_workshops_are_the_two_demo_projects_and_eight_copies_large_and_small():
+    from benchmarks.load import FULL, SHORT, extra_projects
+
+    assert FULL["projects"] == 10 and FULL["users"] == 60
+    assert extra_projects(10) == (3, 5)  # with the demo projects: 4 large, 6 small
+    assert extra_projects(3) == (0, 1) and SHORT["projects"] == 3
+    assert extra_projects(2) == (0, 0)
+
+
+def test_a_generated_small_workshop_has_its_consultant_and_rows_to_edit(db, monkeypatch):
+    import sys
+
+    from benchmarks.load import _SEED_CODE
+
+    monkeypatch.setattr(sys, "argv", ["seed", "0", "1"])
+    exec(_SEED_CODE, {"__name__": "seed"})  # noqa: S102 - the harness's own code, run as its subprocess runs it
+    project = StrategyProject.objects.get()
+    assert project.title == "Workshop 3 (small, benchmark)"
+    membership = Membership.objects.filter(project=project, role=Role.CONSULTANT).select_related("user").first()
+    client = Client()
+    client.force_login(membership.user)
+    step = reverse("wizard_step", args=[project.pk, "business_model"])
+    html = client.get(step).content.decode()
+    links = edit_links(html)
+    for query in block_links(html):
+        links += edit_links(client.get(step + query).content.decode())
+    assert "/topic/" in " ".join(links)
+    form = form_values(client.get(links[0], **HX).content.decode())
+    response = client.post(form.action, _as_data(edited(form, random.Random(3))), **HX)
+    assert save_outcome(response.content.decode()) == "saved"

@@ -1,0 +1,53 @@
+"""build_snapshot reads less (issue 13: the draft page and the comparison build it per request)
+without changing what a snapshot holds: a frozen snapshot is the approved record."""
+
+import pytest
+from django.utils import translation
+
+from strategies import snapshots
+from strategies.demo import seed_demo_data
+from strategies.models import ActionOption, StrategyVersion, VersionStatus
+from strategies.snapshots import build_snapshot
+
+
+@pytest.fixture
+def draft(db):
+    project = seed_demo_data(size="small").projects[0].project
+    return StrategyVersion.objects.get(project=project, status=VersionStatus.DRAFT)
+
+
+def _content(version) -> dict:
+    content = build_snapshot(version)
+    content.pop("taken_at")  # the moment of building, the one key that differs between two builds
+    return content
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_trimmed_columns_change_nothing_in_the_snapshot(draft, monkeypatch, language):
+    with translation.override(language):
+        trimmed = _content(draft)
+        monkeypatch.setattr(snapshots, "UNREAD_FIELDS", {"choice": (), "requirement": ()})
+        assert _content(draft) == trimmed
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_lent_topics_give_every_option_its_own_topic_and_block(draft, language):
+    with translation.override(language):
+        content = _content(draft)
+        # The old path: each option joined to its topic and block.
+        options = ActionOption.objects.select_related("topic__block").in_bulk([o["id"] for o in content["options"]])
+        assert content["options"]
+        for entry in content["options"]:
+            option = options[entry["id"]]
+            assert (entry["topic_id"], entry["topic"], entry["block"]) == (
+                option.topic_id,
+                option.topic.title,
+                option.topic.block.title,
+            )
+
+
+def test_no_trimmed_column_is_read_row_by_row(draft, django_assert_num_queries):
+    # A deferred column read per row would add a query per option, requirement or topic.
+    draft = StrategyVersion.objects.select_related("project__client", "based_on").get(pk=draft.pk)
+    with django_assert_num_queries(11):
+        build_snapshot(draft)

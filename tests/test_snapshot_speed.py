@@ -51,3 +51,25 @@ def test_no_trimmed_column_is_read_row_by_row(draft, django_assert_num_queries):
     draft = StrategyVersion.objects.select_related("project__client", "based_on").get(pk=draft.pk)
     with django_assert_num_queries(11):
         build_snapshot(draft)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_selection_takes_block_titles_from_the_live_content_in_one_query(draft, django_assert_num_queries, language):
+    from strategies.views.versions import _selection
+
+    with translation.override(language):
+        content = build_snapshot(draft)
+        with django_assert_num_queries(1):
+            selection = _selection(draft.project, draft, content, {}, None)
+        # Without the content's topics (not a live draft) each block is read itself: same titles.
+        fallback = _selection(draft.project, draft, {**content, "all_topics": []}, {}, None)
+        expected = list(
+            dict.fromkeys(
+                option.topic.block.title
+                for option in ActionOption.objects.filter(topic__project=draft.project)
+                .select_related("topic__block")
+                .order_by("topic__block__order", "topic__block_id", "topic__order", "topic_id", "order", "id")
+            )
+        )
+    assert [block["title"] for block in selection] == expected
+    assert [block["title"] for block in fallback] == expected

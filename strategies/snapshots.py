@@ -149,23 +149,63 @@ def potential_in_language(content: dict) -> dict | None:
     }
 
 
+# Columns of the rows build_snapshot walks that no snapshot key reads. A draft's version page and
+# the comparison build the live content on every request; on a large project that is hundreds of
+# options, each with its topic, benefit and requirements, and loading (on SQLite: parsing) the
+# timestamps, lock versions and long texts nobody reads was a good part of the page's time. Only
+# the project's own rows are trimmed: catalogue rows (block, types, formats) keep every column,
+# as their translated titles fall back across languages. Reading a deferred field would cost a
+# query per row (tests/test_snapshot_speed.py pins the count), and the output is the same with or
+# without this list (the same test compares both).
+UNREAD_FIELDS = {
+    "choice": (
+        "included_at_takeover",
+        "updated_at",
+        "option__lock_version",
+        "option__created_at",
+        "option__updated_at",
+        "option__order",
+        "option__benefit__lock_version",
+        "option__benefit__created_at",
+        "option__benefit__updated_at",
+        "option__benefit__methods",
+        "option__benefit__preconditions",
+        "option__benefit__order",
+    ),
+    "requirement": ("lock_version", "created_at", "updated_at"),
+}
+
+
 def build_snapshot(version: StrategyVersion) -> dict:
     """Everything the version contains, as it is now: options in and out, their topics, benefits,
     requirements, the competitors on those topics, the resources, KPIs, milestones and platforms,
     and the resource balance of the selected options. A constant number of queries."""
     project = version.project
-    requirements = ResourceRequirement.objects.select_related("resource_type").order_by("resource_type__order", "id")
+    requirements = (
+        ResourceRequirement.objects.select_related("resource_type")
+        .defer(*UNREAD_FIELDS["requirement"])
+        .order_by("resource_type__order", "id")
+    )
     choices = list(
         VersionOption.objects.filter(version=version)
         .select_related(
-            "option__topic__block",
             "option__benefit__benefit_type",
             "option__benefit__usage_format",
             "option__usage_format",
         )
+        .defer(*UNREAD_FIELDS["choice"])
         .prefetch_related(Prefetch("option__requirements", queryset=requirements))
         .order_by("option__topic__block__order", "option__topic__order", "option__order", "option__id")
     )
+    # The project's topics with their blocks, read once for "all_topics" and lent to the options:
+    # joining them onto every option row built a topic and a block (a translated catalogue row) per
+    # option, hundreds of copies of a few dozen rows on a large project.
+    all_topics = list(project.topics.select_related("block").order_by("block__order", "order", "id"))
+    topics_by_id = {topic.pk: topic for topic in all_topics}
+    for choice in choices:
+        topic = topics_by_id.get(choice.option.topic_id)
+        if topic is not None:  # always, as an option's topic is its project's; else read on access
+            choice.option.topic = topic
     selected = [choice.option for choice in choices if choice.included]
     topics = {option.topic_id: option.topic for option in selected}
     benefits = {option.benefit_id: option.benefit for option in selected if option.benefit_id}
@@ -227,7 +267,6 @@ def build_snapshot(version: StrategyVersion) -> dict:
         )
 
     kpis = Kpi.objects.filter(benefit_id__in=benefits).order_by("due_date", "id")
-    all_topics = project.topics.select_related("block").order_by("block__order", "order", "id")
     balance = resource_balance(project, options=selected)
     return {
         "schema": SCHEMA,

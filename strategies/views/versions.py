@@ -178,6 +178,18 @@ def _option_url(version, option_pk: int) -> str:
     return reverse("version_option", args=[version.project_id, version.pk, option_pk])
 
 
+# What a selection row does not show: hundreds of rows on a large project need not load it.
+_SELECTION_UNREAD = (
+    *("lock_version", "created_at", "updated_at", "user_benefit", "motivation", "participation"),
+    *("services_needed", "effort", "usage_format", "order"),
+    *("topic__lock_version", "topic__created_at", "topic__updated_at", "topic__description"),
+    *("topic__priority", "topic__social_media_affinity", "topic__order", "topic__project"),
+    *("benefit__lock_version", "benefit__created_at", "benefit__updated_at", "benefit__methods"),
+    *("benefit__preconditions", "benefit__causal_chain", "benefit__receiving_process", "benefit__order"),
+    *("benefit__topic", "benefit__benefit_type", "benefit__usage_format", "benefit__priority"),
+)
+
+
 def _selection(project, version, content: dict, row_forms: dict, open_block: int | None) -> list[dict]:
     """Every action option of the project, grouped by block and topic, with the draft's choice (one query).
 
@@ -187,11 +199,15 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     the one of a refused row, else the first block that has a reason to review, else the first.
     """
     chosen = {option["id"]: option for option in content.get("options", [])}
+    # The draft's live content has just read every topic with its block: its block titles save
+    # joining a block (a translated catalogue row) onto each of hundreds of option rows.
+    block_titles = {topic["id"]: topic["block"] for topic in content.get("all_topics", [])}
     # The taken-over marks are not part of the content (a snapshot does not keep them): read along.
     taken_over = VersionOption.objects.filter(version=version, option=OuterRef("pk")).order_by()
     options = (
         ActionOption.objects.filter(topic__project=project)
-        .select_related("topic__block", "benefit")
+        .select_related("topic", "benefit")
+        .defer(*_SELECTION_UNREAD)
         .annotate(
             included_at_takeover=Subquery(taken_over.values("included_at_takeover")[:1], output_field=BooleanField())
         )
@@ -202,7 +218,12 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     blocks: dict[int, dict] = {}
     for option in options:
         topic = option.topic
-        block = blocks.setdefault(topic.block_id, {"title": topic.block.title, "topics": {}})
+        block = blocks.get(topic.block_id)
+        if block is None:
+            title = block_titles.get(topic.pk)
+            if title is None:  # not in the content (never for a live draft): read the block itself
+                title = topic.block.title
+            block = blocks[topic.block_id] = {"title": title, "topics": {}}
         entry = block["topics"].setdefault(topic.pk, {"id": topic.pk, "title": topic.title, "rows": []})
         entry["rows"].append(
             _option_row(

@@ -2,8 +2,9 @@ import pytest
 from django.utils import translation
 
 from strategies.models import Role
+from strategies.services.versions import strategy_version_create, version_option_choose
 
-from .factories import MembershipFactory, ProjectFactory, UserFactory
+from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +83,11 @@ def client_for(request):
         return c
 
     return make
+
+
+@pytest.fixture
+def version(project, consultant):
+    """A draft with one option chosen: what a report, a snapshot or a version page needs at least."""
+    version = strategy_version_create(project=project, user=consultant, name="Blog first")
+    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
+    return version

@@ -15,9 +15,8 @@ from django.utils import timezone
 from strategies import tasks
 from strategies.models import Report, ReportStatus
 from strategies.services import reports as service
-from strategies.services.versions import strategy_version_create, version_option_choose
 
-from .factories import OptionFactory, VersionFactory
+from .factories import VersionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
@@ -41,13 +40,6 @@ def worker(monkeypatch):
     monkeypatch.setattr(tasks.report_render_task, "delay", sent.append)
     monkeypatch.setattr(service, "version_report_pdf", mock.Mock(side_effect=AssertionError("rendered here")))
     return sent
-
-
-@pytest.fixture
-def version(project, consultant):
-    version = strategy_version_create(project=project, user=consultant, name="Blog first")
-    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
-    return version
 
 
 def create_url(version):

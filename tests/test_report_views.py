@@ -1,29 +1,22 @@
 """The reports on the version page: who may request, the polled status, trying again, downloading."""
 
 import time
-from dataclasses import dataclass
 from unittest import mock
 
 import pytest
 from django.urls import reverse
 
 from strategies.models import Report, ReportStatus
+from strategies.reporting.render import RenderedReport
 from strategies.services import reports as service
-from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.tasks import report_render_task
 
-from .factories import OptionFactory, ProjectFactory, VersionFactory
+from .factories import ProjectFactory, VersionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 HX = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT_LANGUAGE": "en"}
 FAKE_PDF = b"%PDF-1.4 fake"
-
-
-@dataclass
-class Rendered:
-    pdf: bytes
-    page_count: int
 
 
 @pytest.fixture(autouse=True)
@@ -40,16 +33,9 @@ def eager_tasks(settings, tmp_path):
 
 @pytest.fixture
 def fake(monkeypatch):
-    renderer = mock.Mock(return_value=Rendered(pdf=FAKE_PDF, page_count=3))
+    renderer = mock.Mock(return_value=RenderedReport(pdf=FAKE_PDF, page_count=3))
     monkeypatch.setattr(service, "version_report_pdf", renderer)
     return renderer
-
-
-@pytest.fixture
-def version(project, consultant):
-    version = strategy_version_create(project=project, user=consultant, name="Blog first")
-    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
-    return version
 
 
 def section_url(version):

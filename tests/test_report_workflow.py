@@ -5,7 +5,6 @@ last test, which renders through the real one; tasks run eagerly whatever the br
 """
 
 import importlib.util
-from dataclasses import dataclass
 from datetime import timedelta
 from unittest import mock
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from strategies.exceptions import DomainError
 from strategies.models import Report, ReportStatus
+from strategies.reporting.render import RenderedReport
 from strategies.services import reports as service
 from strategies.services.reports import report_render, report_request, report_retry, reports_sweep_stuck
 from strategies.services.versions import strategy_version_create, version_option_choose
@@ -26,12 +26,6 @@ from .factories import KpiFactory, OptionFactory, VersionFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 FAKE_PDF = b"%PDF-1.4 fake"
-
-
-@dataclass
-class Rendered:
-    pdf: bytes
-    page_count: int
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +59,7 @@ class FakeRenderer:
                 if self.fail_times is not None:
                     self.fail_times -= 1
                 raise self.fail_with
-        return Rendered(pdf=FAKE_PDF, page_count=3)
+        return RenderedReport(pdf=FAKE_PDF, page_count=3)
 
     @staticmethod
     def _rendering(version):
@@ -77,13 +71,6 @@ def fake(monkeypatch):
     renderer = FakeRenderer()
     monkeypatch.setattr(service, "version_report_pdf", renderer)
     return renderer
-
-
-@pytest.fixture
-def version(project, consultant):
-    version = strategy_version_create(project=project, user=consultant, name="Blog first")
-    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
-    return version
 
 
 def queued(version, user, language="en"):

@@ -5,7 +5,6 @@ AWS_STORAGE_BUCKET_NAME would switch it; MEDIA_ROOT points at an empty folder th
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from unittest import mock
 
@@ -18,21 +17,14 @@ from django.utils import timezone
 
 from pbsm.settings import s3_storage
 from strategies.models import Report, ReportStatus
+from strategies.reporting.render import RenderedReport
 from strategies.services import reports as service
-from strategies.services.versions import strategy_version_create, version_option_choose
 
-from .factories import OptionFactory
 from .s3_server import s3_bucket_fixture, s3_endpoint_fixture, s3_environment  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 FAKE_PDF = b"%PDF-1.4 fake, on S3"
-
-
-@dataclass
-class Rendered:
-    pdf: bytes
-    page_count: int
 
 
 def _use_bucket(settings, endpoint: str, bucket: str, **options) -> None:
@@ -57,16 +49,9 @@ def on_s3(settings, s3_bucket, media):
 
 @pytest.fixture
 def fake(monkeypatch):
-    renderer = mock.Mock(return_value=Rendered(pdf=FAKE_PDF, page_count=2))
+    renderer = mock.Mock(return_value=RenderedReport(pdf=FAKE_PDF, page_count=2))
     monkeypatch.setattr(service, "version_report_pdf", renderer)
     return renderer
-
-
-@pytest.fixture
-def version(project, consultant):
-    version = strategy_version_create(project=project, user=consultant, name="Blog first")
-    version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
-    return version
 
 
 def _rendered(version, user) -> Report:

@@ -2,7 +2,9 @@
 # Container entrypoint for pbsm workbench.
 #
 #   web     apply migrations, then serve the site with gunicorn on :8000
-#   worker  run a Celery worker (CELERY_CONCURRENCY, default 2)
+#   worker  run a Celery worker (CELERY_CONCURRENCY, default 2) at CPU priority
+#           CELERY_NICE (default 10): on a host it shares with web processes, a report
+#           rendering for seconds leaves the cores to the pages people wait for
 #   beat    run the Celery beat scheduler
 #   *       run the given command as it is (e.g. the image's default CMD,
 #           "python manage.py createsuperuser", "sh")
@@ -20,7 +22,7 @@ case "${1:-}" in
         ;;
     worker)
         shift
-        exec celery -A pbsm worker \
+        exec nice -n "${CELERY_NICE:-10}" celery -A pbsm worker \
             --loglevel=info \
             --concurrency="${CELERY_CONCURRENCY:-2}" \
             --prefetch-multiplier=1 \

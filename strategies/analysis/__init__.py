@@ -5,6 +5,9 @@
 - `matrix_svg`: the matrix drawn as a server-side SVG (geometry, shading, labels).
 - `gaps`: what is still missing or worth a second look, as data (kind, object, titles).
 - `resource_gap`: need vs. availability per resource type and the earliest realistic start.
+- `kpi_status`: a KPI's state against its planned path, its forecast, a milestone's light
+  (plain dataclasses in and out, no models: check-ins are passed as `Reading`s).
+- `kpi_chart_svg`: one KPI as self-contained SVG markup with its description and table rows.
 
 Functions return data and take no request or user; the pages and the report add
 links and words. Each runs a fixed number of queries, whatever the project's size.

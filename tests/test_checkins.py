@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
 
 from strategies.exceptions import DomainError
 from strategies.models import (
@@ -30,7 +31,7 @@ from strategies.services.checkins import (
 from strategies.services.memberships import membership_remove
 from strategies.services.projects import project_delete
 from strategies.services.reviews import strategy_review_record
-from strategies.services.versions import version_option_choose
+from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.snapshots import build_snapshot, version_content
 
 from .factories import KpiFactory, MembershipFactory, OptionFactory, UserFactory
@@ -66,15 +67,27 @@ def test_the_snapshot_records_each_kpis_and_milestones_working_id(approved):
     assert [m["id"] for m in content["milestones"]] == [milestone.pk]
 
 
-def test_an_older_snapshot_reads_with_no_kpi_keys_and_its_kpis_cannot_be_checked_in(project, consultant, approved):
-    version, kpis, _milestone = approved
-    old = build_snapshot(version)
-    old["schema"] = 3
-    for row in (*old["kpis"], *old["milestones"]):
-        del row["id"]
-    StrategyVersion._base_manager.filter(pk=version.pk).update(snapshot=old)
-    assert [k["id"] for k in version_content(StrategyVersion.objects.get(pk=version.pk))["kpis"]] == [None, None]
-    error = refusal(record, project=project, kpi=kpis[0], user=consultant)
+def decided_straight(project, consultant, *, schema: int = 4, **fields):
+    """A version approved by writing the row (a draft may become anything, on PostgreSQL too), with one KPI."""
+    option = OptionFactory(topic__project=project)
+    kpi = KpiFactory(benefit=option.benefit)
+    draft = strategy_version_create(project=project, user=consultant, name="Written")
+    version_option_choose(version=draft, user=consultant, option=option, included=True)
+    snapshot = build_snapshot(draft)
+    if schema < 4:
+        snapshot["schema"] = schema
+        for row in (*snapshot["kpis"], *snapshot["milestones"]):
+            del row["id"]
+    StrategyVersion._base_manager.filter(pk=draft.pk).update(
+        status=VersionStatus.APPROVED, snapshot=snapshot, decided_at=timezone.now(), **fields
+    )
+    return StrategyVersion.objects.get(pk=draft.pk), kpi
+
+
+def test_an_older_snapshot_reads_with_no_kpi_keys_and_its_kpis_cannot_be_checked_in(project, consultant):
+    version, kpi = decided_straight(project, consultant, schema=3)
+    assert [k["id"] for k in version_content(version)["kpis"]] == [None]
+    error = refusal(record, project=project, kpi=kpi, user=consultant)
     assert (str(error), error.field) == ("This KPI is not part of the approved version in force.", "kpi")
 
 
@@ -124,10 +137,10 @@ def test_without_an_approved_version_in_force_nothing_is_recorded(project, consu
     assert str(error) == "This project has no approved strategy version in force yet; approve one first."
 
 
-def test_an_imported_approval_is_no_version_in_force(project, consultant, approved):
-    version, kpis, _ = approved
-    StrategyVersion._base_manager.filter(pk=version.pk).update(imported_from="elsewhere.example")
-    refusal(record, project=project, kpi=kpis[0], user=consultant)
+def test_an_imported_approval_is_no_version_in_force(project, consultant):
+    _version, kpi = decided_straight(project, consultant, imported_from="elsewhere.example")
+    error = refusal(record, project=project, kpi=kpi, user=consultant)
+    assert str(error) == "This project has no approved strategy version in force yet; approve one first."
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..content_changes import content_changed
@@ -33,10 +34,10 @@ def milestone_status_change(
         content_changed(project_id=project.pk)
         current = Milestone.objects.select_for_update().get(pk=milestone.pk)
         if current.status == status:
-            raise DomainError(
-                _("The milestone is already %(status)s.") % {"status": current.get_status_display().lower()},
-                field="status",
-            )
+            label = current.get_status_display()
+            # Lower case inside an English sentence; German keeps the word as it is.
+            label = label.lower() if get_language().startswith("en") else label
+            raise DomainError(_("The milestone is already %(status)s.") % {"status": label}, field="status")
         change = MilestoneStatusChange(
             project=project,
             milestone=current,

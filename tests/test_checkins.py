@@ -4,6 +4,7 @@ the bad input each refused by its message beside its field; and how each KPI is 
 
 import datetime
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -36,6 +37,7 @@ from strategies.snapshots import build_snapshot, version_content
 
 from .factories import KpiFactory, MembershipFactory, OptionFactory, UserFactory
 from .management_data import approve, approved_version, days_ago, today
+from .test_version_services import at_the_same_moment, committed  # noqa: F401 - committed is a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
@@ -458,3 +460,42 @@ def test_a_viewer_who_is_no_owner_and_an_outsider_check_in_nothing(project, outs
     MembershipFactory(project=project, user=member, role=Role.VIEWER)
     for user in (viewer, outsider, member):
         assert not KpiTracking.objects.for_kpi(project, kpis[0].pk).can_check_in(user)
+
+
+# --- at the same moment (PostgreSQL) ----------------------------------------------------------------------
+
+
+def _claim_and_hold(tracking, recipient, day):
+    """A reminder job's transaction: claim, then take a while to send before committing."""
+    with transaction.atomic():
+        claimed = checkin_reminder_claim(tracking=tracking, recipient=recipient, period_start=day)
+        time.sleep(0.3)
+        return claimed
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("committed")
+def test_two_reminder_jobs_at_the_same_moment_claim_one_reminder(project, consultant, manager):
+    _version, kpis, _ = approved_version(project, consultant, manager, kpis=1)
+    tracking = KpiTracking.objects.create(project=project, kpi_key=kpis[0].pk)
+    day = period_start(Cadence.MONTHLY, today())
+    results = at_the_same_moment(
+        lambda: _claim_and_hold(tracking, consultant, day), lambda: _claim_and_hold(tracking, consultant, day)
+    )
+    assert sorted(results) == [("ok", False), ("ok", True)], results
+    assert CheckInReminder.objects.filter(tracking=tracking).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("committed")
+def test_two_corrections_of_one_check_in_at_the_same_moment_leave_one(project, consultant, manager):
+    _version, kpis, _ = approved_version(project, consultant, manager, kpis=1)
+    first = record(project, kpis[0], consultant)
+    results = at_the_same_moment(
+        lambda: kpi_checkin_correct(checkin=first, user=consultant, value="13", date=today(), comment="Mine"),
+        lambda: kpi_checkin_correct(checkin=first, user=manager, value="14", date=today(), comment="Mine too"),
+    )
+    assert sorted(outcome for outcome, _value in results) == ["error", "ok"], results
+    loser = next(value for outcome, value in results if outcome == "error")
+    assert str(loser) == "This check-in has already been corrected; correct the newer entry instead."
+    assert KpiCheckIn.objects.filter(supersedes=first).count() == 1

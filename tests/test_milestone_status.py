@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from strategies.exceptions import DomainError
 from strategies.models import Milestone, MilestoneStatus, MilestoneStatusChange
@@ -116,3 +117,9 @@ def test_a_milestone_with_recorded_moves_is_not_deleted_alone_but_goes_with_its_
     assert Milestone.objects.filter(pk=milestone.pk).exists()
     project_delete(project=project)
     assert not Milestone.objects.exists() and not MilestoneStatusChange.objects.exists()
+
+
+def test_the_refusal_reads_in_german_with_the_status_as_german_names_it(consultant, milestone):
+    with translation.override("de"), pytest.raises(DomainError) as caught:
+        move(milestone, consultant, MilestoneStatus.PLANNED)
+    assert str(caught.value) == "Der Meilenstein hat bereits den Status „Geplant“."

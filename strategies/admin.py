@@ -58,6 +58,9 @@ class StrategyProjectAdmin(SimpleHistoryAdmin):
         # them one by one (the last consultant; the record at all), not with the whole project.
         perms_needed.discard(m.Membership._meta.verbose_name)
         perms_needed.discard(m.AccessChange._meta.verbose_name)
+        # So do the records of strategy management, which no admin changes or deletes on their own.
+        for model in RECORDS_OF_MANAGEMENT:
+            perms_needed.discard(model._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
 
@@ -154,6 +157,85 @@ class AccessChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record written only by its service (strategy management): shown, never added, changed or deleted."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.KpiCheckIn)
+class KpiCheckInAdmin(RecordAdmin):
+    """Append-only: a correction is a new check-in that supersedes one (services/checkins.py)."""
+
+    list_display = ("project", "kpi_key", "date", "value", "unit", "recorded_by_name", "recorded_at", "supersedes")
+    search_fields = ("project__title", "recorded_by_name", "comment")
+    list_select_related = ("project__client", "supersedes")
+
+
+@admin.register(m.KpiTracking)
+class KpiTrackingAdmin(RecordAdmin):
+    """Changed through kpi_tracking_update only, whose history records who changed what."""
+
+    list_display = ("project", "kpi_key", "tolerance_percent", "cadence", "owner", "owner_name", "updated_at")
+    list_filter = ("cadence",)
+    list_select_related = ("project__client", "owner")
+
+
+@admin.register(m.CheckInReminder)
+class CheckInReminderAdmin(RecordAdmin):
+    list_display = ("tracking", "period_start", "recipient", "sent_at")
+    list_select_related = ("tracking", "recipient")
+
+
+@admin.register(m.MilestoneStatusChange)
+class MilestoneStatusChangeAdmin(RecordAdmin):
+    list_display = ("milestone", "from_status", "to_status", "date", "changed_by_name", "created_at")
+    list_filter = ("to_status",)
+    list_select_related = ("milestone",)
+
+
+class ReviewFindingInline(admin.TabularInline):
+    model = m.ReviewFinding
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("kpi_key", "milestone_key", "subject", "status", "text")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.StrategyReview)
+class StrategyReviewAdmin(RecordAdmin):
+    list_display = ("project", "version", "date", "decision", "decided_by_name", "successor")
+    list_filter = ("decision",)
+    list_select_related = ("project__client", "version", "successor")
+    inlines = [ReviewFindingInline]
+
+
+# Deleted with their project only (StrategyProjectAdmin.get_deleted_objects).
+RECORDS_OF_MANAGEMENT = (
+    m.KpiCheckIn,
+    m.KpiTracking,
+    m.CheckInReminder,
+    m.MilestoneStatusChange,
+    m.StrategyReview,
+    m.ReviewFinding,
+)
 
 
 class ProjectScopedAdmin(SimpleHistoryAdmin):

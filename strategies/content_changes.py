@@ -49,11 +49,17 @@ PROJECT_PATHS = {
     "VersionOption": "version__project",
     "VersionTransition": "version__project",
     "VersionDecision": "version__project",
+    "KpiTracking": "project",
+    "KpiCheckIn": "project",
+    "MilestoneStatusChange": "project",
+    "StrategyReview": "project",
+    "ReviewFinding": "review__project",
 }
 
 # Models that no cached page shows (reports have their own page, which is never cached; the
-# access record is the manager's; history tables change with their model).
-NOT_SHOWN = {"Client", "Report", "AccessChange"}
+# access record is the manager's; reminders are the reminder job's own bookkeeping; history
+# tables change with their model).
+NOT_SHOWN = {"Client", "Report", "AccessChange", "CheckInReminder"}
 
 
 def content_changed(*, project_id) -> None:

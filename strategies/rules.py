@@ -35,6 +35,10 @@ PROJECT_GUARDS = {
     "strategies.decide_versions": "can_decide_versions",
     "strategies.request_report": "can_request_report",
     "strategies.export_project": "can_export",
+    "strategies.record_checkins": "can_record_checkins",
+    "strategies.change_milestones": "can_change_milestones",
+    "strategies.review_strategy": "can_review",
+    "strategies.manage_tracking": "can_manage_tracking",
 }
 for _permission, _guard_name in PROJECT_GUARDS.items():
     rules.add_perm(_permission, _guard(_guard_name))

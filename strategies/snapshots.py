@@ -29,8 +29,11 @@ from .models import (
 
 # 3: the potential step's ratings ("potential"). Schema 2 snapshots (frozen before) are still read as
 # they are, with "potential" None: not recorded then, and never rebuilt from today's material.
-SCHEMA = 3
-READABLE_SCHEMAS = (2, SCHEMA)
+# 4: each KPI and milestone carries its working row's "id": the key its check-ins, tracking and
+# review findings are recorded under (strategies/models/checkins.py), the same in every version
+# that carries the KPI over. Older snapshots read with "id" None: their KPIs cannot be tracked.
+SCHEMA = 4
+READABLE_SCHEMAS = (2, 3, SCHEMA)
 
 
 def _number(value) -> str | None:
@@ -54,14 +57,34 @@ def version_content(version: StrategyVersion) -> dict:
     """
     snapshot = version.snapshot
     if isinstance(snapshot, dict) and snapshot.get("schema") in READABLE_SCHEMAS:
-        if "potential" not in snapshot:
-            return {**snapshot, "potential": None}
+        if snapshot["schema"] != SCHEMA:
+            return _as_current_shape(snapshot)
         return snapshot
     if version.status != VersionStatus.DRAFT:
         # A submitted or decided version is its record or nothing: today's material must never
         # show as what was decided (an import refuses such snapshots; this holds for any other way in).
         return unreadable_content(version)
     return build_snapshot(version)
+
+
+def _as_current_shape(snapshot: dict) -> dict:
+    """An older schema's snapshot with the keys added since set to None ("not recorded then")."""
+    return {
+        **snapshot,
+        "potential": snapshot.get("potential"),
+        "kpis": [{"id": None, **kpi} for kpi in snapshot.get("kpis", [])],
+        "milestones": [{"id": None, **milestone} for milestone in snapshot.get("milestones", [])],
+    }
+
+
+def snapshot_kpis(content: dict) -> dict[int, dict]:
+    """The KPIs of a version's content by their key (see SCHEMA 4); KPIs without one are left out."""
+    return {kpi["id"]: kpi for kpi in content.get("kpis", []) if kpi.get("id") is not None}
+
+
+def snapshot_milestones(content: dict) -> dict[int, dict]:
+    """The milestones of a version's content by their key; milestones without one are left out."""
+    return {m["id"]: m for m in content.get("milestones", []) if m.get("id") is not None}
 
 
 def _version_fields(version: StrategyVersion) -> dict:
@@ -344,6 +367,7 @@ def build_snapshot(version: StrategyVersion) -> dict:
         },
         "kpis": [
             {
+                "id": kpi.pk,
                 "benefit_id": kpi.benefit_id,
                 "description": kpi.description,
                 "metric": kpi.metric,
@@ -358,6 +382,7 @@ def build_snapshot(version: StrategyVersion) -> dict:
         ],
         "milestones": [
             {
+                "id": m.pk,
                 "title": m.title,
                 "owner": m.owner,
                 "due_date": _date(m.due_date),

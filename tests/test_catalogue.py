@@ -1,5 +1,6 @@
 """The default catalogue that the data migration ships, its loader command and its admin."""
 
+import datetime
 from io import StringIO
 from itertools import product
 
@@ -300,8 +301,8 @@ def populated_project(admin_user):
     PresenceFactory(topic=option.topic, competitor__project=project)
     RequirementFactory(option=option)
     ResourceFactory(project=project)
-    KpiFactory(benefit=option.benefit)
-    MilestoneFactory(project=project)
+    kpi = KpiFactory(benefit=option.benefit)
+    milestone = MilestoneFactory(project=project)
     PlatformFactory(project=project)
     version = VersionFactory(project=project, number=1)
     m.VersionOption.objects.create(version=version, option=option)
@@ -311,6 +312,22 @@ def populated_project(admin_user):
     m.ChecklistAnswer.objects.create(project=project, question=GuidingQuestion.objects.first(), done=True)
     m.StepComment.objects.create(project=project, area=CompetenceArea.objects.first(), author=admin_user, text="Hm")
     m.EffectRelevance.objects.create(project=project, effect=Effect.objects.first())
+    # Strategy management: its records, written here straight (their admins only show them).
+    tracking = m.KpiTracking.objects.create(project=project, kpi_key=kpi.pk, owner=admin_user)
+    m.CheckInReminder.objects.create(tracking=tracking, period_start=datetime.date(2026, 12, 1), recipient=admin_user)
+    first = m.KpiCheckIn.objects.create(
+        project=project, kpi_key=kpi.pk, version=approved, date=datetime.date(2026, 12, 1), value=12
+    )
+    m.KpiCheckIn.objects.create(
+        project=project, kpi_key=kpi.pk, version=approved, date=datetime.date(2026, 12, 1), value=21, supersedes=first
+    )
+    m.MilestoneStatusChange.objects.create(
+        project=project, milestone=milestone, from_status="planned", to_status="done", date=datetime.date(2026, 12, 1)
+    )
+    review = m.StrategyReview.objects.create(
+        project=project, version=approved, date=datetime.date(2026, 12, 1), decision="adjust", successor=version
+    )
+    m.ReviewFinding.objects.create(review=review, kpi_key=kpi.pk, status="at_risk", text="Behind")
     return project
 
 

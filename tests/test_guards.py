@@ -30,6 +30,10 @@ EXPECTED = {
         "can_manage_versions",
         "can_request_report",
         "can_export",
+        "can_record_checkins",
+        "can_change_milestones",
+        "can_review",
+        "can_manage_tracking",
     },
     # Managers manage members too: they alone grant the manager role (the access guards say which roles).
     "manager": {
@@ -39,6 +43,11 @@ EXPECTED = {
         "can_decide_versions",
         "can_request_report",
         "can_export",
+        # After approval the client's side measures and reviews too; how a KPI is followed
+        # (tolerance, cadence, owner) is the consultants' method work.
+        "can_record_checkins",
+        "can_change_milestones",
+        "can_review",
     },
     "viewer": {"can_view"},
     "outsider": set(),

@@ -155,7 +155,7 @@ def test_a_file_from_before_the_mark_imports_and_is_marked(project, document):
     "snapshot, match",
     [
         pytest.param({}, r"versions\[1\]\.snapshot\.schema: V2: the snapshot is not one", id="empty"),
-        pytest.param({"schema": 1}, r"versions\[1\]\.snapshot\.schema: V2: .*readable schemas: 2, 3", id="schema-1"),
+        pytest.param({"schema": 1}, r"versions\[1\]\.snapshot\.schema: V2: .*readable schemas: 2, 3, 4", id="schema-1"),
         pytest.param({"schema": 99}, r"V2: the snapshot is not one", id="unknown-schema"),
         pytest.param({"schema": "3"}, r"V2: the snapshot is not one", id="schema-as-text"),
         pytest.param({"schema": 3}, r"versions\[1\]\.snapshot\.taken_at: expected", id="keys-missing"),

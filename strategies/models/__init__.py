@@ -3,6 +3,7 @@
 from .access import AccessAction, AccessChange
 from .base import Rating, WorkingMaterial
 from .business_model import BusinessBenefit, Topic
+from .checkins import Cadence, CheckInReminder, KpiCheckIn, KpiTracking
 from .competition import Competitor, CompetitorKind, CompetitorPresence
 from .counters import CATALOGUE_SCOPE, ContentCounter
 from .implementation import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind
@@ -20,6 +21,7 @@ from .project import (
 )
 from .reports import Report, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
+from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
 from .versions import (
     ALLOWED_TRANSITIONS,
     Decision,
@@ -31,6 +33,15 @@ from .versions import (
 )
 
 __all__ = [
+    "StrategyReview",
+    "ReviewFinding",
+    "ReviewDecision",
+    "MilestoneStatusChange",
+    "FindingStatus",
+    "KpiTracking",
+    "KpiCheckIn",
+    "CheckInReminder",
+    "Cadence",
     "AccessAction",
     "AccessChange",
     "ActionOption",

@@ -166,6 +166,25 @@ class StrategyProject(WorkingMaterial):
         """An export carries everything, the approval record included: not for read-only viewers."""
         return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
 
+    # --- strategy management: after approval -----------------------------------------------
+
+    def can_record_checkins(self, user) -> bool:
+        """Record (and correct) any KPI's check-ins. A KPI's owner may record that KPI's too:
+        ask KpiTracking.can_check_in for one KPI."""
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
+    def can_change_milestones(self, user) -> bool:
+        """Move milestones (planned, in progress, done, blocked) after approval."""
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
+    def can_review(self, user) -> bool:
+        """Record a strategy review and its decision; "adjust" starts the successor draft for the team."""
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
+    def can_manage_tracking(self, user) -> bool:
+        """Set how a KPI is followed: tolerance, check-in cadence, owner."""
+        return self.role_of(user) == Role.CONSULTANT
+
     # --- access guards: who may give whom which role (the one truth; services and rules ask these) ---
     #
     # The manager role decides on strategy versions, so it stays with the client side:

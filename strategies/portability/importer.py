@@ -12,7 +12,7 @@ Decisions (see also schema.py and the README, "Moving a project to another insta
   (`actor_name`, never a link to a local user, even one with that username), and an imported
   approval is never "the approved version" of this installation (`StrategyVersion.objects.approved()`).
   A submitted version stays open for a local manager's decision, which is then a local one.
-- Every frozen version's snapshot must match its schema (2 or 3) before anything is stored; a
+- Every frozen version's snapshot must match its schema (2, 3 or 4) before anything is stored; a
   snapshot of another or no schema is refused, so no decided version ever reads live material.
   Numbers are bounded where they enter: JSON literals by length (read_document), snapshot
   decimals by the digits of the model fields they come from.

@@ -206,7 +206,7 @@ TOP_LEVEL_KEYS = {
     "history",
 }
 
-# --- the frozen snapshot (strategies.snapshots, SCHEMA 2) ---------------------------------------
+# --- the frozen snapshot (strategies.snapshots, SCHEMA 2-4) --------------------------------------
 # A spec is a type (or tuple of types), a dict of keys to specs (every key required, further
 # keys passed through unchanged), a one-element list (a list of such items) or a Ref.
 
@@ -434,16 +434,23 @@ def _potential_ratings(kind: str) -> list:
 
 
 # By the snapshot's own schema (strategies/snapshots.py): 3 adds the potential step's ratings, whose
-# catalogue ids travel as keys like every other catalogue reference.
+# catalogue ids travel as keys like every other catalogue reference; 4 adds each KPI's and
+# milestone's id, mapped like every other row reference (a row deleted since: a negative number).
+SNAPSHOT_SPEC_3 = {
+    **SNAPSHOT_SPEC,
+    "potential": {
+        "notes": TEXT,
+        "effects": _potential_ratings("effect"),
+        "usage_formats": _potential_ratings("usage_format"),
+    },
+}
 SNAPSHOT_SPECS = {
     2: SNAPSHOT_SPEC,
-    3: {
-        **SNAPSHOT_SPEC,
-        "potential": {
-            "notes": TEXT,
-            "effects": _potential_ratings("effect"),
-            "usage_formats": _potential_ratings("usage_format"),
-        },
+    3: SNAPSHOT_SPEC_3,
+    4: {
+        **SNAPSHOT_SPEC_3,
+        "kpis": [{"id": Ref("kpis"), **SNAPSHOT_SPEC["kpis"][0]}],
+        "milestones": [{"id": Ref("milestones"), **SNAPSHOT_SPEC["milestones"][0]}],
     },
 }
 

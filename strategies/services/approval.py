@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..exceptions import DomainError
 from ..models import Decision, StrategyVersion, VersionDecision, VersionStatus
 from ..snapshots import build_snapshot
-from .versions import NAME_MAX_LENGTH, actor_name, locked_version, record_transition, strategy_version_create
+from .versions import actor_name, locked_version, record_transition, strategy_version_create, successor_name
 
 
 def _status(version) -> dict:
@@ -122,22 +122,10 @@ def strategy_version_reopen(*, version: StrategyVersion, user: AbstractBaseUser)
                 _("Only a rejected version can be reopened; this version is %(status)s.") % _status(version)
             )
         raise DomainError(_("Only the project's consultants can reopen a version."))
-    # Names are unique per project regardless of case, and must fit the field with the suffix.
-    names = StrategyVersion.objects.filter(project=version.project_id).values_list("name", flat=True)
-    taken = {name.casefold() for name in names}
-    template = _("%(name)s (revised)")
-    n = 1
-    while True:
-        counter = f" {n}" if n > 1 else ""
-        room = NAME_MAX_LENGTH - len(template % {"name": ""}) - len(counter)
-        name = (template % {"name": version.name[:room].rstrip()}) + counter
-        if name.casefold() not in taken:
-            break
-        n += 1
     return strategy_version_create(
         project=version.project,
         user=user,
-        name=name,
+        name=successor_name(version, _("%(name)s (revised)")),
         rationale=version.rationale,
         assumptions=version.assumptions,
         prerequisites=version.prerequisites,

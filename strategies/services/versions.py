@@ -77,6 +77,35 @@ def strategy_version_create(
     """A new draft, numbered after the project's versions; a successor copies its selection."""
     if not project.can_manage_versions(user):
         raise DomainError(_("Only the project's consultants can prepare strategy versions."))
+    return draft_start(
+        project=project,
+        user=user,
+        name=name,
+        rationale=rationale,
+        assumptions=assumptions,
+        prerequisites=prerequisites,
+        based_on=based_on,
+    )
+
+
+def draft_start(
+    *,
+    project: StrategyProject,
+    user: AbstractBaseUser,
+    name: str,
+    rationale: str = "",
+    assumptions: str = "",
+    prerequisites: str = "",
+    based_on: StrategyVersion | None = None,
+    comment: str | None = None,
+) -> StrategyVersion:
+    """strategy_version_create without its guard, for services that decided who may start a draft
+    themselves (a review's "adjust", which managers record too).
+
+    The version's creator is recorded only for someone who may prepare versions: a created
+    version marks a consultant (StrategyProject.was_ever_consultant), and a manager who starts
+    a successor through a review stays on the client's side. The transition names them either way.
+    """
     name = _clean_name(name)
     if based_on is not None and based_on.project_id != project.pk:
         raise DomainError(_("A version can only build on a version of the same project."))
@@ -96,13 +125,31 @@ def strategy_version_create(
             prerequisites=prerequisites.strip(),
             based_on=based_on,
             status=VersionStatus.DRAFT,
-            created_by=user,
+            created_by=user if project.can_manage_versions(user) else None,
         )
         if based_on is not None:
             _copy_selection(based_on, version)
-        comment = _("Successor of V%(number)s.") % {"number": based_on.number} if based_on else ""
+        if comment is None:
+            comment = _("Successor of V%(number)s.") % {"number": based_on.number} if based_on else ""
         record_transition(version, user, "", VersionStatus.DRAFT, comment)
         return version
+
+
+def successor_name(version: StrategyVersion, template: str) -> str:
+    """A name for a successor of `version` from `template` ("%(name)s (revised)"), free in its project.
+
+    Names are unique per project regardless of case, and must fit the field with the suffix.
+    """
+    names = StrategyVersion.objects.filter(project=version.project_id).values_list("name", flat=True)
+    taken = {name.casefold() for name in names}
+    n = 1
+    while True:
+        counter = f" {n}" if n > 1 else ""
+        room = NAME_MAX_LENGTH - len(template % {"name": ""}) - len(counter)
+        name = (template % {"name": version.name[:room].rstrip()}) + counter
+        if name.casefold() not in taken:
+            return name
+        n += 1
 
 
 def _copy_selection(source: StrategyVersion, target: StrategyVersion) -> None:

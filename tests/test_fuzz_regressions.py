@@ -126,7 +126,9 @@ def test_a_slot_or_group_with_a_trailing_newline_is_refused(client_for, project,
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("key", ["action_options", "business_benefit", "resources", "implementation", "competition"])
+@pytest.mark.parametrize(
+    "key", ["business_model", "action_options", "business_benefit", "resources", "implementation", "competition"]
+)
 @pytest.mark.parametrize("asked", ["²", "٣", "9" * 40, "x"])
 def test_an_open_block_that_is_no_ascii_number_opens_the_first_block(client_for, project, consultant, key, asked):
     """isdigit() accepts "²" and "٣", which int() cannot read (or reads as 3): the page must not 500."""

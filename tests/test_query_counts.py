@@ -16,6 +16,16 @@ from .wizard_rows import HX, detail_url, edit_url, new_url
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 20
+# The canvas (business model step), uncached, as before it opened one block at a time: the
+# frame's queries, then topics with their benefit counts, the blocks, and only the open block's
+# benefits. The same on the small, the large and the xl project, whole or opened in place.
+CANVAS_QUERIES = 12
+OPEN_IN_PLACE = {**HX, "HTTP_HX_TARGET": "step-surface"}
+
+
+def _last_block(project) -> int:
+    """The block of the project's last topic on the canvas: opened in place, it shows rows on every size."""
+    return Topic.objects.filter(project=project).order_by("block__order").values_list("block_id", flat=True).last()
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +53,13 @@ def _queries_per_page(project, django_assert_max_num_queries) -> dict[str, int]:
         with django_assert_max_num_queries(MAX_QUERIES, info=key) as captured:
             assert client.get(url).status_code == 200
         counts[key] = len(captured.captured_queries)
+        if key == "business_model":
+            # A closed block opened in place: the step's body alone, its rows loaded for that block only.
+            # (The canvas shows all nine blocks on every size; the other steps only blocks in use.)
+            cache.clear()
+            with django_assert_max_num_queries(MAX_QUERIES, info=f"{key} open in place") as captured:
+                assert client.get(url, {"open": _last_block(project)}, **OPEN_IN_PLACE).status_code == 200
+            counts[f"{key} open in place"] = len(captured.captured_queries)
     for label, url in (("version compare", reverse("version_compare", args=[project.pk])), ("home", reverse("home"))):
         cache.clear()  # a full render: the comparison builds the draft's content
         with django_assert_max_num_queries(MAX_QUERIES, info=label) as captured:
@@ -87,6 +104,7 @@ def test_the_small_and_the_large_demo_project_need_the_same_few_queries(django_a
     small_counts = _queries_per_page(small, django_assert_max_num_queries)
     large_counts = _queries_per_page(large, django_assert_max_num_queries)
     assert large_counts == small_counts
+    assert large_counts["business_model"] == large_counts["business_model open in place"] == CANVAS_QUERIES
 
 
 def test_the_xl_demo_project_needs_the_same_queries_as_the_small_one(django_assert_max_num_queries):

@@ -42,6 +42,77 @@ def topic_data(topic=None, **changes):
     return data
 
 
+# One block open at a time ---------------------------------------------------------
+
+
+def test_the_canvas_shows_rows_for_the_open_block_and_counts_for_the_closed_ones(
+    client_for, project, consultant, english_pages
+):
+    first, second = BusinessModelBlock.objects.active().order_by("order")[:2]
+    opened = TopicFactory(project=project, block=first, title="Open topic")
+    BenefitFactory(topic=opened, title="Shown benefit")
+    closed = [TopicFactory(project=project, block=second, title=f"Closed topic {n}") for n in range(4)]
+    BenefitFactory(topic=closed[0], title="Hidden benefit")
+    BenefitFactory(topic=closed[1], title="Another hidden benefit")
+    body = client_for(consultant).get(step_url(project, "business_model")).content.decode()
+    assert f'id="topic-{opened.pk}"' in body and "Shown benefit" in body
+    assert not any(f'id="topic-{topic.pk}"' in body for topic in closed)
+    assert "Hidden benefit" not in body and f'id="benefit_name-rows-{closed[0].pk}"' not in body
+    closed_block = body.split(f'id="canvas-block-{second.pk}"')[1].split("</section>")[0]
+    assert "4 topics · 2 benefits" in closed_block
+    # The first three titles help choosing; the rest is left out.
+    assert "Closed topic 2" in closed_block and "Closed topic 3" not in closed_block
+    assert f'href="?open={second.pk}#canvas-block-{second.pk}"' in closed_block
+    assert f"topic-add-{second.pk}" not in closed_block  # the add form belongs to the open block
+
+
+def test_opening_a_block_shows_its_topics_and_benefits_with_their_controls(client_for, project, consultant):
+    first, second = BusinessModelBlock.objects.active().order_by("order")[:2]
+    hidden = TopicFactory(project=project, block=first)
+    topic = TopicFactory(project=project, block=second)
+    benefit = BenefitFactory(topic=topic)
+    body = client_for(consultant).get(step_url(project, "business_model"), {"open": second.pk}).content.decode()
+    assert f'id="topic-{topic.pk}"' in body and f'id="benefit_name-{benefit.pk}"' in body
+    assert f'id="topic-add-{second.pk}"' in body and f'id="benefit_name-add-{topic.pk}"' in body
+    assert f'id="topic-{hidden.pk}"' not in body
+
+
+def test_a_topic_moved_to_a_closed_block_lands_in_that_blocks_list(client_for, project, consultant):
+    first, second = BusinessModelBlock.objects.active().order_by("order")[:2]
+    topic = TopicFactory(project=project, block=first)
+    c = client_for(consultant)
+    page = c.get(step_url(project, "business_model")).content.decode()
+    response = hx_post(c, edit_url(project, "topic", topic.pk), topic_data(topic, block=second.pk))
+    target = response["HX-Retarget"]
+    assert target == f"#topic-rows-{second.pk}" and f'id="{target[1:]}"' in page
+
+
+def test_without_script_a_named_benefit_brings_back_its_topics_block(client_for, project, consultant):
+    second = BusinessModelBlock.objects.active().order_by("order")[1]
+    topic = TopicFactory(project=project, block=second)
+    data = {"title": "Leads", "benefit_type": BenefitType.objects.first().pk, "priority": 3, "topic": topic.pk}
+    saved = client_for(consultant).post(new_url(project, "benefit_name"), data)
+    benefit = BusinessBenefit.objects.get(topic=topic)
+    expected = step_url(project, "business_model") + f"?open={second.pk}#benefit_name-{benefit.pk}"
+    assert saved.status_code == 302 and saved["Location"] == expected
+
+
+def test_a_saved_row_shows_when_its_block_is_opened_again(client_for, project, consultant):
+    second = BusinessModelBlock.objects.active().order_by("order")[1]
+    topic = TopicFactory(project=project, block=second, title="Before")
+    c = client_for(consultant)
+    url = step_url(project, "business_model")
+    in_place = {**HX, "HTTP_HX_TARGET": "step-surface"}
+    for extra in ({}, in_place):
+        assert "Before" in c.get(url, {"open": second.pk}, **extra).content.decode()  # now in the page cache
+    hx_post(c, edit_url(project, "topic", topic.pk), topic_data(topic, title="After"))
+    for extra in ({}, in_place):
+        body = c.get(url, {"open": second.pk}, **extra).content.decode()
+        assert "After" in body and "Before" not in body
+    # The closed block's summary follows as well.
+    assert "After" in c.get(url).content.decode()
+
+
 # Adding --------------------------------------------------------------------
 
 
@@ -257,7 +328,8 @@ def test_without_htmx_the_forms_are_full_pages_and_saves_redirect_to_the_step(cl
     saved = c.post(new_url(project, "topic"), topic_data())
     topic = Topic.objects.get()
     assert saved.status_code == 302
-    assert saved["Location"] == step_url(project, "business_model") + f"#topic-{topic.pk}"
+    # Back in the block the topic sits in: the canvas shows one block open at a time.
+    assert saved["Location"] == step_url(project, "business_model") + f"?open={topic.block_id}#topic-{topic.pk}"
 
 
 # Access --------------------------------------------------------------------------

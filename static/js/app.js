@@ -109,6 +109,19 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
+  // A closed block opened in place (includes/open_block.html): the link that had the focus is
+  // gone with the old body, so the focus goes to the opened block, where the reader goes next.
+  // Registered before the general focus keeper below, which then leaves it there.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const config = event.detail.requestConfig;
+    const id = config && config.elt && config.elt.dataset && config.elt.dataset.openBlock;
+    const opened = id && document.getElementById(id);
+    if (opened) {
+      opened.setAttribute("tabindex", "-1");
+      opened.focus({ preventScroll: true });
+    }
+  });
+
   document.body.addEventListener("htmx:afterRequest", (event) => {
     const button = event.detail.elt;
     if (!event.detail.successful || !button.matches || !button.matches("[data-act=up], [data-act=down]")) {

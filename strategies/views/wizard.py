@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,8 @@ from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
 from ..wizard.steps.base import open_one_block
 from .access import project_for
+
+STEP_SURFACE = "step-surface"  # the id of the element in step.html that holds the step's body
 
 
 def _active_areas():
@@ -53,9 +56,18 @@ def wizard_start(request, pk: int):
     return redirect("wizard_step", pk=project.pk, key=key)
 
 
+def _wants_step_body(request) -> bool:
+    """An htmx request for the step's body alone (a closed block opened in place, ?open=<block id>).
+
+    A history restore asks for the whole page, like a reload; so does any other htmx request
+    that targets a part of the page by hx-select (the resources step's balance).
+    """
+    return bool(request.htmx) and request.htmx.target == STEP_SURFACE and not request.htmx.history_restore_request
+
+
 def _cached_step_page(request, pk: int, key: str) -> tuple[HttpResponse | None, str | None]:
     """The cached page if there is one, and the key a freshly rendered page is stored under."""
-    found = member_page_key(request, pk, key)
+    found = member_page_key(request, pk, f"{key} body" if _wants_step_body(request) else key)
     if found is None:
         return None, None
     cache_key, stand_in = found
@@ -65,7 +77,14 @@ def _cached_step_page(request, pk: int, key: str) -> tuple[HttpResponse | None, 
     # A page is only cached after its step was found, and the key covers the catalogue.
     if stand_in.can_edit(request.user):
         workshop.project_bookmark_step(project=stand_in, user=request.user, step=key)
-    return HttpResponse(personalise(page, request)), cache_key
+    return _step_response(page, request), cache_key
+
+
+def _step_response(page: bytes, request) -> HttpResponse:
+    response = HttpResponse(personalise(page, request))
+    # The same address answers with the whole page or the step's body: a browser cache keeps both apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @login_required
@@ -106,12 +125,17 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "csrf_token": CSRF_PLACEHOLDER,
         **STEPS[key].load(project),
     }
-    if STEPS[key].one_block_open:
-        open_one_block(context["blocks"], request.GET.get("open", ""))
-    page = compact(render_to_string("strategies/wizard/step.html", context, request))
+    step = STEPS[key]
+    if step.one_block_open:
+        open_cell = open_one_block(context["blocks"], request.GET.get("open", ""))
+        if open_cell is not None and step.load_open is not None:
+            step.load_open(open_cell)
+    # A closed block opened in place (hx-get, includes/open_block.html) swaps the step's body only.
+    template = step.template if _wants_step_body(request) else "strategies/wizard/step.html"
+    page = compact(render_to_string(template, context, request))
     if cache_key is not None:
         store_page(cache_key, page)
-    return HttpResponse(personalise(page, request))
+    return _step_response(page, request)
 
 
 @login_required

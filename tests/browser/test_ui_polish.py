@@ -111,6 +111,7 @@ def test_a_walk_through_the_steps_logs_no_console_error(page, team):
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f'[data-row="topic/{second.pk}"] [data-act="delete"]').click()
     expect(page.locator(f"#topic-{second.pk}")).to_have_count(0)
+    page.locator(f"#canvas-block-{second_block.pk} [data-open-block]").click()  # opens in place
     open_add_form(page, f"topic-add-{second_block.pk}").locator("[data-cancel]").click()
     htmx_idle(page)
 
@@ -207,6 +208,47 @@ def test_a_refused_move_leaves_the_rows_in_place_and_says_why(page, team):
     assert list(Milestone.objects.order_by("order").values_list("pk", flat=True)) == [first.pk, third.pk]
 
 
+# --- one block open at a time -----------------------------------------------------------------
+
+
+def test_a_closed_canvas_block_opens_in_place_and_back_returns_to_the_first(page, team):
+    project, (first_block, second_block) = team["project"], team["blocks"]
+    shown = TopicFactory(project=project, block=first_block, title="Im ersten Block")
+    hidden = TopicFactory(project=project, block=second_block, title="Im zweiten Block")
+    problems = watch_console(page)
+    log_in(page, "beraterin", PASSWORD)
+    page.goto(step(project, "business_model"))
+    expect(page.locator(f"#topic-{hidden.pk}")).to_have_count(0)
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.locator(f"#canvas-block-{second_block.pk} [data-open-block]").click()
+    expect(page.locator(f"#topic-{hidden.pk}")).to_be_visible()
+    expect(page.locator(f"#topic-{shown.pk}")).to_have_count(0)
+    expect(page).to_have_url(re.compile(rf"{step(project, 'business_model')}\?open={second_block.pk}$"))
+    assert page.evaluate("window.stillTheSamePage") is True  # swapped in place, no reload
+    expect(page.locator(f"#canvas-block-{second_block.pk}")).to_be_focused()
+    htmx_idle(page)
+
+    # The opened block edits like one that came with the page.
+    page.locator(f'[data-row="topic/{hidden.pk}"] [data-act="edit"]').click()
+    edit = page.locator(f"#form-topic-{hidden.pk}")
+    htmx_idle(page)
+    edit.locator('[name="title"]').fill("Umbenannt im zweiten Block")
+    edit.locator('[name="title"]').press("Enter")
+    expect(page.locator(f"#topic-{hidden.pk}")).to_contain_text("Umbenannt im zweiten Block")
+
+    # Back shows the first block again, fresh from the server; reload keeps the opened block.
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"{step(project, 'business_model')}$"))
+    expect(page.locator(f"#topic-{shown.pk}")).to_be_visible()
+    expect(page.locator(f"#canvas-block-{second_block.pk}")).to_contain_text("Umbenannt im zweiten Block")
+    page.go_forward()
+    expect(page.locator(f"#topic-{hidden.pk}")).to_contain_text("Umbenannt im zweiten Block")
+    page.reload()
+    expect(page.locator(f"#topic-{hidden.pk}")).to_be_visible()
+    assert not problems, problems
+
+
 # --- without script ---------------------------------------------------------------------------
 
 
@@ -222,7 +264,8 @@ def test_without_script_topics_are_added_edited_moved_and_deleted(browser, live_
             page.locator(f"#topic-add-{block.pk} [data-add]").click()
             page.locator('[name="title"]').fill(title)
             page.locator("main form[data-row-form] button[type=submit]").click()
-            expect(page).to_have_url(re.compile(rf"{step(project, 'business_model')}(#topic-\d+)?$"))
+            back = rf"{step(project, 'business_model')}(\?open={block.pk})?(#topic-\d+)?$"
+            expect(page).to_have_url(re.compile(back))
         rows = page.locator(f"#topic-rows-{block.pk} > .wizard-row")
         expect(rows).to_have_count(2)
         first, second = Topic.objects.order_by("order", "pk")
@@ -288,11 +331,12 @@ def test_the_length_limit_shows_as_it_nears(page, team):
 
 
 def test_at_most_one_untouched_add_form_waits(page, team):
-    project, (first_block, second_block) = team["project"], team["blocks"]
+    project, first_block = team["project"], team["blocks"][0]
+    topic = TopicFactory(project=project, block=first_block)  # the open block: a topic and its benefits
     log_in(page, "beraterin", PASSWORD)
     page.goto(step(project, "business_model"))
     first = open_add_form(page, f"topic-add-{first_block.pk}")
-    second = open_add_form(page, f"topic-add-{second_block.pk}")
+    second = open_add_form(page, f"benefit_name-add-{topic.pk}")
     expect(first).to_have_count(0)
     expect(page.locator(f"#topic-add-{first_block.pk} [data-add]")).to_be_visible()
     expect(page.locator("form[data-add-form]")).to_have_count(1)

@@ -180,6 +180,10 @@ def test_consultant_runs_a_complete_workshop_from_an_empty_project_to_100_percen
     # --- 2. business model: a topic in its canvas block, with a benefit ---
     go_next(page, project, "business_model")
     topic_slot = f"topic-add-{segments.pk}"
+    # The canvas shows one block open; the segments block opens in place.
+    page.locator(f"#canvas-block-{segments.pk} [data-open-block]").click()
+    expect(page).to_have_url(re.compile(rf"/workshop/business_model/\?open={segments.pk}$"))
+    htmx_idle(page)
     form = open_add_form(page, topic_slot)
     # Invalid input once: no title. The message sits beside the field and the rest stays typed.
     field(form, "description").fill("Azubis und Fachkräfte aus dem Umland")

@@ -20,11 +20,15 @@ class Step:
     # Long lists grouped by block (issue 13): only one block shows its rows; the others show their
     # counts and a link that opens them (?open=<block id>), so a large project's page stays small.
     one_block_open: bool = False
+    # With one_block_open: loads what only the open block shows (its rows) into its cell, once
+    # the block is chosen, so the closed blocks cost nothing but their counts.
+    load_open: Callable[[dict], None] | None = None
 
 
-def open_one_block(cells: list[dict], asked: str) -> None:
-    """Mark the block asked for (?open=<block id>) open, or the first one when none matches."""
+def open_one_block(cells: list[dict], asked: str) -> dict | None:
+    """Mark the block asked for (?open=<block id>) open, or the first one when none matches; return its cell."""
     wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 12 else None
     chosen = next((cell["block"].pk for cell in cells if cell["block"].pk == wanted), None)
     for n, cell in enumerate(cells):
         cell["open"] = cell["block"].pk == chosen if chosen is not None else n == 0
+    return next((cell for cell in cells if cell["open"]), None)

@@ -13,6 +13,9 @@ not at commit). The lock it takes is held until the commit, so a transaction
 should count before it locks rows a colleague may be saving: the signals count
 before each write, and the row services count first of all.
 
+Work confined to one project that writes many rows (its deletion cascades a signal per
+row, its import saves row by row) counts once instead, inside counted_once().
+
 Writes that send no signals (QuerySet.update(), bulk_create(), bulk_update(),
 raw SQL) must call content_changed() themselves, as the row moves and the
 copied version choices do. tests/test_page_cache.py checks that every model of
@@ -20,6 +23,9 @@ both apps is either counted here or named as shown on no cached page.
 """
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Subquery
@@ -62,12 +68,36 @@ PROJECT_PATHS = {
 NOT_SHOWN = {"Client", "Report", "AccessChange", "CheckInReminder"}
 
 
+# True inside counted_once(): the project rows written there are counted by it, not one by one.
+_counted_once: ContextVar[bool] = ContextVar("content_counted_once", default=False)
+
+
 def content_changed(*, project_id) -> None:
     """Add one to the project's counter in the current transaction.
 
     `project_id` is an id, or a one-value queryset of it (a row's parent, see _project_of).
     """
     _bump([project_id])
+
+
+@contextmanager
+def counted_once(*, project_id: int | None = None) -> Iterator[None]:
+    """Inside, writes to project rows are not counted one by one: the block counts once.
+
+    Only for work confined to one project inside one transaction: a project's deletion (its
+    cascade sends a signal for every row) and its import (a save for every row); one UPDATE
+    instead of one per row. `project_id` is counted on entry, before any row is deleted or
+    locked (see rows._lock_counter_first). A new project (the import) passes none: its
+    counter is made with it (_project_created still runs), and no page of it can have been
+    cached before its transaction commits. Catalogue changes are counted as ever.
+    """
+    if project_id is not None:
+        content_changed(project_id=project_id)
+    token = _counted_once.set(True)
+    try:
+        yield
+    finally:
+        _counted_once.reset(token)
 
 
 def catalogue_changed() -> None:
@@ -120,8 +150,8 @@ def _row_changing(sender, instance, **kwargs):
     it locks any row a colleague might be saving. Fixtures (raw saves) too: loaddata may
     change a project whose pages are cached.
     """
-    if getattr(instance, "content_counted", False):
-        return  # counted by the caller in this transaction, for the same project (services/rows.py)
+    if getattr(instance, "content_counted", False) or _counted_once.get():
+        return  # counted by the caller in this transaction, for the same project (services/rows.py, counted_once)
     path = PROJECT_PATHS[sender.__name__]
     if not path:
         if instance.pk is not None:  # a new project has no page yet; its counter is made after the insert

@@ -396,3 +396,72 @@ def test_page_cache_counts_reach_the_shared_cache_at_most_once_a_second(client_f
     monkeypatch.setattr(page_cache, "FLUSH_SECONDS", 0)
     c.get(step_url(project, STEP))
     assert (cache.get("wizard-page-stats:hits"), cache.get("wizard-page-stats:misses")) == (2, 1)
+
+
+def _counter_updates(captured) -> int:
+    return sum('UPDATE "strategies_contentcounter"' in query["sql"] for query in captured.captured_queries)
+
+
+def _filled(project):
+    """A project with rows at every depth of the counted paths (topic, benefit, option, requirement, KPI, …)."""
+    from .factories import CompetitorFactory, KpiFactory, OptionFactory, PresenceFactory, RequirementFactory
+
+    for n in range(3):
+        topic = TopicFactory(project=project, block=_channels(), title=f"Topic {n}")
+        benefit = BenefitFactory(topic=topic, title=f"Benefit {n}")
+        option = OptionFactory(topic=topic, benefit=benefit)
+        RequirementFactory(option=option)
+        KpiFactory(benefit=benefit)
+        PresenceFactory(topic=topic, competitor=CompetitorFactory(project=project, name=f"Competitor {n}"))
+    return project
+
+
+def test_deleting_a_project_counts_once_not_once_per_row_of_its_cascade(project):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from strategies.services.projects import project_delete
+
+    _filled(project)
+    other = TopicFactory(project=ProjectFactory(), block=_channels()).project
+    pk = project.pk
+    before = ContentCounter.objects.get(scope=pk).count
+    others_before = ContentCounter.objects.get(scope=other.pk).count
+    with CaptureQueriesContext(connection) as captured:
+        project_delete(project=project)
+    assert not StrategyProject.objects.filter(pk=pk).exists()
+    assert not Topic.objects.filter(project_id=pk).exists()
+    assert _counter_updates(captured) == 1
+    # The row stays behind (ids are never reused) with the deletion counted once.
+    assert ContentCounter.objects.get(scope=pk).count == before + 1
+    assert ContentCounter.objects.get(scope=other.pk).count == others_before
+
+
+def test_importing_a_project_counts_once_not_once_per_row(project, consultant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from strategies.portability.exporter import project_export
+    from strategies.portability.importer import project_import
+
+    document = project_export(project=_filled(project))
+    with CaptureQueriesContext(connection) as captured:
+        imported = project_import(document=document, user=consultant)
+    assert imported.pk != project.pk and imported.topics.count() == 3
+    # The new project's counter is made with it (an UPDATE that finds no row, then the row).
+    assert _counter_updates(captured) <= 1
+    assert ContentCounter.objects.filter(scope=imported.pk).exists()
+
+
+def test_rows_count_one_by_one_again_after_a_counted_once_block(project):
+    from strategies.content_changes import counted_once
+
+    topic = TopicFactory(project=project, block=_channels())
+    before = ContentCounter.objects.get(scope=project.pk).count
+    with counted_once(project_id=project.pk):
+        topic.title = "Inside"
+        topic.save()
+    assert ContentCounter.objects.get(scope=project.pk).count == before + 1
+    topic.title = "After"
+    topic.save()
+    assert ContentCounter.objects.get(scope=project.pk).count == before + 2

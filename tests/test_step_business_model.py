@@ -391,8 +391,68 @@ def test_row_requests_use_few_queries_whatever_the_project_size(
 
 
 def test_the_step_list_sent_with_a_save_still_marks_the_current_step(client_for, project, consultant):
-    topic = TopicFactory(project=project, block=block())
-    body = hx_post(client_for(consultant), edit_url(project, "topic", topic.pk), topic_data(topic)).content.decode()
+    # A new topic moves the progress, so its save sends the step list (an edit of a title would not).
+    body = hx_post(client_for(consultant), new_url(project, "topic"), topic_data()).content.decode()
     step_list = body.split('id="step-list"')[1]
     current = step_list.split('aria-current="step"')[0].rsplit("<a ", 1)[1]
     assert "/workshop/business_model/" in current
+
+
+# The progress bar after an edit ------------------------------------------------
+
+
+def _progress_counted(captured) -> bool:
+    return any('"n_topics"' in query["sql"] for query in captured.captured_queries)
+
+
+def test_an_edit_of_what_no_progress_counts_leaves_the_progress_bar_standing(client_for, project, consultant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    topic = TopicFactory(project=project, block=block(), title="Old title")
+    BenefitFactory(topic=topic)
+    c = client_for(consultant)
+    # A new title, priority and block: none of them is counted, so the bar cannot have moved.
+    data = topic_data(topic, title="New title", priority=1, block=block("channels").pk)
+    with CaptureQueriesContext(connection) as captured:
+        response = hx_post(c, edit_url(project, "topic", topic.pk), data)
+    body = response.content.decode()
+    assert response.status_code == 200 and "New title" in body
+    assert 'id="progress"' not in body and 'id="step-list"' not in body
+    assert not _progress_counted(captured)
+
+
+def test_an_edit_of_what_the_progress_counts_sends_the_moved_progress_bar(client_for, project, consultant):
+    from strategies.wizard.progress import step_completeness
+
+    first, second = TopicFactory(project=project, title="First"), TopicFactory(project=project, title="Second")
+    benefit = BenefitFactory(topic=first, title="Leads")
+    assert step_completeness(project)["business_model"] == 75  # one of two topics has a benefit
+    data = {
+        "title": "Leads",
+        "topic": second.pk,
+        "benefit_type": benefit.benefit_type_id,
+        "priority": benefit.priority,
+        "lock_version": benefit.lock_version,
+    }
+    response = hx_post(client_for(consultant), edit_url(project, "benefit_name", benefit.pk), data)
+    body = response.content.decode()
+    assert response.status_code == 200 and BusinessBenefit.objects.get(pk=benefit.pk).topic == second
+    assert 'id="progress" hx-swap-oob="true"' in body and 'id="step-list" hx-swap-oob="true"' in body
+
+
+def test_the_progress_counts_are_known_to_read_these_fields():
+    """Read from the counts query itself (_counted_fields): a walk that missed one would leave a bar standing."""
+    from strategies.models import Kpi, StrategyProject
+    from strategies.wizard.progress import _counted_fields, counted_values
+
+    counted = _counted_fields()
+    assert counted[Topic] == ("id", "project_id")
+    assert {"topic_id", "usage_format_id", "causal_chain", "receiving_process"} <= set(counted[BusinessBenefit])
+    assert {"benefit_id", "target", "baseline", "due_date", "owner", "metric"} <= set(counted[Kpi])
+    assert {"rationale", "status", "project_id"} <= set(counted[StrategyVersion])
+    # The project's own fields are read by step_completeness, not the query: every one of them counts.
+    project = StrategyProject(pk=1, title="A", netiquette="")
+    before = counted_values(project)
+    project.netiquette = "Be kind"
+    assert counted_values(project) != before

@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 
 from competencies.models import GuidingQuestion
 
+from ..content_changes import counted_once
 from ..exceptions import DomainError
 from ..models import (
     ALLOWED_TRANSITIONS,
@@ -748,7 +749,8 @@ def project_import(
             % {"found": str(document.get("version"))[:20], "version": VERSION}
         )
     try:
-        with transaction.atomic():
+        # The new project's counter is made with it; its rows need not count one by one.
+        with transaction.atomic(), counted_once():
             project = _Importer(document, user, frozenset(members), grant_manager).run()
             if dry_run:
                 transaction.set_rollback(True)

@@ -3,6 +3,7 @@
 from django.db import router, transaction
 from django.utils.translation import gettext as _
 
+from ..content_changes import counted_once
 from ..exceptions import DomainError
 from ..models import AccessAction, Client, Membership, Role, StrategyProject
 from .memberships import access_change_record
@@ -50,7 +51,8 @@ def project_delete(*, project: StrategyProject) -> None:
         if postgresql:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('pbsm.deleting_project', 'on', true)")
-        project.delete()
+        with counted_once(project_id=project.pk):  # one count, not one per row of the cascade
+            project.delete()
         if postgresql:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('pbsm.deleting_project', 'off', true)")

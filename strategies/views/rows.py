@@ -22,7 +22,7 @@ from competencies.models import CompetenceArea
 
 from ..exceptions import DomainError
 from ..services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
-from ..wizard.progress import progress_oob
+from ..wizard.progress import counted_values, progress_oob
 from ..wizard.rows import ROW_KINDS
 from ..wizard.steps import STEPS
 from .access import project_for
@@ -252,6 +252,7 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
         return _form_response(request, project, kind, form, lock_version=_version_of(row), **form_kwargs)
 
     group_before = kind.group(row)
+    counted_before = counted_values(row)  # before the form sets the posted values on the row
     expected = _lock_version(request)
     form = _form(kind, project, data=request.POST, instance=row)
     if not form.is_valid():
@@ -285,7 +286,10 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     # The saved instance still holds what the lookup joined and prefetched; an
     # edit changes only its own fields, so it renders without a second fetch.
     body = render_to_string(kind.template, _context(request, project, kind, row=row, just_saved=True), request)
-    progress = progress_oob(request, project, kind.step, request.wizard_areas) + _follow(request, project, kind)
+    progress = _follow(request, project, kind)
+    if counted_values(row) != counted_before:
+        # Only an edit of what the progress counts moves it; the others leave the bar standing.
+        progress = progress_oob(request, project, kind.step, request.wizard_areas) + progress
     response = HttpResponse(body + progress)
     if kind.group(row) != group_before:
         # Moved to another parent (a topic to another block, …): append it there.

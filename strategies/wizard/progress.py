@@ -7,8 +7,12 @@ row, so the progress bar costs one query whatever the project's size.
 
 import functools
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.datastructures import Join
+from django.db.models.sql.where import WhereNode
 
 from competencies.models import AreaKey, CompetenceArea, Effect, UsageFormat
 
@@ -97,7 +101,7 @@ def _counts_queryset():
     benefits = BusinessBenefit.objects.all()
     options = ActionOption.objects.all()
     return (
-        StrategyProject.objects.all()
+        StrategyProject.objects.order_by()  # no ordering: it would join the client for its name
         .annotate(
             n_effects=_catalogue_count(Effect.objects.active()),
             n_formats=_catalogue_count(UsageFormat.objects.active()),
@@ -128,6 +132,63 @@ def _counts_queryset():
         )
         .values(*[f"n_{name}" for name in COUNT_NAMES])
     )
+
+
+def counted_values(row: Model) -> tuple:
+    """The values of `row` that the progress depends on.
+
+    Equal before and after an edit, the progress bar cannot have moved, and the edit's response
+    need not compute it again (a topic's title, priority or block; a competitor's name; …):
+    the counts read a few fields of a few models (_counted_fields), step_completeness reads the
+    project's own fields. A new row (no id before) always moves it.
+    """
+    if isinstance(row, StrategyProject):
+        names = [field.attname for field in StrategyProject._meta.concrete_fields]
+    else:
+        names = _counted_fields().get(type(row), ())
+    return tuple(getattr(row, name) for name in names)
+
+
+@functools.cache
+def _counted_fields() -> dict[type[Model], tuple[str, ...]]:
+    """Per model, the fields (attnames) the counts query reads: its columns, joins and filters.
+
+    Read from the query itself rather than written down a second time, so a count added
+    to _counts_queryset is followed without another list to keep in step.
+    """
+    found: dict[type[Model], set[str]] = {}
+
+    def add(field) -> None:
+        field = getattr(field, "field", field) if not hasattr(field, "attname") else field  # a reverse join's FK
+        found.setdefault(field.model, set()).add(field.attname)
+
+    def walk(node) -> None:
+        if isinstance(node, QuerySet):
+            node = node.query
+        if isinstance(node, Query):
+            for join in node.alias_map.values():
+                if isinstance(join, Join):
+                    add(join.join_field)
+            walk(node.where)
+            for annotation in node.annotations.values():
+                walk(annotation)
+        elif isinstance(node, Col):
+            add(node.target)
+        elif isinstance(node, WhereNode):
+            for child in node.children:
+                walk(child)
+        else:
+            if isinstance(getattr(node, "query", None), Query):  # Subquery, Exists
+                walk(node.query)
+            for source in getattr(node, "get_source_expressions", list)():
+                if source is not None:
+                    walk(source)
+            rhs = getattr(node, "rhs", None)  # a lookup's value: a subquery (kpis__in=…) or an expression
+            if isinstance(rhs, (Query, QuerySet)) or hasattr(rhs, "get_source_expressions"):
+                walk(rhs)
+
+    walk(_counts_queryset().query)
+    return {model: tuple(sorted(names)) for model, names in found.items()}
 
 
 def _share(done: int, total: int) -> float:

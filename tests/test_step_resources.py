@@ -369,3 +369,21 @@ def test_a_blocks_needs_are_loaded_only_when_the_page_shows_it(project, django_a
     assert [entry["options"] for entry in topics] == [[earlier], [shown]]
     with django_assert_num_queries(0):
         assert len(topics[1]["options"][0].requirements.all()) == 1
+
+
+def test_the_balance_follows_each_saved_or_deleted_row_out_of_band(client_for, project, consultant):
+    budget = rtype("budget")
+    ResourceFactory(project=project, resource_type=budget, amount=1000)
+    option = OptionFactory(topic=TopicFactory(project=project))
+    c = client_for(consultant)
+    data = requirement_data(option, resource_type=budget.pk, amount="1500", lead_time_weeks=12)
+    body = add_requirement(c, project, option, data).content.decode()
+    balance = body[body.index('<div id="resource-balance" hx-swap-oob="true">') :]
+    assert "missing 500" in balance and "Earliest realistic start: in 12 weeks" in balance
+    requirement = ResourceRequirement.objects.get()
+    body = hx_post(c, delete_url(project, "requirement", requirement.pk), {}).content.decode()
+    balance = body[body.index('<div id="resource-balance" hx-swap-oob="true">') :]
+    assert "missing" not in balance and "Everything the options need is available" in balance
+    # The page itself no longer fetches the whole step again after a change.
+    page = c.get(step_url(project, STEP)).content.decode()
+    assert '<div id="resource-balance">' in page and "hx-select" not in page

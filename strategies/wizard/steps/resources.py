@@ -7,7 +7,7 @@ topics) and their requirements, and the balance: five, whatever the project's si
 from functools import cache, partial
 
 from django.db.models import Count, Prefetch
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey, BusinessModelBlock
@@ -82,11 +82,17 @@ def load(project):
         "blocks": blocks,
         "has_options": bool(blocks),
         "balance": resource_balance(project),
-        "step_url": reverse("wizard_step", args=[project.pk, AreaKey.RESOURCES]),
     }
 
 
-STEP = Step(AreaKey.RESOURCES, "strategies/wizard/steps/resources.html", load, one_block_open=True)
+def follow(request, project) -> str:
+    """The balance, out of band: it follows every resource and requirement saved or deleted (one query),
+    where the page used to fetch the whole step again after each change."""
+    context = {"balance": resource_balance(project), "oob": True}
+    return render_to_string("strategies/wizard/steps/resources_balance.html", context, request)
+
+
+STEP = Step(AreaKey.RESOURCES, "strategies/wizard/steps/resources.html", load, follow=follow, one_block_open=True)
 
 register(
     RowKind(

@@ -78,7 +78,8 @@ def _needs_blocks(project) -> list[dict]:
 def load(project):
     blocks = _needs_blocks(project)
     return {
-        "resources": _resources(project),
+        # The columns a resource row shows (no timestamps to convert per row).
+        "resources": _resources(project).only("resource_type", "description", "amount", "quality"),
         "blocks": blocks,
         "has_options": bool(blocks),
         "balance": resource_balance(project),

@@ -118,3 +118,10 @@ def test_a_version_reads_its_frozen_start_and_otherwise_the_same_rule():
     assert version_earliest_start(frozen) == 3  # what was decided stays, whatever the rule says today
     assert version_earliest_start(unstated) == 9
     assert version_coverage(unstated)["earliest_start_weeks"] == 9
+
+
+def test_a_type_needed_only_outside_the_chosen_options_and_not_on_hand_is_left_out(project, equipped):
+    agency = resource_type("external_agency")
+    RequirementFactory(option=equipped["a"], resource_type=agency, amount=5)
+    assert "external_agency" in rows_by_key(resource_balance(project))
+    assert set(rows_by_key(resource_balance(project, options=[equipped["b"]]))) == {"budget", "community_management"}

@@ -330,3 +330,60 @@ def test_one_block_shows_its_needs_the_others_their_counts_and_a_link(client_for
     response = c.post(edit_url(project, "requirement", need.pk), data)
     assert response.status_code == 302
     assert response["Location"] == step_url(project, STEP) + f"?open={second.pk}#requirement-{need.pk}"
+
+
+def test_closed_block_counts_cover_only_this_project_and_options_without_needs(client_for, project, consultant):
+    from competencies.models import BusinessModelBlock
+
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    OptionFactory(topic=TopicFactory(project=project, block=first))
+    topic = TopicFactory(project=project, block=second)
+    RequirementFactory(option=OptionFactory(topic=topic), resource_type=rtype("budget"))
+    RequirementFactory(option=OptionFactory(topic=topic), resource_type=rtype("budget"))
+    needy = OptionFactory(topic=TopicFactory(project=project, block=second))
+    RequirementFactory(option=needy, resource_type=rtype("budget"))
+    RequirementFactory(option=needy, resource_type=rtype("staff_time"))
+    OptionFactory(topic=topic)  # no needs yet: counted as an option, adds no requirement
+    foreign = OptionFactory(topic=TopicFactory(project=ProjectFactory(), block=second))
+    RequirementFactory(option=foreign)
+    body = client_for(consultant).get(step_url(project, STEP)).content.decode()
+    closed = body[body.index(f'id="needs-block-{second.pk}"') :]
+    assert "4 options · 4 requirements" in closed
+
+
+def test_a_blocks_needs_are_loaded_only_when_the_page_shows_it(project, django_assert_num_queries):
+    from competencies.models import BusinessModelBlock
+    from strategies.wizard.steps.resources import load
+
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    shown = OptionFactory(topic=TopicFactory(project=project, block=first, order=2), title="Later topic")
+    earlier = OptionFactory(topic=TopicFactory(project=project, block=first, order=1), title="Earlier topic")
+    RequirementFactory(option=shown)
+    OptionFactory(topic=TopicFactory(project=project, block=second))
+    blocks = load(project)["blocks"]
+    assert [cell["block"] for cell in blocks] == [first, second]
+    with django_assert_num_queries(2):  # the options with their topics, and their requirements
+        topics = blocks[0]["topics"]()
+    with django_assert_num_queries(0):
+        assert blocks[0]["topics"]() is topics
+    assert [entry["options"] for entry in topics] == [[earlier], [shown]]
+    with django_assert_num_queries(0):
+        assert len(topics[1]["options"][0].requirements.all()) == 1
+
+
+def test_the_balance_follows_each_saved_or_deleted_row_out_of_band(client_for, project, consultant):
+    budget = rtype("budget")
+    ResourceFactory(project=project, resource_type=budget, amount=1000)
+    option = OptionFactory(topic=TopicFactory(project=project))
+    c = client_for(consultant)
+    data = requirement_data(option, resource_type=budget.pk, amount="1500", lead_time_weeks=12)
+    body = add_requirement(c, project, option, data).content.decode()
+    balance = body[body.index('<div id="resource-balance" hx-swap-oob="true">') :]
+    assert "missing 500" in balance and "Earliest realistic start: in 12 weeks" in balance
+    requirement = ResourceRequirement.objects.get()
+    body = hx_post(c, delete_url(project, "requirement", requirement.pk), {}).content.decode()
+    balance = body[body.index('<div id="resource-balance" hx-swap-oob="true">') :]
+    assert "missing" not in balance and "Everything the options need is available" in balance
+    # The page itself no longer fetches the whole step again after a change.
+    page = c.get(step_url(project, STEP)).content.decode()
+    assert '<div id="resource-balance">' in page and "hx-select" not in page

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Max, OuterRef, QuerySet, Subquery, Sum
 
 from competencies.models import ResourceType
 
@@ -54,22 +54,20 @@ def resource_balance(project: StrategyProject, options=None) -> dict:
             ids = [getattr(o, "pk", o) for o in options]
             requirements = requirements.filter(option_id__in=ids) if ids else requirements.none()
     amount = DecimalField(max_digits=14, decimal_places=2)
-    types = (
-        ResourceType.objects.annotate(
-            available_sum=_per_type(resources, Sum("amount", output_field=amount)),
-            available_max=_per_type(resources, Max("amount")),
-            resource_count=_per_type(resources, Count("pk")),
-            needed_sum=_per_type(requirements, Sum("amount", output_field=amount)),
-            needed_max=_per_type(requirements, Max("amount")),
-            lead_time=_per_type(requirements, Max("lead_time_weeks")),
-            requirement_count=_per_type(requirements, Count("pk")),
-        )
-        .filter(Q(resource_count__gt=0) | Q(requirement_count__gt=0))
-        .order_by("order", "id")
-    )
+    # Five subqueries, each for every catalogue type; a type is in use when it has a sum (a sum over
+    # any row is never NULL). Filtering here rather than in SQL spares two more subqueries to build and run.
+    types = ResourceType.objects.annotate(
+        available_sum=_per_type(resources, Sum("amount", output_field=amount)),
+        available_max=_per_type(resources, Max("amount")),
+        needed_sum=_per_type(requirements, Sum("amount", output_field=amount)),
+        needed_max=_per_type(requirements, Max("amount")),
+        lead_time=_per_type(requirements, Max("lead_time_weeks")),
+    ).order_by("order", "id")
     zero = Decimal("0")
     rows = []
     for resource_type in types:
+        if resource_type.available_sum is None and resource_type.needed_sum is None:
+            continue  # neither on hand nor needed
         qualitative = resource_type.kind == ResourceType.Kind.QUALITATIVE
         if qualitative:
             available, needed = resource_type.available_max, resource_type.needed_max
@@ -90,8 +88,6 @@ def resource_balance(project: StrategyProject, options=None) -> dict:
                 "gap": gap,
                 "has_gap": gap > 0,
                 "lead_time_weeks": resource_type.lead_time,
-                "resource_count": resource_type.resource_count or 0,
-                "requirement_count": resource_type.requirement_count or 0,
             }
         )
     missing = [row for row in rows if row["has_gap"]]

@@ -338,6 +338,8 @@ def test_consultant_runs_a_complete_workshop_from_an_empty_project_to_100_percen
     field(form, "quality").select_option("3")
     field(form, "description").press("Enter")
     expect(rows(page, "resource", "all")).to_have_count(1)
+    # The balance follows the saved row in place (sent with it, out of band).
+    expect(page.locator("#resource-balance tbody tr")).to_have_count(1)
     close_fresh_add_form(page, "resource-add-all")
     resource = Resource.objects.get(project=project)
     assert (resource.resource_type, resource.amount) == (staff_time, 20)
@@ -365,6 +367,7 @@ def test_consultant_runs_a_complete_workshop_from_an_empty_project_to_100_percen
     page.keyboard.type("6")
     page.keyboard.press("Enter")
     expect(rows(page, "requirement", option.pk)).to_have_count(1)
+    expect(page.locator("#resource-balance tbody td").nth(1)).to_have_text("6")  # needed
     close_fresh_add_form(page, requirement_slot)
     requirement = ResourceRequirement.objects.get(option=option)
     assert (requirement.resource_type, requirement.amount, requirement.lead_time_weeks) == (staff_time, 6, 6)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from competencies.models import AreaKey
+from competencies.models import AreaKey, BusinessModelBlock
 
 from ..comparison import compare_contents, last_approved_before
 from ..coverage import version_coverage
@@ -141,28 +141,34 @@ def _options_by_topic(options: list[dict]) -> list[dict]:
     return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
 
 
+def _row_state(chosen: dict | None, included_at_takeover: bool | None) -> tuple[str | None, bool, bool]:
+    """(state: in, out or None while not decided; reason taken over; reason to review) of one option."""
+    if chosen is None:
+        return None, False, False
+    state = OptionChoiceForm.IN if chosen["included"] else OptionChoiceForm.OUT
+    taken_over = included_at_takeover is not None and bool(chosen["reason"])
+    needs_review = VersionOption.needs_review(
+        included=chosen["included"], rationale=chosen["reason"], included_at_takeover=included_at_takeover
+    )
+    return state, taken_over, needs_review
+
+
 def _option_row(
-    option: ActionOption, chosen: dict | None, url: str, form=None, included_at_takeover: bool | None = None
+    option: dict, chosen: dict | None, url: str, form=None, included_at_takeover: bool | None = None
 ) -> dict:
     """One option of the project as the draft holds it: in, out or not decided (None).
 
+    option: {"id", "title", "benefit"} (the benefit's title, "" without one).
     included_at_takeover: the stored choice's mark of a reason taken over from the predecessor.
     """
-    state = None
-    taken_over = needs_review = False
-    if chosen is not None:
-        state = OptionChoiceForm.IN if chosen["included"] else OptionChoiceForm.OUT
-        taken_over = included_at_takeover is not None and bool(chosen["reason"])
-        needs_review = VersionOption.needs_review(
-            included=chosen["included"], rationale=chosen["reason"], included_at_takeover=included_at_takeover
-        )
+    state, taken_over, needs_review = _row_state(chosen, included_at_takeover)
     if form is not None and form.is_bound:
         state = form.data.get("choice") or state
     return {
-        "id": option.pk,
+        "id": option["id"],
         "url": url,
-        "title": option.title,
-        "benefit": option.benefit.title if option.benefit_id else "",
+        "title": option["title"],
+        "benefit": option["benefit"] or "",
         "state": state,
         "decided": chosen is not None,
         "reason": form.data.get("reason", "")
@@ -178,18 +184,6 @@ def _option_url(version, option_pk: int) -> str:
     return reverse("version_option", args=[version.project_id, version.pk, option_pk])
 
 
-# What a selection row does not show: hundreds of rows on a large project need not load it.
-_SELECTION_UNREAD = (
-    *("lock_version", "created_at", "updated_at", "user_benefit", "motivation", "participation"),
-    *("services_needed", "effort", "usage_format", "order"),
-    *("topic__lock_version", "topic__created_at", "topic__updated_at", "topic__description"),
-    *("topic__priority", "topic__social_media_affinity", "topic__order", "topic__project"),
-    *("benefit__lock_version", "benefit__created_at", "benefit__updated_at", "benefit__methods"),
-    *("benefit__preconditions", "benefit__causal_chain", "benefit__receiving_process", "benefit__order"),
-    *("benefit__topic", "benefit__benefit_type", "benefit__usage_format", "benefit__priority"),
-)
-
-
 def _selection(project, version, content: dict, row_forms: dict, open_block: int | None) -> list[dict]:
     """Every action option of the project, grouped by block and topic, with the draft's choice (one query).
 
@@ -197,6 +191,7 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     all of them is slow to send and to read on a projector. Closed blocks show their counts and a
     link that opens them (no script needed). Open is the block asked for (?open=<block id>), else
     the one of a refused row, else the first block that has a reason to review, else the first.
+    Options are read as plain rows, and a row with its form fields is made for the open block only.
     """
     chosen = {option["id"]: option for option in content.get("options", [])}
     # The draft's live content has just read every topic with its block: its block titles save
@@ -206,55 +201,61 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     taken_over = VersionOption.objects.filter(version=version, option=OuterRef("pk")).order_by()
     options = (
         ActionOption.objects.filter(topic__project=project)
-        .select_related("topic", "benefit")
-        .defer(*_SELECTION_UNREAD)
         .annotate(
             included_at_takeover=Subquery(taken_over.values("included_at_takeover")[:1], output_field=BooleanField())
         )
+        .values("id", "title", "topic_id", "topic__title", "topic__block_id", "benefit__title", "included_at_takeover")
         .order_by("topic__block__order", "topic__block_id", "topic__order", "topic_id", "order", "id")
     )
-    # One reverse() for all rows: the option id is the only part that differs.
-    base = _option_url(version, 0).removesuffix("0/")
     blocks: dict[int, dict] = {}
     for option in options:
-        topic = option.topic
-        block = blocks.get(topic.block_id)
+        block = blocks.get(option["topic__block_id"])
         if block is None:
-            title = block_titles.get(topic.pk)
-            if title is None:  # not in the content (never for a live draft): read the block itself
-                title = topic.block.title
-            block = blocks[topic.block_id] = {"title": title, "topics": {}}
-        entry = block["topics"].setdefault(topic.pk, {"id": topic.pk, "title": topic.title, "rows": []})
-        entry["rows"].append(
-            _option_row(
-                option,
-                chosen.get(option.pk),
-                f"{base}{option.pk}/",
-                row_forms.get(option.pk),
-                option.included_at_takeover,
-            )
-        )
-    selection = []
-    for block_id, block in blocks.items():
-        rows = [row for topic in block["topics"].values() for row in topic["rows"]]
-        selection.append(
-            {
-                "id": block_id,
-                "title": block["title"],
-                "topics": list(block["topics"].values()),
-                "count": len(rows),
-                "in_count": sum(1 for row in rows if row["decided"] and row["state"] == OptionChoiceForm.IN),
-                "out_count": sum(1 for row in rows if row["decided"] and row["state"] == OptionChoiceForm.OUT),
-                "undecided_count": sum(1 for row in rows if not row["decided"]),
-                "review_count": sum(1 for row in rows if row["needs_review"]),
-                "refused": any(row["form"] is not None for row in rows),
+            block = blocks[option["topic__block_id"]] = {
+                "title": block_titles.get(option["topic_id"]),
+                "topics": {},
+                **dict.fromkeys(("count", "in_count", "out_count", "undecided_count", "review_count"), 0),
+                "refused": False,
             }
+        topic = block["topics"].setdefault(
+            option["topic_id"], {"id": option["topic_id"], "title": option["topic__title"], "options": []}
         )
+        topic["options"].append(option)
+        state, _taken_over, needs_review = _row_state(chosen.get(option["id"]), option["included_at_takeover"])
+        block["count"] += 1
+        block[{OptionChoiceForm.IN: "in_count", OptionChoiceForm.OUT: "out_count", None: "undecided_count"}[state]] += 1
+        block["review_count"] += needs_review
+        block["refused"] = block["refused"] or option["id"] in row_forms
+    untitled = [block_id for block_id, block in blocks.items() if block["title"] is None]
+    if untitled:  # not in the content (never for a live draft): read the blocks themselves
+        for block in BusinessModelBlock.objects.filter(pk__in=untitled):
+            blocks[block.pk]["title"] = block.title
+    selection = [{"id": block_id, **block} for block_id, block in blocks.items()]
     chosen_block = next((block["id"] for block in selection if block["id"] == open_block), None)
     chosen_block = chosen_block or next((block["id"] for block in selection if block["refused"]), None)
     chosen_block = chosen_block or next((block["id"] for block in selection if block["review_count"]), None)
+    # One reverse() for all rows: the option id is the only part that differs.
+    base = _option_url(version, 0).removesuffix("0/")
     for n, block in enumerate(selection):
         block["open"] = block["id"] == chosen_block if chosen_block is not None else n == 0
+        topics = list(block.pop("topics").values())
+        block["topics"] = topics
+        for topic in topics:
+            options_of_topic = topic.pop("options")
+            topic["rows"] = (
+                [
+                    _option_row(
+                        {"id": option["id"], "title": option["title"], "benefit": option["benefit__title"]},
+                        chosen.get(option["id"]),
+                        f"{base}{option['id']}/",
+                        row_forms.get(option["id"]),
+                        option["included_at_takeover"],
+                    )
+                    for option in options_of_topic
+                ]
+                if block["open"]
+                else []
+            )
     return selection
 
 
@@ -423,7 +424,13 @@ def _option_response(request, project, version, option, form, error):
     context = {
         "project": project,
         "version": version,
-        "row": _option_row(option, chosen, _option_url(version, option.pk), keep, included_at_takeover),
+        "row": _option_row(
+            {"id": option.pk, "title": option.title, "benefit": option.benefit.title if option.benefit_id else ""},
+            chosen,
+            _option_url(version, option.pk),
+            keep,
+            included_at_takeover,
+        ),
         "can_edit": version.can_edit(request.user),
         "error": str(error) if error is not None else "",
     }

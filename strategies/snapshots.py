@@ -17,6 +17,7 @@ from competencies.models import BenefitType, BusinessModelBlock, Effect, Resourc
 
 from .analysis.resource_gap import resource_balance
 from .models import (
+    ActionOption,
     CompetitorPresence,
     EffectRelevance,
     Kpi,
@@ -310,7 +311,10 @@ def build_snapshot(version: StrategyVersion) -> dict:
         )
 
     kpis = Kpi.objects.filter(benefit_id__in=benefits).order_by("due_date", "id")
-    balance = resource_balance(project, options=[choice["option_id"] for choice in selected])
+    # The selection as a subquery: a list of hundreds of ids would be repeated in each of the
+    # balance's per-type subqueries (thousands of parameters to bind and compile on a large project).
+    in_version = ActionOption.objects.filter(version_options__version=version, version_options__included=True)
+    balance = resource_balance(project, options=in_version)
     return {
         "schema": SCHEMA,
         "taken_at": timezone.now().isoformat(),

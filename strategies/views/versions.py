@@ -11,6 +11,8 @@ panel sent along out of band. Refusals by the services (DomainError) come
 back as a message on the page, bad input beside its field with the input kept.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, OuterRef, Subquery
@@ -162,10 +164,12 @@ def _option_row(
     included_at_takeover: the stored choice's mark of a reason taken over from the predecessor.
     """
     state, taken_over, needs_review = _row_state(chosen, included_at_takeover)
+    seen = _seen(state, (chosen or {}).get("reason", ""))
     if form is not None and form.is_bound:
         state = form.data.get("choice") or state
     return {
         "id": option["id"],
+        "seen": seen,
         "url": url,
         "title": option["title"],
         "benefit": option["benefit"] or "",
@@ -178,6 +182,33 @@ def _option_row(
         "taken_over": taken_over,
         "needs_review": needs_review,
     }
+
+
+def _seen(choice: str | None, reason: str) -> str:
+    """A short mark of a row's stored choice and reason, sent along with the row's fields.
+
+    The block's one form posts every row; a row whose posted fields still give the mark it was
+    shown with was not touched and is not saved (so a stale page never overwrites another
+    consultant's choice of a row this user did not change). Line breaks do not count: a text
+    field drops them.
+    """
+    text = f"{choice or ''}\n{(reason or '').replace(chr(13), '').replace(chr(10), '').strip()}"
+    return hashlib.blake2s(text.encode(), digest_size=6).hexdigest()
+
+
+def _row_data(post, option_pk: int) -> dict:
+    """One row's fields from a post: the block form names them per option, a row's own post may not."""
+    keep = post.get("keep_reason", "")
+    return {
+        "choice": post.get(f"choice-{option_pk}", post.get("choice", "")),
+        "reason": post.get(f"reason-{option_pk}", post.get("reason", "")),
+        "keep_reason": "1" if keep in ("1", "on", "true", str(option_pk)) else "",
+    }
+
+
+def _plain(option: ActionOption) -> dict:
+    """An option instance as _option_row reads it."""
+    return {"id": option.pk, "title": option.title, "benefit": option.benefit.title if option.benefit_id else ""}
 
 
 def _option_url(version, option_pk: int) -> str:
@@ -259,10 +290,14 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     return selection
 
 
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) < 12
+
+
 def _open_block(request) -> int | None:
     """The block asked for in ?open=; anything else (missing, not a number) opens the default."""
     value = request.GET.get("open", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+    return int(value) if _is_id(value) else None
 
 
 def _focus_first_error(form) -> None:
@@ -380,7 +415,7 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
     option = get_object_or_404(
         ActionOption.objects.filter(topic__project=project).select_related("topic__block", "benefit"), pk=option_pk
     )
-    form = OptionChoiceForm(request.POST)
+    form = OptionChoiceForm(_row_data(request.POST, option.pk))
     error = None
     if form.is_valid():
         try:
@@ -425,7 +460,7 @@ def _option_response(request, project, version, option, form, error):
         "project": project,
         "version": version,
         "row": _option_row(
-            {"id": option.pk, "title": option.title, "benefit": option.benefit.title if option.benefit_id else ""},
+            _plain(option),
             chosen,
             _option_url(version, option.pk),
             keep,
@@ -442,6 +477,104 @@ def _option_response(request, project, version, option, form, error):
             {"coverage": version_coverage(content), "included_count": included, "version": version},
             request,
         )
+    return HttpResponse(body)
+
+
+@login_required
+@require_POST
+def version_options(request, pk: int, version_pk: int):
+    """The open block's one form: save each row whose fields changed (and the row whose button was pressed).
+
+    Without script the browser comes back to the page at the block (refused rows keep their input
+    beside the field); with htmx (a row's button, Enter in a reason) the saved rows come back out
+    of band, with the selection's meaning and counts.
+    """
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    post = request.POST
+    # Each row sends the mark of what it showed (seen-<option id>): the rows of the block.
+    ids = [int(key[5:]) for key in post if key.startswith("seen-") and _is_id(key[5:])]
+    pressed = {post.get("save", ""), post.get("keep_reason", "")} - {""}
+    options = ActionOption.objects.filter(topic__project=project, pk__in=ids).select_related("topic__block", "benefit")
+    by_id = {option.pk: option for option in options}
+    saved, row_forms, error = [], {}, None
+    for option_pk in ids:
+        option = by_id.get(option_pk)
+        if option is None:
+            continue
+        data = _row_data(post, option_pk)
+        if str(option_pk) not in pressed and _seen(data["choice"], data["reason"]) == post.get(f"seen-{option_pk}"):
+            continue  # not touched on this page
+        form = OptionChoiceForm(data)
+        if not form.is_valid():
+            row_forms[option_pk] = form
+            continue
+        try:
+            version_option_choose(
+                version=version,
+                user=request.user,
+                option=option,
+                included=form.included,
+                reason=form.cleaned_data["reason"],
+                keep_reason=form.cleaned_data["keep_reason"],
+            )
+        except DomainError as refusal:
+            error = refusal
+            row_forms[option_pk] = form
+            break  # the version itself refuses (no longer a draft): the other rows would be refused too
+        saved.append(option)
+    if request.htmx:
+        return _options_response(request, project, version, [*saved, *(by_id[i] for i in row_forms)], row_forms, error)
+    if error is not None:
+        return _refused(request, project, version, error, row_forms=row_forms)
+    if row_forms:
+        return _page(request, project, version, row_forms=row_forms)
+    if saved:
+        messages.success(request, _("Your changes to the selection are saved."))
+    block = next(iter(by_id.values())).topic.block_id if by_id else None
+    anchor = f"option-{saved[0].pk}" if saved else "selection"
+    return redirect(_detail_url(version, anchor, open_block=block))
+
+
+def _options_response(request, project, version, options, row_forms, error):
+    """The block's changed rows out of band (htmx), with the selection's meaning and counts."""
+    if error is not None:
+        version = _fresh(project, version)
+    content = version_content(version)
+    chosen = {entry["id"]: entry for entry in content.get("options", [])}
+    marks = dict(
+        VersionOption.objects.filter(version=version, option__in=[option.pk for option in options])
+        .order_by()
+        .values_list("option_id", "included_at_takeover")
+    )
+    can_edit = version.can_edit(request.user)
+    body = "".join(
+        render_to_string(
+            "strategies/versions/option_row.html",
+            {
+                "project": project,
+                "version": version,
+                "row": _option_row(
+                    _plain(option),
+                    chosen.get(option.pk),
+                    _option_url(version, option.pk),
+                    row_forms.get(option.pk),
+                    marks.get(option.pk),
+                ),
+                "can_edit": can_edit,
+                "error": str(error) if error is not None and option.pk in row_forms else "",
+                "oob": True,
+            },
+            request,
+        )
+        for option in options
+    )
+    included = sum(1 for entry in content.get("options", []) if entry.get("included"))
+    body += render_to_string(
+        "strategies/versions/selection_oob.html",
+        {"coverage": version_coverage(content), "included_count": included, "version": version},
+        request,
+    )
     return HttpResponse(body)
 
 

@@ -7,21 +7,24 @@ structure, so an approved version never changes when the material does.
 """
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 
-from competencies.models import Effect, UsageFormat
+from competencies.models import BenefitType, BusinessModelBlock, Effect, ResourceType, UsageFormat
 
 from .analysis.resource_gap import resource_balance
 from .models import (
+    ActionOption,
     CompetitorPresence,
     EffectRelevance,
     Kpi,
     Resource,
     ResourceRequirement,
     StrategyVersion,
+    Topic,
     UsageFormatRelevance,
     VersionOption,
     VersionStatus,
@@ -172,125 +175,169 @@ def potential_in_language(content: dict) -> dict | None:
     }
 
 
-# Columns of the rows build_snapshot walks that no snapshot key reads. A draft's version page and
-# the comparison build the live content on every request; on a large project that is hundreds of
-# options, each with its topic, benefit and requirements, and loading (on SQLite: parsing) the
-# timestamps, lock versions and long texts nobody reads was a good part of the page's time. Only
-# the project's own rows are trimmed: catalogue rows (block, types, formats) keep every column,
-# as their translated titles fall back across languages. Reading a deferred field would cost a
-# query per row (tests/test_snapshot_speed.py pins the count), and the output is the same with or
-# without this list (the same test compares both).
-UNREAD_FIELDS = {
-    "choice": (
-        "included_at_takeover",
-        "updated_at",
-        "option__lock_version",
-        "option__created_at",
-        "option__updated_at",
-        "option__order",
-        "option__benefit__lock_version",
-        "option__benefit__created_at",
-        "option__benefit__updated_at",
-        "option__benefit__methods",
-        "option__benefit__preconditions",
-        "option__benefit__order",
-    ),
-    "requirement": ("lock_version", "created_at", "updated_at"),
-}
+def _catalogue_words(codes: tuple[str, ...]):
+    """A reader of translated catalogue words from plain rows, with the model fields' fallback.
+
+    `words(model, field, row, prefix)` reads the columns `<prefix>__<field>_<language>` of a
+    `.values()` row and answers what `instance.<field>` would: modeltranslation's own descriptor
+    resolves it (active language, then the fallback languages, blank counting as missing), so a
+    snapshot built from rows holds the same words as one built from instances. The catalogue is
+    small and repeats on every row: each distinct set of words is resolved once per build.
+    """
+    resolved: dict[tuple, str] = {}
+
+    def words(model, field: str, row: dict, prefix: str) -> str:
+        values = tuple(row[f"{prefix}__{field}_{code}"] for code in codes)
+        key = (model, field, values)
+        if key not in resolved:
+            stand_in = SimpleNamespace(**{f"{field}_{code}": value for code, value in zip(codes, values, strict=True)})
+            resolved[key] = vars(model)[field].__get__(stand_in, model)
+        return resolved[key]
+
+    return words
+
+
+def _word_columns(prefix: str, *fields: str) -> list[str]:
+    return [f"{prefix}__{field}_{code}" for field in fields for code, _ in settings.LANGUAGES]
 
 
 def build_snapshot(version: StrategyVersion) -> dict:
     """Everything the version contains, as it is now: options in and out, their topics, benefits,
     requirements, the competitors on those topics, the resources, KPIs, milestones and platforms,
-    and the resource balance of the selected options. A constant number of queries."""
+    and the resource balance of the selected options. A constant number of queries.
+
+    A draft's version page and the comparison build this on every request; on a large project that
+    is hundreds of options with their requirements. The project's rows are read as plain `.values()`
+    rows (building a model instance per row, with its translated catalogue rows, was most of the
+    page's time) and only the columns a snapshot shows; tests/test_snapshot_fixture.py holds the
+    output to what the model-instance builder wrote.
+    """
     project = version.project
-    requirements = (
-        ResourceRequirement.objects.select_related("resource_type")
-        .defer(*UNREAD_FIELDS["requirement"])
-        .order_by("resource_type__order", "id")
-    )
+    words = _catalogue_words(tuple(code for code, _ in settings.LANGUAGES))
+    chosen = VersionOption.objects.filter(version=version)
     choices = list(
-        VersionOption.objects.filter(version=version)
-        .select_related(
-            "option__benefit__benefit_type",
-            "option__benefit__usage_format",
-            "option__usage_format",
-        )
-        .defer(*UNREAD_FIELDS["choice"])
-        .prefetch_related(Prefetch("option__requirements", queryset=requirements))
-        .order_by("option__topic__block__order", "option__topic__order", "option__order", "option__id")
+        chosen.values(
+            "option_id",
+            "included",
+            "rationale",
+            *("option__title", "option__topic_id", "option__benefit_id", "option__usage_format_id"),
+            *("option__user_benefit", "option__motivation", "option__participation"),
+            *("option__services_needed", "option__effort"),
+            *("option__benefit__title", "option__benefit__topic_id", "option__benefit__priority"),
+            *("option__benefit__usage_format_id", "option__benefit__causal_chain"),
+            "option__benefit__receiving_process",
+            *_word_columns("option__usage_format", "title"),
+            *_word_columns("option__benefit__benefit_type", "title"),
+            *_word_columns("option__benefit__usage_format", "title"),
+        ).order_by("option__topic__block__order", "option__topic__order", "option__order", "option__id")
     )
-    # The project's topics with their blocks, read once for "all_topics" and lent to the options:
-    # joining them onto every option row built a topic and a block (a translated catalogue row) per
-    # option, hundreds of copies of a few dozen rows on a large project.
-    all_topics = list(project.topics.select_related("block").order_by("block__order", "order", "id"))
-    topics_by_id = {topic.pk: topic for topic in all_topics}
-    for choice in choices:
-        topic = topics_by_id.get(choice.option.topic_id)
-        if topic is not None:  # always, as an option's topic is its project's; else read on access
-            choice.option.topic = topic
-    selected = [choice.option for choice in choices if choice.included]
-    topics = {option.topic_id: option.topic for option in selected}
-    benefits = {option.benefit_id: option.benefit for option in selected if option.benefit_id}
+    requirements: dict[int, list[dict]] = {}
+    for row in (
+        ResourceRequirement.objects.filter(option__in=chosen.values("option"))
+        .values(
+            *("option_id", "resource_type_id", "amount", "lead_time_weeks", "notes"),
+            *_word_columns("resource_type", "title", "unit"),
+        )
+        .order_by("resource_type__order", "id")
+    ):
+        requirements.setdefault(row["option_id"], []).append(
+            {
+                "resource_type_id": row["resource_type_id"],
+                "resource_type": words(ResourceType, "title", row, "resource_type"),
+                "unit": words(ResourceType, "unit", row, "resource_type"),
+                "amount": _number(row["amount"]),
+                "lead_time_weeks": row["lead_time_weeks"],
+                "notes": row["notes"],
+            }
+        )
+    # The project's topics with their blocks, read once for "all_topics" and lent to the options.
+    topic_columns = ("id", "title", "priority", "social_media_affinity", *_word_columns("block", "title"))
+    all_topics = list(project.topics.values(*topic_columns).order_by("block__order", "order", "id"))
+    topics_by_id = {topic["id"]: topic for topic in all_topics}
+    missing = {choice["option__topic_id"] for choice in choices} - topics_by_id.keys()
+    if missing:  # never, as an option's topic is its project's; read rather than fail
+        topics_by_id.update({t["id"]: t for t in Topic.objects.filter(pk__in=missing).values(*topic_columns)})
+    for topic in topics_by_id.values():
+        topic["block"] = words(BusinessModelBlock, "title", topic, "block")
+
+    selected = [choice for choice in choices if choice["included"]]
+    topics = {choice["option__topic_id"]: topics_by_id[choice["option__topic_id"]] for choice in selected}
+    benefits = {}
+    for choice in selected:
+        if choice["option__benefit_id"] and choice["option__benefit_id"] not in benefits:
+            benefits[choice["option__benefit_id"]] = {
+                "id": choice["option__benefit_id"],
+                "title": choice["option__benefit__title"],
+                "topic_id": choice["option__benefit__topic_id"],
+                "benefit_type": words(BenefitType, "title", choice, "option__benefit__benefit_type"),
+                "priority": choice["option__benefit__priority"],
+                "usage_format": words(UsageFormat, "title", choice, "option__benefit__usage_format")
+                if choice["option__benefit__usage_format_id"]
+                else None,
+                "causal_chain": choice["option__benefit__causal_chain"],
+                "receiving_process": choice["option__benefit__receiving_process"],
+            }
 
     options = []
     for choice in choices:
-        option = choice.option
+        topic = topics_by_id[choice["option__topic_id"]]
         options.append(
             {
-                "id": option.pk,
-                "title": option.title,
-                "included": choice.included,
-                "reason": choice.rationale,
-                "topic_id": option.topic_id,
-                "topic": option.topic.title,
-                "block": option.topic.block.title,
-                "benefit_id": option.benefit_id,
-                "benefit": _title(option.benefit),
-                "usage_format": _title(option.usage_format),
-                "user_benefit": option.user_benefit,
-                "motivation": option.motivation,
-                "participation": option.participation,
-                "services_needed": option.services_needed,
-                "effort": option.effort,
-                "requirements": [
-                    {
-                        "resource_type_id": requirement.resource_type_id,
-                        "resource_type": requirement.resource_type.title,
-                        "unit": requirement.resource_type.unit,
-                        "amount": _number(requirement.amount),
-                        "lead_time_weeks": requirement.lead_time_weeks,
-                        "notes": requirement.notes,
-                    }
-                    for requirement in option.requirements.all()
-                ],
+                "id": choice["option_id"],
+                "title": choice["option__title"],
+                "included": choice["included"],
+                "reason": choice["rationale"],
+                "topic_id": choice["option__topic_id"],
+                "topic": topic["title"],
+                "block": topic["block"],
+                "benefit_id": choice["option__benefit_id"],
+                "benefit": choice["option__benefit__title"] if choice["option__benefit_id"] else None,
+                "usage_format": words(UsageFormat, "title", choice, "option__usage_format")
+                if choice["option__usage_format_id"]
+                else None,
+                "user_benefit": choice["option__user_benefit"],
+                "motivation": choice["option__motivation"],
+                "participation": choice["option__participation"],
+                "services_needed": choice["option__services_needed"],
+                "effort": choice["option__effort"],
+                "requirements": requirements.get(choice["option_id"], []),
             }
         )
 
     presences = (
         CompetitorPresence.objects.filter(topic_id__in=topics)
-        .select_related("competitor")
+        .values(
+            *("competitor_id", "competitor__name", "competitor__kind", "topic_id"),
+            *("strength", "standard_set", "expected_reaction"),
+        )
         .order_by("competitor__kind", "competitor__name", "topic_id")
     )
     competitors: dict[int, dict] = {}
     for presence in presences:
-        competitor = presence.competitor
         entry = competitors.setdefault(
-            competitor.pk,
-            {"id": competitor.pk, "name": competitor.name, "kind": competitor.kind, "presences": []},
+            presence["competitor_id"],
+            {
+                "id": presence["competitor_id"],
+                "name": presence["competitor__name"],
+                "kind": presence["competitor__kind"],
+                "presences": [],
+            },
         )
         entry["presences"].append(
             {
-                "topic_id": presence.topic_id,
-                "topic": topics[presence.topic_id].title,
-                "strength": presence.strength,
-                "standard_set": presence.standard_set,
-                "expected_reaction": presence.expected_reaction,
+                "topic_id": presence["topic_id"],
+                "topic": topics[presence["topic_id"]]["title"],
+                "strength": presence["strength"],
+                "standard_set": presence["standard_set"],
+                "expected_reaction": presence["expected_reaction"],
             }
         )
 
     kpis = Kpi.objects.filter(benefit_id__in=benefits).order_by("due_date", "id")
-    balance = resource_balance(project, options=selected)
+    # The selection as a subquery: a list of hundreds of ids would be repeated in each of the
+    # balance's per-type subqueries (thousands of parameters to bind and compile on a large project).
+    in_version = ActionOption.objects.filter(version_options__version=version, version_options__included=True)
+    balance = resource_balance(project, options=in_version)
     return {
         "schema": SCHEMA,
         "taken_at": timezone.now().isoformat(),
@@ -312,42 +359,32 @@ def build_snapshot(version: StrategyVersion) -> dict:
         "options": options,
         "topics": [
             {
-                "id": topic.pk,
-                "title": topic.title,
-                "block": topic.block.title,
-                "priority": topic.priority,
-                "social_media_affinity": topic.social_media_affinity,
+                "id": topic["id"],
+                "title": topic["title"],
+                "block": topic["block"],
+                "priority": topic["priority"],
+                "social_media_affinity": topic["social_media_affinity"],
             }
             for topic in topics.values()
         ],
         # Every topic of the model at that moment: what the version leaves without an option.
         "all_topics": [
-            {"id": topic.pk, "title": topic.title, "block": topic.block.title, "priority": topic.priority}
+            {"id": topic["id"], "title": topic["title"], "block": topic["block"], "priority": topic["priority"]}
             for topic in all_topics
         ],
-        "benefits": [
-            {
-                "id": benefit.pk,
-                "title": benefit.title,
-                "topic_id": benefit.topic_id,
-                "benefit_type": benefit.benefit_type.title,
-                "priority": benefit.priority,
-                "usage_format": _title(benefit.usage_format),
-                "causal_chain": benefit.causal_chain,
-                "receiving_process": benefit.receiving_process,
-            }
-            for benefit in benefits.values()
-        ],
+        "benefits": list(benefits.values()),
         "competitors": list(competitors.values()),
         "resources": [
             {
-                "resource_type": resource.resource_type.title,
-                "unit": resource.resource_type.unit,
-                "description": resource.description,
-                "amount": _number(resource.amount),
-                "quality": resource.quality,
+                "resource_type": words(ResourceType, "title", resource, "resource_type"),
+                "unit": words(ResourceType, "unit", resource, "resource_type"),
+                "description": resource["description"],
+                "amount": _number(resource["amount"]),
+                "quality": resource["quality"],
             }
-            for resource in Resource.objects.filter(project=project).select_related("resource_type")
+            for resource in Resource.objects.filter(project=project).values(
+                "description", "amount", "quality", *_word_columns("resource_type", "title", "unit")
+            )
         ],
         "resource_balance": {
             "rows": [

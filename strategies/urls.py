@@ -39,6 +39,7 @@ urlpatterns = [
     path("projects/<int:pk>/versions/compare/", versions.version_compare, name="version_compare"),
     path("projects/<int:pk>/versions/<int:version_pk>/", versions.version_detail, name="version_detail"),
     path("projects/<int:pk>/versions/<int:version_pk>/edit/", versions.version_update, name="version_update"),
+    path("projects/<int:pk>/versions/<int:version_pk>/options/", versions.version_options, name="version_options"),
     path(
         "projects/<int:pk>/versions/<int:version_pk>/options/<int:option_pk>/",
         versions.version_option,

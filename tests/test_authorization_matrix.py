@@ -208,6 +208,7 @@ MATRIX: dict[str, Route] = {
     "version_detail": Route(GET=VIEW, args=VERSION),
     "version_update": Route(GET=VERSIONS, POST=VERSIONS, args=VERSION),
     "version_option": Route(POST=VERSIONS, args=VERSION_OPTION, data={"choice": "out", "reason": "Later"}),
+    "version_options": Route(POST=VERSIONS, args=VERSION),
     "version_submit": Route(POST=VERSIONS, args=VERSION),
     "version_decide": Route(POST=DECIDE, args=VERSION),
     "version_reopen": Route(POST=VERSIONS, args=VERSION),

@@ -104,8 +104,11 @@ def team(db):
     return project, people, other
 
 
-def expect(response, values, *, accepted: bool, markers=()) -> None:
-    """Accepted only if nothing was of the wrong shape; refused with a message beside each wrong field."""
+def expect(response, values, *, accepted: bool, markers=(), named=lambda name: name) -> None:
+    """Accepted only if nothing was of the wrong shape; refused with a message beside each wrong field.
+
+    named: the field's name in the re-rendered page, when the page names it otherwise than the post.
+    """
     bad = invalid_fields(values)
     if accepted:
         assert not bad, f"accepted {bad}: {values}"
@@ -113,7 +116,7 @@ def expect(response, values, *, accepted: bool, markers=()) -> None:
     body = response.content.decode()
     assert response.status_code == 200, response.status_code
     for name in bad:
-        assert_error_beside(body, name)
+        assert_error_beside(body, named(name))
     assert has_field_error(body) or any(marker in body for marker in markers), (
         f"refused without a message:\n{body[:3000]}"
     )
@@ -361,7 +364,9 @@ def test_version_options_refuse_bad_choices_beside_the_field(team):
             return
         body = response.content.decode()
         accepted = response.status_code == 302 or (htmx and "invalid-feedback" not in body)
-        expect(response, values, accepted=accepted)
+        # The page's rows sit in one form, their fields named per option (choice-<id>, reason-<id>).
+        per_option = {"choice", "reason"}
+        expect(response, values, accepted=accepted, named=lambda n: f"{n}-{option_pk}" if n in per_option else n)
         tally["accepted" if accepted else "refused"] += 1
         if accepted:
             choice = VersionOption.objects.get(version=version, option_id=option_pk)

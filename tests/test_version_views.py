@@ -127,6 +127,7 @@ def test_outsiders_get_404_on_every_version_url(client_for, project, consultant,
     posts = [
         url("version_update", version),
         option_url(version, material["fair"]),
+        url("version_options", version),
         url("version_submit", version),
         url("version_decide", version),
         url("version_reopen", version),
@@ -146,6 +147,7 @@ def test_only_consultants_draft_submit_reopen_and_start_successors(client_for, p
     refused = [
         ("post", url("version_update", version), {"name": "Sneaky", "rationale": ""}),
         ("post", option_url(version, option), {"choice": "in"}),
+        ("post", url("version_options", version), {f"seen-{option.pk}": "", f"choice-{option.pk}": "in"}),
         ("post", url("version_submit", version), {}),
         ("post", url("version_reopen", version), {}),
         ("get", url("version_successor", version), None),
@@ -314,7 +316,7 @@ def test_an_option_goes_in_through_htmx_with_the_panels_out_of_band(client_for, 
     choice = VersionOption.objects.get(version=version)
     assert (choice.option, choice.included, choice.rationale) == (material["videos"], True, "Cheap")
     assert (
-        body.lstrip().startswith('<form class="list-group-item option-row')
+        body.lstrip().startswith('<div class="list-group-item option-row')
         and f'id="option-{material["videos"].pk}"' in body
     )
     assert 'value="in" id="option-' in body and " checked" in body and 'value="Cheap"' in body
@@ -725,7 +727,7 @@ def test_the_large_demo_stays_within_twenty_queries(client, django_assert_max_nu
 
 
 def row_of(body: str, option) -> str:
-    """The HTML of one option's row (an editable row is a form, a read-only one a div)."""
+    """The HTML of one option's row (rows are divs; the editable ones sit in their block's one form)."""
     start = body.index(f'id="option-{option.pk}"')
     ends = [
         end for end in (body.find("</form>", start), body.find('class="list-group-item option-row', start)) if end > 0
@@ -753,7 +755,7 @@ def test_the_draft_marks_the_reasons_taken_over_with_a_keep_button(
     videos = row_of(body, material["videos"])
     assert f'id="option-{material["videos"].pk}-taken-over">taken over from V1<' in videos
     assert f'aria-describedby="option-{material["videos"].pk}-taken-over"' in videos
-    assert 'name="keep_reason" value="1"' in videos and "review this reason" not in videos
+    assert f'name="keep_reason" value="{material["videos"].pk}"' in videos and "review this reason" not in videos
     assert "taken over" not in row_of(body, material["faq"])  # not in V1, nothing taken over
 
 
@@ -764,7 +766,7 @@ def test_flipping_a_choice_flags_its_taken_over_reason(client_for, project, cons
     body = row.content.decode()
     assert f'id="option-{fair.pk}-review"' in body and "taken over from V1: review this reason" in body
     assert f'aria-invalid="true" aria-describedby="option-{fair.pk}-review"' in body
-    assert 'name="keep_reason" value="1"' in body
+    assert f'name="keep_reason" value="{fair.pk}"' in body
     page = row_of(c.get(detail_url(successor)).content.decode(), fair)
     assert "review this reason, the choice changed" in page
 
@@ -879,3 +881,98 @@ def test_a_refused_row_without_script_comes_back_in_its_open_block(client_for, p
     page = c.post(option_url(version, segments), {"choice": "maybe", "reason": "Kept"}).content.decode()
     assert f'id="option-{segments.pk}"' in page and 'value="Kept"' in page
     assert f'id="option-{partners.pk}"' not in page
+
+
+# --- the open block's one form -------------------------------------------------------------------------
+
+
+def block_form(body: str) -> dict:
+    """What a browser posts from the open block's form as the page shows it (no field changed yet)."""
+    form = body[body.index('id="selection-form"') : body.index("</form>", body.index('id="selection-form"'))]
+    data: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name is None or name.group(1) == "csrfmiddlewaretoken":
+            continue
+        if 'type="radio"' in tag and " checked" not in tag:
+            continue
+        data.setdefault(name.group(1), []).append(value.group(1) if value else "")
+    return data
+
+
+def test_the_draft_page_has_one_form_for_the_open_blocks_rows(client_for, project, consultant, material):
+    version = draft(project, consultant)
+    body = client_for(consultant).get(detail_url(version)).content.decode()
+    assert body.count('id="selection-form"') == 1
+    assert body.count('class="list-group-item option-row') >= 2
+    assert '<form class="list-group-item option-row' not in body
+    # Each row carries its own fields, named per option, and posts itself through htmx.
+    videos = material["videos"]
+    assert f'name="choice-{videos.pk}" value="in" id="option-{videos.pk}-in"' in body
+    assert f'name="reason-{videos.pk}"' in body and f'hx-post="{option_url(version, videos)}"' in body
+
+
+def test_without_script_the_block_form_saves_only_the_rows_that_changed(client_for, project, consultant, material):
+    videos, fair = material["videos"], material["fair"]
+    version = draft(project, consultant, choices=[(fair, False, "Too costly")])
+    c = client_for(consultant)
+    data = block_form(c.get(detail_url(version)).content.decode())
+    assert f"seen-{videos.pk}" in data and f"seen-{fair.pk}" in data
+    # Meanwhile another consultant puts the fair in: this page did not touch that row.
+    version_option_choose(version=version, user=consultant, option=fair, included=True, reason="Sponsor found")
+    data |= {f"choice-{videos.pk}": ["in"], f"reason-{videos.pk}": [" Cheap "], "save": [str(videos.pk)]}
+    response = c.post(url("version_options", version), data)
+    assert response.status_code == 302 and response["Location"].endswith(f"#option-{videos.pk}")
+    stored = dict(VersionOption.objects.filter(version=version).values_list("option", "rationale"))
+    assert stored == {videos.pk: "Cheap", fair.pk: "Sponsor found"}
+
+
+def test_enter_in_a_reason_saves_that_row_not_the_first_one(client_for, project, consultant, material):
+    videos, fair = material["videos"], material["fair"]
+    version = draft(project, consultant, choices=[(videos, True, ""), (fair, False, "Too costly")])
+    c = client_for(consultant)
+    data = block_form(c.get(detail_url(version)).content.decode())
+    data[f"reason-{fair.pk}"] = ["Too costly this year"]  # the default button: no row named
+    assert c.post(url("version_options", version), data).status_code == 302
+    stored = dict(VersionOption.objects.filter(version=version).values_list("option", "rationale"))
+    assert stored == {videos.pk: "", fair.pk: "Too costly this year"}
+
+
+def test_the_block_form_keeps_the_input_beside_a_refused_row(client_for, project, consultant, material):
+    videos = material["videos"]
+    version = draft(project, consultant)
+    c = client_for(consultant)
+    data = block_form(c.get(detail_url(version)).content.decode())
+    data |= {f"reason-{videos.pk}": ["Typed, no choice"], "save": [str(videos.pk)]}
+    page = c.post(url("version_options", version), data).content.decode()
+    row = row_of(page, videos)
+    assert "Choose whether the option is in or out of this version." in row
+    assert 'value="Typed, no choice"' in row and 'aria-invalid="true"' in row
+    assert not VersionOption.objects.exists()
+
+
+def test_keep_this_reason_in_the_block_form_keeps_only_that_rows_reason(
+    client_for, project, consultant, successor, material
+):
+    fair = material["fair"]
+    c = client_for(consultant)
+    hx_post(c, option_url(successor, fair), {"choice": "in", "reason": "Too costly for the first year"})
+    data = block_form(c.get(detail_url(successor)).content.decode()) | {"keep_reason": [str(fair.pk)]}
+    assert c.post(url("version_options", successor), data).status_code == 302
+    marks = dict(VersionOption.objects.filter(version=successor).values_list("option", "included_at_takeover"))
+    assert marks[fair.pk] is None and marks[material["videos"].pk] is True
+
+
+def test_the_block_form_through_htmx_sends_the_saved_rows_and_panels_out_of_band(
+    client_for, project, consultant, material
+):
+    videos = material["videos"]
+    version = draft(project, consultant)
+    c = client_for(consultant)
+    data = block_form(c.get(detail_url(version)).content.decode())
+    data |= {f"choice-{videos.pk}": ["in"], f"reason-{videos.pk}": ["Cheap"]}
+    body = c.post(url("version_options", version), data, **HX).content.decode()
+    assert "<html" not in body and body.count('class="list-group-item option-row') == 1
+    assert f'id="option-{videos.pk}" hx-post' in body and 'hx-swap-oob="true"' in row_of(body, videos)
+    assert 'id="selection-count"' in body and "1 action option in" in body
+    assert VersionOption.objects.values_list("option", "included", "rationale").get() == (videos.pk, True, "Cheap")

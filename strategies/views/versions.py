@@ -11,6 +11,8 @@ panel sent along out of band. Refusals by the services (DomainError) come
 back as a message on the page, bad input beside its field with the input kept.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, OuterRef, Subquery
@@ -21,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from competencies.models import AreaKey
+from competencies.models import AreaKey, BusinessModelBlock
 
 from ..comparison import compare_contents, last_approved_before
 from ..coverage import version_coverage
@@ -141,28 +143,36 @@ def _options_by_topic(options: list[dict]) -> list[dict]:
     return [{"title": block["title"], "topics": list(block["topics"].values())} for block in blocks.values()]
 
 
+def _row_state(chosen: dict | None, included_at_takeover: bool | None) -> tuple[str | None, bool, bool]:
+    """(state: in, out or None while not decided; reason taken over; reason to review) of one option."""
+    if chosen is None:
+        return None, False, False
+    state = OptionChoiceForm.IN if chosen["included"] else OptionChoiceForm.OUT
+    taken_over = included_at_takeover is not None and bool(chosen["reason"])
+    needs_review = VersionOption.needs_review(
+        included=chosen["included"], rationale=chosen["reason"], included_at_takeover=included_at_takeover
+    )
+    return state, taken_over, needs_review
+
+
 def _option_row(
-    option: ActionOption, chosen: dict | None, url: str, form=None, included_at_takeover: bool | None = None
+    option: dict, chosen: dict | None, url: str, form=None, included_at_takeover: bool | None = None
 ) -> dict:
     """One option of the project as the draft holds it: in, out or not decided (None).
 
+    option: {"id", "title", "benefit"} (the benefit's title, "" without one).
     included_at_takeover: the stored choice's mark of a reason taken over from the predecessor.
     """
-    state = None
-    taken_over = needs_review = False
-    if chosen is not None:
-        state = OptionChoiceForm.IN if chosen["included"] else OptionChoiceForm.OUT
-        taken_over = included_at_takeover is not None and bool(chosen["reason"])
-        needs_review = VersionOption.needs_review(
-            included=chosen["included"], rationale=chosen["reason"], included_at_takeover=included_at_takeover
-        )
+    state, taken_over, needs_review = _row_state(chosen, included_at_takeover)
+    seen = _seen(state, (chosen or {}).get("reason", ""))
     if form is not None and form.is_bound:
         state = form.data.get("choice") or state
     return {
-        "id": option.pk,
+        "id": option["id"],
+        "seen": seen,
         "url": url,
-        "title": option.title,
-        "benefit": option.benefit.title if option.benefit_id else "",
+        "title": option["title"],
+        "benefit": option["benefit"] or "",
         "state": state,
         "decided": chosen is not None,
         "reason": form.data.get("reason", "")
@@ -174,20 +184,35 @@ def _option_row(
     }
 
 
+def _seen(choice: str | None, reason: str) -> str:
+    """A short mark of a row's stored choice and reason, sent along with the row's fields.
+
+    The block's one form posts every row; a row whose posted fields still give the mark it was
+    shown with was not touched and is not saved (so a stale page never overwrites another
+    consultant's choice of a row this user did not change). Line breaks do not count: a text
+    field drops them.
+    """
+    text = f"{choice or ''}\n{(reason or '').replace(chr(13), '').replace(chr(10), '').strip()}"
+    return hashlib.blake2s(text.encode(), digest_size=6).hexdigest()
+
+
+def _row_data(post, option_pk: int) -> dict:
+    """One row's fields from a post: the block form names them per option, a row's own post may not."""
+    keep = post.get("keep_reason", "")
+    return {
+        "choice": post.get(f"choice-{option_pk}", post.get("choice", "")),
+        "reason": post.get(f"reason-{option_pk}", post.get("reason", "")),
+        "keep_reason": "1" if keep in ("1", "on", "true", str(option_pk)) else "",
+    }
+
+
+def _plain(option: ActionOption) -> dict:
+    """An option instance as _option_row reads it."""
+    return {"id": option.pk, "title": option.title, "benefit": option.benefit.title if option.benefit_id else ""}
+
+
 def _option_url(version, option_pk: int) -> str:
     return reverse("version_option", args=[version.project_id, version.pk, option_pk])
-
-
-# What a selection row does not show: hundreds of rows on a large project need not load it.
-_SELECTION_UNREAD = (
-    *("lock_version", "created_at", "updated_at", "user_benefit", "motivation", "participation"),
-    *("services_needed", "effort", "usage_format", "order"),
-    *("topic__lock_version", "topic__created_at", "topic__updated_at", "topic__description"),
-    *("topic__priority", "topic__social_media_affinity", "topic__order", "topic__project"),
-    *("benefit__lock_version", "benefit__created_at", "benefit__updated_at", "benefit__methods"),
-    *("benefit__preconditions", "benefit__causal_chain", "benefit__receiving_process", "benefit__order"),
-    *("benefit__topic", "benefit__benefit_type", "benefit__usage_format", "benefit__priority"),
-)
 
 
 def _selection(project, version, content: dict, row_forms: dict, open_block: int | None) -> list[dict]:
@@ -197,6 +222,7 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     all of them is slow to send and to read on a projector. Closed blocks show their counts and a
     link that opens them (no script needed). Open is the block asked for (?open=<block id>), else
     the one of a refused row, else the first block that has a reason to review, else the first.
+    Options are read as plain rows, and a row with its form fields is made for the open block only.
     """
     chosen = {option["id"]: option for option in content.get("options", [])}
     # The draft's live content has just read every topic with its block: its block titles save
@@ -206,62 +232,72 @@ def _selection(project, version, content: dict, row_forms: dict, open_block: int
     taken_over = VersionOption.objects.filter(version=version, option=OuterRef("pk")).order_by()
     options = (
         ActionOption.objects.filter(topic__project=project)
-        .select_related("topic", "benefit")
-        .defer(*_SELECTION_UNREAD)
         .annotate(
             included_at_takeover=Subquery(taken_over.values("included_at_takeover")[:1], output_field=BooleanField())
         )
+        .values("id", "title", "topic_id", "topic__title", "topic__block_id", "benefit__title", "included_at_takeover")
         .order_by("topic__block__order", "topic__block_id", "topic__order", "topic_id", "order", "id")
     )
-    # One reverse() for all rows: the option id is the only part that differs.
-    base = _option_url(version, 0).removesuffix("0/")
     blocks: dict[int, dict] = {}
     for option in options:
-        topic = option.topic
-        block = blocks.get(topic.block_id)
+        block = blocks.get(option["topic__block_id"])
         if block is None:
-            title = block_titles.get(topic.pk)
-            if title is None:  # not in the content (never for a live draft): read the block itself
-                title = topic.block.title
-            block = blocks[topic.block_id] = {"title": title, "topics": {}}
-        entry = block["topics"].setdefault(topic.pk, {"id": topic.pk, "title": topic.title, "rows": []})
-        entry["rows"].append(
-            _option_row(
-                option,
-                chosen.get(option.pk),
-                f"{base}{option.pk}/",
-                row_forms.get(option.pk),
-                option.included_at_takeover,
-            )
-        )
-    selection = []
-    for block_id, block in blocks.items():
-        rows = [row for topic in block["topics"].values() for row in topic["rows"]]
-        selection.append(
-            {
-                "id": block_id,
-                "title": block["title"],
-                "topics": list(block["topics"].values()),
-                "count": len(rows),
-                "in_count": sum(1 for row in rows if row["decided"] and row["state"] == OptionChoiceForm.IN),
-                "out_count": sum(1 for row in rows if row["decided"] and row["state"] == OptionChoiceForm.OUT),
-                "undecided_count": sum(1 for row in rows if not row["decided"]),
-                "review_count": sum(1 for row in rows if row["needs_review"]),
-                "refused": any(row["form"] is not None for row in rows),
+            block = blocks[option["topic__block_id"]] = {
+                "title": block_titles.get(option["topic_id"]),
+                "topics": {},
+                **dict.fromkeys(("count", "in_count", "out_count", "undecided_count", "review_count"), 0),
+                "refused": False,
             }
+        topic = block["topics"].setdefault(
+            option["topic_id"], {"id": option["topic_id"], "title": option["topic__title"], "options": []}
         )
+        topic["options"].append(option)
+        state, _taken_over, needs_review = _row_state(chosen.get(option["id"]), option["included_at_takeover"])
+        block["count"] += 1
+        block[{OptionChoiceForm.IN: "in_count", OptionChoiceForm.OUT: "out_count", None: "undecided_count"}[state]] += 1
+        block["review_count"] += needs_review
+        block["refused"] = block["refused"] or option["id"] in row_forms
+    untitled = [block_id for block_id, block in blocks.items() if block["title"] is None]
+    if untitled:  # not in the content (never for a live draft): read the blocks themselves
+        for block in BusinessModelBlock.objects.filter(pk__in=untitled):
+            blocks[block.pk]["title"] = block.title
+    selection = [{"id": block_id, **block} for block_id, block in blocks.items()]
     chosen_block = next((block["id"] for block in selection if block["id"] == open_block), None)
     chosen_block = chosen_block or next((block["id"] for block in selection if block["refused"]), None)
     chosen_block = chosen_block or next((block["id"] for block in selection if block["review_count"]), None)
+    # One reverse() for all rows: the option id is the only part that differs.
+    base = _option_url(version, 0).removesuffix("0/")
     for n, block in enumerate(selection):
         block["open"] = block["id"] == chosen_block if chosen_block is not None else n == 0
+        topics = list(block.pop("topics").values())
+        block["topics"] = topics
+        for topic in topics:
+            options_of_topic = topic.pop("options")
+            topic["rows"] = (
+                [
+                    _option_row(
+                        {"id": option["id"], "title": option["title"], "benefit": option["benefit__title"]},
+                        chosen.get(option["id"]),
+                        f"{base}{option['id']}/",
+                        row_forms.get(option["id"]),
+                        option["included_at_takeover"],
+                    )
+                    for option in options_of_topic
+                ]
+                if block["open"]
+                else []
+            )
     return selection
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) < 12
 
 
 def _open_block(request) -> int | None:
     """The block asked for in ?open=; anything else (missing, not a number) opens the default."""
     value = request.GET.get("open", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+    return int(value) if _is_id(value) else None
 
 
 def _focus_first_error(form) -> None:
@@ -379,7 +415,7 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
     option = get_object_or_404(
         ActionOption.objects.filter(topic__project=project).select_related("topic__block", "benefit"), pk=option_pk
     )
-    form = OptionChoiceForm(request.POST)
+    form = OptionChoiceForm(_row_data(request.POST, option.pk))
     error = None
     if form.is_valid():
         try:
@@ -423,7 +459,13 @@ def _option_response(request, project, version, option, form, error):
     context = {
         "project": project,
         "version": version,
-        "row": _option_row(option, chosen, _option_url(version, option.pk), keep, included_at_takeover),
+        "row": _option_row(
+            _plain(option),
+            chosen,
+            _option_url(version, option.pk),
+            keep,
+            included_at_takeover,
+        ),
         "can_edit": version.can_edit(request.user),
         "error": str(error) if error is not None else "",
     }
@@ -435,6 +477,104 @@ def _option_response(request, project, version, option, form, error):
             {"coverage": version_coverage(content), "included_count": included, "version": version},
             request,
         )
+    return HttpResponse(body)
+
+
+@login_required
+@require_POST
+def version_options(request, pk: int, version_pk: int):
+    """The open block's one form: save each row whose fields changed (and the row whose button was pressed).
+
+    Without script the browser comes back to the page at the block (refused rows keep their input
+    beside the field); with htmx (a row's button, Enter in a reason) the saved rows come back out
+    of band, with the selection's meaning and counts.
+    """
+    project = project_for(request, pk, MANAGE)
+    version = _version_of(project, version_pk)
+    post = request.POST
+    # Each row sends the mark of what it showed (seen-<option id>): the rows of the block.
+    ids = [int(key[5:]) for key in post if key.startswith("seen-") and _is_id(key[5:])]
+    pressed = {post.get("save", ""), post.get("keep_reason", "")} - {""}
+    options = ActionOption.objects.filter(topic__project=project, pk__in=ids).select_related("topic__block", "benefit")
+    by_id = {option.pk: option for option in options}
+    saved, row_forms, error = [], {}, None
+    for option_pk in ids:
+        option = by_id.get(option_pk)
+        if option is None:
+            continue
+        data = _row_data(post, option_pk)
+        if str(option_pk) not in pressed and _seen(data["choice"], data["reason"]) == post.get(f"seen-{option_pk}"):
+            continue  # not touched on this page
+        form = OptionChoiceForm(data)
+        if not form.is_valid():
+            row_forms[option_pk] = form
+            continue
+        try:
+            version_option_choose(
+                version=version,
+                user=request.user,
+                option=option,
+                included=form.included,
+                reason=form.cleaned_data["reason"],
+                keep_reason=form.cleaned_data["keep_reason"],
+            )
+        except DomainError as refusal:
+            error = refusal
+            row_forms[option_pk] = form
+            break  # the version itself refuses (no longer a draft): the other rows would be refused too
+        saved.append(option)
+    if request.htmx:
+        return _options_response(request, project, version, [*saved, *(by_id[i] for i in row_forms)], row_forms, error)
+    if error is not None:
+        return _refused(request, project, version, error, row_forms=row_forms)
+    if row_forms:
+        return _page(request, project, version, row_forms=row_forms)
+    if saved:
+        messages.success(request, _("Your changes to the selection are saved."))
+    block = next(iter(by_id.values())).topic.block_id if by_id else None
+    anchor = f"option-{saved[0].pk}" if saved else "selection"
+    return redirect(_detail_url(version, anchor, open_block=block))
+
+
+def _options_response(request, project, version, options, row_forms, error):
+    """The block's changed rows out of band (htmx), with the selection's meaning and counts."""
+    if error is not None:
+        version = _fresh(project, version)
+    content = version_content(version)
+    chosen = {entry["id"]: entry for entry in content.get("options", [])}
+    marks = dict(
+        VersionOption.objects.filter(version=version, option__in=[option.pk for option in options])
+        .order_by()
+        .values_list("option_id", "included_at_takeover")
+    )
+    can_edit = version.can_edit(request.user)
+    body = "".join(
+        render_to_string(
+            "strategies/versions/option_row.html",
+            {
+                "project": project,
+                "version": version,
+                "row": _option_row(
+                    _plain(option),
+                    chosen.get(option.pk),
+                    _option_url(version, option.pk),
+                    row_forms.get(option.pk),
+                    marks.get(option.pk),
+                ),
+                "can_edit": can_edit,
+                "error": str(error) if error is not None and option.pk in row_forms else "",
+                "oob": True,
+            },
+            request,
+        )
+        for option in options
+    )
+    included = sum(1 for entry in content.get("options", []) if entry.get("included"))
+    body += render_to_string(
+        "strategies/versions/selection_oob.html",
+        {"coverage": version_coverage(content), "included_count": included, "version": version},
+        request,
+    )
     return HttpResponse(body)
 
 

@@ -292,7 +292,7 @@ def test_version_pages_compare_page_and_reports_pass_axe(page, demo):
     base = f"/projects/{project.pk}"
 
     page.goto(f"{base}/versions/{draft.pk}/")
-    expect(page.locator('input[name="choice"]').first).to_be_attached()
+    expect(page.locator('input[name^="choice-"]').first).to_be_attached()
     assert_accessible(page, "draft version")
 
     page.goto(f"{base}/versions/{approved.pk}/")
@@ -446,12 +446,12 @@ def test_options_are_chosen_and_a_version_decided_with_the_keyboard_only(page):
     expect(page.locator(f"#option-{option.pk}-in")).to_be_focused()
     assert focus_is_visible(page)
     # The reason: Tab to it, type, Enter saves; the cursor stays in the field.
-    tab_to(page, f'#option-{option.pk} input[name="reason"]')
+    tab_to(page, f'#option-{option.pk} input[name^="reason-"]')
     page.keyboard.type("Authentisch und günstig")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/options/{option.pk}/")):
         page.keyboard.press("Enter")
     htmx_idle(page)
-    expect(page.locator(f'#option-{option.pk} input[name="reason"]')).to_be_focused()
+    expect(page.locator(f'#option-{option.pk} input[name^="reason-"]')).to_be_focused()
     choice = VersionOption.objects.get(version=version, option=option)
     assert (choice.included, choice.rationale) == (True, "Authentisch und günstig")
 

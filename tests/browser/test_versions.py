@@ -72,9 +72,10 @@ def log_in_as(page, username: str) -> None:
 
 
 def option_posted(page, version, option):
-    """Wait for the answer to the row's POST."""
-    path = f"/projects/{version.project_id}/versions/{version.pk}/options/{option.pk}/"
-    return page.expect_response(lambda r: r.request.method == "POST" and urlparse(r.url).path == path)
+    """Wait for the answer to the row's POST (a changed field), or the block form's (a row's button)."""
+    block = f"/projects/{version.project_id}/versions/{version.pk}/options/"
+    paths = {block, f"{block}{option.pk}/"}
+    return page.expect_response(lambda r: r.request.method == "POST" and urlparse(r.url).path in paths)
 
 
 def show_block(page, option) -> None:
@@ -100,10 +101,10 @@ def choose(page, version, option, choice: str, reason: str) -> None:
     # Enter in the reason field fires "change" and "submit"; the row queues them (hx-sync
     # "queue last"), so the server never runs two saves of one row at once.
     with option_posted(page, version, option):
-        row.locator('input[name="reason"]').fill(reason)
-        row.locator('input[name="reason"]').press("Enter")
+        row.locator('input[name^="reason-"]').fill(reason)
+        row.locator('input[name^="reason-"]').press("Enter")
     htmx_idle(page)
-    expect(row.locator('input[name="reason"]')).to_have_value(reason)
+    expect(row.locator('input[name^="reason-"]')).to_have_value(reason)
     expect(page.locator(f"#option-{option.pk}-{choice}")).to_be_checked()
     choice_row = VersionOption.objects.get(version=version, option=option)
     assert (choice_row.included, choice_row.rationale) == (choice == "in", reason)
@@ -130,8 +131,8 @@ def transitions(version) -> list[tuple[str, str]]:
 def expect_no_edit_controls(page, version) -> None:
     """A decided version offers no way to change it: no toggles, no reasons, no texts form, no submit, no decision."""
     base = f"/projects/{version.project_id}/versions/{version.pk}"
-    expect(page.locator('input[name="choice"]')).to_have_count(0)
-    expect(page.locator('input[name="reason"]')).to_have_count(0)
+    expect(page.locator('input[name^="choice-"]')).to_have_count(0)
+    expect(page.locator('input[name^="reason-"]')).to_have_count(0)
     expect(page.locator(f'form[action="{base}/edit/"]')).to_have_count(0)
     expect(page.locator(f'form[action="{base}/submit/"]')).to_have_count(0)
     expect(page.locator(f'form[action="{base}/decide/"]')).to_have_count(0)
@@ -281,7 +282,7 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
         show_block(page, option)
         expect(page.locator(f"#option-{option.pk}-{choice}")).to_be_checked()
     show_block(page, reels)
-    expect(page.locator(f"#option-{reels.pk} input[name=reason]")).to_have_value("Bauherren sehen echte Projekte")
+    expect(page.locator(f"#option-{reels.pk} input[name^=reason-]")).to_have_value("Bauherren sehen echte Projekte")
 
     # Submit: confirmed in a dialog; the content is fixed and the managers get an e-mail.
     page.once("dialog", lambda dialog: dialog.accept())
@@ -318,7 +319,7 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
     page.goto(link)
     expect(page).to_have_url(re.compile(rf"{v2_url}$"))
     expect(status_badge(page)).to_have_class(re.compile(r"\btext-bg-warning\b"))
-    expect(page.locator('input[name="choice"]')).to_have_count(0)
+    expect(page.locator('input[name^="choice-"]')).to_have_count(0)
     expect(page.locator(f'form[action="{v2_url}submit/"]')).to_have_count(0)
     expect(page.locator(f'a[href="{v2_url}successor/"]')).to_have_count(0)  # successors are the consultants' work
     # What the version holds, from its snapshot, with the gap warning.
@@ -443,7 +444,7 @@ def test_consultant_submits_a_version_manager_approves_it_and_consultant_starts_
         show_block(page, option)
         expect(page.locator(f"#option-{option.pk}-{choice}")).to_be_checked()
     show_block(page, careers)
-    expect(page.locator(f"#option-{careers.pk} input[name=reason]")).to_have_value("Budget lieber in Reels")
+    expect(page.locator(f"#option-{careers.pk} input[name^=reason-]")).to_have_value("Budget lieber in Reels")
     expect(page.locator("#selection-count")).to_have_text(count_of(2))
     expect(page.locator("#version-coverage #gap-warning")).to_be_visible()
     expect(page.locator(f'form[action="{v3_url}submit/"]')).to_have_count(1)
@@ -503,8 +504,8 @@ def test_a_successor_refuses_submitting_a_taken_over_reason_whose_choice_flipped
         page.locator(f'label[for="option-{fair.pk}-in"]').click()
     htmx_idle(page)
     expect(page.locator(f"#option-{fair.pk}-review")).to_be_visible()
-    expect(page.locator(f"#option-{fair.pk} input[name=reason]")).to_have_value("Im ersten Jahr zu teuer")
-    expect(page.locator(f"#option-{fair.pk} input[name=reason]")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#option-{fair.pk} input[name^=reason-]")).to_have_value("Im ersten Jahr zu teuer")
+    expect(page.locator(f"#option-{fair.pk} input[name^=reason-]")).to_have_attribute("aria-invalid", "true")
 
     # Submitting is refused, naming the fair; the flag stays beside its row.
     page.once("dialog", lambda dialog: dialog.accept())
@@ -523,8 +524,8 @@ def test_a_successor_refuses_submitting_a_taken_over_reason_whose_choice_flipped
 
     # The fair's reason is rewritten: the flag goes, and the version can be submitted.
     with option_posted(page, v2, fair):
-        page.locator(f"#option-{fair.pk} input[name=reason]").fill("Sponsor übernimmt die Kosten")
-        page.locator(f"#option-{fair.pk} input[name=reason]").press("Enter")
+        page.locator(f"#option-{fair.pk} input[name^=reason-]").fill("Sponsor übernimmt die Kosten")
+        page.locator(f"#option-{fair.pk} input[name^=reason-]").press("Enter")
     htmx_idle(page)
     expect(page.locator(f"#option-{fair.pk} [data-taken-over]")).to_have_count(0)
     expect(page.locator("[data-review]")).to_have_count(0)

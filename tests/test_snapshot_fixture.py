@@ -23,6 +23,8 @@ from strategies.models import (
     ActionOption,
     BusinessBenefit,
     Competitor,
+    Kpi,
+    Milestone,
     ResourceRequirement,
     StrategyVersion,
     Topic,
@@ -63,6 +65,8 @@ def _relative(content: dict, project) -> dict:
         "topic": Topic.objects.filter(project=project).order_by("id").first().pk,
         "benefit": BusinessBenefit.objects.filter(topic__project=project).order_by("id").first().pk,
         "competitor": Competitor.objects.filter(project=project).order_by("id").first().pk,
+        "kpi": Kpi.objects.filter(benefit__topic__project=project).order_by("id").first().pk,
+        "milestone": Milestone.objects.filter(project=project).order_by("id").first().pk,
     }
     content = json.loads(json.dumps(content))
     content.pop("taken_at")  # the moment of building: the one key that differs between two builds
@@ -85,7 +89,10 @@ def _relative(content: dict, project) -> dict:
         for presence in competitor["presences"]:
             shift(presence, "topic_id", "topic")
     for kpi in content["kpis"]:
+        shift(kpi, "id", "kpi")
         shift(kpi, "benefit_id", "benefit")
+    for milestone in content["milestones"]:
+        shift(milestone, "id", "milestone")
     return content
 
 

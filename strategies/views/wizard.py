@@ -108,6 +108,8 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
     }
     if STEPS[key].one_block_open:
         open_one_block(context["blocks"], request.GET.get("open", ""))
+    if STEPS[key].open_group is not None:
+        STEPS[key].open_group(context, request.GET.get(STEPS[key].group_param, ""))
     page = compact(render_to_string("strategies/wizard/step.html", context, request))
     if cache_key is not None:
         store_page(cache_key, page)

@@ -9,7 +9,7 @@ from ...analysis import canvas
 from ...forms.action_options import ActionOptionForm
 from ...models import ActionOption, Topic
 from ..rows import RowKind, register
-from .base import Step
+from .base import Step, open_one_topic
 
 
 def _options():
@@ -31,7 +31,14 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.ACTION_OPTIONS, "strategies/wizard/steps/action_options.html", load, one_block_open=True)
+STEP = Step(
+    AreaKey.ACTION_OPTIONS,
+    "strategies/wizard/steps/action_options.html",
+    load,
+    one_block_open=True,
+    group_param="topic",
+    open_group=open_one_topic,
+)
 
 register(
     RowKind(
@@ -43,6 +50,7 @@ register(
         new=lambda project: ActionOption(),
         group=lambda option: option.topic_id,
         open_block=lambda option: option.topic.block_id,
+        open_group=lambda option: option.topic_id,
         siblings=lambda option: {"topic_id": option.topic_id},
         add_label=_("Add option"),
     ),

@@ -20,11 +20,39 @@ class Step:
     # Long lists grouped by block (issue 13): only one block shows its rows; the others show their
     # counts and a link that opens them (?open=<block id>), so a large project's page stays small.
     one_block_open: bool = False
+    # Inside the open block (or on the whole page) one group shows its rows and add form; the
+    # others show a one-line summary with a link that opens them (?<group_param>=<id>): a workshop
+    # reads one topic (or competitor) at a time, and a large project's page stays small.
+    group_param: str = ""
+    # Marks the group asked for open (context, asked id); the first group when none matches.
+    open_group: Callable[[dict, str], None] | None = None
+
+
+def _wanted(asked: str) -> int | None:
+    return int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 12 else None
+
+
+def chosen_pk(items, asked: str) -> int | None:
+    """The pk of the item asked for, else the first item's, else None."""
+    wanted = _wanted(asked)
+    first = None
+    for item in items:
+        if item.pk == wanted:
+            return wanted
+        if first is None:
+            first = item.pk
+    return first
+
+
+def open_one_topic(context: dict, asked: str) -> None:
+    """Inside the open block, the topic asked for (?topic=<id>) shows its rows, else the block's first."""
+    for cell in context["blocks"]:
+        cell["open_topic"] = chosen_pk(cell["topics"], asked) if cell.get("open") else None
 
 
 def open_one_block(cells: list[dict], asked: str) -> None:
     """Mark the block asked for (?open=<block id>) open, or the first one when none matches."""
-    wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 12 else None
+    wanted = _wanted(asked)
     chosen = next((cell["block"].pk for cell in cells if cell["block"].pk == wanted), None)
     for n, cell in enumerate(cells):
         cell["open"] = cell["block"].pk == chosen if chosen is not None else n == 0

@@ -9,7 +9,7 @@ from ...analysis import canvas
 from ...forms.business_benefit import BenefitForm
 from ...models import BusinessBenefit, Topic
 from ..rows import RowKind, register
-from .base import Step
+from .base import Step, open_one_topic
 
 
 def _benefits():
@@ -31,7 +31,14 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.BUSINESS_BENEFIT, "strategies/wizard/steps/business_benefit.html", load, one_block_open=True)
+STEP = Step(
+    AreaKey.BUSINESS_BENEFIT,
+    "strategies/wizard/steps/business_benefit.html",
+    load,
+    one_block_open=True,
+    group_param="topic",
+    open_group=open_one_topic,
+)
 
 register(
     RowKind(
@@ -43,6 +50,7 @@ register(
         new=lambda project: BusinessBenefit(),
         group=lambda benefit: benefit.topic_id,
         open_block=lambda benefit: benefit.topic.block_id,
+        open_group=lambda benefit: benefit.topic_id,
         siblings=lambda benefit: {"topic_id": benefit.topic_id},
         add_label=_("Add benefit"),
     ),

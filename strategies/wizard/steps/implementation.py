@@ -8,7 +8,7 @@ from competencies.models import AreaKey
 from ...forms.implementation import CommunityForm, KpiForm, MilestoneForm, PlatformForm
 from ...models import BusinessBenefit, Kpi, Milestone, Platform, StrategyProject, Topic
 from ..rows import RowKind, register
-from .base import Step
+from .base import Step, open_one_topic
 
 # Why a KPI is not SMART yet, per missing letter of Kpi.smart_missing().
 SMART_GAPS = {
@@ -48,9 +48,10 @@ def _kpi_blocks(project) -> list[dict]:
         if not blocks or blocks[-1]["block"].pk != topic.block_id:
             blocks.append({"block": topic.block, "topics": [], "benefit_count": 0, "kpi_count": 0})
         benefits = topic.benefits.all()
+        topic.kpi_count = sum(len(benefit.kpis.all()) for benefit in benefits)
         blocks[-1]["topics"].append(topic)
         blocks[-1]["benefit_count"] += len(benefits)
-        blocks[-1]["kpi_count"] += sum(len(benefit.kpis.all()) for benefit in benefits)
+        blocks[-1]["kpi_count"] += topic.kpi_count
     return blocks
 
 
@@ -63,7 +64,14 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.IMPLEMENTATION, "strategies/wizard/steps/implementation.html", load, one_block_open=True)
+STEP = Step(
+    AreaKey.IMPLEMENTATION,
+    "strategies/wizard/steps/implementation.html",
+    load,
+    one_block_open=True,
+    group_param="topic",
+    open_group=open_one_topic,
+)
 
 register(
     RowKind(
@@ -85,6 +93,7 @@ register(
         new=lambda project: Kpi(),
         group=lambda kpi: kpi.benefit_id,
         open_block=lambda kpi: kpi.benefit.topic.block_id,
+        open_group=lambda kpi: kpi.benefit.topic_id,
         add_label=_("Add KPI"),
         labels={"smart_gaps": SMART_GAPS},
     ),

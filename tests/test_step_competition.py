@@ -322,8 +322,13 @@ def test_one_competitor_shows_its_presences_the_others_a_line_that_opens_them(cl
     assert f'id="presence-{hidden.pk}"' in opened and f'id="presence-{shown.pk}"' not in opened
     # Saved without script, a presence comes back in its open card.
     data = presence_data(beta, topic, strength=2, lock_version=hidden.lock_version)
-    response = c.post(reverse("row_edit", args=[project.pk, STEP, "presence", hidden.pk]), data)
+    response = c.post(edit_url(project, "presence", hidden.pk), data)
     assert response["Location"].endswith(f"?competitor={beta.pk}#presence-{hidden.pk}")
+    # So does a competitor.
+    data = {"name": "Beta", "kind": CompetitorKind.PERFORMANCE, "description": "", "lock_version": beta.lock_version}
+    response = c.post(edit_url(project, "competitor", beta.pk), data)
+    assert response["Location"].endswith(f"?competitor={beta.pk}#competitor-{beta.pk}")
+    assert f'id="presence-{hidden.pk}"' in c.get(response["Location"]).content.decode()
     # A competitor edited in place comes back with its presences and their add form.
     detail = c.get(reverse("row_detail", args=[project.pk, STEP, "competitor", beta.pk]), HTTP_HX_REQUEST="true")
     assert f'id="presence-{hidden.pk}"' in detail.content.decode()

@@ -1,6 +1,6 @@
 """Step 3, action options: per topic, the ways to use social media for it."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
@@ -9,7 +9,7 @@ from ...analysis import canvas
 from ...forms.action_options import ActionOptionForm
 from ...models import ActionOption, Topic
 from ..rows import RowKind, register
-from .base import Step, open_one_topic
+from .base import Step, open_one_topic_loading
 
 
 def _options():
@@ -17,12 +17,13 @@ def _options():
 
 
 def load(project):
-    topics = Topic.objects.filter(project=project).prefetch_related(Prefetch("options", queryset=_options()))
+    """The topics with their option counts; the open topic's options come with Step.open_group."""
+    topics = Topic.objects.filter(project=project).annotate(n_options=Count("options"))
     blocks = [cell for cell in canvas(project, topics, by_focus=False) if cell["topics"]]
     all_topics = [topic for cell in blocks for topic in cell["topics"]]
-    counts = [len(topic.options.all()) for topic in all_topics]
+    counts = [topic.n_options for topic in all_topics]
     for cell in blocks:
-        cell["option_count"] = sum(len(topic.options.all()) for topic in cell["topics"])
+        cell["option_count"] = sum(topic.n_options for topic in cell["topics"])
     return {
         "blocks": blocks,
         "option_count": sum(counts),
@@ -37,7 +38,7 @@ STEP = Step(
     load,
     one_block_open=True,
     group_param="topic",
-    open_group=open_one_topic,
+    open_group=open_one_topic_loading(lambda: Prefetch("options", queryset=_options())),
 )
 
 register(

@@ -230,7 +230,9 @@ def test_query_count_is_small_and_does_not_grow(client_for, project, consultant,
     response = assert_step_queries_do_not_grow(
         client_for(consultant), step_url(project, STEP), lambda: _grow(project, 12, 4), django_assert_max_num_queries
     )
-    assert response.content.decode().count('class="wizard-row option-row') == 52
+    page = response.content.decode()
+    # All 14 topics sit in one block: the first shows its options, the 13 others one line each.
+    assert page.count('class="wizard-row option-row') == 2 and page.count("data-closed-topic") == 13
 
 
 # --- one block open at a time (issue 13: the step of a large project sent every option) -----------------
@@ -270,5 +272,33 @@ def test_saving_without_script_goes_back_to_the_options_block(client_for, projec
     response = c.post(edit_url(project, "option", segments.pk), data)
     assert response.status_code == 302
     block = segments.topic.block_id
-    assert response["Location"] == step_url(project, STEP) + f"?open={block}#option-{segments.pk}"
+    opens = f"?open={block}&topic={segments.topic_id}"
+    assert response["Location"] == step_url(project, STEP) + f"{opens}#option-{segments.pk}"
     assert "Case study v2" in c.get(response["Location"]).content.decode()
+
+
+def test_inside_the_open_block_one_topic_shows_its_options_the_others_a_line_that_opens_them(
+    client_for, project, consultant
+):
+    block = BusinessModelBlock.objects.order_by("order", "id").first()
+    partners = TopicFactory(project=project, block=block, title="Partners", order=1)
+    first = OptionFactory(topic=partners, title="Joint posts")
+    later = TopicFactory(project=project, block=block, title="Suppliers", order=2)
+    OptionFactory(topic=later, title="Supplier days")
+    second = OptionFactory(topic=later, title="Supplier awards")
+    c = client_for(consultant)
+    body = c.get(step_url(project, STEP)).content.decode()
+    assert f'id="option-{first.pk}"' in body and f'id="option-add-{first.topic_id}"' in body
+    assert f'id="option-{second.pk}"' not in body and f'id="option-add-{later.pk}"' not in body
+    line = body[body.index(f'id="options-topic-{later.pk}"') :]
+    assert "data-closed-topic" in line[:80] and "2 Optionen" in line[:300]
+    link = f'href="?open={block.pk}&amp;topic={later.pk}#options-topic-{later.pk}"'
+    assert link in line[:400]
+    opened = c.get(step_url(project, STEP) + f"?open={block.pk}&topic={later.pk}").content.decode()
+    assert f'id="option-{second.pk}"' in opened and f'id="option-add-{later.pk}"' in opened
+    assert f'id="option-{first.pk}"' not in opened
+    workshop = c.get(step_url(project, STEP) + "?workshop=1").content.decode()
+    assert f'href="?workshop=1&amp;open={block.pk}&amp;topic={later.pk}#options-topic-{later.pk}"' in workshop
+    for junk in ("x", "-3", "123456789012345678901234", str(later.pk + 999)):
+        response = c.get(step_url(project, STEP) + f"?open={block.pk}&topic={junk}")
+        assert response.status_code == 200 and f'id="option-{first.pk}"' in response.content.decode()

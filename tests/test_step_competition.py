@@ -219,7 +219,7 @@ def test_grid_shows_strength_per_topic_and_competitor_performance_first(client_f
     assert escape(block.title) in grid
     rows = {m[0]: re.findall(r"<td[^>]*>(\d?)</td>", m[1]) for m in re.findall(r">(Topic \w+)</th>(.*?)</tr>", grid)}
     assert rows == {"Topic one": ["", "2"], "Topic two": ["5", ""]}
-    assert grid.count('<td class="text-center table-info">') == 2  # the attention column, on every topic
+    assert grid.count('<td class="att">') == 2  # the attention column, on every topic
     assert escape(gettext("Attention competitor (competes for attention only)")) in body
     assert f'id="competitor-{performance.pk}"' in body and body.index(f'id="competitor-{performance.pk}"') < body.index(
         f'id="competitor-{attention.pk}"'
@@ -280,7 +280,11 @@ def test_query_count_is_small_and_does_not_grow(client_for, project, consultant,
     response = assert_step_queries_do_not_grow(
         client_for(consultant), step_url(project, STEP), lambda: _grow(project, 10, 4), django_assert_max_num_queries
     )
-    assert response.content.decode().count('class="wizard-row presence-row') == 2 * 2 + 10 * 4
+    page = response.content.decode()
+    # One competitor card is open with its presences; the other five are one line each.
+    assert page.count('id="presence-rows-') == 1 and page.count("data-closed-competitor") == 2 + 4 - 1
+    opened = int(re.search(r'id="presence-rows-(\d+)"', page).group(1))
+    assert page.count('class="wizard-row presence-row') == CompetitorPresence.objects.filter(competitor=opened).count()
 
 
 def test_the_grid_opens_one_block_and_shows_the_others_with_their_topic_counts(client_for, project, consultant):
@@ -296,3 +300,35 @@ def test_the_grid_opens_one_block_and_shows_the_others_with_their_topic_counts(c
     assert f'href="?open={second.pk}#grid-block-{second.pk}"' in closed and "1 Thema" in closed
     opened = grid_of(c.get(step_url(project, STEP) + f"?open={second.pk}").content.decode())
     assert f'id="grid-topic-{hidden.pk}"' in opened and f'id="grid-topic-{shown.pk}"' not in opened
+
+
+def test_one_competitor_shows_its_presences_the_others_a_line_that_opens_them(client_for, project, consultant):
+    topic = TopicFactory(project=project, title="Trade fairs")
+    alpha = CompetitorFactory(project=project, name="Alpha Drives", kind=CompetitorKind.PERFORMANCE)
+    beta = CompetitorFactory(project=project, name="Beta Gears", kind=CompetitorKind.PERFORMANCE)
+    shown = PresenceFactory(competitor=alpha, topic=topic)
+    hidden = PresenceFactory(competitor=beta, topic=topic)
+    c = client_for(consultant)
+    body = c.get(step_url(project, STEP)).content.decode()
+    assert f'id="presence-{shown.pk}"' in body and f'id="presence-add-{alpha.pk}"' in body
+    assert f'id="presence-{hidden.pk}"' not in body and f'id="presence-add-{beta.pk}"' not in body
+    card = body[body.index(f'id="competitor-{beta.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert "data-closed-competitor" in card and "1 Thema bewertet" in card
+    assert f'competitor={beta.pk}#competitor-{beta.pk}"' in card
+    # Both presences still count in the grid, whichever card is open.
+    assert body.count(f"<td>{shown.strength}</td>") + body.count(f"<td>{hidden.strength}</td>") >= 2
+    opened = c.get(step_url(project, STEP) + f"?competitor={beta.pk}").content.decode()
+    assert f'id="presence-{hidden.pk}"' in opened and f'id="presence-{shown.pk}"' not in opened
+    # Saved without script, a presence comes back in its open card.
+    data = presence_data(beta, topic, strength=2, lock_version=hidden.lock_version)
+    response = c.post(edit_url(project, "presence", hidden.pk), data)
+    assert response["Location"].endswith(f"?competitor={beta.pk}#presence-{hidden.pk}")
+    # So does a competitor.
+    data = {"name": "Beta", "kind": CompetitorKind.PERFORMANCE, "description": "", "lock_version": beta.lock_version}
+    response = c.post(edit_url(project, "competitor", beta.pk), data)
+    assert response["Location"].endswith(f"?competitor={beta.pk}#competitor-{beta.pk}")
+    assert f'id="presence-{hidden.pk}"' in c.get(response["Location"]).content.decode()
+    # A competitor edited in place comes back with its presences and their add form.
+    detail = c.get(reverse("row_detail", args=[project.pk, STEP, "competitor", beta.pk]), HTTP_HX_REQUEST="true")
+    assert f'id="presence-{hidden.pk}"' in detail.content.decode()

@@ -8,6 +8,7 @@ computed from the data, so it moves as rows are saved.
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -132,8 +133,14 @@ def _initial(kind, query) -> dict:
 
 def _back_to_step(project, kind, anchor: str = "", *, row=None):
     url = reverse("wizard_step", args=[project.pk, kind.step])
+    # The step shows one block (and in it one group) at a time: the row's.
+    opens = {}
     if row is not None and kind.open_block is not None:
-        url += f"?open={kind.open_block(row)}"  # the step shows one block at a time: the row's
+        opens["open"] = kind.open_block(row)
+    if row is not None and kind.open_group is not None:
+        opens[STEPS[kind.step].group_param] = kind.open_group(row)
+    if opens:
+        url += "?" + urlencode(opens)
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 

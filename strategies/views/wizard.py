@@ -130,6 +130,8 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         open_cell = open_one_block(context["blocks"], request.GET.get("open", ""))
         if open_cell is not None and step.load_open is not None:
             step.load_open(open_cell)
+    if step.open_group is not None:
+        step.open_group(context, request.GET.get(step.group_param, ""))
     # A closed block opened in place (hx-get, includes/open_block.html) swaps the step's body only.
     template = step.template if _wants_step_body(request) else "strategies/wizard/step.html"
     page = compact(render_to_string(template, context, request))

@@ -42,6 +42,8 @@ class RowKind:
     group: Callable[[Model], object] = lambda row: "all"
     # On a step that opens one block at a time (Step.one_block_open): the block the row sits in.
     open_block: Callable[[Model], int] | None = None
+    # On a step that opens one group at a time (Step.group_param): the group the row sits in.
+    open_group: Callable[[Model], int] | None = None
     # Filter of the rows a row is reordered among; None: the kind has no order.
     siblings: Callable[[Model], dict] | None = None
     deletable: bool = True

@@ -1,6 +1,6 @@
 """Step 3, action options: per topic, the ways to use social media for it."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
@@ -9,7 +9,7 @@ from ...analysis import canvas
 from ...forms.action_options import ActionOptionForm
 from ...models import ActionOption, Topic
 from ..rows import RowKind, register
-from .base import Step
+from .base import Step, open_one_topic_loading
 
 
 def _options():
@@ -17,12 +17,13 @@ def _options():
 
 
 def load(project):
-    topics = Topic.objects.filter(project=project).prefetch_related(Prefetch("options", queryset=_options()))
+    """The topics with their option counts; the open topic's options come with Step.open_group."""
+    topics = Topic.objects.filter(project=project).annotate(n_options=Count("options"))
     blocks = [cell for cell in canvas(project, topics, by_focus=False) if cell["topics"]]
     all_topics = [topic for cell in blocks for topic in cell["topics"]]
-    counts = [len(topic.options.all()) for topic in all_topics]
+    counts = [topic.n_options for topic in all_topics]
     for cell in blocks:
-        cell["option_count"] = sum(len(topic.options.all()) for topic in cell["topics"])
+        cell["option_count"] = sum(topic.n_options for topic in cell["topics"])
     return {
         "blocks": blocks,
         "option_count": sum(counts),
@@ -31,7 +32,14 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.ACTION_OPTIONS, "strategies/wizard/steps/action_options.html", load, one_block_open=True)
+STEP = Step(
+    AreaKey.ACTION_OPTIONS,
+    "strategies/wizard/steps/action_options.html",
+    load,
+    one_block_open=True,
+    group_param="topic",
+    open_group=open_one_topic_loading(lambda: Prefetch("options", queryset=_options())),
+)
 
 register(
     RowKind(
@@ -43,6 +51,7 @@ register(
         new=lambda project: ActionOption(),
         group=lambda option: option.topic_id,
         open_block=lambda option: option.topic.block_id,
+        open_group=lambda option: option.topic_id,
         siblings=lambda option: {"topic_id": option.topic_id},
         add_label=_("Add option"),
     ),

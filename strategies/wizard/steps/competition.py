@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from competencies.models import AreaKey
@@ -11,7 +12,7 @@ from competencies.models import AreaKey
 from ...forms.competition import CompetitorForm, PresenceForm
 from ...models import Competitor, CompetitorKind, CompetitorPresence, Topic
 from ..rows import RowKind, register
-from .base import Step, open_one_block
+from .base import Step, chosen_pk, open_one_block
 
 
 def _presences():
@@ -28,18 +29,49 @@ def _performance_first(competitor) -> tuple:
     return (competitor.kind != CompetitorKind.PERFORMANCE, competitor.name.casefold(), competitor.pk)
 
 
+class _Cells:
+    """One topic's row of the grid: (strength or None, attention?) per competitor, made when the
+    template reads it. Only the open block's rows are read; computing every topic × competitor
+    cell up front cost the xl project a third of its page time (issue 13)."""
+
+    __slots__ = ("columns", "strengths")
+
+    def __init__(self, strengths: dict, columns: list):
+        self.strengths, self.columns = strengths, columns
+
+    def __iter__(self):
+        strengths = self.strengths
+        return ((strengths.get(pk), attention) for pk, attention in self.columns)
+
+    def html(self) -> SafeString:
+        """The row's cells, written here rather than by a template loop: a hundred competitors make a
+        hundred cells per topic, and the loop cost the xl page more than all else (issue 13). Strengths
+        are integers, the class a constant: nothing to escape."""
+        return mark_safe(  # noqa: S308 (integers and constant markup only)
+            "".join(
+                ('<td class="att">' if attention else "<td>")
+                + ("" if strength is None else str(int(strength)))
+                + "</td>"
+                for strength, attention in self
+            )
+        )
+
+
 def load(project):
     competitors = sorted(_competitors(project), key=_performance_first)
     topics = list(Topic.objects.filter(project=project).select_related("block").order_by("block__order", "order", "id"))
     # The topic × competitor grid, from the presences already loaded: no query per cell.
-    strength = {(p.topic_id, c.pk): p.strength for c in competitors for p in c.presences.all()}
+    strength: dict[int, dict] = {}  # topic id -> competitor id -> strength
+    for competitor in competitors:
+        for presence in competitor.presences.all():
+            strength.setdefault(presence.topic_id, {})[competitor.pk] = presence.strength
     attention = [c.kind == CompetitorKind.ATTENTION for c in competitors]
+    columns = list(zip([c.pk for c in competitors], attention, strict=True))
     grid = []  # per canvas block: its topics, each with one strength (or None) per competitor
     for topic in topics:
         if not grid or grid[-1]["block"].pk != topic.block_id:
             grid.append({"block": topic.block, "rows": []})
-        cells = [(strength.get((topic.pk, c.pk)), a) for c, a in zip(competitors, attention, strict=True)]
-        grid[-1]["rows"].append((topic, cells))
+        grid[-1]["rows"].append((topic, _Cells(strength.get(topic.pk, {}), columns)))
     attention_count = sum(attention)
     return {
         "competitors": competitors,
@@ -48,9 +80,16 @@ def load(project):
         "grid": grid,
         "blocks": grid,  # the grid opens one block at a time (Step.one_block_open)
         "grid_columns": len(competitors) + 1,
-        "topics_with_presence": len({topic_id for topic_id, _competitor in strength}),
+        "topics_with_presence": len(strength),
         "topic_count": len(topics),
     }
+
+
+def open_one_competitor(context: dict, asked: str) -> None:
+    """The competitor asked for (?competitor=<id>) shows its presences and their add form, else the first;
+    the others show a one-line card. The grid's open block is kept by the cards' links."""
+    context["open_competitor"] = chosen_pk(context["competitors"], asked)
+    context["grid_open"] = next((group["block"].pk for group in context["grid"] if group.get("open")), None)
 
 
 def follow(request, project) -> str:
@@ -68,7 +107,14 @@ def follow(request, project) -> str:
 
 
 STEP = Step(
-    AreaKey.COMPETITION, "strategies/wizard/steps/competition.html", load, wide=True, follow=follow, one_block_open=True
+    AreaKey.COMPETITION,
+    "strategies/wizard/steps/competition.html",
+    load,
+    wide=True,
+    follow=follow,
+    one_block_open=True,
+    group_param="competitor",
+    open_group=open_one_competitor,
 )
 
 register(
@@ -79,6 +125,7 @@ register(
         template="strategies/wizard/rows/competitor.html",
         queryset=_competitors,
         new=lambda project: Competitor(project=project),
+        open_group=lambda competitor: competitor.pk,
         add_label=_("Add competitor"),
     ),
     RowKind(
@@ -89,6 +136,7 @@ register(
         queryset=lambda project: _presences().filter(competitor__project=project),
         new=lambda project: CompetitorPresence(),
         group=lambda presence: presence.competitor_id,
+        open_group=lambda presence: presence.competitor_id,
         add_label=_("Assess on a topic"),
     ),
 )

@@ -8,7 +8,7 @@ from competencies.models import AreaKey
 from ...forms.implementation import CommunityForm, KpiForm, MilestoneForm, PlatformForm
 from ...models import BusinessBenefit, Kpi, Milestone, Platform, StrategyProject, Topic
 from ..rows import RowKind, register
-from .base import Step
+from .base import Step, count_per_topic, open_one_topic_loading
 
 # Why a KPI is not SMART yet, per missing letter of Kpi.smart_missing().
 SMART_GAPS = {
@@ -32,11 +32,18 @@ def _platforms(project):
     return Platform.objects.filter(project=project).select_related("usage_format")
 
 
+def _benefits_with_kpis():
+    return Prefetch("benefits", queryset=BusinessBenefit.objects.prefetch_related(Prefetch("kpis", Kpi.objects.all())))
+
+
 def _topics_with_kpis(project):
-    """The project's topics that have benefits, each benefit with its KPIs: the KPI list's outline."""
-    benefits = BusinessBenefit.objects.prefetch_related(Prefetch("kpis", queryset=Kpi.objects.all()))
+    """The project's topics that have benefits, with their benefit and KPI counts: the KPI list's outline.
+    The open topic's benefits and KPIs come with Step.open_group."""
     topics = Topic.objects.filter(project=project).filter(Exists(BusinessBenefit.objects.filter(topic=OuterRef("pk"))))
-    return topics.select_related("block").prefetch_related(Prefetch("benefits", queryset=benefits))
+    return topics.select_related("block").annotate(
+        n_benefits=count_per_topic(BusinessBenefit.objects.filter(topic=OuterRef("pk"))),
+        n_kpis=count_per_topic(Kpi.objects.filter(benefit__topic=OuterRef("pk")), "benefit__topic"),
+    )
 
 
 def _kpi_blocks(project) -> list[dict]:
@@ -47,10 +54,9 @@ def _kpi_blocks(project) -> list[dict]:
     for topic in topics:
         if not blocks or blocks[-1]["block"].pk != topic.block_id:
             blocks.append({"block": topic.block, "topics": [], "benefit_count": 0, "kpi_count": 0})
-        benefits = topic.benefits.all()
         blocks[-1]["topics"].append(topic)
-        blocks[-1]["benefit_count"] += len(benefits)
-        blocks[-1]["kpi_count"] += sum(len(benefit.kpis.all()) for benefit in benefits)
+        blocks[-1]["benefit_count"] += topic.n_benefits
+        blocks[-1]["kpi_count"] += topic.n_kpis
     return blocks
 
 
@@ -63,7 +69,14 @@ def load(project):
     }
 
 
-STEP = Step(AreaKey.IMPLEMENTATION, "strategies/wizard/steps/implementation.html", load, one_block_open=True)
+STEP = Step(
+    AreaKey.IMPLEMENTATION,
+    "strategies/wizard/steps/implementation.html",
+    load,
+    one_block_open=True,
+    group_param="topic",
+    open_group=open_one_topic_loading(_benefits_with_kpis),
+)
 
 register(
     RowKind(
@@ -85,6 +98,7 @@ register(
         new=lambda project: Kpi(),
         group=lambda kpi: kpi.benefit_id,
         open_block=lambda kpi: kpi.benefit.topic.block_id,
+        open_group=lambda kpi: kpi.benefit.topic_id,
         add_label=_("Add KPI"),
         labels={"smart_gaps": SMART_GAPS},
     ),

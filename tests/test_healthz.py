@@ -1,12 +1,15 @@
-"""/healthz/: each component's state as JSON, 200 while the database answers, 503 when it does not.
+"""/healthz/: each component's state as JSON, 200 while the database (and a configured bucket) answers, 503 when not.
 
-Eager Celery (no REDIS_URL) has no broker and no worker: "not used", not an error. The broker at a
+Eager Celery (no REDIS_URL) has no broker and no worker, local files no bucket: "not used", not an
+error. A bucket is asked on moto's server (tests/s3_server.py); one that is missing, silent or at a
+closed port fails the check (503) within the probe's short timeout. The broker at a
 closed port is "unavailable" and the workers then "unknown"; a reachable broker without a worker
 leaves the worker "unavailable" (needs REDIS_URL). A worker that answers is covered by
 tests/test_faults_worker_killed.py. The real database restart is in tests/test_faults_postgres_restart.py.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +21,10 @@ from django.db import OperationalError, connections
 from django.test import Client
 from django.urls import reverse
 
+from pbsm import health
+from pbsm.settings import s3_storage
+
+from .s3_server import ACCESS_KEY, SECRET_KEY, s3_bucket_fixture, s3_endpoint_fixture, s3_environment  # noqa: F401
 from .test_faults_redis_down import CLOSED, broker_down  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +41,7 @@ def healthz(client=None):
 def components(response):
     body = response.json()
     assert set(body) == {"status", "components"}
-    assert set(body["components"]) == {"database", "broker", "worker"}
+    assert set(body["components"]) == {"database", "broker", "worker", "storage"}
     return body["status"], {name: part["state"] for name, part in body["components"].items()}
 
 
@@ -54,7 +61,10 @@ def test_eager_celery_is_healthy_with_broker_and_worker_not_used():
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
-    assert components(response) == ("ok", {"database": "ok", "broker": "not used", "worker": "not used"})
+    assert components(response) == (
+        "ok",
+        {"database": "ok", "broker": "not used", "worker": "not used", "storage": "not used"},
+    )
     assert elapsed < 2
 
 
@@ -68,7 +78,7 @@ def test_the_database_down_answers_503(monkeypatch):
     assert response.status_code == 503
     assert components(response) == (
         "unavailable",
-        {"database": "unavailable", "broker": "not used", "worker": "not used"},
+        {"database": "unavailable", "broker": "not used", "worker": "not used", "storage": "not used"},
     )
     assert "10.1.2.3" not in response.content.decode() and "secret" not in response.content.decode()
 
@@ -77,7 +87,10 @@ def test_the_database_down_answers_503(monkeypatch):
 def test_the_broker_down_is_degraded_but_200_and_quick():
     response, elapsed = healthz()
     assert response.status_code == 200
-    assert components(response) == ("degraded", {"database": "ok", "broker": "unavailable", "worker": "unknown"})
+    assert components(response) == (
+        "degraded",
+        {"database": "ok", "broker": "unavailable", "worker": "unknown", "storage": "not used"},
+    )
     assert elapsed < 6
     assert "127.0.0.1" not in response.content.decode() and "redis" not in response.content.decode()
 
@@ -114,11 +127,82 @@ def test_a_reachable_broker_reports_how_many_workers_answer(real_broker, monkeyp
     assert response.status_code == 200 and asked == [{"timeout": 1.0}]
     assert components(response) == (
         "ok" if state == "ok" else "degraded",
-        {"database": "ok", "broker": "ok", "worker": state},
+        {"database": "ok", "broker": "ok", "worker": state, "storage": "not used"},
     )
     assert response.json()["components"]["worker"]["workers"] == count
     assert "celery@" not in response.content.decode()
     assert elapsed < 5
+
+
+def _files_in_bucket(settings, endpoint: str, bucket: str) -> None:
+    """The default storage as AWS_STORAGE_BUCKET_NAME and friends make it (pbsm/settings.py)."""
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage(s3_environment(endpoint, bucket))}
+
+
+def _reveals_nothing(response, *secrets) -> None:
+    body = response.content.decode()
+    for secret in (ACCESS_KEY, SECRET_KEY, "127.0.0.1", "s3", "bucket", *secrets):
+        assert secret not in body
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_reachable_bucket_is_asked_and_healthy(settings, s3_bucket):
+    _files_in_bucket(settings, s3_bucket.endpoint, s3_bucket.name)
+    response, elapsed = healthz()
+    assert response.status_code == 200
+    assert components(response) == (
+        "ok",
+        {"database": "ok", "broker": "not used", "worker": "not used", "storage": "ok"},
+    )
+    _reveals_nothing(response, s3_bucket.name, s3_bucket.endpoint)
+    assert elapsed < 3
+    assert s3_bucket.keys() == []  # asked, not written to
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_missing_bucket_answers_503_naming_the_storage_and_no_secret(settings, s3_endpoint):
+    _files_in_bucket(settings, s3_endpoint, "pbsm-test-no-such-bucket")
+    response, _elapsed = healthz()
+    assert response.status_code == 503
+    assert components(response) == (
+        "unavailable",
+        {"database": "ok", "broker": "not used", "worker": "not used", "storage": "unavailable"},
+    )
+    _reveals_nothing(response, "no-such-bucket", s3_endpoint)
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_storage_that_does_not_answer_fails_the_check_within_its_short_timeout(settings):
+    """A server that accepts the connection and never answers: one try, read timeout STORAGE_PROBE_SECONDS."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the connects; nothing ever reads or answers
+    try:
+        _files_in_bucket(settings, f"http://127.0.0.1:{silent.getsockname()[1]}", "pbsm-reports")
+        response, elapsed = healthz()
+    finally:
+        silent.close()
+    assert response.status_code == 503
+    assert components(response)[1]["storage"] == "unavailable"
+    assert health.STORAGE_PROBE_SECONDS <= elapsed < 2 * health.STORAGE_PROBE_SECONDS + 1
+    _reveals_nothing(response, "pbsm-reports")
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_closed_storage_port_fails_the_check_at_once(settings):
+    _files_in_bucket(settings, "http://127.0.0.1:1", "pbsm-reports")  # nothing listens on port 1
+    response, elapsed = healthz()
+    assert response.status_code == 503
+    assert components(response)[1]["storage"] == "unavailable"
+    assert elapsed < health.STORAGE_PROBE_SECONDS + 1
+
+
+def test_the_worst_case_answer_fits_the_probes_timeout(settings):
+    """Broker connect, the worker ping and the bucket's connect and read, each at its limit, in sequence."""
+    worst = settings.CELERY_BROKER_CONNECTION_TIMEOUT + health.WORKER_PING_SECONDS + 2 * health.STORAGE_PROBE_SECONDS
+    probe = (ROOT / "docker" / "healthcheck.py").read_text()
+    assert "timeout=10" in probe
+    assert worst <= 7  # leaves the database its connect and the request its own time within the probe's 10 s
 
 
 @pytest.mark.usefixtures("eager")

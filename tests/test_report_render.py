@@ -5,6 +5,7 @@ draft successor (V2). Text is extracted with pypdf; comparisons ignore whitespac
 title may wrap onto the next line.
 """
 
+import gc
 import io
 import re
 
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from strategies.demo import seed_demo_data
 from strategies.models import ActionOption, StrategyVersion, VersionStatus
-from strategies.reporting.render import report_context, version_report_pdf
+from strategies.reporting.render import cyclic_collector_paused, report_context, version_report_pdf
 from strategies.snapshots import version_content
 
 
@@ -144,3 +145,33 @@ def test_management_command_writes_the_pdf(demo, tmp_path):
     call_command("write_report_pdf", str(demo["approved"].pk), "--lang", "en", "--out", str(out), stdout=stdout)
     assert out.read_bytes().startswith(b"%PDF")
     assert re.search(r"\d+ pages", stdout.getvalue())
+
+
+def test_the_cyclic_collector_rests_while_weasyprint_works_and_comes_back_as_it_was(monkeypatch):
+    """The render pauses Python's cyclic collector (render.cyclic_collector_paused) and restores it even on failure."""
+    from weasyprint import HTML
+
+    seen = []
+    original = HTML.render
+
+    def render(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", render)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cyclic_collector_paused():
+        raise RuntimeError("a failed render")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_collector_paused():
+            pass
+        assert not gc.isenabled()  # whoever switched it off keeps it off
+    finally:
+        gc.enable()
+    version = StrategyVersion(pk=None)  # never saved: report_context is replaced below
+    monkeypatch.setattr("strategies.reporting.render.report_context", lambda version: {})
+    monkeypatch.setattr("strategies.reporting.render.report_html", lambda *args: "<p>one page</p>")
+    assert version_report_pdf(version, "en").page_count == 1
+    assert seen == [False] and gc.isenabled()

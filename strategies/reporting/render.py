@@ -15,9 +15,11 @@ what a report costs (see benchmarks/report.py).
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -319,6 +321,28 @@ def _strip_attachments(document, pdf) -> None:
         del names["EmbeddedFiles"]
 
 
+@contextmanager
+def cyclic_collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while WeasyPrint lays out and writes a document.
+
+    A report builds a few hundred thousand small objects (boxes, computed styles, line
+    layouts) that all live until the PDF is written. Every 700 new objects the collector
+    walks the young ones, and every few rounds all of them, and finds next to nothing to
+    free: the large demo report ran about 1,350 collections that cost a sixth of its CPU
+    time. Reference counting still frees everything the moment it is dropped; only
+    cycles wait for the collector's next run after the render (measured: 3 MiB more peak
+    memory on the large report). The switch is process-wide, so a render in a threaded
+    process only pauses the collector for the seconds it takes; it is restored as found.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def version_report_pdf(
     version: StrategyVersion,
     language: str,
@@ -342,10 +366,11 @@ def version_report_pdf(
         html = report_html(version, language, context)
     report(40)
     font_config = FontConfiguration()
-    document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
-        font_config=font_config, stylesheets=[_stylesheet(fetcher, font_config)]
-    )
-    report(90)
     buffer = io.BytesIO()
-    document.write_pdf(buffer, finisher=_strip_attachments)
+    with cyclic_collector_paused():
+        document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
+            font_config=font_config, stylesheets=[_stylesheet(fetcher, font_config)]
+        )
+        report(90)
+        document.write_pdf(buffer, finisher=_strip_attachments)
     return RenderedReport(pdf=buffer.getvalue(), page_count=len(document.pages))

@@ -117,3 +117,26 @@ def test_a_block_only_another_project_uses_opens_the_first_block(client_for, pro
                 continue  # the canvas shows all nine blocks, used or not
             assert response.status_code == 200
             assert f'id="{_row_id(key, *first_rows)}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "key, anchor",
+    [("action_options", "options-topic-"), ("business_benefit", "benefits-topic-"), ("implementation", "kpis-topic-")],
+)
+def test_a_closed_topic_of_the_open_block_opens_in_place_too(client_for, project, consultant, key, anchor):
+    block = BusinessModelBlock.objects.active().order_by("order").first()
+    first, second = (OptionFactory(topic=TopicFactory(project=project, block=block, order=n)) for n in (1, 2))
+    KpiFactory(benefit=first.benefit)
+    KpiFactory(benefit=second.benefit)
+    c = client_for(consultant)
+    page = c.get(step_url(project, key)).content.decode()
+    closed = next(t for t in (first.topic, second.topic) if f'id="{anchor}{t.pk}" data-closed-topic' in page)
+    query = f"open={block.pk}&amp;topic={closed.pk}"
+    link = page.split(f'data-open-block="{anchor}{closed.pk}"')[0].rsplit("<a ", 1)[1]
+    assert f'href="?{query}#{anchor}{closed.pk}"' in link
+    assert f'hx-get="?{query}"' in link and 'hx-target="#step-surface"' in link and 'hx-push-url="true"' in link
+
+    response = c.get(step_url(project, key), {"open": block.pk, "topic": closed.pk}, **OPEN_IN_PLACE)
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert f'id="{anchor}{closed.pk}" data-closed-topic' not in body

@@ -318,9 +318,6 @@ def s3_storage(environ) -> dict | None:
 
     options = {
         "bucket_name": bucket,
-        # botocore waits 60 s per connect and per read, five times over: a bucket that does not
-        # answer would hold a download (and a web process) for minutes. A few seconds, three tries.
-        "client_config": Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"}),
         # Names carry the report's id, so none is ever reused: no existence check before a write.
         "file_overwrite": True,
         # Private objects; the app streams them to members (strategies/views/reports.py), so no
@@ -328,7 +325,6 @@ def s3_storage(environ) -> dict | None:
         "default_acl": None,
         "querystring_auth": True,
         "querystring_expire": 60,
-        "signature_version": "s3v4",
     }
     endpoint = values["AWS_S3_ENDPOINT_URL"]
     if endpoint:
@@ -338,8 +334,18 @@ def s3_storage(environ) -> dict | None:
                 f"AWS_S3_ENDPOINT_URL={endpoint!r} must be an http:// or https:// address, e.g. http://minio:9000."
             )
         options["endpoint_url"] = endpoint
-        # MinIO and most S3-compatible stores serve buckets under the path, not as subdomains.
-        options["addressing_style"] = "path"
+    # django-storages ignores its own signature_version and addressing_style once a client_config
+    # is given, so both live in the config: links signed with SigV4, and on an S3-compatible
+    # endpoint (MinIO and most others serve buckets under the path, not as subdomains) path style.
+    # botocore waits 60 s per connect and per read, five times over: a bucket that does not
+    # answer would hold a download (and a web process) for minutes. A few seconds, three tries.
+    options["client_config"] = Config(
+        connect_timeout=3,
+        read_timeout=20,
+        retries={"max_attempts": 3, "mode": "standard"},
+        signature_version="s3v4",
+        s3={"addressing_style": "path"} if endpoint else None,
+    )
     region = values["AWS_S3_REGION_NAME"]
     if region:
         if not _S3_REGION.match(region):

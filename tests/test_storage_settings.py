@@ -37,6 +37,7 @@ def test_a_bucket_alone_uses_amazon_with_the_keys_boto3_finds_itself():
     config = options["client_config"]
     assert (config.connect_timeout, config.read_timeout) == (3, 20)
     assert config.retries == {"max_attempts": 3, "mode": "standard"}
+    assert config.signature_version == "s3v4"
 
 
 def test_an_s3_compatible_store_with_keys():
@@ -50,7 +51,7 @@ def test_an_s3_compatible_store_with_keys():
         }
     )["OPTIONS"]
     assert options["endpoint_url"] == "http://minio:9000"
-    assert options["addressing_style"] == "path"
+    assert options["client_config"].s3 == {"addressing_style": "path"}
     assert options["region_name"] == "eu-central-1"
     assert (options["access_key"], options["secret_key"]) == ("key", "secret")
 

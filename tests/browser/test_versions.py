@@ -98,8 +98,8 @@ def choose(page, version, option, choice: str, reason: str) -> None:
     expect(row.locator(f".option-state .{state}")).to_be_visible()
     expect(page.locator(f"#option-{option.pk}-{choice}")).to_be_checked()
 
-    # Enter in the reason field fires "change" and "submit"; the row queues them (hx-sync
-    # "queue last"), so the server never runs two saves of one row at once.
+    # Enter in the reason field fires the row's "change" and the block form's "submit"; both queue on
+    # the form (hx-sync "queue all"), so the server never runs two saves of the block at once.
     with option_posted(page, version, option):
         row.locator('input[name^="reason-"]').fill(reason)
         row.locator('input[name^="reason-"]').press("Enter")

@@ -402,6 +402,18 @@ def version_update(request, pk: int, version_pk: int):
     return redirect(_detail_url(version))
 
 
+def _choose(version, user, option, form) -> None:
+    """One row's valid choice through the service (raises its DomainError)."""
+    version_option_choose(
+        version=version,
+        user=user,
+        option=option,
+        included=form.included,
+        reason=form.cleaned_data["reason"],
+        keep_reason=form.cleaned_data["keep_reason"],
+    )
+
+
 @login_required
 @require_POST
 def version_option(request, pk: int, version_pk: int, option_pk: int):
@@ -419,14 +431,7 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
     error = None
     if form.is_valid():
         try:
-            version_option_choose(
-                version=version,
-                user=request.user,
-                option=option,
-                included=form.included,
-                reason=form.cleaned_data["reason"],
-                keep_reason=form.cleaned_data["keep_reason"],
-            )
+            _choose(version, request.user, option, form)
         except DomainError as refusal:
             error = refusal
     elif not version.can_edit(request.user):
@@ -510,14 +515,7 @@ def version_options(request, pk: int, version_pk: int):
             row_forms[option_pk] = form
             continue
         try:
-            version_option_choose(
-                version=version,
-                user=request.user,
-                option=option,
-                included=form.included,
-                reason=form.cleaned_data["reason"],
-                keep_reason=form.cleaned_data["keep_reason"],
-            )
+            _choose(version, request.user, option, form)
         except DomainError as refusal:
             error = refusal
             row_forms[option_pk] = form

@@ -47,7 +47,7 @@ class _Cells:
         """The row's cells, written here rather than by a template loop: a hundred competitors make a
         hundred cells per topic, and the loop cost the xl page more than all else (issue 13). Strengths
         are integers, the class a constant: nothing to escape."""
-        return mark_safe(  # noqa: S308 (integers and constant markup only)
+        return mark_safe(  # noqa: S308  # nosec B308 B703 (integers and constant markup only)
             "".join(
                 ('<td class="att">' if attention else "<td>")
                 + ("" if strength is None else str(int(strength)))

@@ -115,5 +115,7 @@ def strategy_review_record(
         )
         for row in rows:
             row.review = review
-            row.save()
+        # One insert for all findings; the review's own save above already counted the project's
+        # content as changed (content_changes), so the rows need no signal of their own.
+        ReviewFinding.objects.bulk_create(rows)
         return review

@@ -449,40 +449,9 @@ def version_option(request, pk: int, version_pk: int, option_pk: int):
             done = _("“%(option)s” is left out.")
         messages.success(request, done % {"option": option.title})
         return redirect(_detail_url(version, f"option-{option.pk}", open_block=option.topic.block_id))
-    return _option_response(request, project, version, option, form, error)
-
-
-def _option_response(request, project, version, option, form, error):
-    """The option's row for htmx; after a change also the panels that depend on the selection."""
-    if error is not None:
-        version = _fresh(project, version)
-    content = version_content(version)
-    chosen = next((entry for entry in content.get("options", []) if entry["id"] == option.pk), None)
-    keep = form if (error is not None or not form.is_valid()) else None
-    marks = VersionOption.objects.filter(version=version, option=option).order_by()
-    included_at_takeover = marks.values_list("included_at_takeover", flat=True).first()
-    context = {
-        "project": project,
-        "version": version,
-        "row": _option_row(
-            _plain(option),
-            chosen,
-            _option_url(version, option.pk),
-            keep,
-            included_at_takeover,
-        ),
-        "can_edit": version.can_edit(request.user),
-        "error": str(error) if error is not None else "",
-    }
-    body = render_to_string("strategies/versions/option_row.html", context, request)
-    if error is None and form.is_valid():
-        included = sum(1 for entry in content.get("options", []) if entry.get("included"))
-        body += render_to_string(
-            "strategies/versions/selection_oob.html",
-            {"coverage": version_coverage(content), "included_count": included, "version": version},
-            request,
-        )
-    return HttpResponse(body)
+    refused = error is not None or not form.is_valid()
+    row_forms = {option.pk: form} if refused else {}
+    return _rows_response(request, project, version, [option], row_forms, error, oob=False, selection=not refused)
 
 
 @login_required
@@ -522,7 +491,16 @@ def version_options(request, pk: int, version_pk: int):
             break  # the version itself refuses (no longer a draft): the other rows would be refused too
         saved.append(option)
     if request.htmx:
-        return _options_response(request, project, version, [*saved, *(by_id[i] for i in row_forms)], row_forms, error)
+        return _rows_response(
+            request,
+            project,
+            version,
+            [*saved, *(by_id[i] for i in row_forms)],
+            row_forms,
+            error,
+            oob=True,
+            selection=True,
+        )
     if error is not None:
         return _refused(request, project, version, error, row_forms=row_forms)
     if row_forms:
@@ -534,8 +512,9 @@ def version_options(request, pk: int, version_pk: int):
     return redirect(_detail_url(version, anchor, open_block=block))
 
 
-def _options_response(request, project, version, options, row_forms, error):
-    """The block's changed rows out of band (htmx), with the selection's meaning and counts."""
+def _rows_response(request, project, version, options, row_forms, error, *, oob, selection):
+    """Option rows for htmx (out of band for a block save), with the selection's meaning and counts
+    out of band unless `selection` is False (a refused single row changed nothing)."""
     if error is not None:
         version = _fresh(project, version)
     content = version_content(version)
@@ -561,12 +540,14 @@ def _options_response(request, project, version, options, row_forms, error):
                 ),
                 "can_edit": can_edit,
                 "error": str(error) if error is not None and option.pk in row_forms else "",
-                "oob": True,
+                "oob": oob,
             },
             request,
         )
         for option in options
     )
+    if not selection:
+        return HttpResponse(body)
     included = sum(1 for entry in content.get("options", []) if entry.get("included"))
     body += render_to_string(
         "strategies/versions/selection_oob.html",

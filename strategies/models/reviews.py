@@ -126,6 +126,9 @@ class StrategyReview(AppendOnly):
     )
     decided_by_name = models.CharField(_("recorded by"), max_length=300)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # When the team means to meet next: the cockpit and the portfolio show it, and a review
+    # overdue by it needs attention. Empty: the cockpit proposes one (strategy_standing).
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
     # The draft an "adjust" started; a draft may still be deleted, and the review stays.
     successor = models.ForeignKey(
         StrategyVersion,

@@ -70,18 +70,22 @@ def strategy_review_record(
     findings: Iterable[Mapping],
     decision: str,
     rationale: str,
+    next_review_on: datetime.date | None = None,
 ) -> StrategyReview:
     """Record a review of the approved version in force and its decision.
 
     `findings`: mappings with "kpi_key" or "milestone_key" (the keys in the version's snapshot),
     "status" (a FindingStatus that fits, or empty) and "text". "Adjust" and "replace" need a
-    rationale; "adjust" starts the successor draft (StrategyReview.successor).
+    rationale; "adjust" starts the successor draft (StrategyReview.successor). `next_review_on`, when
+    given, lies after `date`.
     """
     if not project.can_review(user):
         raise DomainError(_("Only the project's consultants and managers can record strategy reviews."))
     if decision not in ReviewDecision.values:
         raise DomainError(_("Choose one of the listed decisions."), field="decision")
     rationale, participants = rationale.strip(), participants.strip()
+    if next_review_on is not None and next_review_on <= date:
+        raise DomainError(_("The next review comes after this one; choose a later date."), field="next_review_on")
     if decision != ReviewDecision.CONTINUE and not rationale:
         raise DomainError(_("Say why the strategy is to change, so the team knows where to start."), field="rationale")
     with transaction.atomic():
@@ -112,6 +116,7 @@ def strategy_review_record(
             decided_by=user,
             decided_by_name=actor_name(user),
             successor=successor,
+            next_review_on=next_review_on,
         )
         for row in rows:
             row.review = review

@@ -1,0 +1,323 @@
+"""Where an approved strategy stands: what the cockpit, the portfolio, the status report and
+the check-in reminders all read.
+
+`strategy_standing(project)` gathers one project's approved version in force, its KPIs as
+approved (from the snapshot, by key), how each is followed (KpiTracking), their check-ins, the
+milestones' live status against their approved due dates, and the reviews. The figures come
+from `analysis/kpi_status.py`; this module only loads (a fixed number of queries, whatever the
+number of KPIs or check-ins) and pairs. `portfolio_standings(projects)` does the same for many
+projects at once, with the same number of queries, for the project list. No URL, no template.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+from django.utils import timezone
+
+from .analysis.kpi_status import (
+    DEFAULT_TOLERANCE,
+    Forecast,
+    KpiPlan,
+    KpiStatus,
+    MilestoneState,
+    Reading,
+    State,
+    clean_number,
+    forecast,
+    milestone_state,
+    status,
+)
+from .models import (
+    KpiCheckIn,
+    KpiTracking,
+    Milestone,
+    StrategyProject,
+    StrategyReview,
+    StrategyVersion,
+)
+from .models.checkins import next_period_start, period_start
+from .snapshots import version_content
+
+# Without a review that names the next one, the first review is proposed a quarter after approval
+# (and the next a quarter after the last review): the cadence most strategies in the source
+# texts are reviewed in. The cockpit marks such a date as proposed.
+PROPOSED_REVIEW_INTERVAL = datetime.timedelta(days=91)
+
+
+def _date(text) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+@dataclass
+class KpiStanding:
+    """One KPI of the approved version: as approved, how it is followed, and where it stands."""
+
+    key: int
+    kpi: dict  # the snapshot's entry: metric, description, baseline, target, unit, owner, due_date
+    tracking: KpiTracking  # unsaved defaults while nobody changed them
+    plan: KpiPlan
+    readings: list[Reading]  # current (not superseded) check-ins, oldest first
+    status: KpiStatus
+    forecast: Forecast | None
+    last_checkin_on: datetime.date | None
+    period_start: datetime.date  # the current check-in period (tracking.cadence)
+    checkin_due: bool  # no check-in dated in the current period yet
+
+    @property
+    def name(self) -> str:
+        return self.kpi.get("metric") or self.kpi.get("description") or str(self.key)
+
+    @property
+    def unit(self) -> str:
+        return self.kpi.get("unit") or ""
+
+    @property
+    def owner_label(self) -> str:
+        """The owner as a reader names them: the member, the free-text owner, or the snapshot's."""
+        tracking = self.tracking
+        if tracking.owner_id is not None:
+            owner = tracking.owner
+            return owner.get_full_name() or owner.get_username()
+        return tracking.owner_name or self.kpi.get("owner") or ""
+
+
+@dataclass
+class MilestoneStanding:
+    key: int
+    milestone: dict  # the snapshot's entry: title, owner, due_date, description
+    working: Milestone | None  # the live row (its status moves); None once deleted in the wizard
+    due_date: datetime.date | None  # as approved
+    state: MilestoneState
+
+    @property
+    def title(self) -> str:
+        return self.milestone.get("title") or ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == MilestoneState.OVERDUE
+
+
+@dataclass
+class Standing:
+    project: StrategyProject
+    version: StrategyVersion
+    approved_on: datetime.date
+    today: datetime.date
+    kpis: list[KpiStanding]
+    milestones: list[MilestoneStanding]
+    platforms: list[dict]
+    review_cadence: str
+    last_review: StrategyReview | None
+    next_review_on: datetime.date
+    next_review_proposed: bool  # no review named the date: the cockpit proposes it
+    counts: dict[State, int] = field(default_factory=dict)
+
+    @property
+    def last_checkin_on(self) -> datetime.date | None:
+        return max((k.last_checkin_on for k in self.kpis if k.last_checkin_on), default=None)
+
+    @property
+    def overdue_milestones(self) -> int:
+        return sum(1 for m in self.milestones if m.overdue)
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.next_review_on < self.today
+
+    @property
+    def checkins_due(self) -> int:
+        return sum(1 for k in self.kpis if k.checkin_due)
+
+
+def plan_of(kpi: dict, *, start: datetime.date | None, tolerance=DEFAULT_TOLERANCE) -> KpiPlan:
+    return KpiPlan(
+        baseline=clean_number(kpi.get("baseline")),
+        target=clean_number(kpi.get("target")),
+        start=start,
+        due=_date(kpi.get("due_date")),
+        tolerance=tolerance,
+    )
+
+
+def _kpi_standing(key, kpi, tracking, readings, *, start, today) -> KpiStanding:
+    plan = plan_of(kpi, start=start, tolerance=tracking.tolerance_percent)
+    judged = [r for r in readings if r.on <= today]
+    current_period = period_start(tracking.cadence, today)
+    last = judged[-1].on if judged else None
+    return KpiStanding(
+        key=key,
+        kpi=kpi,
+        tracking=tracking,
+        plan=plan,
+        readings=readings,
+        status=status(plan, readings, today),
+        forecast=forecast(plan, judged),
+        last_checkin_on=last,
+        period_start=current_period,
+        checkin_due=last is None or last < current_period,
+    )
+
+
+def _next_review(version_approved_on, last_review: StrategyReview | None) -> tuple[datetime.date, bool]:
+    if last_review is not None and last_review.next_review_on:
+        return last_review.next_review_on, False
+    since = last_review.date if last_review is not None else version_approved_on
+    return since + PROPOSED_REVIEW_INTERVAL, True
+
+
+def _standing(project, version, content, trackings, readings_by_key, working_milestones, last_review, today):
+    approved_on = timezone.localdate(version.decided_at)
+    kpis = []
+    for kpi in content.get("kpis") or []:
+        key = kpi.get("id")
+        if key is None:
+            continue
+        tracking = trackings.get(key) or KpiTracking(project=project, kpi_key=key)
+        kpis.append(_kpi_standing(key, kpi, tracking, readings_by_key.get(key, []), start=approved_on, today=today))
+    milestones = []
+    for milestone in content.get("milestones") or []:
+        key = milestone.get("id")
+        if key is None:
+            continue
+        working = working_milestones.get(key)
+        due = _date(milestone.get("due_date"))
+        live_status = working.status if working is not None else ""
+        milestones.append(
+            MilestoneStanding(
+                key=key,
+                milestone=milestone,
+                working=working,
+                due_date=due,
+                state=milestone_state(live_status, due, today),
+            )
+        )
+    next_review_on, proposed = _next_review(approved_on, last_review)
+    counts = dict.fromkeys(State, 0)
+    for kpi in kpis:
+        counts[kpi.status.state] += 1
+    return Standing(
+        project=project,
+        version=version,
+        approved_on=approved_on,
+        today=today,
+        kpis=kpis,
+        milestones=milestones,
+        platforms=list(content.get("platforms") or []),
+        review_cadence=(content.get("project") or {}).get("review_cadence") or "",
+        last_review=last_review,
+        next_review_on=next_review_on,
+        next_review_proposed=proposed,
+        counts=counts,
+    )
+
+
+def _readings(project_ids: Iterable[int]) -> dict[int, dict[int, list[Reading]]]:
+    """Current check-ins per project and KPI key, oldest first: one query, values only."""
+    by_project: dict[int, dict[int, list[Reading]]] = defaultdict(lambda: defaultdict(list))
+    rows = (
+        KpiCheckIn.objects.current()
+        .filter(project_id__in=list(project_ids))
+        .order_by("date", "recorded_at", "id")
+        .values_list("project_id", "kpi_key", "date", "value", "id")
+    )
+    for project_id, key, day, value, pk in rows:
+        by_project[project_id][key].append(Reading(on=day, value=value, recorded=pk))
+    return by_project
+
+
+def _trackings(project_ids) -> dict[int, dict[int, KpiTracking]]:
+    by_project: dict[int, dict[int, KpiTracking]] = defaultdict(dict)
+    for tracking in KpiTracking.objects.filter(project_id__in=list(project_ids)).select_related("owner"):
+        by_project[tracking.project_id][tracking.kpi_key] = tracking
+    return by_project
+
+
+def _working_milestones(project_ids) -> dict[int, dict[int, Milestone]]:
+    by_project: dict[int, dict[int, Milestone]] = defaultdict(dict)
+    for milestone in Milestone.objects.filter(project_id__in=list(project_ids)).only(
+        "id", "project_id", "status", "due_date", "title", "lock_version"
+    ):
+        by_project[milestone.project_id][milestone.pk] = milestone
+    return by_project
+
+
+def _last_reviews(versions: dict[int, StrategyVersion]) -> dict[int, StrategyReview]:
+    """The newest review of each project's version in force (one query)."""
+    newest = (
+        StrategyReview.objects.filter(version__in=list(versions.values()))
+        .values("project_id")
+        .annotate(newest=Max("id"))
+        .values_list("newest", flat=True)
+    )
+    return {review.project_id: review for review in StrategyReview.objects.filter(pk__in=list(newest))}
+
+
+def strategy_standing(
+    project: StrategyProject, *, today: datetime.date | None = None, version: StrategyVersion | None = None
+) -> Standing | None:
+    """The project's approved version in force and where it stands, or None without one."""
+    today = today or timezone.localdate()
+    if version is None:
+        version = project.versions.approved().first()
+    if version is None:
+        return None
+    version.project = project
+    ids = [project.pk]
+    return _standing(
+        project,
+        version,
+        version_content(version),
+        _trackings(ids)[project.pk],
+        _readings(ids)[project.pk],
+        _working_milestones(ids)[project.pk],
+        _last_reviews({project.pk: version}).get(project.pk),
+        today,
+    )
+
+
+def portfolio_standings(projects: Iterable[StrategyProject], *, today=None) -> dict[int, Standing]:
+    """Standing of every given project that has an approved version in force, by project id.
+
+    A fixed number of queries for any number of projects; the snapshots are read as stored.
+    """
+    today = today or timezone.localdate()
+    projects = {project.pk: project for project in projects}
+    if not projects:
+        return {}
+    versions = {v.project_id: v for v in StrategyVersion.objects.approved().filter(project_id__in=list(projects))}
+    if not versions:
+        return {}
+    ids = list(versions)
+    trackings, readings = _trackings(ids), _readings(ids)
+    milestones, reviews = _working_milestones(ids), _last_reviews(versions)
+    standings = {}
+    for project_id, version in versions.items():
+        project = projects[project_id]
+        version.project = project
+        standings[project_id] = _standing(
+            project,
+            version,
+            version_content(version),
+            trackings[project_id],
+            readings[project_id],
+            milestones[project_id],
+            reviews.get(project_id),
+            today,
+        )
+    return standings
+
+
+def next_checkin_period(tracking: KpiTracking, today: datetime.date) -> datetime.date:
+    """When the KPI's next check-in period begins (for "due from …" wording)."""
+    return next_period_start(tracking.cadence, today)

@@ -1,0 +1,145 @@
+"""Where an approved strategy stands: the one collector the cockpit, the portfolio, the status
+report and the reminders read — its lights, due check-ins, overdue milestones and next review,
+in a fixed number of queries whatever the number of KPIs and check-ins."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from strategies.analysis.kpi_status import State
+from strategies.models import ReviewDecision
+from strategies.services.checkins import kpi_checkin_correct, kpi_checkin_record
+from strategies.services.milestones import milestone_status_change
+from strategies.services.reviews import strategy_review_record
+from strategies.strategy_standing import PROPOSED_REVIEW_INTERVAL, portfolio_standings, strategy_standing
+
+from .factories import MilestoneFactory, ProjectFactory
+from .management_data import approved_version, days_ago, today
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
+
+
+def test_a_project_without_an_approved_version_has_no_standing(project):
+    assert strategy_standing(project) is None
+    assert portfolio_standings([project]) == {}
+
+
+def test_kpis_come_from_the_snapshot_with_their_light_and_the_due_check_in(project, consultant, manager):
+    version, (kpi, other), milestone = approved_version(project, consultant, manager, ago=60)
+    # The KPI's working row changes after approval: the cockpit tracks what was approved.
+    kpi.metric = "Renamed later"
+    kpi.save()
+    kpi_checkin_record(project=project, kpi_key=kpi.pk, user=consultant, date=today(), value="40")
+
+    standing = strategy_standing(project)
+
+    assert standing.version == version
+    by_key = {k.key: k for k in standing.kpis}
+    assert set(by_key) == {kpi.pk, other.pk}
+    first, second = by_key[kpi.pk], by_key[other.pk]
+    assert first.name == "Leads 0"
+    assert first.status.state in (State.ON_TRACK, State.NOT_JUDGED)
+    assert first.last_checkin_on == today()
+    assert first.checkin_due is False
+    assert second.checkin_due is True and second.last_checkin_on is None
+    assert standing.last_checkin_on == today()
+    assert sum(standing.counts.values()) == 2
+
+
+def test_a_corrected_check_in_counts_once_with_its_correction(project, consultant, manager):
+    _version, (kpi, _other), _milestone = approved_version(project, consultant, manager, ago=30)
+    wrong = kpi_checkin_record(project=project, kpi_key=kpi.pk, user=consultant, date=today(), value="1")
+    kpi_checkin_correct(checkin=wrong, user=consultant, date=today(), value="30", comment="typo")
+
+    standing = strategy_standing(project)
+
+    by_key = {k.key: k for k in standing.kpis}
+    assert [str(r.value) for r in by_key[kpi.pk].readings] == ["30.00"]
+
+
+def test_a_milestone_past_its_approved_due_date_is_overdue_until_done(project, consultant, manager):
+    late = MilestoneFactory(project=project, title="Hire an editor", due_date=today() - datetime.timedelta(days=3))
+    approved_version(project, consultant, manager, ago=30)
+    # Moving the working due date after approval does not move the approved one.
+    late.due_date = today() + datetime.timedelta(days=90)
+    late.save()
+
+    standing = strategy_standing(project)
+    by_title = {m.title: m for m in standing.milestones}
+    assert by_title["Hire an editor"].overdue and standing.overdue_milestones == 1
+    assert not by_title["Launch the blog"].overdue
+
+    late.refresh_from_db()
+    milestone_status_change(milestone=late, user=consultant, status="done", date=today())
+    assert strategy_standing(project).overdue_milestones == 0
+
+
+def test_the_next_review_is_proposed_a_quarter_after_approval_until_a_review_names_it(project, consultant, manager):
+    version, _kpis, _m = approved_version(project, consultant, manager, ago=100)
+    standing = strategy_standing(project)
+    assert standing.next_review_proposed
+    assert standing.next_review_on == standing.approved_on + PROPOSED_REVIEW_INTERVAL
+    assert standing.review_overdue
+
+    next_time = today() + datetime.timedelta(days=30)
+    strategy_review_record(
+        project=project,
+        user=manager,
+        date=today(),
+        participants="Board",
+        findings=[],
+        decision=ReviewDecision.CONTINUE,
+        rationale="",
+        next_review_on=next_time,
+    )
+    standing = strategy_standing(project)
+    assert (standing.next_review_on, standing.next_review_proposed, standing.review_overdue) == (
+        next_time,
+        False,
+        False,
+    )
+
+
+def _queries(call):
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def test_queries_do_not_grow_with_kpis_check_ins_or_projects(consultant, manager):
+    small, large = ProjectFactory(), ProjectFactory()
+    for p in (small, large):
+        p.memberships.create(user=consultant, role="consultant")
+        p.memberships.create(user=manager, role="manager")
+    approved_version(small, consultant, manager, ago=40, kpis=1)
+    _v, kpis, _m = approved_version(large, consultant, manager, ago=40, kpis=6)
+    for days in range(0, 35, 5):
+        with days_ago(days):
+            for kpi in kpis:
+                kpi_checkin_record(project=large, kpi_key=kpi.pk, user=consultant, date=today(), value=days)
+
+    assert _queries(lambda: strategy_standing(small)) == _queries(lambda: strategy_standing(large))
+    one = _queries(lambda: portfolio_standings([small]))
+    both = _queries(lambda: portfolio_standings([small, large]))
+    assert one == both
+    assert set(portfolio_standings([small, large])) == {small.pk, large.pk}
+
+
+def test_a_next_review_on_or_before_the_review_is_refused_beside_its_field(project, consultant, manager):
+    from strategies.exceptions import DomainError
+
+    approved_version(project, consultant, manager, ago=10)
+    with pytest.raises(DomainError) as caught:
+        strategy_review_record(
+            project=project,
+            user=manager,
+            date=today(),
+            participants="",
+            findings=[],
+            decision=ReviewDecision.CONTINUE,
+            rationale="",
+            next_review_on=today(),
+        )
+    assert caught.value.field == "next_review_on"

@@ -206,13 +206,17 @@ def test_consultants_and_managers_record_a_check_in_and_come_back_to_the_page(ro
     assert "From the CRM" in text_of(followed) and "The check-in is recorded." in text_of(followed)
 
 
-def test_a_value_is_read_with_the_pages_decimal_separator(project, kpi, consultant, client_for, settings):
+def test_value_and_date_are_read_in_the_pages_language(project, kpi, consultant, client_for, settings):
     client = client_for(consultant)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
 
-    assert client.post(kpi_url(project, kpi.pk), checkin_data(value="12,5")).status_code == 302
+    german_today = today().strftime("%d.%m.%Y")
+    assert f'value="{german_today}"' in client.get(kpi_url(project, kpi.pk)).content.decode()
 
-    assert str(KpiCheckIn.objects.get().value) == "12.50"
+    assert client.post(kpi_url(project, kpi.pk), checkin_data(value="12,5", date=german_today)).status_code == 302
+
+    checkin = KpiCheckIn.objects.get()
+    assert (str(checkin.value), checkin.date) == ("12.50", today())
 
 
 def test_the_form_offers_today_and_the_kpis_unit(project, kpi, consultant, client_for):
@@ -247,6 +251,7 @@ BAD_INPUT = [
         "before V1 was approved",
         id="before approval",
     ),
+    pytest.param("date", lambda: "2026-02-30", "Invalid date. Please enter it as", id="no date"),
     pytest.param("value", lambda: "a lot", "Enter the value as a number.", id="not a number"),
     pytest.param("value", lambda: "1000000000000", "The value must lie between", id="out of range"),
     pytest.param("unit", lambda: "EUR", "This KPI is measured in leads", id="other unit"),

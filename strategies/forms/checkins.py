@@ -10,12 +10,11 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Cadence, KpiTracking
-
-# Browsers send <input type="date"> as ISO 8601 whatever the page's language.
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from .rows import DateInput, date_pattern
 
 
 def _helper() -> FormHelper:
@@ -24,6 +23,15 @@ def _helper() -> FormHelper:
     helper.form_tag = False
     helper.disable_csrf = True
     return helper
+
+
+def _date_as_text(field: forms.DateField) -> None:
+    """Typed as text in the page's language, as the workshop's dates are (forms/rows.py DateInput says why)."""
+    field.widget = DateInput(attrs={"autocomplete": "off"})
+    field.widget.is_required = field.required
+    field.error_messages["invalid"] = gettext("Invalid date. Please enter it as %(pattern)s.") % {
+        "pattern": date_pattern()
+    }
 
 
 def _number_text(value: str) -> str:
@@ -42,7 +50,7 @@ class DomainErrorsMixin:
 
 
 class CheckInForm(DomainErrorsMixin, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date"))
     # Text, not a DecimalField: the service's own message says what is wrong with a value.
     value = forms.CharField(label=_("Value"), max_length=100)
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
@@ -51,6 +59,7 @@ class CheckInForm(DomainErrorsMixin, forms.Form):
     def __init__(self, *args, unit: str = "", **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate(), "unit": unit})
         super().__init__(*args, **kwargs)
+        _date_as_text(self.fields["date"])
         self.fields["unit"].help_text = (
             _("As approved: %(unit)s.") % {"unit": unit} if unit else _("This KPI is counted without a unit.")
         )
@@ -62,7 +71,7 @@ class CheckInForm(DomainErrorsMixin, forms.Form):
 
 class CorrectionForm(DomainErrorsMixin, forms.Form):
     value = forms.CharField(label=_("Corrected value"), max_length=100)
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date"))
     # Required by the service (a correction says why); left to it so its words are the only ones.
     comment = forms.CharField(
         label=_("Why is it corrected?"),
@@ -73,6 +82,7 @@ class CorrectionForm(DomainErrorsMixin, forms.Form):
     def __init__(self, *args, checkin, **kwargs):
         kwargs.setdefault("initial", {"value": formats.localize_input(checkin.value), "date": checkin.date})
         super().__init__(*args, **kwargs)
+        _date_as_text(self.fields["date"])
         self.helper = _helper()
 
     def clean_value(self) -> str:

@@ -9,8 +9,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from strategies.models import Cadence, KpiCheckIn, KpiTracking, Role
+from strategies.models import Cadence, KpiCheckIn, KpiTracking, ReviewDecision, Role
 from strategies.services.checkins import kpi_checkin_correct, kpi_checkin_record, kpi_tracking_update
+from strategies.services.reviews import strategy_review_record
 
 from .factories import KpiFactory, MembershipFactory, OptionFactory, PlatformFactory, ProjectFactory, UserFactory
 from .management_data import approved_version, today
@@ -60,6 +61,11 @@ def checkin_data(**overrides):
 
 def text_of(response) -> str:
     return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+def words_of(response) -> str:
+    """The page's text as read, without its markup."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 # --- the cockpit ---------------------------------------------------------------------------------------------
@@ -118,6 +124,39 @@ def test_an_overdue_milestone_is_marked_in_words_not_colour_alone(project, consu
         r'<tr id="milestone-\d+" class="table-danger milestone-overdue">.*?</tr>', response.content.decode(), re.S
     )
     assert row is not None and "Hire an editor" in row.group(0) and "Overdue" in row.group(0)
+
+
+def test_the_cockpit_shows_the_review_cadence_and_the_next_review_a_review_named(
+    project, consultant, manager, client_for
+):
+    project.review_cadence = "Every quarter with the board"
+    project.save()
+    approved_version(project, consultant, manager, ago=100)
+    next_time = today() + datetime.timedelta(days=45)
+    strategy_review_record(
+        project=project,
+        user=manager,
+        date=today() - datetime.timedelta(days=1),
+        participants="Board",
+        findings=[],
+        decision=ReviewDecision.CONTINUE,
+        rationale="",
+        next_review_on=next_time,
+    )
+
+    body = words_of(client_for(consultant).get(cockpit_url(project)))
+
+    assert "Review cadence: Every quarter with the board" in body
+    assert f"{next_time:%m/%d/%Y} next review" in body and "(proposed)" not in body
+    assert f"Last review: {today() - datetime.timedelta(days=1):%m/%d/%Y}" in body
+
+
+def test_a_review_date_past_is_marked_overdue(project, consultant, manager, client_for):
+    approved_version(project, consultant, manager, ago=200)  # the proposed review, a quarter on, has passed
+
+    body = words_of(client_for(consultant).get(cockpit_url(project)))
+
+    assert "next review (proposed) Overdue" in body
 
 
 def test_without_an_approved_version_the_cockpit_says_so(project, consultant, version, client_for):
@@ -358,6 +397,7 @@ def test_a_check_in_corrected_already_is_refused_above_the_form(project, kpi, co
 
     assert response.status_code == 200
     assert "already been corrected" in " ".join(response.context["form"].non_field_errors())
+    assert "already been corrected" in text_of(response)
     assert KpiCheckIn.objects.count() == 2
 
 

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Cadence, KpiTracking
 from .rows import DateInput, date_pattern
 
+# A comment says what happened, not a report: the same bound as the workshop's notes.
+COMMENT_LIMIT = 4000
+
 
 def _helper() -> FormHelper:
     """Crispy renders the fields; the template writes the <form> tag and its buttons."""
@@ -54,7 +57,9 @@ class CheckInForm(DomainErrorsMixin, forms.Form):
     # Text, not a DecimalField: the service's own message says what is wrong with a value.
     value = forms.CharField(label=_("Value"), max_length=100)
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, unit: str = "", **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate(), "unit": unit})
@@ -76,6 +81,7 @@ class CorrectionForm(DomainErrorsMixin, forms.Form):
     comment = forms.CharField(
         label=_("Why is it corrected?"),
         required=False,
+        max_length=COMMENT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2, "required": True}),
     )
 

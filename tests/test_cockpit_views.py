@@ -520,3 +520,16 @@ def test_only_consultants_change_how_a_kpi_is_followed(role, request, project, k
 def test_another_projects_option_is_no_kpi_here(project, approved, consultant, client_for):
     stray = KpiFactory(benefit=OptionFactory().benefit)
     assert client_for(consultant).get(tracking_url(project, stray.pk)).status_code == 404
+
+
+def test_the_cockpit_and_the_kpi_page_read_in_german(project, kpi, consultant, client_for, settings):
+    record(project, kpi, consultant, value="12")
+    client = client_for(consultant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    cockpit = words_of(client.get(cockpit_url(project)))
+    page = words_of(client.get(kpi_url(project, kpi.pk)))
+
+    assert "Umsetzungscockpit" in cockpit and "KPIs wie freigegeben" in cockpit and "Check-in fällig" in cockpit
+    assert "Nicht beurteilbar" in cockpit  # the second KPI, without a check-in
+    assert "Check-in erfassen" in page and "Verlauf" in page and "Letzter Wert" in page

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, members, portability, projects, reports, rows, versions, wizard
+from .views import changes, cockpit, members, portability, projects, reports, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -56,4 +56,13 @@ urlpatterns = [
     path("projects/<int:pk>/reports/<int:report_pk>/status/", reports.report_status, name="report_status"),
     path("projects/<int:pk>/reports/<int:report_pk>/retry/", reports.report_retry_view, name="report_retry"),
     path("projects/<int:pk>/reports/<int:report_pk>/download/", reports.report_download, name="report_download"),
+    # h1: the implementation cockpit (issue 14): where the approved strategy stands, KPI check-ins and tracking
+    path("projects/<int:pk>/cockpit/", cockpit.cockpit, name="cockpit"),
+    path("projects/<int:pk>/cockpit/kpis/<int:kpi_key>/", cockpit.kpi_detail, name="kpi_detail"),
+    path(
+        "projects/<int:pk>/cockpit/kpis/<int:kpi_key>/checkins/<int:checkin_pk>/correct/",
+        cockpit.kpi_checkin_correct,
+        name="kpi_checkin_correct",
+    ),
+    path("projects/<int:pk>/cockpit/kpis/<int:kpi_key>/tracking/", cockpit.kpi_tracking, name="kpi_tracking"),
 ]

@@ -67,6 +67,7 @@ from django.urls.resolvers import RoutePattern
 from competencies.models import Effect, GuidingQuestion, UsageFormat
 from strategies import models as m
 from strategies.models import Membership, Role
+from strategies.services.checkins import kpi_checkin_record
 from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
@@ -85,6 +86,7 @@ from .factories import (
     TopicFactory,
     UserFactory,
 )
+from .management_data import approved_version, today
 
 # --- what a route asks --------------------------------------------------------------------------------------
 
@@ -99,6 +101,10 @@ VERSIONS = "strategies.manage_versions"
 DECIDE = "strategies.decide_versions"
 REPORT = "strategies.request_report"
 EXPORT = "strategies.export_project"
+RECORD = "strategies.record_checkins"
+# A check-in's date (a date in the future is refused: still "allowed", but the success path is the one to walk).
+TODAY = today().isoformat()
+TRACKING = "strategies.manage_tracking"
 
 METHODS = ("GET", "POST")
 
@@ -161,6 +167,20 @@ def REPORT_OF(mat):
     return {**PROJECT(mat), "report_pk": mat.report.pk}
 
 
+def APPROVED(mat):
+    """The project's URL once it has an approved version in force (the cockpit has something to show)."""
+    mat.checkin  # noqa: B018 - made for its side effect: the approved version with a check-in
+    return PROJECT(mat)
+
+
+def APPROVED_KPI(mat):
+    return {**PROJECT(mat), "kpi_key": mat.checkin.kpi_key}
+
+
+def CHECKIN(mat):
+    return {**APPROVED_KPI(mat), "checkin_pk": mat.checkin.pk}
+
+
 # Keyed by URL name ("namespace:name" inside a namespace). Read pages without a method
 # guard (home, project page, changes, workshop) answer a POST like a GET: the body is ignored.
 MATRIX: dict[str, Route] = {
@@ -219,6 +239,17 @@ MATRIX: dict[str, Route] = {
     "report_status": Route(GET=VIEW, args=REPORT_OF),
     "report_retry": Route(POST=REPORT, args=REPORT_OF),
     "report_download": Route(GET=VIEW, args=REPORT_OF),
+    # h1: the implementation cockpit; a KPI's check-ins (its owner may record them too: test_cockpit_views)
+    "cockpit": Route(GET=VIEW, args=APPROVED),
+    "kpi_detail": Route(
+        GET=VIEW, POST=RECORD, args=APPROVED_KPI, data={"date": TODAY, "value": "12", "comment": "Matrix"}
+    ),
+    "kpi_checkin_correct": Route(
+        GET=RECORD, POST=RECORD, args=CHECKIN, data={"date": TODAY, "value": "13", "comment": "Matrix correction"}
+    ),
+    "kpi_tracking": Route(
+        GET=TRACKING, POST=TRACKING, args=APPROVED_KPI, data={"cadence": "weekly", "tolerance_percent": "5"}
+    ),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -351,6 +382,16 @@ class Material:
     @cached_property
     def report(self):
         return make_done_report(self.version, self.consultant, self.tag)
+
+    @cached_property
+    def checkin(self):
+        """A check-in of a KPI of the project's approved version in force (approved by a manager made here)."""
+        manager = UserFactory(username=f"approver-{self.tag.lower()}")
+        MembershipFactory(project=self.project, user=manager, role=Role.MANAGER)
+        _version, kpis, _milestone = approved_version(self.project, self.consultant, manager, kpis=1)
+        return kpi_checkin_record(
+            project=self.project, kpi_key=kpis[0].pk, user=self.consultant, date=today(), value="11", comment=self.tag
+        )
 
     @cached_property
     def membership(self):

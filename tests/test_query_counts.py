@@ -118,3 +118,73 @@ def test_the_xl_demo_project_needs_the_same_queries_as_the_small_one(django_asse
     assert _queries_per_page(xl, django_assert_max_num_queries) == _queries_per_page(
         small, django_assert_max_num_queries
     )
+
+
+# --- the implementation cockpit (issue 14) ----------------------------------------------------------------------
+
+COCKPIT_MAX_QUERIES = 20
+
+
+def _approved_project(*, kpis: int, checkins: int):
+    """A project whose approved version has `kpis` KPIs, each with `checkins` weekly check-ins, an owner
+    who is a member, and (with check-ins) one corrected entry: what the cockpit and the KPI page show."""
+    import datetime
+
+    from strategies.models import KpiCheckIn
+    from strategies.services.checkins import kpi_checkin_correct, kpi_tracking_update
+
+    from .factories import MembershipFactory, ProjectFactory, UserFactory
+    from .management_data import approved_version, today
+
+    project = ProjectFactory()
+    consultant, manager = UserFactory(), UserFactory()
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    version, kpi_rows, _milestone = approved_version(project, consultant, manager, ago=7 * checkins + 30, kpis=kpis)
+    KpiCheckIn.objects.bulk_create(
+        KpiCheckIn(
+            project=project,
+            kpi_key=kpi.pk,
+            version=version,
+            date=today() - datetime.timedelta(days=7 * week),
+            value=10 + week,
+            unit="leads",
+            comment=f"Week {week}",
+            recorded_by=consultant,
+            recorded_by_name="Alice",
+        )
+        for kpi in kpi_rows
+        for week in range(checkins)
+    )
+    for kpi in kpi_rows:
+        kpi_tracking_update(project=project, kpi_key=kpi.pk, user=consultant, owner=manager)
+    first = kpi_rows[0]
+    wrong = KpiCheckIn.objects.filter(project=project, kpi_key=first.pk).order_by("-date").first()
+    if wrong is not None:
+        kpi_checkin_correct(checkin=wrong, user=consultant, value="30", date=wrong.date, comment="typo")
+    return project, consultant, first
+
+
+def _cockpit_queries(project, consultant, kpi, django_assert_max_num_queries) -> dict[str, int]:
+    client = Client()
+    client.force_login(consultant)
+    counts = {}
+    for label, url in (
+        ("cockpit", reverse("cockpit", args=[project.pk])),
+        ("kpi page", reverse("kpi_detail", args=[project.pk, kpi.pk])),
+    ):
+        client.get(url)  # the session's first request settles it
+        with django_assert_max_num_queries(COCKPIT_MAX_QUERIES, info=label) as captured:
+            assert client.get(url).status_code == 200
+        counts[label] = len(captured.captured_queries)
+    return counts
+
+
+def test_the_cockpit_and_a_kpi_page_need_as_few_queries_for_8_kpis_with_30_check_ins_as_for_2(
+    django_assert_max_num_queries,
+):
+    small = _approved_project(kpis=2, checkins=1)
+    large = _approved_project(kpis=8, checkins=30)
+    small_counts = _cockpit_queries(*small, django_assert_max_num_queries)
+    large_counts = _cockpit_queries(*large, django_assert_max_num_queries)
+    assert large_counts == small_counts, (small_counts, large_counts)

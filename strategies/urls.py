@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, members, portability, projects, reports, rows, versions, wizard
+from .views import changes, members, milestones, portability, projects, reports, reviews, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -56,4 +56,13 @@ urlpatterns = [
     path("projects/<int:pk>/reports/<int:report_pk>/status/", reports.report_status, name="report_status"),
     path("projects/<int:pk>/reports/<int:report_pk>/retry/", reports.report_retry_view, name="report_retry"),
     path("projects/<int:pk>/reports/<int:report_pk>/download/", reports.report_download, name="report_download"),
+    # h2: milestones move, and reviews are recorded (issue 14, items 5 and 7)
+    path(
+        "projects/<int:pk>/cockpit/milestones/<int:milestone_pk>/",
+        milestones.milestone_status,
+        name="milestone_status",
+    ),
+    path("projects/<int:pk>/reviews/", reviews.review_list, name="review_list"),
+    path("projects/<int:pk>/reviews/new/", reviews.review_new, name="review_new"),
+    path("projects/<int:pk>/reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
 ]

@@ -262,3 +262,20 @@ def test_the_project_page_links_the_reviews_once_there_is_an_approved_version(
     approved_version(project, consultant, manager, kpis=0)
     for user in (consultant, manager, viewer):
         assert list_url(project) in client_for(user).get(project_url).content.decode()
+
+
+def test_a_review_is_recorded_in_german_with_german_dates(project, approved, consultant, client_for, settings):
+    client = client_for(consultant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    page = client.get(new_url(project)).content.decode()
+    assert "Review erfassen" in page and f'value="{today().strftime("%d.%m.%Y")}"' in page
+    data = form_data(
+        approved,
+        date=today().strftime("%d.%m.%Y"),
+        next_review_on=(today() + datetime.timedelta(days=30)).strftime("%d.%m.%Y"),
+        decision="replace",
+    )
+    refused = client.post(new_url(project), data).content.decode()
+    assert "warum sich die Strategie ändern soll" in field_block(refused, "rationale")
+    assert client.post(new_url(project), {**data, "rationale": "Neu denken"}).status_code == 302
+    assert StrategyReview.objects.get().next_review_on == today() + datetime.timedelta(days=30)

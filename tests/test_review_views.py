@@ -152,15 +152,18 @@ def test_a_review_is_recorded_with_its_findings_and_shown(project, approved, cli
 
 def test_adjust_lands_in_the_workshop_at_the_successor_draft(project, approved, manager, client_for):
     client = client_for(manager)
+    method_step = reverse("wizard_step", args=[project.pk, "method"])
+    assert client.get(method_step).status_code == 200  # the step's page is cached from here on
     response = client.post(new_url(project), form_data(approved, decision="adjust", rationale="Video works better"))
     review = StrategyReview.objects.get()
     successor = review.successor
     assert successor.status == VersionStatus.DRAFT and successor.based_on == approved[0]
-    method_step = reverse("wizard_step", args=[project.pk, "method"])
     assert response.status_code == 302 and response["Location"] == f"{method_step}#version-{successor.pk}"
     page = client.get(response["Location"]).content.decode()
     assert f"V{successor.number} “{successor.name}” is started as the successor draft of V1" in page
     assert f'id="version-{successor.pk}"' in page
+    # Later visits (from the cache once more) list the successor too.
+    assert f'id="version-{successor.pk}"' in client.get(method_step).content.decode()
     detail = client.get(detail_url(review)).content.decode()
     assert reverse("version_detail", args=[project.pk, successor.pk]) in detail and "Video works better" in detail
 

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import changes, cockpit, members, portability, projects, reports, rows, versions, wizard
+from .views import (
+    changes,
+    cockpit,
+    members,
+    milestones,
+    portability,
+    projects,
+    reports,
+    reviews,
+    rows,
+    versions,
+    wizard,
+)
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -65,4 +77,13 @@ urlpatterns = [
         name="kpi_checkin_correct",
     ),
     path("projects/<int:pk>/cockpit/kpis/<int:kpi_key>/tracking/", cockpit.kpi_tracking, name="kpi_tracking"),
+    # h2: milestones move, and reviews are recorded (issue 14, items 5 and 7)
+    path(
+        "projects/<int:pk>/cockpit/milestones/<int:milestone_pk>/",
+        milestones.milestone_status,
+        name="milestone_status",
+    ),
+    path("projects/<int:pk>/reviews/", reviews.review_list, name="review_list"),
+    path("projects/<int:pk>/reviews/new/", reviews.review_new, name="review_new"),
+    path("projects/<int:pk>/reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
 ]

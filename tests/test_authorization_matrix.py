@@ -63,11 +63,14 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 
 from competencies.models import Effect, GuidingQuestion, UsageFormat
 from strategies import models as m
 from strategies.models import Membership, Role
+from strategies.services.approval import strategy_version_decide, strategy_version_submit
 from strategies.services.checkins import kpi_checkin_record
+from strategies.services.reviews import strategy_review_record
 from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
@@ -86,7 +89,7 @@ from .factories import (
     TopicFactory,
     UserFactory,
 )
-from .management_data import approved_version, today
+from .management_data import today
 
 # --- what a route asks --------------------------------------------------------------------------------------
 
@@ -105,6 +108,8 @@ RECORD = "strategies.record_checkins"
 # A check-in's date (a date in the future is refused: still "allowed", but the success path is the one to walk).
 TODAY = today().isoformat()
 TRACKING = "strategies.manage_tracking"
+MILESTONES = "strategies.change_milestones"
+REVIEW = "strategies.review_strategy"
 
 METHODS = ("GET", "POST")
 
@@ -181,6 +186,20 @@ def CHECKIN(mat):
     return {**APPROVED_KPI(mat), "checkin_pk": mat.checkin.pk}
 
 
+def IN_FORCE(mat):
+    """The project, with an approved version in force (so the review form is offered whole)."""
+    assert mat.version_in_force is not None
+    return PROJECT(mat)
+
+
+def MILESTONE_IN_FORCE(mat):
+    return {**IN_FORCE(mat), "milestone_pk": mat.milestone.pk}
+
+
+def REVIEW_OF(mat):
+    return {**PROJECT(mat), "review_pk": mat.review.pk}
+
+
 # Keyed by URL name ("namespace:name" inside a namespace). Read pages without a method
 # guard (home, project page, changes, workshop) answer a POST like a GET: the body is ignored.
 MATRIX: dict[str, Route] = {
@@ -250,6 +269,11 @@ MATRIX: dict[str, Route] = {
     "kpi_tracking": Route(
         GET=TRACKING, POST=TRACKING, args=APPROVED_KPI, data={"cadence": "weekly", "tolerance_percent": "5"}
     ),
+    # h2: milestones move, and reviews are recorded
+    "milestone_status": Route(GET=VIEW, POST=MILESTONES, args=MILESTONE_IN_FORCE),
+    "review_list": Route(GET=VIEW, args=PROJECT),
+    "review_new": Route(GET=REVIEW, POST=REVIEW, args=IN_FORCE),
+    "review_detail": Route(GET=VIEW, args=REVIEW_OF),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -385,12 +409,36 @@ class Material:
 
     @cached_property
     def checkin(self):
-        """A check-in of a KPI of the project's approved version in force (approved by a manager made here)."""
-        manager = UserFactory(username=f"approver-{self.tag.lower()}")
-        MembershipFactory(project=self.project, user=manager, role=Role.MANAGER)
-        _version, kpis, _milestone = approved_version(self.project, self.consultant, manager, kpis=1)
+        """A check-in of a KPI of the project's approved version in force."""
+        assert self.version_in_force is not None
         return kpi_checkin_record(
-            project=self.project, kpi_key=kpis[0].pk, user=self.consultant, date=today(), value="11", comment=self.tag
+            project=self.project, kpi_key=self.kpi.pk, user=self.consultant, date=today(), value="11", comment=self.tag
+        )
+
+    @cached_property
+    def version_in_force(self):
+        """An approved version (decided by a manager of its own) whose snapshot carries the milestone and the KPI."""
+        assert self.milestone is not None and self.kpi is not None
+        approver = UserFactory(username=f"approver-{self.tag.lower()}")
+        MembershipFactory(project=self.project, user=approver, role=Role.MANAGER)
+        version = strategy_version_create(project=self.project, user=self.consultant, name=f"Approved {self.tag}")
+        version_option_choose(
+            version=version, user=self.consultant, option=self.option, included=True, reason=f"Reason {self.tag}"
+        )
+        strategy_version_submit(version=version, user=self.consultant, notify=False)
+        return strategy_version_decide(version=version, user=approver, decision=m.Decision.APPROVE, comment=self.tag)
+
+    @cached_property
+    def review(self):
+        assert self.version_in_force is not None
+        return strategy_review_record(
+            project=self.project,
+            user=self.consultant,
+            date=timezone.localdate(),
+            participants=self.tag,
+            findings=[{"milestone_key": self.milestone.pk, "status": "planned", "text": self.tag}],
+            decision=m.ReviewDecision.CONTINUE,
+            rationale=self.tag,
         )
 
     @cached_property
@@ -595,8 +643,9 @@ PERMISSIONS_OF = {
     "anonymous": set(),
     "non_member": set(),
     "viewer": {VIEW},
-    "manager": {VIEW, MEMBERS, COMMENT, DECIDE, REPORT, EXPORT},  # members: the manager role only (and viewers)
-    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT},
+    # members: the manager role only (and viewers)
+    "manager": {VIEW, MEMBERS, COMMENT, DECIDE, REPORT, EXPORT, MILESTONES, REVIEW},
+    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT, MILESTONES, REVIEW},
     "other_consultant": set(),
     "staff": set(),
     "superuser": set(),
@@ -610,7 +659,7 @@ MAY_CREATE_PROJECTS = {"consultant", "other_consultant", "staff", "superuser", "
 def test_the_rules_give_each_role_what_the_design_says(role, world, people):
     user = people[role] or AnonymousUser()
     project = world["own"].project
-    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT, EXPORT}
+    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT, EXPORT, MILESTONES, REVIEW}
     assert {perm for perm in project_perms if rules.has_perm(perm, user, project)} == PERMISSIONS_OF[role]
     assert user.has_perm(CREATE) == (role in MAY_CREATE_PROJECTS)
 
@@ -761,7 +810,16 @@ def test_an_object_id_reaches_only_the_urls_own_project(
 
 def test_the_idor_check_reaches_every_object_argument():
     names = {case.values[2] for case in _idor_cases()}
-    assert names >= {"membership_pk", "version_pk", "option_pk", "report_pk", "ident", "question_pk"}
+    assert names >= {
+        "membership_pk",
+        "version_pk",
+        "option_pk",
+        "report_pk",
+        "ident",
+        "question_pk",
+        "milestone_pk",
+        "review_pk",
+    }
     kinds = {case.values[1].name for case in _idor_cases() if case.values[1] is not None}
     assert kinds == set(ROW_KINDS)
 

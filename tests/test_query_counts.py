@@ -188,3 +188,81 @@ def test_the_cockpit_and_a_kpi_page_need_as_few_queries_for_8_kpis_with_30_check
     small_counts = _cockpit_queries(*small, django_assert_max_num_queries)
     large_counts = _cockpit_queries(*large, django_assert_max_num_queries)
     assert large_counts == small_counts, (small_counts, large_counts)
+
+
+# --- strategy management: the milestone page and the reviews (issue 14) ------------------------------------------
+
+
+def _managed_project(*, kpis: int, milestones: int, reviews: int, checkins: int) -> tuple:
+    """A project with an approved version of `kpis` KPIs and `milestones` + 1 milestones, moved and reviewed."""
+    import datetime
+
+    from strategies.services.checkins import kpi_checkin_record
+    from strategies.services.milestones import milestone_status_change
+    from strategies.services.reviews import strategy_review_record
+
+    from .factories import MembershipFactory, MilestoneFactory, ProjectFactory, UserFactory
+    from .management_data import approved_version, today
+
+    project = ProjectFactory()
+    consultant, manager = UserFactory(), UserFactory()
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    for n in range(milestones):
+        MilestoneFactory(project=project, title=f"Step {n}")
+    _version, kpi_rows, milestone = approved_version(project, consultant, manager, kpis=kpis, ago=200)
+    for kpi in kpi_rows:
+        for n in range(checkins):
+            day = today() - datetime.timedelta(days=7 * n)
+            kpi_checkin_record(project=project, user=consultant, kpi_key=kpi.pk, date=day, value=str(10 + n))
+    for status in ("in_progress", "blocked", "in_progress")[: 1 + min(reviews, 2)]:
+        milestone_status_change(milestone=milestone, user=manager, status=status, date=today())
+    findings = [{"kpi_key": kpi.pk, "status": "at_risk", "text": "Behind"} for kpi in kpi_rows]
+    findings += [
+        {"milestone_key": pk, "status": "planned", "text": "Waiting"}
+        for pk in project.milestones.values_list("pk", flat=True)
+    ]
+    last = None
+    for n in range(reviews):
+        decision = "adjust" if n == reviews - 1 else "continue"
+        last = strategy_review_record(
+            project=project,
+            user=consultant,
+            date=today() - datetime.timedelta(days=30 * (reviews - n)),
+            participants="The team",
+            findings=findings,
+            decision=decision,
+            rationale="Because",
+        )
+    return project, consultant, milestone, last
+
+
+def _management_queries(project, consultant, milestone, review, django_assert_max_num_queries) -> dict[str, int]:
+    client = Client()
+    client.force_login(consultant)
+    pages = {
+        "milestone": reverse("milestone_status", args=[project.pk, milestone.pk]),
+        "milestone panel (htmx)": reverse("milestone_status", args=[project.pk, milestone.pk]),
+        "review list": reverse("review_list", args=[project.pk]),
+        "review form": reverse("review_new", args=[project.pk]),
+        "review": reverse("review_detail", args=[project.pk, review.pk]),
+        "project": reverse("project_detail", args=[project.pk]),
+    }
+    counts = {}
+    for label, url in pages.items():
+        headers = HX if "htmx" in label else {}
+        with django_assert_max_num_queries(MAX_QUERIES, info=label) as captured:
+            assert client.get(url, **headers).status_code == 200
+        counts[label] = len(captured.captured_queries)
+    return counts
+
+
+def test_the_milestone_and_review_pages_need_the_same_few_queries_however_much_was_recorded(
+    db, django_assert_max_num_queries
+):
+    small = _managed_project(kpis=1, milestones=0, reviews=1, checkins=1)
+    large = _managed_project(kpis=8, milestones=6, reviews=6, checkins=12)
+    assert large[0].reviews.count() == 6 and large[0].milestones.count() == 7
+    assert _management_queries(*large, django_assert_max_num_queries) == _management_queries(
+        *small, django_assert_max_num_queries
+    )

@@ -90,7 +90,9 @@ def project_detail(request, pk: int):
     project = project_for(request, pk)
     # One query for all figures: the same counts drive the wizard's progress.
     counts = project_counts(project)
-    versions = StrategyVersion.objects.filter(project=project).for_listing()
+    versions = list(StrategyVersion.objects.filter(project=project).for_listing())
+    # Reviews follow an approval: their list is offered once there is something to review or read.
+    has_reviews = any(version.is_approved_here for version in versions) or project.reviews.exists()
     context = {
         "project": project,
         "role": project.role_of(request.user),
@@ -101,5 +103,6 @@ def project_detail(request, pk: int):
         "can_edit": project.can_edit(request.user),
         "can_manage_members": project.can_manage_members(request.user),
         "can_export": project.can_export(request.user),
+        "has_reviews": has_reviews,
     }
     return render(request, "strategies/project_detail.html", context)

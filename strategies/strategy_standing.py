@@ -15,9 +15,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .analysis.kpi_status import (
     DEFAULT_TOLERANCE,
@@ -49,6 +51,25 @@ from .snapshots import version_content
 PROPOSED_REVIEW_INTERVAL = datetime.timedelta(days=91)
 
 
+class Attention(StrEnum):
+    """Why a project needs its consultant's attention (the portfolio on the project list)."""
+
+    OFF_TRACK = "off_track"  # a KPI is off track
+    MILESTONE_OVERDUE = "milestone_overdue"
+    REVIEW_OVERDUE = "review_overdue"
+    # A KPI has gone a whole check-in period (its cadence) without a check-in: not merely "due"
+    # (every KPI is due on the first day of its period), but missed.
+    CHECKIN_OVERDUE = "checkin_overdue"
+
+
+ATTENTION_LABELS = {
+    Attention.OFF_TRACK: _("a KPI is off track"),
+    Attention.MILESTONE_OVERDUE: _("a milestone is overdue"),
+    Attention.REVIEW_OVERDUE: _("the review is overdue"),
+    Attention.CHECKIN_OVERDUE: _("a check-in was missed"),
+}
+
+
 def _date(text) -> datetime.date | None:
     if not text:
         return None
@@ -72,6 +93,9 @@ class KpiStanding:
     last_checkin_on: datetime.date | None
     period_start: datetime.date  # the current check-in period (tracking.cadence)
     checkin_due: bool  # no check-in dated in the current period yet
+    # A whole period went by without a check-in: none since the start of the previous period
+    # (or, never checked in, the version was approved before it).
+    checkin_overdue: bool = False
 
     @property
     def name(self) -> str:
@@ -139,6 +163,21 @@ class Standing:
     def checkins_due(self) -> int:
         return sum(1 for k in self.kpis if k.checkin_due)
 
+    @property
+    def checkins_overdue(self) -> int:
+        return sum(1 for k in self.kpis if k.checkin_overdue)
+
+    @property
+    def attention(self) -> list[Attention]:
+        """Why the project needs attention, in the order of Attention; empty when it does not."""
+        reasons = {
+            Attention.OFF_TRACK: self.counts.get(State.OFF_TRACK, 0) > 0,
+            Attention.MILESTONE_OVERDUE: self.overdue_milestones > 0,
+            Attention.REVIEW_OVERDUE: self.review_overdue,
+            Attention.CHECKIN_OVERDUE: self.checkins_overdue > 0,
+        }
+        return [reason for reason, applies in reasons.items() if applies]
+
 
 def plan_of(kpi: dict, *, start: datetime.date | None, tolerance=DEFAULT_TOLERANCE) -> KpiPlan:
     return KpiPlan(
@@ -154,6 +193,7 @@ def _kpi_standing(key, kpi, tracking, readings, *, start, today) -> KpiStanding:
     plan = plan_of(kpi, start=start, tolerance=tracking.tolerance_percent)
     judged = [r for r in readings if r.on <= today]
     current_period = period_start(tracking.cadence, today)
+    previous_period = period_start(tracking.cadence, current_period - datetime.timedelta(days=1))
     last = judged[-1].on if judged else None
     return KpiStanding(
         key=key,
@@ -166,6 +206,7 @@ def _kpi_standing(key, kpi, tracking, readings, *, start, today) -> KpiStanding:
         last_checkin_on=last,
         period_start=current_period,
         checkin_due=last is None or last < current_period,
+        checkin_overdue=(last or start or today) < previous_period,
     )
 
 

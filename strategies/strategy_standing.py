@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Max
+from django.db.models import F, Func, JSONField, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +43,7 @@ from .models import (
     StrategyVersion,
 )
 from .models.checkins import next_period_start, period_start
-from .snapshots import version_content
+from .snapshots import READABLE_SCHEMAS, unreadable_content, version_content
 
 # Without a review that names the next one, the first review is proposed a quarter after approval
 # (and the next a quarter after the last review): the cadence most strategies in the source
@@ -277,6 +277,94 @@ def _readings(project_ids: Iterable[int]) -> dict[int, dict[int, list[Reading]]]
     return by_project
 
 
+def _last_readings(project_ids: Iterable[int], today: datetime.date) -> dict[int, dict[int, list[Reading]]]:
+    """Per project and KPI key, the current check-ins of the KPI's last check-in date on or before
+    `today` (all of that day's, so the one recorded last is judged, as ever): its light and its
+    last check-in. Two queries, whatever the number of check-ins: the last dates (read from the
+    index), then those days' rows. Three years of weekly check-ins on many projects
+    are otherwise loaded for the project list to skip them (issue 14 benchmark).
+    """
+    ids = list(project_ids)
+    last_days = (
+        KpiCheckIn.objects.current()
+        .filter(project_id__in=ids, date__lte=today)
+        .values_list("project_id", "kpi_key")
+        .annotate(last=Max("date"))
+        .order_by()
+    )
+    last_of = {(project_id, key): last for project_id, key, last in last_days}
+    by_project: dict[int, dict[int, list[Reading]]] = defaultdict(lambda: defaultdict(list))
+    # By the days alone (a short list: KPIs checked in together share them), each row then kept
+    # only on its own KPI's last day; a condition per KPI would cost more to compile than to run.
+    rows = (
+        KpiCheckIn.objects.current()
+        .filter(project_id__in=ids, date__in=set(last_of.values()))
+        .order_by("date", "recorded_at", "id")
+        .values_list("project_id", "kpi_key", "date", "value", "id")
+    )
+    for project_id, key, day, value, pk in rows:
+        if last_of.get((project_id, key)) == day:
+            by_project[project_id][key].append(Reading(on=day, value=value, recorded=pk))
+    return by_project
+
+
+# What the portfolio reads of an approved snapshot: the rest (topics, options, texts) can be
+# megabytes on a large project and is left in the database.
+_SNAPSHOT_PARTS = (("schema",), ("kpis",), ("milestones",), ("platforms",), ("project", "review_cadence"))
+
+
+class _JsonParts(Func):
+    """The values at several paths of a JSON column, as one JSON array, reading the document once.
+
+    One KeyTransform per key would make SQLite parse the text once per key (about 10 ms each
+    for the xl demo's 2 MB snapshot); JSON_EXTRACT with several paths parses it once.
+    PostgreSQL's jsonb is parsed already: an array of its parts.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, column: str, paths: tuple[tuple[str, ...], ...]):
+        self.paths = paths
+        super().__init__(F(column))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        paths = ["$" + "".join(f'."{key}"' for key in path) for path in self.paths]
+        return f"JSON_EXTRACT({column}, {', '.join(['%s'] * len(paths))})", [*params, *paths]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        parts = ", ".join(f"{column} #> %s::text[]" for _path in self.paths)
+        return f"JSONB_BUILD_ARRAY({parts})", [value for path in self.paths for value in (*params, list(path))]
+
+
+def _versions_in_force(project_ids) -> dict[int, tuple[StrategyVersion, dict]]:
+    """Each project's approved version in force and its content as far as a standing reads it
+    (KPIs, milestones, platforms, review cadence), in one query; the snapshot itself stays deferred."""
+    found = {}
+    for version in (
+        StrategyVersion.objects.approved()
+        .filter(project_id__in=list(project_ids))
+        .defer("snapshot")
+        .annotate(snapshot_parts=_JsonParts("snapshot", _SNAPSHOT_PARTS))
+    ):
+        schema, kpis, milestones, platforms, review_cadence = version.snapshot_parts or [None] * len(_SNAPSHOT_PARTS)
+        if schema in READABLE_SCHEMAS:
+            partial = {
+                "schema": schema,
+                "kpis": kpis,
+                "milestones": milestones,
+                "platforms": platforms,
+                "project": {"review_cadence": review_cadence},
+            }
+            # version_content turns an older schema into the current shape, as for the whole snapshot.
+            content = version_content(StrategyVersion(pk=version.pk, status=version.status, snapshot=partial))
+        else:
+            content = unreadable_content(version)
+        found[version.project_id] = (version, content)
+    return found
+
+
 def _trackings(project_ids) -> dict[int, dict[int, KpiTracking]]:
     by_project: dict[int, dict[int, KpiTracking]] = defaultdict(dict)
     for tracking in KpiTracking.objects.filter(project_id__in=list(project_ids)).select_related("owner"):
@@ -330,26 +418,30 @@ def strategy_standing(
 def portfolio_standings(projects: Iterable[StrategyProject], *, today=None) -> dict[int, Standing]:
     """Standing of every given project that has an approved version in force, by project id.
 
-    A fixed number of queries for any number of projects; the snapshots are read as stored.
+    A fixed number of queries for any number of projects, KPIs and check-ins (the project list).
+    Read lean, for many projects at once: of the snapshot only what a standing shows, and of each
+    KPI's check-ins only those of its last check-in date (`readings`): its light and last check-in
+    are as strategy_standing gives them; its forecast (from several dates) and history are not
+    here, they are the cockpit's to load.
     """
     today = today or timezone.localdate()
     projects = {project.pk: project for project in projects}
     if not projects:
         return {}
-    versions = {v.project_id: v for v in StrategyVersion.objects.approved().filter(project_id__in=list(projects))}
+    versions = _versions_in_force(projects)
     if not versions:
         return {}
     ids = list(versions)
-    trackings, readings = _trackings(ids), _readings(ids)
-    milestones, reviews = _working_milestones(ids), _last_reviews(versions)
+    trackings, readings = _trackings(ids), _last_readings(ids, today)
+    milestones, reviews = _working_milestones(ids), _last_reviews({pk: v for pk, (v, _c) in versions.items()})
     standings = {}
-    for project_id, version in versions.items():
+    for project_id, (version, content) in versions.items():
         project = projects[project_id]
         version.project = project
         standings[project_id] = _standing(
             project,
             version,
-            version_content(version),
+            content,
             trackings[project_id],
             readings[project_id],
             milestones[project_id],

@@ -19,7 +19,8 @@ def ensure_weekly_checkins(project, *, weeks: int = WEEKS, today: datetime.date 
     """Give each KPI of the project's approved version `weeks` weekly check-ins up to today, unless the
     project has check-ins already; returns how many were made (0: it had some, or has no approved version).
 
-    The values climb from the KPI's baseline towards its target with a wobble, so the lights differ.
+    The values climb from the KPI's baseline towards its target with a wobble (for the load; the
+    demo seed gives the lights their spread).
     """
     from django.db import transaction
     from django.utils import timezone

@@ -9,6 +9,12 @@ approved version page, the version comparison and the project list of each proje
 median milliseconds of 7 (in-process, no network), queries, HTML and gzip size. The xl
 project is five times the large one; its row shows the xl ÷ large time ratio.
 
+Then strategy management (issue 14): the cockpit of the large and the xl project and the
+project list with its portfolio (all three projects' approved strategies), each with three
+years of weekly check-ins per KPI (benchmarks/demo_checkins.py makes them where the seed did
+not): queries (flat, at most 20) and median ms (at most 150). The cockpit's row is skipped
+with a note while its route is not in this branch.
+
 Then the server time of an htmx row save on the large project, on SQLite and, when
 BENCH_POSTGRES_URL's server answers, on PostgreSQL (a database of its own, dropped after).
 
@@ -36,6 +42,10 @@ LARGE_KB_TARGET = 150.0
 XL_MS_TARGET = 300.0
 SAVE_P50_TARGET_MS = 15.0
 SIZES = ("small", "large", "xl")
+# Issue 14: the cockpit and the portfolio on the large project, uncached.
+MANAGEMENT_MS_TARGET = 150.0
+MANAGEMENT_QUERIES_TARGET = 20
+MANAGEMENT_SIZES = ("large", "xl")
 
 
 def environment(workdir: Path, database_url: str | None = None) -> dict:
@@ -127,6 +137,72 @@ def measure_pages() -> list[dict]:
             cache.clear()
             results.append({"size": size, "page": label, **measure_page(client, url)})
     return results
+
+
+def measure_management() -> list[dict]:
+    """Runs in the fresh process: the cockpit of the large and the xl project, then the project list
+    with the portfolio of all of them; check-ins made first where the demo has none.
+
+    A figure is {"page", "size", "ms", "queries", ...} or, for a page whose route is not there
+    yet, {"page", "size", "missing": why}.
+    """
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.urls import NoReverseMatch, reverse
+
+    from benchmarks.demo_checkins import ensure_weekly_checkins
+
+    projects = _projects()
+    for size in MANAGEMENT_SIZES:
+        ensure_weekly_checkins(projects[size])
+    results = []
+    for size in MANAGEMENT_SIZES:
+        project = projects[size]
+        try:
+            url = reverse("cockpit", args=[project.pk])
+        except NoReverseMatch:  # the cockpit is another task's route; the lead merges it
+            results.append({"page": "cockpit", "size": size, "missing": "no route named 'cockpit' yet"})
+            continue
+        cache.clear()
+        results.append({"page": "cockpit", "size": size, **measure_page(consultant_client(project), url)})
+    cache.clear()
+    # The consultant of the large project leads the small and the xl one too: one list, all three portfolios.
+    listed = measure_page(consultant_client(projects["large"]), reverse("home"))
+    results.append({"page": "project list with portfolio", "size": "small + large + xl", **listed})
+    return results
+
+
+def management_rows(results: list[dict], out=None) -> list[dict]:
+    """Table rows of measure_management()'s figures; a page not there yet is a row that says so
+    (and a note is printed), never a miss."""
+    out = out or sys.stdout
+    target = f"<= {MANAGEMENT_MS_TARGET:.0f} ms, <= {MANAGEMENT_QUERIES_TARGET} q, flat"
+    queries_by_page: dict[str, set] = {}
+    for figures in results:
+        if "queries" in figures:
+            queries_by_page.setdefault(figures["page"], set()).add(figures["queries"])
+    rows = []
+    for figures in results:
+        measure = f"uncached {figures['page']}, {figures['size']}"
+        if "missing" in figures:
+            print(f"Note: {measure} skipped: {figures['missing']} (the lead merges the route).", file=out)
+            rows.append({"measure": measure, "value": f"skipped: {figures['missing']}", "target": target, "ok": None})
+            continue
+        flat = len(queries_by_page[figures["page"]]) == 1
+        rows.append(
+            {
+                "measure": measure,
+                "value": f"{figures['ms']:.0f} ms, {figures['queries']} q{'' if flat else ' (not flat)'}, "
+                f"{figures['kb']:.0f} KB",
+                "target": target,
+                "ok": figures["ms"] <= MANAGEMENT_MS_TARGET
+                and figures["queries"] <= MANAGEMENT_QUERIES_TARGET
+                and flat,
+            }
+        )
+    return rows
 
 
 def measure_saves() -> dict:
@@ -239,16 +315,37 @@ def postgres_save_rows() -> list[dict]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _prepare(env: dict, workdir: Path) -> None:
+    print(f"Preparing an instance with the small, large and xl demo projects in {workdir} …", flush=True)
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "seed_demo", "--size", "xl")
+    _manage(env, "collectstatic", "--noinput")
+
+
+def _management_rows_of(env: dict) -> list[dict]:
+    print(f"Rendering the cockpit and the portfolio {REPEATS + 2} times with the page cache off …", flush=True)
+    return management_rows(_child(env, "--management"))
+
+
+def management_page_rows() -> list[dict]:
+    """The cockpit and portfolio rows alone, on an instance of their own (what rows() adds to the table)."""
+    workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-management-"))
+    env = environment(workdir)
+    try:
+        _prepare(env, workdir)
+        return _management_rows_of(env)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def rows() -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-uncached-"))
     env = environment(workdir)
     try:
-        print(f"Preparing an instance with the small, large and xl demo projects in {workdir} …", flush=True)
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "seed_demo", "--size", "xl")
-        _manage(env, "collectstatic", "--noinput")
+        _prepare(env, workdir)
         print(f"Rendering every page of each project {REPEATS + 2} times with the page cache off …", flush=True)
         result = page_rows(_child(env, "--pages"))
+        result += _management_rows_of(env)
         print("Timing row saves …", flush=True)
         result.append(save_row("SQLite", _child(env, "--saves")))
     finally:
@@ -267,9 +364,15 @@ def main():
         raise SystemExit(1)
 
 
+CHILD_MODES = {"--pages": measure_pages, "--saves": measure_saves, "--management": measure_management}
+
 if __name__ == "__main__":
-    if len(sys.argv) == 2 and sys.argv[1] in ("--pages", "--saves"):
+    if len(sys.argv) == 2 and sys.argv[1] in CHILD_MODES:
         sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure_pages() if sys.argv[1] == "--pages" else measure_saves()))
+        print(json.dumps(CHILD_MODES[sys.argv[1]]()))
+    elif sys.argv[1:] == ["--management-only"]:
+        from benchmarks.table import print_rows
+
+        print_rows(management_page_rows())
     else:
         main()

@@ -15,9 +15,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from django.db.models import Max
+from django.db.models import F, Func, JSONField, Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .analysis.kpi_status import (
     DEFAULT_TOLERANCE,
@@ -41,12 +43,31 @@ from .models import (
     StrategyVersion,
 )
 from .models.checkins import next_period_start, period_start
-from .snapshots import version_content
+from .snapshots import READABLE_SCHEMAS, unreadable_content, version_content
 
 # Without a review that names the next one, the first review is proposed a quarter after approval
 # (and the next a quarter after the last review): the cadence most strategies in the source
 # texts are reviewed in. The cockpit marks such a date as proposed.
 PROPOSED_REVIEW_INTERVAL = datetime.timedelta(days=91)
+
+
+class Attention(StrEnum):
+    """Why a project needs its consultant's attention (the portfolio on the project list)."""
+
+    OFF_TRACK = "off_track"  # a KPI is off track
+    MILESTONE_OVERDUE = "milestone_overdue"
+    REVIEW_OVERDUE = "review_overdue"
+    # A KPI has gone a whole check-in period (its cadence) without a check-in: not merely "due"
+    # (every KPI is due on the first day of its period), but missed.
+    CHECKIN_OVERDUE = "checkin_overdue"
+
+
+ATTENTION_LABELS = {
+    Attention.OFF_TRACK: _("a KPI is off track"),
+    Attention.MILESTONE_OVERDUE: _("a milestone is overdue"),
+    Attention.REVIEW_OVERDUE: _("the review is overdue"),
+    Attention.CHECKIN_OVERDUE: _("a check-in was missed"),
+}
 
 
 def _date(text) -> datetime.date | None:
@@ -72,6 +93,9 @@ class KpiStanding:
     last_checkin_on: datetime.date | None
     period_start: datetime.date  # the current check-in period (tracking.cadence)
     checkin_due: bool  # no check-in dated in the current period yet
+    # A whole period went by without a check-in: none since the start of the previous period
+    # (or, never checked in, the version was approved before it).
+    checkin_overdue: bool = False
 
     @property
     def name(self) -> str:
@@ -139,6 +163,21 @@ class Standing:
     def checkins_due(self) -> int:
         return sum(1 for k in self.kpis if k.checkin_due)
 
+    @property
+    def checkins_overdue(self) -> int:
+        return sum(1 for k in self.kpis if k.checkin_overdue)
+
+    @property
+    def attention(self) -> list[Attention]:
+        """Why the project needs attention, in the order of Attention; empty when it does not."""
+        reasons = {
+            Attention.OFF_TRACK: self.counts.get(State.OFF_TRACK, 0) > 0,
+            Attention.MILESTONE_OVERDUE: self.overdue_milestones > 0,
+            Attention.REVIEW_OVERDUE: self.review_overdue,
+            Attention.CHECKIN_OVERDUE: self.checkins_overdue > 0,
+        }
+        return [reason for reason, applies in reasons.items() if applies]
+
 
 def plan_of(kpi: dict, *, start: datetime.date | None, tolerance=DEFAULT_TOLERANCE) -> KpiPlan:
     return KpiPlan(
@@ -154,6 +193,7 @@ def _kpi_standing(key, kpi, tracking, readings, *, start, today) -> KpiStanding:
     plan = plan_of(kpi, start=start, tolerance=tracking.tolerance_percent)
     judged = [r for r in readings if r.on <= today]
     current_period = period_start(tracking.cadence, today)
+    previous_period = period_start(tracking.cadence, current_period - datetime.timedelta(days=1))
     last = judged[-1].on if judged else None
     return KpiStanding(
         key=key,
@@ -166,6 +206,7 @@ def _kpi_standing(key, kpi, tracking, readings, *, start, today) -> KpiStanding:
         last_checkin_on=last,
         period_start=current_period,
         checkin_due=last is None or last < current_period,
+        checkin_overdue=(last or start or today) < previous_period,
     )
 
 
@@ -236,6 +277,94 @@ def _readings(project_ids: Iterable[int]) -> dict[int, dict[int, list[Reading]]]
     return by_project
 
 
+def _last_readings(project_ids: Iterable[int], today: datetime.date) -> dict[int, dict[int, list[Reading]]]:
+    """Per project and KPI key, the current check-ins of the KPI's last check-in date on or before
+    `today` (all of that day's, so the one recorded last is judged, as ever): its light and its
+    last check-in. Two queries, whatever the number of check-ins: the last dates (read from the
+    index), then those days' rows. Three years of weekly check-ins on many projects
+    are otherwise loaded for the project list to skip them (issue 14 benchmark).
+    """
+    ids = list(project_ids)
+    last_days = (
+        KpiCheckIn.objects.current()
+        .filter(project_id__in=ids, date__lte=today)
+        .values_list("project_id", "kpi_key")
+        .annotate(last=Max("date"))
+        .order_by()
+    )
+    last_of = {(project_id, key): last for project_id, key, last in last_days}
+    by_project: dict[int, dict[int, list[Reading]]] = defaultdict(lambda: defaultdict(list))
+    # By the days alone (a short list: KPIs checked in together share them), each row then kept
+    # only on its own KPI's last day; a condition per KPI would cost more to compile than to run.
+    rows = (
+        KpiCheckIn.objects.current()
+        .filter(project_id__in=ids, date__in=set(last_of.values()))
+        .order_by("date", "recorded_at", "id")
+        .values_list("project_id", "kpi_key", "date", "value", "id")
+    )
+    for project_id, key, day, value, pk in rows:
+        if last_of.get((project_id, key)) == day:
+            by_project[project_id][key].append(Reading(on=day, value=value, recorded=pk))
+    return by_project
+
+
+# What the portfolio reads of an approved snapshot: the rest (topics, options, texts) can be
+# megabytes on a large project and is left in the database.
+_SNAPSHOT_PARTS = (("schema",), ("kpis",), ("milestones",), ("platforms",), ("project", "review_cadence"))
+
+
+class _JsonParts(Func):
+    """The values at several paths of a JSON column, as one JSON array, reading the document once.
+
+    One KeyTransform per key would make SQLite parse the text once per key (about 10 ms each
+    for the xl demo's 2 MB snapshot); JSON_EXTRACT with several paths parses it once.
+    PostgreSQL's jsonb is parsed already: an array of its parts.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, column: str, paths: tuple[tuple[str, ...], ...]):
+        self.paths = paths
+        super().__init__(F(column))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        paths = ["$" + "".join(f'."{key}"' for key in path) for path in self.paths]
+        return f"JSON_EXTRACT({column}, {', '.join(['%s'] * len(paths))})", [*params, *paths]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        parts = ", ".join(f"{column} #> %s::text[]" for _path in self.paths)
+        return f"JSONB_BUILD_ARRAY({parts})", [value for path in self.paths for value in (*params, list(path))]
+
+
+def _versions_in_force(project_ids) -> dict[int, tuple[StrategyVersion, dict]]:
+    """Each project's approved version in force and its content as far as a standing reads it
+    (KPIs, milestones, platforms, review cadence), in one query; the snapshot itself stays deferred."""
+    found = {}
+    for version in (
+        StrategyVersion.objects.approved()
+        .filter(project_id__in=list(project_ids))
+        .defer("snapshot")
+        .annotate(snapshot_parts=_JsonParts("snapshot", _SNAPSHOT_PARTS))
+    ):
+        schema, kpis, milestones, platforms, review_cadence = version.snapshot_parts or [None] * len(_SNAPSHOT_PARTS)
+        if schema in READABLE_SCHEMAS:
+            partial = {
+                "schema": schema,
+                "kpis": kpis,
+                "milestones": milestones,
+                "platforms": platforms,
+                "project": {"review_cadence": review_cadence},
+            }
+            # version_content turns an older schema into the current shape, as for the whole snapshot.
+            content = version_content(StrategyVersion(pk=version.pk, status=version.status, snapshot=partial))
+        else:
+            content = unreadable_content(version)
+        found[version.project_id] = (version, content)
+    return found
+
+
 def _trackings(project_ids) -> dict[int, dict[int, KpiTracking]]:
     by_project: dict[int, dict[int, KpiTracking]] = defaultdict(dict)
     for tracking in KpiTracking.objects.filter(project_id__in=list(project_ids)).select_related("owner"):
@@ -289,26 +418,30 @@ def strategy_standing(
 def portfolio_standings(projects: Iterable[StrategyProject], *, today=None) -> dict[int, Standing]:
     """Standing of every given project that has an approved version in force, by project id.
 
-    A fixed number of queries for any number of projects; the snapshots are read as stored.
+    A fixed number of queries for any number of projects, KPIs and check-ins (the project list).
+    Read lean, for many projects at once: of the snapshot only what a standing shows, and of each
+    KPI's check-ins only those of its last check-in date (`readings`): its light and last check-in
+    are as strategy_standing gives them; its forecast (from several dates) and history are not
+    here, they are the cockpit's to load.
     """
     today = today or timezone.localdate()
     projects = {project.pk: project for project in projects}
     if not projects:
         return {}
-    versions = {v.project_id: v for v in StrategyVersion.objects.approved().filter(project_id__in=list(projects))}
+    versions = _versions_in_force(projects)
     if not versions:
         return {}
     ids = list(versions)
-    trackings, readings = _trackings(ids), _readings(ids)
-    milestones, reviews = _working_milestones(ids), _last_reviews(versions)
+    trackings, readings = _trackings(ids), _last_readings(ids, today)
+    milestones, reviews = _working_milestones(ids), _last_reviews({pk: v for pk, (v, _c) in versions.items()})
     standings = {}
-    for project_id, version in versions.items():
+    for project_id, (version, content) in versions.items():
         project = projects[project_id]
         version.project = project
         standings[project_id] = _standing(
             project,
             version,
-            version_content(version),
+            content,
             trackings[project_id],
             readings[project_id],
             milestones[project_id],

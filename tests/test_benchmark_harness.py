@@ -264,3 +264,52 @@ def test_a_generated_small_workshop_has_its_consultant_and_rows_to_edit(db, monk
     form = form_values(client.get(links[0], **HX).content.decode())
     response = client.post(form.action, _as_data(edited(form, random.Random(3))), **HX)
     assert save_outcome(response.content.decode()) == "saved"
+
+
+def test_the_cockpit_row_is_skipped_with_a_note_only_while_its_route_is_missing():
+    from benchmarks.uncached import management_rows
+
+    out = io.StringIO()
+    figures = {"ms": 80.0, "queries": 14, "kb": 60.0, "gzip_kb": 9.0}
+    rows = management_rows(
+        [
+            {"page": "cockpit", "size": "large", "missing": "no route named 'cockpit' yet"},
+            {"page": "cockpit", "size": "xl", **figures},
+            {"page": "project list with portfolio", "size": "small + large + xl", **figures, "ms": 151.0},
+        ],
+        out,
+    )
+    assert "cockpit, large skipped" in out.getvalue()
+    assert [row["ok"] for row in rows] == [None, True, False]  # the list misses 150 ms
+    assert rows[0]["value"].startswith("skipped") and "150 ms" in rows[0]["target"] and "20 q" in rows[0]["target"]
+
+
+def test_cockpit_queries_that_differ_between_the_large_and_the_xl_project_miss_the_flat_target():
+    from benchmarks.uncached import management_rows
+
+    rows = management_rows(
+        [
+            {"page": "cockpit", "size": "large", "ms": 50.0, "queries": 12, "kb": 40.0},
+            {"page": "cockpit", "size": "xl", "ms": 60.0, "queries": 13, "kb": 80.0},
+        ],
+        io.StringIO(),
+    )
+    assert [row["ok"] for row in rows] == [False, False] and "not flat" in rows[1]["value"]
+
+
+def test_the_benchmark_gives_an_approved_strategy_without_check_ins_three_years_of_weekly_ones(
+    project, consultant, manager
+):
+    from benchmarks.demo_checkins import WEEKS, ensure_weekly_checkins
+    from strategies.models import KpiCheckIn
+    from strategies.strategy_standing import strategy_standing
+
+    from .management_data import approved_version
+
+    approved_version(project, consultant, manager, kpis=3)
+
+    assert ensure_weekly_checkins(project) == 3 * WEEKS
+    assert KpiCheckIn.objects.filter(project=project).count() == 3 * WEEKS
+    assert ensure_weekly_checkins(project) == 0  # check-ins there already: none added
+    standing = strategy_standing(project)
+    assert all(len(kpi.readings) == WEEKS and kpi.last_checkin_on is not None for kpi in standing.kpis)

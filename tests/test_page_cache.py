@@ -465,3 +465,61 @@ def test_rows_count_one_by_one_again_after_a_counted_once_block(project):
     topic.title = "After"
     topic.save()
     assert ContentCounter.objects.get(scope=project.pk).count == before + 2
+
+
+@pytest.mark.usefixtures("english_pages")
+@pytest.mark.parametrize("change", ["check-in", "milestone move", "review", "new day"])
+def test_the_project_lists_portfolio_shows_each_change_at_once_although_it_was_cached(
+    client_for, project, consultant, manager, change
+):
+    """The portfolio's figures move with check-ins, milestone moves, reviews and the date: each is seen at once."""
+    import datetime
+    import re
+    from unittest import mock
+
+    from strategies.models import Milestone, ReviewDecision
+    from strategies.services.checkins import kpi_checkin_record
+    from strategies.services.milestones import milestone_status_change
+    from strategies.services.reviews import strategy_review_record
+
+    from .factories import MilestoneFactory
+    from .management_data import approved_version, today
+
+    MilestoneFactory(project=project, title="Late", due_date=today() - datetime.timedelta(days=3))
+    _version, (kpi, _other), _milestone = approved_version(project, consultant, manager, ago=30)
+    if change != "check-in":
+        kpi_checkin_record(project=project, kpi_key=kpi.pk, user=consultant, date=today(), value="20")
+    c = client_for(consultant)
+
+    def portfolio() -> str:
+        return "".join(re.findall(r'<td class="portfolio-[a-z]+">.*?</td>', c.get(reverse("home")).content.decode()))
+
+    before = portfolio()
+    page_cache.reset_stats()
+    assert portfolio() == before and page_cache.stats()["hits"] == 1  # served from the cache
+    tomorrow = today() + datetime.timedelta(days=1)
+    with mock.patch("django.utils.timezone.localdate", return_value=tomorrow if change == "new day" else today()):
+        if change == "check-in":
+            kpi_checkin_record(project=project, kpi_key=kpi.pk, user=consultant, date=today(), value="20")
+            expected, gone = ">today<", "none yet"
+        elif change == "milestone move":
+            late = Milestone.objects.get(project=project, title="Late")
+            milestone_status_change(milestone=late, user=consultant, status="done", date=today())
+            expected, gone = "none overdue", "1 overdue"
+        elif change == "review":
+            strategy_review_record(
+                project=project,
+                user=manager,
+                date=today(),
+                participants="Board",
+                findings=[],
+                decision=ReviewDecision.CONTINUE,
+                rationale="",
+                next_review_on=today() + datetime.timedelta(days=30),
+            )
+            expected, gone = (today() + datetime.timedelta(days=30)).strftime("%m/%d/%Y"), "(proposed)"
+        else:
+            expected, gone = "1 day ago", ">today<"
+        after = portfolio()
+    assert gone in before and gone not in after
+    assert expected not in before and expected in after

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from strategies.models import Membership, Role, StrategyProject, StrategyVersion, VersionStatus
+from strategies.models import ContentCounter, Membership, Role, StrategyProject, StrategyVersion, VersionStatus
 
 from .factories import KpiFactory, MembershipFactory, ProjectFactory, TopicFactory, UserFactory, VersionFactory
 
@@ -158,9 +158,11 @@ def test_the_compiled_project_list_statement_reads_each_users_own_projects(proje
     other = ProjectFactory(title="Zweites Projekt")
     MembershipFactory(project=other, user=viewer, role=Role.CONSULTANT)
     VersionFactory(project=other, number=1, name="Erster Entwurf")
-    assert [row[1:] for row in _listed_projects(consultant)] == [
+    assert [row[1:7] for row in _listed_projects(consultant)] == [
         (project.title, project.updated_at, project.client.name, Role.CONSULTANT, None, None)
     ]
+    # The project's change counter, so the portfolio's figures (check-ins, milestones, reviews) renew the page.
+    assert [row[7] for row in _listed_projects(consultant)] == [ContentCounter.objects.get(scope=project.pk).count]
     assert {row[1] for row in _listed_projects(viewer)} == {project.title, other.title}
     assert ("Zweites Projekt", "consultant", "draft", "Erster Entwurf") in {
         (row[1], row[4], row[5], row[6]) for row in _listed_projects(viewer)
@@ -174,11 +176,12 @@ def test_home_query_count_does_not_grow_with_projects(client_for, django_assert_
     for _ in range(3):
         MembershipFactory(user=user, role=Role.CONSULTANT)
     c = client_for(user)
-    with django_assert_max_num_queries(6):
+    # The list, and (one more) the portfolio's look for approved versions: none here (tests/test_portfolio.py).
+    with django_assert_max_num_queries(7):
         c.get(reverse("home"))
     for _ in range(20):
         VersionFactory(project=MembershipFactory(user=user, role=Role.MANAGER).project)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = c.get(reverse("home"))
     assert response.content.decode().count('href="/projects/') == 23
 

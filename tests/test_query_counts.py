@@ -266,3 +266,53 @@ def test_the_milestone_and_review_pages_need_the_same_few_queries_however_much_w
     assert _management_queries(*large, django_assert_max_num_queries) == _management_queries(
         *small, django_assert_max_num_queries
     )
+
+
+def _approved_projects_of(consultant, manager, count: int, *, checkins_per_kpi: int) -> None:
+    """`count` projects of both users, each with an approved version of three KPIs and many check-ins."""
+    import datetime
+
+    from strategies.models import KpiCheckIn
+
+    from .factories import MembershipFactory, ProjectFactory
+    from .management_data import approved_version, today
+
+    for _ in range(count):
+        project = ProjectFactory()
+        MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+        MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+        version, kpis, _milestone = approved_version(project, consultant, manager, ago=checkins_per_kpi + 1, kpis=3)
+        KpiCheckIn.objects.bulk_create(
+            KpiCheckIn(
+                project=project,
+                kpi_key=kpi.pk,
+                version=version,
+                date=today() - datetime.timedelta(days=day),
+                value=10 + day % 7,
+                recorded_by_name="Alice",
+            )
+            for kpi in kpis
+            for day in range(checkins_per_kpi)
+        )
+
+
+def test_the_project_list_with_its_portfolio_needs_as_few_queries_for_five_projects_as_for_one(
+    django_assert_max_num_queries,
+):
+    from .factories import UserFactory
+
+    def uncached_home_queries(user) -> int:
+        client = Client()
+        client.force_login(user)
+        client.get(reverse("home"))
+        cache.clear()  # a full render: the portfolio is collected
+        with django_assert_max_num_queries(MAX_QUERIES) as captured:
+            response = client.get(reverse("home"))
+        assert response.status_code == 200 and "portfolio-kpis" in response.content.decode()
+        return len(captured.captured_queries)
+
+    one, five = UserFactory(username="one"), UserFactory(username="five")
+    manager = UserFactory(username="decider")
+    _approved_projects_of(one, manager, 1, checkins_per_kpi=3)
+    _approved_projects_of(five, manager, 5, checkins_per_kpi=60)
+    assert uncached_home_queries(one) == uncached_home_queries(five)

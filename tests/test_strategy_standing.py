@@ -113,7 +113,9 @@ def test_queries_do_not_grow_with_kpis_check_ins_or_projects(consultant, manager
     for p in (small, large):
         p.memberships.create(user=consultant, role="consultant")
         p.memberships.create(user=manager, role="manager")
-    approved_version(small, consultant, manager, ago=40, kpis=1)
+    _v, (single,), _m = approved_version(small, consultant, manager, ago=40, kpis=1)
+    # One check-in on the small project: without any, the portfolio skips reading check-in days.
+    kpi_checkin_record(project=small, kpi_key=single.pk, user=consultant, date=today(), value=1)
     _v, kpis, _m = approved_version(large, consultant, manager, ago=40, kpis=6)
     for days in range(0, 35, 5):
         with days_ago(days):
@@ -143,3 +145,30 @@ def test_a_next_review_on_or_before_the_review_is_refused_beside_its_field(proje
             next_review_on=today(),
         )
     assert caught.value.field == "next_review_on"
+
+
+def test_the_portfolio_judges_each_kpi_as_the_cockpit_does_from_its_last_check_in_day(consultant, manager):
+    """The portfolio reads only each KPI's last check-in day (and a lean part of the snapshot): its
+    lights, last check-ins, due check-ins and counts are the single project's standing's."""
+    project = ProjectFactory()
+    project.memberships.create(user=consultant, role="consultant")
+    project.memberships.create(user=manager, role="manager")
+    _v, (rising, corrected, unchecked), _m = approved_version(project, consultant, manager, ago=50, kpis=3)
+    for days, value in ((30, "12"), (10, "30"), (3, "11")):
+        with days_ago(days):
+            kpi_checkin_record(project=project, kpi_key=rising.pk, user=consultant, date=today(), value=value)
+    first = kpi_checkin_record(project=project, kpi_key=corrected.pk, user=consultant, date=today(), value="5")
+    kpi_checkin_record(project=project, kpi_key=corrected.pk, user=consultant, date=today(), value="39")
+    kpi_checkin_correct(checkin=first, user=consultant, date=today(), value="6", comment="typo")
+
+    single = strategy_standing(project)
+    lean = portfolio_standings([project])[project.pk]
+
+    def figures(standing):
+        return [
+            (k.key, k.status, k.last_checkin_on, k.checkin_due, k.checkin_overdue, k.name) for k in standing.kpis
+        ], (standing.counts, standing.next_review_on, standing.overdue_milestones, standing.attention)
+
+    assert figures(lean) == figures(single)
+    assert [m.title for m in lean.milestones] == [m.title for m in single.milestones]
+    assert {k.key: [r.value for r in k.readings] for k in lean.kpis}[rising.pk] == [11]

@@ -19,8 +19,10 @@ request's own on every response, and the key
 includes the user, role, language and view options. Pages with one-off
 messages (flash messages, form errors) are never cached.
 
-The project list (strategies/views/projects.py) needs no fingerprint: it
-reads its few rows anyway, and those rows themselves are in its key.
+The project list (strategies/views/projects.py) reads its few rows anyway, and
+those rows themselves are in its key, each with its project's change counter
+(the portfolio's figures move with check-ins, milestones and reviews) and the
+day (its "12 days ago" and "overdue" move with the date).
 """
 
 import hashlib

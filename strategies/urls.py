@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, members, portability, projects, reports, rows, versions, wizard
+from .views import changes, checkin_files, members, portability, projects, reports, rows, versions, wizard
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -56,4 +56,7 @@ urlpatterns = [
     path("projects/<int:pk>/reports/<int:report_pk>/status/", reports.report_status, name="report_status"),
     path("projects/<int:pk>/reports/<int:report_pk>/retry/", reports.report_retry_view, name="report_retry"),
     path("projects/<int:pk>/reports/<int:report_pk>/download/", reports.report_download, name="report_download"),
+    # h5: check-ins as CSV/XLSX files, and their bulk upload
+    path("projects/<int:pk>/cockpit/checkins.<str:fmt>", checkin_files.checkins_export, name="checkins_export"),
+    path("projects/<int:pk>/cockpit/checkins/upload/", checkin_files.checkins_upload, name="checkins_upload"),
 ]

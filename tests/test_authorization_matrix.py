@@ -219,6 +219,9 @@ MATRIX: dict[str, Route] = {
     "report_status": Route(GET=VIEW, args=REPORT_OF),
     "report_retry": Route(POST=REPORT, args=REPORT_OF),
     "report_download": Route(GET=VIEW, args=REPORT_OF),
+    # h5: check-ins as files (every member downloads; consultants and managers upload)
+    "checkins_export": Route(GET=VIEW, args=lambda mat: {**PROJECT(mat), "fmt": "csv"}),
+    "checkins_upload": Route(GET="strategies.record_checkins", POST="strategies.record_checkins", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -624,7 +627,8 @@ def _idor_cases():
         converters = route.pattern.pattern.converters
         if "pk" not in converters:
             continue  # not about a project (password reset tokens, ...)
-        names = [name for name in converters if name not in ("pk", "key", "kind_name")]
+        # "fmt" names a file format (checkins_export), not an object: nothing of another project to reach.
+        names = [name for name in converters if name not in ("pk", "key", "kind_name", "fmt")]
         kinds = [kind for kind in ROW_KINDS.values() if entry.kinds(kind)] if "kind_name" in converters else [None]
         for kind in kinds:
             for name in names:

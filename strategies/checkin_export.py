@@ -80,7 +80,11 @@ def _kpi_names(project: StrategyProject) -> tuple[dict[int, dict[int, str]], dic
 
 
 def checkin_rows(project: StrategyProject) -> Iterator[tuple]:
-    """Every check-in of the project as a row of typed values (see columns()), KPI by KPI, oldest first."""
+    """Every check-in of the project as a row of typed values (see columns()), KPI by KPI, oldest first.
+
+    The names and the time zone are taken now, in the request; the rows are read as they are
+    consumed, which for the streamed CSV is after the view has returned.
+    """
     names_by_version, newest_names = _kpi_names(project)
     tz = timezone.get_current_timezone()
     rows = (
@@ -101,12 +105,16 @@ def checkin_rows(project: StrategyProject) -> Iterator[tuple]:
             "superseded_by__id",
         )
     )
-    for pk, day, key, value, unit, comment, by, at, version_id, number, corrects, corrected_by in rows.iterator(
-        chunk_size=CHUNK
-    ):
-        name = names_by_version.get(version_id, {}).get(key) or newest_names.get(key) or str(key)
-        recorded_at = timezone.localtime(at, tz).replace(tzinfo=None, microsecond=0)
-        yield (pk, day, name, key, value, unit, comment, by, recorded_at, f"V{number}", corrects, corrected_by)
+
+    def typed() -> Iterator[tuple]:
+        for pk, day, key, value, unit, comment, by, at, version_id, number, corrects, corrected_by in rows.iterator(
+            chunk_size=CHUNK
+        ):
+            name = names_by_version.get(version_id, {}).get(key) or newest_names.get(key) or str(key)
+            recorded_at = timezone.localtime(at, tz).replace(tzinfo=None, microsecond=0)
+            yield (pk, day, name, key, value, unit, comment, by, recorded_at, f"V{number}", corrects, corrected_by)
+
+    return typed()
 
 
 def safe_text(text: str) -> str:
@@ -134,29 +142,40 @@ class _Line:
 
 
 def csv_lines(project: StrategyProject) -> Iterator[str]:
-    """The CSV text line by line: UTF-8 with a byte order mark (for Excel), header first."""
-    kinds = [column.kind for column in columns()]
+    """The CSV text line by line: UTF-8 with a byte order mark (for Excel), header first.
+
+    The header (in the request's language) is made now; the rows follow as the response is sent.
+    """
+    cols = columns()
+    kinds = [column.kind for column in cols]
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow([column.label for column in columns()])
-    for row in checkin_rows(project):
-        yield writer.writerow([_csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+    header = "\ufeff" + writer.writerow([column.label for column in cols])
+    rows = checkin_rows(project)
+
+    def lines() -> Iterator[str]:
+        yield header
+        for row in rows:
+            yield writer.writerow([_csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+
+    return lines()
 
 
-def _xlsx_cell(sheet, value, kind: str) -> WriteOnlyCell:
+def _xlsx_cell(sheet, value, kind: str):
+    """A plain value where openpyxl types it right by itself (dates get a date format), a styled cell
+    only where needed: plain cells keep the three years of 60 KPIs to seconds, not tens of them."""
     if kind == "text":
-        # Written as a string whatever it starts with (openpyxl would store "=…" as a formula);
-        # characters XML cannot carry (control characters) are left out.
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value or ""))
-        cell.data_type = "s"
+        # Characters XML cannot carry (control characters) are left out.
+        text = ILLEGAL_CHARACTERS_RE.sub("", value or "")
+        if not text.startswith("="):
+            return text  # stored as a string; spreadsheets run no string cell, whatever it starts with
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # openpyxl would store "=…" as a formula
         return cell
-    cell = WriteOnlyCell(sheet, value=value)  # a Decimal is written as a number
     if kind == "number":
+        cell = WriteOnlyCell(sheet, value=value)  # a Decimal is written as a number
         cell.number_format = "#,##0.00"
-    elif kind == "date":
-        cell.number_format = "yyyy-mm-dd"
-    elif kind == "datetime":
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    return cell
+        return cell
+    return value
 
 
 def xlsx_workbook(project: StrategyProject) -> bytes:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from strategies.checkin_upload import MAX_BYTES, MAX_ROWS
 from strategies.exceptions import DomainError
 from strategies.forms.checkin_upload import upload_token
-from strategies.models import KpiCheckIn
+from strategies.models import ContentCounter, KpiCheckIn
 from strategies.services.checkins import CheckInRowsRefused, kpi_checkin_record, kpi_checkins_record_many
 
 from .factories import ProjectFactory
@@ -251,6 +251,15 @@ def test_the_service_records_all_rows_or_none(approved, project, consultant):
         (other.pk, Decimal("4.00"), "why"),
     ]
     assert KpiCheckIn.objects.count() == 2
+
+
+def test_the_service_counts_the_projects_content_as_changed_once(approved, project, consultant):
+    # bulk_create sends no signal: without the service's own count the cached pages would stay stale.
+    _version, (leads, other), _milestone = approved
+    before = ContentCounter.objects.get(scope=project.pk).count
+    rows = [{"kpi_key": kpi.pk, "date": day(1), "value": "3"} for kpi in (leads, other)]
+    kpi_checkins_record_many(project=project, user=consultant, rows=rows)
+    assert ContentCounter.objects.get(scope=project.pk).count == before + 1
 
 
 def test_the_service_refuses_viewers_empty_batches_and_projects_without_approval(approved, project, consultant, viewer):

@@ -143,14 +143,16 @@ def read_rows(data: bytes) -> tuple[list[UploadRow], str]:
     if len(data) > MAX_BYTES:
         raise CheckInFileError(too_large_message())
     text = _text(data)
-    lines = text.lstrip().splitlines()
-    if not lines:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if not first_line:
         raise CheckInFileError(_("The file is empty."))
-    delimiter = _delimiter(lines[0])
-    reader = csv.reader(io.StringIO(text.lstrip(), newline=""), delimiter=delimiter)
+    delimiter = _delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[UploadRow] = []
     try:
-        header = next(reader)
+        header = next((cells for cells in reader if any(cell.strip() for cell in cells)), None)
+        if header is None:
+            raise CheckInFileError(_("The file is empty."))
         columns = _columns(header)
         for cells in reader:
             if not any(cell.strip() for cell in cells):

@@ -325,7 +325,9 @@ def ten_thousand_rows() -> str:
 HOSTILE_FILES = {
     "empty": (b"", "The submitted file is empty."),
     "only spaces": (b"  \n\n ", "The file is empty."),
+    "only separators": (b"\n;;;\n ; ;\n", "The file is empty."),
     "only a header": (b"date,kpi,value\n", "no check-ins below it"),
+    "only a header after blank lines": (b"\n\n ,\ndate,kpi,value\n\n", "no check-ins below it"),
     "no data columns": (b"when,what\n2026-01-01,3\n", "lacks the column(s) Date, KPI, Value"),
     "a value column missing": (b"date;kpi\n2026-01-01;Leads 0\n", "lacks the column(s) Value"),
     "NUL bytes": (b"date,kpi,value\n2026-01-01,Leads\x00 0,3\n", "This is not a CSV file"),
@@ -375,6 +377,12 @@ def test_a_formula_as_kpi_or_value_is_just_a_problem(approved, project, consulta
     ]
 
 
+def test_line_numbers_count_the_blank_lines_before_the_header(approved, project, consultant, client_for):
+    content = f"\n\ndate,kpi,value\n{day(1)},Leads 0,3\n\n{day(2)},Leads 0,x\n"
+    reading = upload(client_for(consultant), project, content).context["reading"]
+    assert [row.line for row in reading.rows] == [4, 6]
+
+
 def test_rows_with_more_fields_than_the_header_are_flagged(approved, project, consultant, client_for):
     content = f"date,kpi,value\n{day(1)},Leads 0,3,surplus\n{day(2)},Leads 0,4,,\n"
     assert problems(upload(client_for(consultant), project, content)) == [
@@ -415,3 +423,23 @@ def test_the_preview_needs_the_same_queries_for_few_and_many_rows(
         assert response.status_code == 200, problems(response)[:3]
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_largest_file_allowed_travels_through_the_confirmation(project, consultant, manager, client_for):
+    """5,000 rows with comments that do not compress, just under 1 MiB: the signed file fits the form's limit."""
+    _version, (leads, other), _milestone = approved_version(project, consultant, manager, ago=2600)
+    rng = random.Random(5)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüß0123456789"
+    lines = ["date,kpi,value,comment"]
+    for n in range(MAX_ROWS):
+        comment = "".join(rng.choice(letters) for _ in range(150))
+        lines.append(f"{day(n // 2)},{(leads, other)[n % 2].pk},{n % 100}.{n // 100 % 100},{comment}")
+    content = "\n".join(lines).encode()
+    while len(content) > MAX_BYTES:
+        lines[-1] = lines[-1][:-1]
+        content = "\n".join(lines).encode()
+    client = client_for(consultant)
+    preview = upload(client, project, content)
+    assert preview.status_code == 200, [p for p in problems(preview) if p][:3]
+    assert confirm(client, project, token_of(preview)).status_code == 302
+    assert KpiCheckIn.objects.count() == MAX_ROWS

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     changes,
+    checkin_files,
     cockpit,
     members,
     milestones,
@@ -86,4 +87,7 @@ urlpatterns = [
     path("projects/<int:pk>/reviews/", reviews.review_list, name="review_list"),
     path("projects/<int:pk>/reviews/new/", reviews.review_new, name="review_new"),
     path("projects/<int:pk>/reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
+    # h5: check-ins as CSV/XLSX files, and their bulk upload
+    path("projects/<int:pk>/cockpit/checkins.<str:fmt>", checkin_files.checkins_export, name="checkins_export"),
+    path("projects/<int:pk>/cockpit/checkins/upload/", checkin_files.checkins_upload, name="checkins_upload"),
 ]

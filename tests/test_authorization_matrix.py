@@ -274,6 +274,9 @@ MATRIX: dict[str, Route] = {
     "review_list": Route(GET=VIEW, args=PROJECT),
     "review_new": Route(GET=REVIEW, POST=REVIEW, args=IN_FORCE),
     "review_detail": Route(GET=VIEW, args=REVIEW_OF),
+    # h5: check-ins as files (every member downloads; consultants and managers upload)
+    "checkins_export": Route(GET=VIEW, args=lambda mat: {**PROJECT(mat), "fmt": "csv"}),
+    "checkins_upload": Route(GET="strategies.record_checkins", POST="strategies.record_checkins", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -714,7 +717,8 @@ def _idor_cases():
         converters = route.pattern.pattern.converters
         if "pk" not in converters:
             continue  # not about a project (password reset tokens, ...)
-        names = [name for name in converters if name not in ("pk", "key", "kind_name")]
+        # "fmt" names a file format (checkins_export), not an object: nothing of another project to reach.
+        names = [name for name in converters if name not in ("pk", "key", "kind_name", "fmt")]
         kinds = [kind for kind in ROW_KINDS.values() if entry.kinds(kind)] if "kind_name" in converters else [None]
         for kind in kinds:
             for name in names:

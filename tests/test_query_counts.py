@@ -1,16 +1,24 @@
 """Query counts on the demo projects: every step page, the comparison, the project list and a row save stay small,
 whatever the project's size."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from strategies.demo import LARGE_PROJECT, seed_demo_data
 from strategies.models import Membership, Role, StrategyProject, Topic
+from strategies.services.checkins import kpi_checkins_record_many
+from strategies.snapshots import snapshot_kpis, version_content
 from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
 
+from .factories import MembershipFactory, ProjectFactory, UserFactory
+from .management_data import approved_version
 from .wizard_rows import HX, detail_url, edit_url, new_url
 
 pytestmark = pytest.mark.django_db
@@ -316,3 +324,54 @@ def test_the_project_list_with_its_portfolio_needs_as_few_queries_for_five_proje
     _approved_projects_of(one, manager, 1, checkins_per_kpi=3)
     _approved_projects_of(five, manager, 5, checkins_per_kpi=60)
     assert uncached_home_queries(one) == uncached_home_queries(five)
+
+
+# h5: the check-in files. The export reads the versions' snapshots and then the rows (in chunks);
+# the upload page reads the version in force, its preview also the check-ins already recorded.
+CHECKIN_FILE_QUERIES = {"export csv": 5, "export xlsx": 5, "upload page": 4, "upload preview": 5}
+
+
+def _checkin_file_counts(project, client, rows: int, django_assert_max_num_queries) -> dict[str, int]:
+    keys = sorted(snapshot_kpis(version_content(project.versions.approved().get())))
+    today = timezone.localdate()
+    content = "date,kpi,value\n" + "".join(
+        f"{today - datetime.timedelta(days=n // len(keys))},{keys[n % len(keys)]},{n}\n" for n in range(rows)
+    )
+    counts = {}
+    for label, fmt in (("export csv", "csv"), ("export xlsx", "xlsx")):
+        with django_assert_max_num_queries(MAX_QUERIES, info=label) as captured:
+            response = client.get(reverse("checkins_export", args=[project.pk, fmt]))
+            assert response.status_code == 200
+            assert b"".join(response) if response.streaming else response.content
+        counts[label] = len(captured.captured_queries)
+    url = reverse("checkins_upload", args=[project.pk])
+    with django_assert_max_num_queries(MAX_QUERIES, info="upload page") as captured:
+        assert client.get(url).status_code == 200
+    counts["upload page"] = len(captured.captured_queries)
+    with django_assert_max_num_queries(MAX_QUERIES, info="upload preview") as captured:
+        response = client.post(url, {"file": SimpleUploadedFile("c.csv", content.encode(), "text/csv")})
+        assert response.status_code == 200, [row.problems for row in response.context["reading"].rows][:3]
+    counts["upload preview"] = len(captured.captured_queries)
+    return counts
+
+
+def test_the_checkin_files_need_the_same_few_queries_for_few_and_many_checkins(django_assert_max_num_queries):
+    project = ProjectFactory()
+    consultant, manager = UserFactory(consultant_group=True), UserFactory()
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    _version, kpis, _milestone = approved_version(project, consultant, manager, ago=400, kpis=6)
+    client = Client()
+    client.force_login(consultant)
+    few = _checkin_file_counts(project, client, 3, django_assert_max_num_queries)
+    # Half a year of weekly values on six KPIs recorded before, and a file of 600 rows.
+    today = timezone.localdate()
+    rows = [
+        {"kpi_key": kpi.pk, "date": today - datetime.timedelta(days=7 * week + 200), "value": week}
+        for week in range(25)
+        for kpi in kpis
+    ]
+    kpi_checkins_record_many(project=project, user=consultant, rows=rows)
+    many = _checkin_file_counts(project, client, 600, django_assert_max_num_queries)
+    assert few == CHECKIN_FILE_QUERIES
+    assert many == CHECKIN_FILE_QUERIES

@@ -11,13 +11,17 @@ KPIs are tracked, by their key (the working Kpi's id, snapshot schema 4).
 """
 
 import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from ..content_changes import content_changed
 from ..exceptions import DomainError
 from ..models import (
     Cadence,
@@ -144,6 +148,135 @@ def kpi_checkin_record(
         )
         checkin.save()
         return checkin
+
+
+@dataclass
+class CheckInRowProblem:
+    """What is wrong with one row of a batch: its place in the batch, the field and the message."""
+
+    index: int
+    field: str | None
+    message: str
+
+
+class CheckInRowsRefused(DomainError):
+    """A batch of check-ins was refused whole; `problems` says what is wrong with which row."""
+
+    def __init__(self, problems: list[CheckInRowProblem]):
+        rows = len({problem.index for problem in problems})
+        super().__init__(
+            ngettext(
+                "Nothing was recorded: %(count)s row has a problem.",
+                "Nothing was recorded: %(count)s rows have a problem.",
+                rows,
+            )
+            % {"count": rows}
+        )
+        self.problems = problems
+
+
+def _row_errors(row: Mapping, kpis: dict, version: StrategyVersion) -> list[DomainError]:
+    """The rules of kpi_checkin_record, each asked, so that a row's every problem is named at once."""
+    errors = []
+    kpi = kpis.get(row.get("kpi_key"))
+    if kpi is None:
+        errors.append(DomainError(_("This KPI is not part of the approved version in force."), field="kpi"))
+    day = row.get("date")
+    checks = [lambda: clean_value(row.get("value"))]
+    if isinstance(day, datetime.date):
+        checks.insert(0, lambda: clean_day(day, version=version))
+    else:
+        errors.append(DomainError(_("Give the date of the value."), field="date"))
+    if kpi is not None:
+        checks.append(lambda: _clean_unit(row.get("unit"), kpi))
+    for check in checks:
+        try:
+            check()
+        except DomainError as error:
+            errors.append(error)
+    return errors
+
+
+def kpi_checkins_check(
+    *, project: StrategyProject, rows: Sequence[Mapping], version: StrategyVersion | None = None
+) -> list[CheckInRowProblem]:
+    """Every problem of a batch of check-ins, row by row, without recording anything.
+
+    Each row: "kpi_key", "date", "value", and optionally "unit" and "comment", as
+    kpi_checkin_record takes them. The same rules as a single check-in (clean_day, clean_value,
+    the KPI's unit, a KPI of the version in force); besides, a KPI may appear once per day in a
+    batch, and a value already recorded for that KPI and day is not recorded twice (an upload
+    sent again). A fixed number of queries, whatever the number of rows.
+    """
+    version = version or version_in_force_or_refuse(project)
+    kpis = snapshot_kpis(version_content(version))
+    problems: list[CheckInRowProblem] = []
+    given: set[tuple] = set()  # (KPI, date) of the rows before
+    valid = []
+    for index, row in enumerate(rows):
+        found = [CheckInRowProblem(index, error.field, str(error)) for error in _row_errors(row, kpis, version)]
+        key = (row.get("kpi_key"), row.get("date"))
+        if not found and key in given:
+            message = _("An earlier row already gives this KPI's value for this date.")
+            found.append(CheckInRowProblem(index, "kpi", message))
+        given.add(key)
+        problems.extend(found)
+        if not found:
+            valid.append((index, key, clean_value(row.get("value"))))
+    if valid:
+        days = [day for _index, (_kpi_key, day), _value in valid]
+        recorded = set(
+            KpiCheckIn.objects.current()
+            .filter(project=project, date__gte=min(days), date__lte=max(days))
+            .values_list("kpi_key", "date", "value")
+        )
+        problems.extend(
+            CheckInRowProblem(index, "value", _("This value is already recorded for this KPI and date."))
+            for index, (kpi_key, day), value in valid
+            if (kpi_key, day, value) in recorded
+        )
+    return sorted(problems, key=lambda problem: problem.index)
+
+
+def kpi_checkins_record_many(
+    *, project: StrategyProject, user: AbstractBaseUser, rows: Sequence[Mapping]
+) -> list[KpiCheckIn]:
+    """Record a batch of check-ins (a bulk upload) all at once or, if any row has a problem, none.
+
+    Rows as kpi_checkins_check takes them. Guarded like a single check-in by the project
+    (StrategyProject.can_record_checkins: consultants and managers; a KPI's owner records one
+    by one). Each entry is its own audit record (who, when), as a single check-in is; they are
+    written in one insert, so the project's content is counted as changed here once.
+    Raises CheckInRowsRefused with every row's problem, or DomainError.
+    """
+    if not project.can_record_checkins(user):
+        raise DomainError(_("Only the project's consultants and managers can record check-ins in bulk."))
+    if not rows:
+        raise DomainError(_("There are no check-ins to record."))
+    with transaction.atomic():
+        version = version_in_force_or_refuse(project)
+        problems = kpi_checkins_check(project=project, rows=rows, version=version)
+        if problems:
+            raise CheckInRowsRefused(problems)
+        kpis = snapshot_kpis(version_content(version))
+        name = actor_name(user)
+        checkins = [
+            KpiCheckIn(
+                project=project,
+                kpi_key=row["kpi_key"],
+                version=version,
+                date=row["date"],
+                value=clean_value(row["value"]),
+                unit=_clean_unit(row.get("unit"), kpis[row["kpi_key"]]),
+                comment=(row.get("comment") or "").strip(),
+                recorded_by=user,
+                recorded_by_name=name,
+            )
+            for row in rows
+        ]
+        # bulk_create sends no save signal: the cached pages learn of the change here, before the insert.
+        content_changed(project_id=project.pk)
+        return KpiCheckIn.objects.bulk_create(checkins)
 
 
 def kpi_checkin_correct(

@@ -56,4 +56,6 @@ urlpatterns = [
     path("projects/<int:pk>/reports/<int:report_pk>/status/", reports.report_status, name="report_status"),
     path("projects/<int:pk>/reports/<int:report_pk>/retry/", reports.report_retry_view, name="report_retry"),
     path("projects/<int:pk>/reports/<int:report_pk>/download/", reports.report_download, name="report_download"),
+    # h6: the status report (issue 14, item 9)
+    path("projects/<int:pk>/cockpit/status-report/", reports.status_report_section, name="status_report_section"),
 ]

@@ -219,6 +219,8 @@ MATRIX: dict[str, Route] = {
     "report_status": Route(GET=VIEW, args=REPORT_OF),
     "report_retry": Route(POST=REPORT, args=REPORT_OF),
     "report_download": Route(GET=VIEW, args=REPORT_OF),
+    # the status report of the approved version in force (h6); without one a POST is refused with 400
+    "status_report_section": Route(GET=VIEW, POST=REPORT, args=PROJECT, data={"language": "en"}),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

@@ -22,14 +22,15 @@ Which name does what:
 
 States: queued → rendering → done | failed. Done and failed are final: a task
 delivered again for a finished report does nothing, and "try again" makes a
-new queued report for the same version and language (the failed attempt stays
-in the list as a record), so no stale task can ever touch a finished report.
+new queued report of the same kind and language (the same version; for a status report
+the version in force now), the failed attempt staying in the list as a record, so no
+stale task can ever touch a finished report.
 
-Requests are bounded: while a report of a version and language is queued or rendering,
+Requests are bounded: while a report of a version, kind and language is queued or rendering,
 asking again returns that report (a partial unique index makes it hold for two requests
 at the same moment), and each user may request REPORT_REQUESTS_PER_HOUR new reports per
 hour. Old finished reports are removed by `reports_clean_up` (REPORT_RETENTION_DAYS,
-REPORT_KEEP_NEWEST): the newest done report per version and language always stays.
+REPORT_KEEP_NEWEST): the newest done report per version, kind and language always stays.
 
 A report is never left spinning: `reports_sweep_stuck` marks failed what has
 been rendering longer than the worker's hard time limit (the worker was killed

@@ -8,6 +8,12 @@ subprocess. The target is relative (issue 13): the report's time per page at mos
 reference's, so a slow or busy machine slows both alike. Prints pages, seconds, seconds per
 page, the ratio and the subprocess's peak RSS beside the targets (`rows()` returns them for
 benchmarks/table.py). Exits non-zero if a target is missed when BENCH_STRICT=1.
+
+Beside it, the status report (issue 14) of the same approved version: time and peak memory of
+one rendering in a fresh subprocess, one chart per KPI (108 on the large project). Its charts
+cost what their check-ins make them cost, so when the instance has no check-ins on the large
+project (seed_demo without them), `ensure_checkins` first writes three years of weekly check-ins
+on every KPI, as the seeded demo has them.
 """
 
 import json
@@ -28,6 +34,22 @@ PYTHON = sys.executable
 RATIO_TARGET = 0.5
 RSS_TARGET_MIB = 250
 LANGUAGES = ("de", "en")
+STATUS_LANGUAGE = "de"
+CHECKIN_WEEKS = 3 * 52
+
+
+def _figures(render) -> dict:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    rendered = render()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {
+        "pages": rendered.page_count,
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_mib": peak_kib / 1024,
+        "bytes": len(rendered.pdf),
+    }
 
 
 def render_one(version_id: int, language: str) -> dict:
@@ -39,17 +61,65 @@ def render_one(version_id: int, language: str) -> dict:
     from strategies.reporting.render import version_report_pdf
 
     version = StrategyVersion.objects.get(pk=version_id)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    rendered = version_report_pdf(version, language)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {
-        "pages": rendered.page_count,
-        "seconds": seconds,
-        "cpu": cpu,
-        "rss_mib": peak_kib / 1024,
-        "bytes": len(rendered.pdf),
-    }
+    return _figures(lambda: version_report_pdf(version, language))
+
+
+def render_status(version_id: int, language: str) -> dict:
+    """Runs in the subprocess: the status report once (strategy_standing, the charts, the PDF)."""
+    import django
+
+    django.setup()
+    from strategies.models import KpiCheckIn, StrategyVersion
+    from strategies.reporting.status import status_report_pdf
+
+    version = StrategyVersion.objects.select_related("project__client").get(pk=version_id)
+    figures = _figures(lambda: status_report_pdf(version, language))
+    figures["checkins"] = KpiCheckIn.objects.filter(project=version.project_id).count()
+    return figures
+
+
+def ensure_checkins(version_id: int) -> dict:
+    """Runs in the subprocess: without check-ins on the version's project, CHECKIN_WEEKS weekly ones per KPI.
+
+    Written in bulk (benchmark data, like seed_demo's), the newest this week, on a line from
+    the baseline towards the target with some wobble, so the charts have their full size.
+    """
+    import datetime
+    from decimal import Decimal
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from strategies.models import KpiCheckIn, StrategyVersion
+    from strategies.snapshots import version_content
+
+    version = StrategyVersion.objects.select_related("project").get(pk=version_id)
+    existing = KpiCheckIn.objects.filter(project=version.project_id).count()
+    if existing:
+        return {"created": 0, "existing": existing}
+    today = timezone.localdate()
+    rows = []
+    for n, kpi in enumerate(version_content(version).get("kpis") or []):
+        baseline = Decimal(str(kpi.get("baseline") or 0))
+        target = Decimal(str(kpi.get("target") or baseline + 100))
+        for week in range(CHECKIN_WEEKS):
+            share = Decimal(week) / CHECKIN_WEEKS
+            wobble = Decimal((week * 7 + n * 3) % 11 - 5) / 100
+            rows.append(
+                KpiCheckIn(
+                    project_id=version.project_id,
+                    kpi_key=kpi["id"],
+                    version=version,
+                    date=today - datetime.timedelta(weeks=CHECKIN_WEEKS - 1 - week),
+                    value=(baseline + (target - baseline) * (share + wobble)).quantize(Decimal("0.01")),
+                    unit=kpi.get("unit") or "",
+                    recorded_by_name="benchmark",
+                )
+            )
+    KpiCheckIn.objects.bulk_create(rows, batch_size=2000)
+    return {"created": len(rows), "existing": 0}
 
 
 def render_reference() -> dict:
@@ -88,8 +158,9 @@ def _subprocess_figures(env, *args) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def measure() -> tuple[list[dict], dict]:
-    """The figures of one rendering per language (see render_one), with the language, and of the reference."""
+def measure() -> tuple[list[dict], dict, dict]:
+    """The figures of one rendering per language (see render_one), with the language, of the reference
+    and of the status report (see render_status)."""
     workdir = Path(tempfile.mkdtemp(prefix="pbsm-bench-report-"))
     env = environment(workdir)
     try:
@@ -101,9 +172,34 @@ def measure() -> tuple[list[dict], dict]:
             {"language": language, **_subprocess_figures(env, "--render", str(version_id), language)}
             for language in LANGUAGES
         ]
-        return results, _subprocess_figures(env, "--reference")
+        return results, _subprocess_figures(env, "--reference"), status_figures(env, version_id)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def status_figures(env, version_id: int) -> dict:
+    """The status report's figures on the instance in `env` (check-ins written first if there are none)."""
+    _subprocess_figures(env, "--checkins", str(version_id))
+    return {"language": STATUS_LANGUAGE, **_subprocess_figures(env, "--status", str(version_id), STATUS_LANGUAGE)}
+
+
+def status_rows_from(figures: dict) -> list[dict]:
+    """Time and peak memory of the status report: figures without a target (issue 14 asks for both)."""
+    where = f"status report, large demo approved, {figures['language']}"
+    return [
+        {
+            "measure": f"{where}: seconds (cpu s), {figures['pages']} pages, {figures['checkins']} check-ins",
+            "value": f"{figures['seconds']:.2f} ({figures['cpu']:.2f})",
+            "target": "",
+            "ok": None,
+        },
+        {
+            "measure": f"{where}: peak RSS MiB ({figures['bytes'] / 1024:.0f} KiB PDF)",
+            "value": f"{figures['rss_mib']:.0f}",
+            "target": "",
+            "ok": None,
+        },
+    ]
 
 
 def rows_from(results: list[dict], reference: dict) -> list[dict]:
@@ -146,9 +242,10 @@ def rows_from(results: list[dict], reference: dict) -> list[dict]:
 
 
 def rows() -> list[dict]:
-    """Per page, total and peak memory of the large report in each language, for benchmarks/table.py."""
-    results, reference = measure()
-    return rows_from(results, reference)
+    """Per page, total and peak memory of the large report in each language, and the status report's
+    time and memory, for benchmarks/table.py."""
+    results, reference, status = measure()
+    return rows_from(results, reference) + status_rows_from(status)
 
 
 def main():
@@ -169,6 +266,12 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--render":
         sys.path.insert(0, str(ROOT))
         print(json.dumps(render_one(int(sys.argv[2]), sys.argv[3])))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--status":
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(render_status(int(sys.argv[2]), sys.argv[3])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--checkins":
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(ensure_checkins(int(sys.argv[2]))))
     elif sys.argv[1:] == ["--reference"]:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(render_reference()))

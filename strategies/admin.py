@@ -418,8 +418,8 @@ class StrategyVersionAdmin(admin.ModelAdmin):
 
 @admin.register(m.Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("version", "language", "status", "progress", "created_at")
-    list_filter = ("status", "language")
+    list_display = ("version", "kind", "language", "status", "progress", "created_at")
+    list_filter = ("kind", "status", "language")
     list_select_related = ("version__project",)
     readonly_fields = [f.name for f in m.Report._meta.fields]
 

@@ -90,4 +90,6 @@ urlpatterns = [
     # h5: check-ins as CSV/XLSX files, and their bulk upload
     path("projects/<int:pk>/cockpit/checkins.<str:fmt>", checkin_files.checkins_export, name="checkins_export"),
     path("projects/<int:pk>/cockpit/checkins/upload/", checkin_files.checkins_upload, name="checkins_upload"),
+    # h6: the status report (issue 14, item 9)
+    path("projects/<int:pk>/cockpit/status-report/", reports.status_report_section, name="status_report_section"),
 ]

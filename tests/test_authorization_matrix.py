@@ -277,6 +277,8 @@ MATRIX: dict[str, Route] = {
     # h5: check-ins as files (every member downloads; consultants and managers upload)
     "checkins_export": Route(GET=VIEW, args=lambda mat: {**PROJECT(mat), "fmt": "csv"}),
     "checkins_upload": Route(GET="strategies.record_checkins", POST="strategies.record_checkins", args=PROJECT),
+    # the status report of the approved version in force (h6); without one a POST is refused with 400
+    "status_report_section": Route(GET=VIEW, POST=REPORT, args=PROJECT, data={"language": "en"}),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

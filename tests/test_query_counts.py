@@ -375,3 +375,35 @@ def test_the_checkin_files_need_the_same_few_queries_for_few_and_many_checkins(d
     many = _checkin_file_counts(project, client, 600, django_assert_max_num_queries)
     assert few == CHECKIN_FILE_QUERIES
     assert many == CHECKIN_FILE_QUERIES
+
+
+def test_the_status_report_section_needs_the_same_queries_however_many_reports_it_lists(
+    project, consultant, manager, django_assert_max_num_queries
+):
+    from strategies.models import Report, ReportKind, ReportStatus
+
+    from .management_data import approved_version
+
+    version, _kpis, _milestone = approved_version(project, consultant, manager, kpis=3)
+    client = _consultant_client(project)
+    url = reverse("status_report_section", args=[project.pk])
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for headers in ({}, HX):
+            with django_assert_max_num_queries(MAX_QUERIES, info="status report section") as captured:
+                assert client.get(url, **headers).status_code == 200
+            found.append(len(captured.captured_queries))
+        return tuple(found)
+
+    def add_failed_reports(n: int) -> None:
+        for _ in range(n):
+            Report.objects.create(
+                version=version, kind=ReportKind.STATUS, language="de", requested_by=manager, status=ReportStatus.FAILED
+            )
+
+    add_failed_reports(1)
+    few = counts()
+    add_failed_reports(12)
+    Report.objects.create(version=version, kind=ReportKind.STATUS, language="en", requested_by=consultant)
+    assert counts() == few

@@ -20,7 +20,7 @@ MIGRATION = importlib.import_module("strategies.migrations.0008_reports_one_unfi
 def test_older_unfinished_duplicates_are_failed_and_the_newest_stays(consultant, project):
     # The database as it was before the rule (the test's transaction puts the index back).
     with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX report_one_unfinished_per_version_language")
+        cursor.execute("DROP INDEX report_one_unfinished_per_version_kind_language")
     version = VersionFactory(project=project)
     now = timezone.now()
     made = []

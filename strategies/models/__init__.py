@@ -19,7 +19,7 @@ from .project import (
     StrategyProject,
     UsageFormatRelevance,
 )
-from .reports import Report, ReportLanguage, ReportStatus
+from .reports import Report, ReportKind, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
 from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
 from .versions import (
@@ -64,6 +64,7 @@ __all__ = [
     "Rating",
     "ReadinessStage",
     "Report",
+    "ReportKind",
     "ReportLanguage",
     "ReportStatus",
     "Resource",

@@ -14,6 +14,13 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ReportKind(models.TextChoices):
+    """What a report shows: the strategy version as decided, or where the version in force stands."""
+
+    STRATEGY = "strategy", _("Strategy report")
+    STATUS = "status", _("Status report")
+
+
 class ReportLanguage(models.TextChoices):
     DE = "de", _("German")
     EN = "en", _("English")
@@ -36,9 +43,15 @@ def report_upload_to(report: "Report", filename: str) -> str:
 
 
 class Report(models.Model):
-    """One PDF rendering of a strategy version, tracked from request to download."""
+    """One PDF rendering of a strategy version, tracked from request to download.
+
+    `kind` picks what is rendered (strategies/services/reports.py, RENDERERS): the strategy report
+    of the version, or the status report of the approved version in force as it stands on the day
+    it is rendered. Everything else (limits, progress, download, clean-up, retry) is the same.
+    """
 
     version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices, default=ReportKind.STRATEGY)
     language = models.CharField(_("language"), max_length=2, choices=ReportLanguage.choices)
     status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -62,14 +75,16 @@ class Report(models.Model):
         constraints = [
             choices_check("status", ReportStatus.choices, "report"),
             choices_check("language", ReportLanguage.choices, "report"),
+            choices_check("kind", ReportKind.choices, "report"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
             models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="report_done_has_file"),
             # A second request while one is queued or rendering gets that one (services/reports.py);
-            # the index makes it hold for two requests at the same moment too.
+            # the index makes it hold for two requests at the same moment too. A strategy report and
+            # a status report of the same version are different documents and may wait side by side.
             models.UniqueConstraint(
-                fields=["version", "language"],
+                fields=["version", "kind", "language"],
                 condition=Q(status__in=UNFINISHED),
-                name="report_one_unfinished_per_version_language",
+                name="report_one_unfinished_per_version_kind_language",
             ),
         ]
         indexes = [
@@ -78,4 +93,4 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.version} ({self.language}, {self.get_status_display()})"
+        return f"{self.version} ({self.get_kind_display()}, {self.language}, {self.get_status_display()})"

@@ -343,6 +343,36 @@ def cyclic_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def pdf_from_html(
+    html: str, *, progress: Callable[[int], None] | None = None, fetcher: StaticOnlyFetcher | None = None
+) -> RenderedReport:
+    """Lay out report HTML with the report stylesheet and the locked-down fetcher: PDF bytes and page count.
+
+    Every kind of report goes through here (the strategy report below, the status report in
+    reporting/status.py), so each gets the same fetcher, stylesheet and clean-up of the PDF.
+    `progress` hears 90 once the layout is done.
+    """
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = fetcher or StaticOnlyFetcher()
+    font_config = FontConfiguration()
+    buffer = io.BytesIO()
+    with cyclic_collector_paused():
+        document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
+            font_config=font_config, stylesheets=[_stylesheet(fetcher, font_config)]
+        )
+        if progress is not None:
+            progress(90)
+        document.write_pdf(buffer, finisher=_strip_attachments)
+    return RenderedReport(pdf=buffer.getvalue(), page_count=len(document.pages))
+
+
+def check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown report language {language!r}.")
+
+
 def version_report_pdf(
     version: StrategyVersion,
     language: str,
@@ -350,27 +380,15 @@ def version_report_pdf(
     fetcher: StaticOnlyFetcher | None = None,
 ) -> RenderedReport:
     """The version's report as PDF bytes and its page count, in `language` ("de" or "en"). Raises on failure."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
 
     def report(percent: int) -> None:
         if progress is not None:
             progress(percent)
 
-    if language not in dict(settings.LANGUAGES):
-        raise ValueError(f"Unknown report language {language!r}.")
-    fetcher = fetcher or StaticOnlyFetcher()
+    check_language(language)
     with translation.override(language):
         context = report_context(version)
         report(10)
         html = report_html(version, language, context)
     report(40)
-    font_config = FontConfiguration()
-    buffer = io.BytesIO()
-    with cyclic_collector_paused():
-        document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(
-            font_config=font_config, stylesheets=[_stylesheet(fetcher, font_config)]
-        )
-        report(90)
-        document.write_pdf(buffer, finisher=_strip_attachments)
-    return RenderedReport(pdf=buffer.getvalue(), page_count=len(document.pages))
+    return pdf_from_html(html, progress=progress, fetcher=fetcher)

@@ -1,9 +1,16 @@
 """Report records of a strategy version: requesting, rendering one, retrying, sweeping and cleaning up.
 
+Two kinds of report share this one path (Report.kind): the strategy report of a version, and the
+status report of the approved version in force (where it stands on the day it is rendered). The
+kind picks the renderer (`_renderer`); requesting, limits, progress, storage, retry, the sweep and
+the clean-up are the same for both.
+
 Which name does what:
 
 - `strategies.reporting.render.version_report_pdf` turns a version into PDF bytes and
-  stores nothing (the renderer; `manage.py write_report_pdf` calls it directly).
+  stores nothing (the renderer; `manage.py write_report_pdf` calls it directly);
+  `strategies.reporting.status.status_report_pdf` does the same for the status report
+  (`manage.py render_status_report`).
 - `report_request` (here) writes a queued Report and, once the row is committed, queues
   `strategies.tasks.report_render_task`; the task only calls `report_render` (here), which
   claims that one record with a conditional UPDATE, calls the renderer and stores the file
@@ -15,14 +22,15 @@ Which name does what:
 
 States: queued → rendering → done | failed. Done and failed are final: a task
 delivered again for a finished report does nothing, and "try again" makes a
-new queued report for the same version and language (the failed attempt stays
-in the list as a record), so no stale task can ever touch a finished report.
+new queued report of the same kind and language (the same version; for a status report
+the version in force now), the failed attempt staying in the list as a record, so no
+stale task can ever touch a finished report.
 
-Requests are bounded: while a report of a version and language is queued or rendering,
+Requests are bounded: while a report of a version, kind and language is queued or rendering,
 asking again returns that report (a partial unique index makes it hold for two requests
 at the same moment), and each user may request REPORT_REQUESTS_PER_HOUR new reports per
 hour. Old finished reports are removed by `reports_clean_up` (REPORT_RETENTION_DAYS,
-REPORT_KEEP_NEWEST): the newest done report per version and language always stays.
+REPORT_KEEP_NEWEST): the newest done report per version, kind and language always stays.
 
 A report is never left spinning: `reports_sweep_stuck` marks failed what has
 been rendering longer than the worker's hard time limit (the worker was killed
@@ -53,7 +61,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from ..exceptions import DomainError
-from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
+from ..models import Report, ReportKind, ReportLanguage, ReportStatus, StrategyProject, StrategyVersion
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +98,18 @@ def version_report_pdf(version, language: str, progress=None):
     return render(version, language, progress=progress)
 
 
+def status_report_pdf(version, language: str, progress=None):
+    """The status report's renderer (strategies/reporting/status.py), imported on first use, like the above."""
+    from ..reporting.status import status_report_pdf as render
+
+    return render(version, language, progress=progress)
+
+
+def _renderer(kind: str):
+    """The renderer of a kind of report (looked up when called, so a test may replace one)."""
+    return status_report_pdf if kind == ReportKind.STATUS else version_report_pdf
+
+
 def _hard_limit() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
@@ -97,19 +117,24 @@ def _hard_limit() -> timedelta:
 # --- requesting --------------------------------------------------------------------------------------
 
 
-def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Report, bool]:
+def report_request(
+    *, version: StrategyVersion, user, language: str, kind: str = ReportKind.STRATEGY
+) -> tuple[Report, bool]:
     """A queued report of the version in the language and True; rendering is queued once the row is committed.
 
-    While a report of the same version and language is queued or rendering, that report and False
-    are the answer (whoever asked for it): nothing new is written, queued or counted against the
-    limit. Past REPORT_REQUESTS_PER_HOUR new requests within the hour, ReportLimitReached.
+    While a report of the same version, kind and language is queued or rendering, that report and
+    False are the answer (whoever asked for it): nothing new is written, queued or counted against
+    the limit. Past REPORT_REQUESTS_PER_HOUR new requests within the hour (of any kind),
+    ReportLimitReached. A status report is asked for through `status_report_request`.
     """
     project = version.project
     if not project.can_request_report(user):
         raise DomainError(_("Only consultants and managers can request reports."))
     if language not in ReportLanguage.values:
         raise DomainError(_("Reports are available in German and English only."))
-    same = Report.objects.filter(version=version, language=language)
+    if kind not in ReportKind.values:
+        raise DomainError(_("There is no such kind of report."))
+    same = Report.objects.filter(version=version, kind=kind, language=language)
     with transaction.atomic():
         pending = same.unfinished().first()
         # A stuck one must not stand in for new requests for ever: it is failed, and this request is new.
@@ -118,9 +143,9 @@ def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Re
         _check_request_limit(user)
         try:
             with transaction.atomic():
-                report = Report.objects.create(version=version, language=language, requested_by=user)
+                report = Report.objects.create(version=version, kind=kind, language=language, requested_by=user)
         except IntegrityError:
-            # Another request for the same version and language came first (the partial unique
+            # Another request for the same version, kind and language came first (the partial unique
             # index): its report is the answer. Anything else is not ours to hide.
             pending = same.unfinished().first()
             if pending is None:
@@ -128,6 +153,22 @@ def report_request(*, version: StrategyVersion, user, language: str) -> tuple[Re
             return pending, False
         transaction.on_commit(partial(_queue, report.pk), robust=True)
     return report, True
+
+
+def status_report_request(*, project: StrategyProject, user, language: str) -> tuple[Report, bool]:
+    """A queued status report of the project's approved version in force (see report_request).
+
+    It renders where that version stands on the day the worker renders it.
+    """
+    from .checkins import approved_version_in_force
+
+    if not project.can_request_report(user):
+        raise DomainError(_("Only consultants and managers can request reports."))
+    version = approved_version_in_force(project)
+    if version is None:
+        raise DomainError(_("A status report needs an approved strategy version in force; approve one first."))
+    version.project = project
+    return report_request(version=version, user=user, language=language, kind=ReportKind.STATUS)
 
 
 def _check_request_limit(user) -> None:
@@ -177,12 +218,16 @@ def _queue(report_id: int) -> None:
 
 
 def report_retry(*, report: Report, user) -> tuple[Report, bool]:
-    """A failed report again: a new queued report of the same version and language (the failed one stays).
+    """A failed report again: a new queued report of the same kind and language (the failed one stays).
 
-    As with report_request, an unfinished report of that version and language is the answer if there is one.
+    A strategy report is of the same version; a status report of the version in force now (a
+    successor may have been approved since). As with report_request, an unfinished report of
+    that version, kind and language is the answer if there is one.
     """
     if report.status != ReportStatus.FAILED:
         raise DomainError(_("Only a failed report can be tried again."))
+    if report.kind == ReportKind.STATUS:
+        return status_report_request(project=report.version.project, user=user, language=report.language)
     return report_request(version=report.version, user=user, language=report.language)
 
 
@@ -238,7 +283,8 @@ def report_render(*, report_id: int, takeover: bool = False) -> str:
         return "skipped"
     report = Report.objects.select_related("version__project__client").get(pk=report_id)
     try:
-        rendered = version_report_pdf(report.version, report.language, progress=_progress_writer(report_id))
+        render = _renderer(report.kind)
+        rendered = render(report.version, report.language, progress=_progress_writer(report_id))
     except TRANSIENT_ERRORS:
         logger.warning("Report %s met a transient error; the task retries it.", report_id, exc_info=True)
         raise
@@ -257,7 +303,11 @@ def report_render(*, report_id: int, takeover: bool = False) -> str:
 
 
 def _store(report: Report, rendered) -> str:
-    name = f"pbsm-V{report.version.number}-{report.language}-{report.pk}.pdf"
+    if report.kind == ReportKind.STATUS:
+        # The day in the name: a status report is what stood on that day.
+        name = f"pbsm-status-V{report.version.number}-{timezone.localdate():%Y-%m-%d}-{report.language}-{report.pk}.pdf"
+    else:
+        name = f"pbsm-V{report.version.number}-{report.language}-{report.pk}.pdf"
     try:
         report.file.save(name, ContentFile(rendered.pdf), save=False)
     except ClientError:
@@ -310,6 +360,7 @@ class RemovedReport:
 
     pk: int
     version_id: int
+    kind: str
     language: str
     status: str
     created_at: datetime
@@ -318,34 +369,35 @@ class RemovedReport:
     def __str__(self) -> str:
         stored = self.file or "no file"
         return (
-            f"report {self.pk} (version {self.version_id}, {self.language}, {self.status}, "
+            f"report {self.pk} ({self.kind}, version {self.version_id}, {self.language}, {self.status}, "
             f"requested {self.created_at:%Y-%m-%d %H:%M}): {stored}"
         )
 
 
 def reports_due_for_clean_up(*, now: datetime | None = None) -> list[RemovedReport]:
     """Finished reports older than REPORT_RETENTION_DAYS, except the newest REPORT_KEEP_NEWEST done
-    ones of each version and language. Queued and rendering reports are never due."""
+    ones of each version, kind and language. Queued and rendering reports are never due."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.REPORT_RETENTION_DAYS)
     old = list(
         Report.objects.finished()
         .filter(created_at__lt=cutoff)
         .order_by("created_at", "pk")
-        .values_list("pk", "version_id", "language", "status", "created_at", "file", named=True)
+        .values_list("pk", "version_id", "kind", "language", "status", "created_at", "file", named=True)
     )
     if not old:
         return []
-    # The newest done reports per version and language stay however old they are: the version's
-    # page always offers its latest PDF. One query over the versions concerned, grouped here.
+    # The newest done reports per version, kind and language stay however old they are: the
+    # version's page always offers its latest PDF, the cockpit its latest status report. One query
+    # over the versions concerned, grouped here.
     kept, seen = set(), {}
     newest_first = (
         Report.objects.filter(status=ReportStatus.DONE, version_id__in={row.version_id for row in old})
         .order_by("-created_at", "-pk")
-        .values_list("pk", "version_id", "language")
+        .values_list("pk", "version_id", "kind", "language")
     )
-    for pk, version_id, language in newest_first:
-        key = (version_id, language)
+    for pk, version_id, kind, language in newest_first:
+        key = (version_id, kind, language)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= settings.REPORT_KEEP_NEWEST:
             kept.add(pk)

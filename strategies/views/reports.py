@@ -1,4 +1,10 @@
-"""PDF reports on the version page: the list, requesting, the polled status, trying again, downloading.
+"""PDF reports: the list, requesting, the polled status, trying again, downloading.
+
+Two kinds share these views (Report.kind). Strategy reports belong to a version and live on the
+version page (`report_section`); status reports belong to the project's approved version in force
+and live in the cockpit (`status_report_section`, projects/<pk>/cockpit/status-report/). The row,
+its polling (`report_status`), "try again" (`report_retry`) and the download (`report_download`)
+are one code path for both; a row answers into the section of its own kind.
 
 The version page loads its "Reports" section from `report_section` (htmx on load; without
 script a link leads to the same section as a page). Every unfinished report in it polls
@@ -20,10 +26,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..exceptions import DomainError
-from ..models import Report, ReportLanguage, ReportStatus, StrategyVersion
+from ..models import Report, ReportKind, ReportLanguage, ReportStatus, StrategyVersion
 from ..services.reports import (
     FAILED_UNAVAILABLE,
     STORAGE_ERRORS,
@@ -31,6 +37,7 @@ from ..services.reports import (
     report_request,
     report_retry,
     reports_sweep_stuck,
+    status_report_request,
 )
 from .access import project_for
 
@@ -47,7 +54,11 @@ def _version_of(project, version_pk: int) -> StrategyVersion:
 
 def _report_of(project, report_pk: int) -> Report:
     report = get_object_or_404(
-        Report.objects.filter(version__project=project).select_related("version", "requested_by"), pk=report_pk
+        # The row names its version's number; the snapshot (large) is never needed here.
+        Report.objects.filter(version__project=project)
+        .select_related("version", "requested_by")
+        .defer("version__snapshot"),
+        pk=report_pk,
     )
     report.version.project = project
     return report
@@ -58,11 +69,15 @@ def _section_context(request, project, version) -> dict:
     return {
         "project": project,
         "version": version,
-        "reports": list(version.reports.select_related("requested_by")),
+        "reports": list(version.reports.filter(kind=ReportKind.STRATEGY).select_related("requested_by")),
         "can_request": project.can_request_report(request.user),
         "languages": ReportLanguage.choices,
-        "default_language": "en" if (request.LANGUAGE_CODE or "").startswith("en") else "de",
+        "default_language": _default_language(request),
     }
+
+
+def _default_language(request) -> str:
+    return "en" if (request.LANGUAGE_CODE or "").startswith("en") else "de"
 
 
 def _section(request, project, version, status: int = 200, error: str = ""):
@@ -89,20 +104,34 @@ def _unavailable(report: Report) -> bool:
 def _requested(request, project, version, report: Report, created: bool):
     if _unavailable(report):
         if request.htmx:
-            return _section(request, project, version, error=_(FAILED_UNAVAILABLE))
+            return _section_of(request, project, version, report.kind, error=_(FAILED_UNAVAILABLE))
         messages.error(request, _(FAILED_UNAVAILABLE))
-        return _back(version)
+        return _back_to(version, report.kind)
     if request.htmx:
-        return _section(request, project, version)
+        return _section_of(request, project, version, report.kind)
     if created:
         messages.success(request, _("The report is requested; it appears below when it is ready."))
     else:
         messages.info(request, _("This report is already being prepared; it appears below when it is ready."))
-    return _back(version)
+    return _back_to(version, report.kind)
 
 
 def _back(version):
     return redirect(reverse("version_detail", args=[version.project_id, version.pk]) + "#reports")
+
+
+def _back_to(version, kind: str):
+    """Where the reports of a kind are listed: the cockpit's status reports, or the version page's reports."""
+    if kind == ReportKind.STATUS:
+        return redirect(reverse("status_report_section", args=[version.project_id]))
+    return _back(version)
+
+
+def _section_of(request, project, version, kind: str, error: str = ""):
+    """The section the reports of a kind are listed in, answered in place of the old one."""
+    if kind == ReportKind.STATUS:
+        return _status_section(request, project, error=error)
+    return _section(request, project, version, error=error)
 
 
 @login_required
@@ -139,12 +168,16 @@ def report_retry_view(request, pk: int, report_pk: int):
     try:
         again, created = report_retry(report=report, user=request.user)
     except DomainError as error:
+        if report.kind == ReportKind.STATUS:
+            return _status_refused(request, project, error)
         return _refused(request, project, report.version, error)
+    # A status report is tried again for the version in force now, which may be another one.
+    version = again.version if report.kind == ReportKind.STATUS else report.version
     if _unavailable(again):
-        return _requested(request, project, report.version, again, created)
+        return _requested(request, project, version, again, created)
     if request.htmx:
-        return _section(request, project, report.version)
-    return _back(report.version)
+        return _section_of(request, project, version, report.kind)
+    return _back_to(version, report.kind)
 
 
 @login_required
@@ -185,6 +218,56 @@ def report_download(request, pk: int, report_pk: int):
         # The bucket cannot be reached: the member hears so where they clicked, and nothing breaks.
         logger.exception("Report %s could not be read from the storage.", report.pk)
         messages.error(request, _("The report's file cannot be fetched right now. Try again in a moment."))
-        return _back(report.version)
+        return _back_to(report.version, report.kind)
     filename = report.file.name.rsplit("/", 1)[-1]
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+# --- status reports (the cockpit) ------------------------------------------------------------------------
+
+
+def _status_section_context(request, project) -> dict:
+    reports = Report.objects.filter(version__project=project, kind=ReportKind.STATUS)
+    reports_sweep_stuck(queryset=reports)
+    # The snapshot is not needed to say which version is in force; the worker reads it.
+    version = project.versions.approved().defer("snapshot").first()
+    return {
+        "project": project,
+        "version": version,
+        "reports": list(reports.select_related("requested_by", "version").defer("version__snapshot")),
+        "can_request": project.can_request_report(request.user),
+        "languages": ReportLanguage.choices,
+        "default_language": _default_language(request),
+    }
+
+
+def _status_section(request, project, status: int = 200, error: str = ""):
+    template = "strategies/reports/status_section.html" if request.htmx else "strategies/reports/status_page.html"
+    context = {**_status_section_context(request, project), "error": error}
+    return render(request, template, context, status=status)
+
+
+def _status_refused(request, project, error: DomainError):
+    """As `_refused`, beside the status report's request form."""
+    status = 429 if isinstance(error, ReportLimitReached) else 400
+    return _status_section(request, project, status=200 if request.htmx else status, error=str(error))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status_report_section(request, pk: int):
+    """The project's status reports and the request form (htmx: the section; else a page of its own).
+
+    GET for every member; POST (request one, in the chosen language, of the approved version in
+    force) for those who may request reports. Viewers get 403 on POST, as on the version's reports.
+    """
+    if request.method == "GET":
+        return _status_section(request, project_for(request, pk))
+    project = project_for(request, pk, REQUEST)
+    try:
+        report, created = status_report_request(
+            project=project, user=request.user, language=request.POST.get("language", "")
+        )
+    except DomainError as error:
+        return _status_refused(request, project, error)
+    return _requested(request, project, report.version, report, created)

@@ -26,5 +26,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb} {report}")
         self.stdout.write(
             f"{verb} {len(reports)} report(s) older than {settings.REPORT_RETENTION_DAYS} days "
-            f"(the newest {settings.REPORT_KEEP_NEWEST} done per version and language stay)."
+            f"(the newest {settings.REPORT_KEEP_NEWEST} done per version, kind and language stay)."
         )

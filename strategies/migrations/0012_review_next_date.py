@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategies', '0011_strategy_management'),
+        ("strategies", "0011_strategy_management"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='strategyreview',
-            name='next_review_on',
-            field=models.DateField(blank=True, null=True, verbose_name='next review'),
+            model_name="strategyreview",
+            name="next_review_on",
+            field=models.DateField(blank=True, null=True, verbose_name="next review"),
         ),
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -190,6 +191,12 @@ CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-reports": {"task": "strategies.tasks.sweep_stuck_reports", "schedule": 300.0},
     "clean-up-reports": {"task": "strategies.tasks.clean_up_reports", "schedule": timedelta(days=1)},
+    # KPI check-ins due: each owner (or the consultants) hears once per due period, in the morning
+    # (CELERY_TIMEZONE). Running it twice, or on two schedulers, sends nothing twice.
+    "send-checkin-reminders": {
+        "task": "strategies.tasks.send_checkin_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 REPORT_QUEUED_TIMEOUT = 3600
 # Each user may request this many new reports per hour (asking again for a report that is still

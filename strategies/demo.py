@@ -10,6 +10,11 @@ Used by `manage.py seed_demo`. The rules:
   it; only the demo users' memberships are ensured (missing ones are added,
   existing roles are not touched), so a recreated demo user sees the project again.
 - Everything runs in one transaction: a failed seed leaves nothing behind.
+- Strategy management (issue 14): the demo's V1 was approved DEMO_APPROVED_DAYS_AGO days before
+  the seed, and what happened since (check-ins, milestone moves, two reviews, the "adjust" that
+  started V2) is recorded through the services on the days it happened, so the cockpit shows
+  every light and `send_checkin_reminders` has something to send. The generated benchmark
+  projects get three years of weekly check-ins, written in bulk (seed_generated_checkins).
 
 The demo project's content is kept in plain Python structures below so it can
 be read and edited like a workshop protocol. All user-visible texts are German,
@@ -19,13 +24,17 @@ the product's primary language.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from competencies.models import (
@@ -37,10 +46,12 @@ from competencies.models import (
     UsageFormat,
 )
 
+from .analysis.kpi_status import Reading, State, clean_number, path_value, status
 from .content_changes import content_changed
 from .models import (
     ActionOption,
     BusinessBenefit,
+    Cadence,
     ChecklistAnswer,
     Client,
     Competitor,
@@ -48,7 +59,10 @@ from .models import (
     CompetitorPresence,
     Decision,
     EffectRelevance,
+    FindingStatus,
     Kpi,
+    KpiCheckIn,
+    KpiTracking,
     Membership,
     Milestone,
     MilestoneStatus,
@@ -57,6 +71,7 @@ from .models import (
     ReadinessStage,
     Resource,
     ResourceRequirement,
+    ReviewDecision,
     Role,
     StrategyProject,
     StrategyVersion,
@@ -64,8 +79,14 @@ from .models import (
     UsageFormatRelevance,
     VersionOption,
 )
+from .models.checkins import next_period_start, period_start
 from .services.approval import strategy_version_decide, strategy_version_submit
-from .services.versions import strategy_version_create
+from .services.checkins import approved_on, kpi_checkin_record, kpi_tracking_update
+from .services.milestones import milestone_status_change
+from .services.reviews import strategy_review_record
+from .services.versions import actor_name, strategy_version_create, strategy_version_update
+from .snapshots import snapshot_kpis, version_content
+from .strategy_standing import plan_of
 
 DEFAULT_PASSWORD = "pbsm-demo-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -1349,7 +1370,7 @@ MILESTONES = [
     (
         "Redaktionsplan und Freigabeprozess eingeführt",
         "Marketing (Sarah Kuhn)",
-        dt.date(2026, 12, 15),
+        dt.date(2026, 10, 30),  # overdue: the approval process still stalls (DEMO_MILESTONE_MOVES)
         "in_progress",
         "Wöchentliche Redaktionsrunde mit Vertrieb, Personal und Anwendungstechnik.",
     ),
@@ -1550,6 +1571,33 @@ def _choose(version: StrategyVersion, choices: dict[int, tuple[bool, str]]) -> N
     content_changed(project_id=version.project_id)  # bulk_create sends no signals (cached pages)
 
 
+VERSION_TEXTS = ("name", "rationale", "assumptions", "prerequisites")
+
+
+@contextmanager
+def _as_of(day: dt.date, hour: int = 10) -> Iterator[None]:
+    """Everything inside happens on `day` (timezone.now() as every service and auto_now field reads
+    it): the demo's history is recorded through the real services, on the days it happened."""
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _approve_first_version(
+    *, project: StrategyProject, spec: dict, choices: dict, consultant, manager, days_ago: int = 0
+) -> StrategyVersion:
+    """V1 drafted and submitted a week before its approval, `days_ago` days ago, through the real workflow."""
+    approval_day = timezone.localdate() - dt.timedelta(days=days_ago)
+    with _as_of(approval_day - dt.timedelta(days=7)):
+        v1 = strategy_version_create(project=project, user=consultant, **{key: spec[key] for key in VERSION_TEXTS})
+        _choose(v1, choices)
+        v1 = strategy_version_submit(version=v1, user=consultant, notify=False)
+    with _as_of(approval_day, hour=15):
+        return strategy_version_decide(
+            version=v1, user=manager, decision=Decision.APPROVE, comment=spec["decision_comment"]
+        )
+
+
 def _create_versions(
     *,
     project: StrategyProject,
@@ -1560,17 +1608,22 @@ def _create_versions(
     consultant,
     second_consultant,
     manager,
-) -> None:
-    """V1 drafted, submitted and approved through the real workflow, and V2, its draft successor."""
-    texts = ("name", "rationale", "assumptions", "prerequisites")
-    v1 = strategy_version_create(project=project, user=consultant, **{key: approved[key] for key in texts})
-    _choose(v1, approved_choices)
-    v1 = strategy_version_submit(version=v1, user=consultant, notify=False)
-    strategy_version_decide(version=v1, user=manager, decision=Decision.APPROVE, comment=approved["decision_comment"])
+    approved_days_ago: int = 0,
+) -> StrategyVersion:
+    """V1 drafted, submitted and approved through the real workflow, and V2, its draft successor; returns V1."""
+    v1 = _approve_first_version(
+        project=project,
+        spec=approved,
+        choices=approved_choices,
+        consultant=consultant,
+        manager=manager,
+        days_ago=approved_days_ago,
+    )
     v2 = strategy_version_create(
-        project=project, user=second_consultant, based_on=v1, **{key: draft[key] for key in texts}
+        project=project, user=second_consultant, based_on=v1, **{key: draft[key] for key in VERSION_TEXTS}
     )
     _choose(v2, draft_choices)
+    return v1
 
 
 def _project_counts(project: StrategyProject) -> dict[str, int]:
@@ -1704,16 +1757,21 @@ def seed_demo_project(*, users: dict) -> ProjectOutcome:
             description=description,
         )
 
+    kpi_keys = {}  # benefit key -> the KPI's key (its id), as the approved snapshot names it
     for spec in KPIS:
-        Kpi.objects.create(benefit=benefits[spec["benefit"]], **{k: v for k, v in spec.items() if k != "benefit"})
+        kpi = Kpi.objects.create(benefit=benefits[spec["benefit"]], **{k: v for k, v in spec.items() if k != "benefit"})
+        kpi_keys[spec["benefit"]] = kpi.pk
 
-    for position, (title, owner, due_date, status, description) in enumerate(MILESTONES, start=1):
-        Milestone.objects.create(
+    # Every milestone starts planned: the approved version froze them so, and each reaches the
+    # status it has today through its recorded moves after the approval (DEMO_MILESTONE_MOVES).
+    milestones = {}
+    for position, (title, owner, due_date, _status, description) in enumerate(MILESTONES, start=1):
+        milestones[title] = Milestone.objects.create(
             project=project,
             title=title,
             owner=owner,
             due_date=due_date,
-            status=MilestoneStatus(status),
+            status=MilestoneStatus.PLANNED,
             description=description,
             order=position,
         )
@@ -1729,16 +1787,21 @@ def seed_demo_project(*, users: dict) -> ProjectOutcome:
             mitigation=spec["mitigation"],
         )
 
-    _create_versions(
+    version = _approve_first_version(
         project=project,
-        approved=VERSION_1,
-        draft=VERSION_2,
-        approved_choices=_version_choices(VERSION_1, options),
-        draft_choices=_version_choices(VERSION_2, options),
+        spec=VERSION_1,
+        choices=_version_choices(VERSION_1, options),
         consultant=consultant,
-        second_consultant=users["beraterin2"],
         manager=manager,
+        days_ago=DEMO_APPROVED_DAYS_AGO,
     )
+    # V2 is the successor the "adjust" review started; the team has since worked it out.
+    successor = seed_demo_management(
+        project=project, version=version, users=users, kpi_keys=kpi_keys, milestones=milestones
+    )
+    second_consultant = users["beraterin2"]
+    strategy_version_update(version=successor, user=second_consultant, **{key: VERSION_2[key] for key in VERSION_TEXTS})
+    _choose(successor, _version_choices(VERSION_2, options))
     return ProjectOutcome(project=project, created=True, counts=_project_counts(project))
 
 
@@ -1753,6 +1816,253 @@ def _version_choices(version: dict, options: dict) -> dict[int, tuple[bool, str]
     if missing or unknown:
         raise DemoDataError(f"Version {version['number']} of the demo data: undecided {missing}, unknown {unknown}.")
     return {options[key].pk: choice for key, choice in decided.items()}
+
+
+# ---------------------------------------------------------------------------
+# Strategy management after approval (issue 14)
+# ---------------------------------------------------------------------------
+
+# V1 of the demo was approved this many days ago: nine months of check-ins, two reviews and
+# milestone moves lie between then and today (the dates follow today, so the demo stays current).
+DEMO_APPROVED_DAYS_AGO = 280
+# The generated benchmark projects: three years (and a week) of weekly check-ins.
+GENERATED_APPROVED_DAYS_AGO = 3 * 365 + 7
+
+# Where each KPI's latest check-in puts it, as a share of the whole way from baseline to target
+# (plus: ahead of the planned path; minus: behind it). The default tolerance is 10 % of the way.
+STATE_OFFSETS = {
+    State.ON_TRACK: Decimal("0.05"),
+    State.AT_RISK: Decimal("-0.05"),
+    State.OFF_TRACK: Decimal("-0.30"),
+}
+
+# How each KPI of the demo (by its benefit's key) is followed and where it stands today.
+# owner: a demo username (a project member, who records the check-ins and is reminded);
+# owner_name: someone outside the product (the consultants are reminded). due: the check-in of
+# the current period is still missing, so `send_checkin_reminders` has something to send.
+DEMO_TRACKING = {
+    "anfragen_konstrukteure": {"cadence": Cadence.MONTHLY, "state": State.ON_TRACK, "due": False},
+    "bewerbungen_fachkraefte": {"cadence": Cadence.MONTHLY, "owner": "viewer", "state": State.AT_RISK, "due": True},
+    "arbeitgeberimage": {"cadence": Cadence.QUARTERLY, "owner": "viewer", "state": State.ON_TRACK, "due": False},
+    "ausbildungsplaetze": {"cadence": Cadence.QUARTERLY, "state": State.OFF_TRACK, "due": False},
+    "messekontakte": {"cadence": Cadence.MONTHLY, "state": State.AT_RISK, "due": False},
+    "social_selling": {"cadence": Cadence.WEEKLY, "owner": "manager", "state": State.OFF_TRACK, "due": True},
+    # A falling target (60,000 EUR down to 35,000 EUR), below its path: on track.
+    "weniger_vermittler": {
+        "cadence": Cadence.QUARTERLY,
+        "owner_name": "Kaufmännische Leitung",
+        "state": State.ON_TRACK,
+        "due": False,
+    },
+    # No baseline: counted, but not judged.
+    "vertrauen_medtech": {"cadence": Cadence.QUARTERLY, "state": State.NOT_JUDGED, "due": True},
+}
+
+# (milestone title, days after the approval, new status, note): how the milestones moved.
+DEMO_MILESTONE_MOVES = [
+    ("Strategie V1 von der Geschäftsführung freigegeben", 0, MilestoneStatus.DONE, "Freigabe durch Martin Brenner."),
+    (
+        "Redaktionsplan und Freigabeprozess eingeführt",
+        21,
+        MilestoneStatus.IN_PROGRESS,
+        "Redaktionsrunde läuft; der Freigabeprozess mit der Anwendungstechnik hakt noch.",
+    ),
+    (
+        "Teilzeitstelle Community-Management besetzt",
+        60,
+        MilestoneStatus.IN_PROGRESS,
+        "Stellenprofil mit der Personalabteilung abgestimmt.",
+    ),
+    (
+        "Teilzeitstelle Community-Management besetzt",
+        120,
+        MilestoneStatus.BLOCKED,
+        "Stelle ist noch nicht genehmigt; Voraussetzung für die Service-Community in Version 2.",
+    ),
+]
+
+DEMO_REVIEW_PARTICIPANTS = (
+    "Martin Brenner (Geschäftsführung), Katrin Vogel (Personal), Sarah Kuhn (Marketing), Thomas Hoffmann, "
+    "Julia Schneider (Beratung)"
+)
+
+# Two reviews, days after the approval: the quarterly check "continue", then "adjust", which
+# starts V2 (the service community) as the successor draft.
+DEMO_REVIEWS = [
+    {
+        "days_after_approval": 91,
+        "user": "manager",
+        "decision": ReviewDecision.CONTINUE,
+        "rationale": (
+            "Recruiting und Neukunden liegen im Plan; der Kundenservice wird bis zum nächsten Review beobachtet."
+        ),
+        "next_review_in_days": 91,
+        "findings": [
+            ("kpi", "anfragen_konstrukteure", FindingStatus.ON_TRACK, "Die Fachbeiträge bringen erste Anfragen."),
+            ("kpi", "social_selling", FindingStatus.AT_RISK, "Der Außendienst teilt erst wenige Beiträge."),
+            (
+                "milestone",
+                "Redaktionsplan und Freigabeprozess eingeführt",
+                FindingStatus.IN_PROGRESS,
+                "Freigaben dauern zu lange.",
+            ),
+        ],
+    },
+    {
+        "days_after_approval": 182,
+        "user": "beraterin2",
+        "decision": ReviewDecision.ADJUST,
+        "rationale": (
+            "Social Selling und das Ausbildungsmarketing bleiben hinter dem Plan, weil der Innendienst mit "
+            "Standardanfragen ausgelastet ist und nicht nachfasst. Die Strategie wird um FAQ-Videos und eine "
+            "Service-Community erweitert, damit Bestandskunden ihre Fragen selbst klären."
+        ),
+        "next_review_in_days": 118,
+        "findings": [
+            ("kpi", "social_selling", FindingStatus.OFF_TRACK, "Kaum Besuchstermine aus LinkedIn-Kontakten."),
+            ("kpi", "ausbildungsplaetze", FindingStatus.OFF_TRACK, "Zu wenige Bewerbungen auf Ausbildungsplätze."),
+            (
+                "milestone",
+                "Teilzeitstelle Community-Management besetzt",
+                FindingStatus.BLOCKED,
+                "Genehmigung der Stelle ist Voraussetzung für Version 2.",
+            ),
+        ],
+    },
+]
+
+
+def _checkin_days(cadence: str, *, start: dt.date, today: dt.date, due: bool) -> list[dt.date]:
+    """One check-in day per period from the approval on: a few days into each period (the approval
+    day in the first), the current period left out while the KPI's check-in is `due`."""
+    days = []
+    period = period_start(cadence, start)
+    current = period_start(cadence, today)
+    while period <= current:
+        if period == current and due:
+            break
+        days.append(min(max(period + dt.timedelta(days=3), start), today))
+        period = next_period_start(cadence, period)
+    return days
+
+
+def _checkin_values(kpi: dict, days: list[dt.date], *, start: dt.date, state: State) -> list[Decimal]:
+    """Values along the KPI's planned path that end in `state`: the earlier ones wobble a little
+    around the same offset, the last sits exactly on it (checked with the status rule itself).
+    Without a baseline (not judged), a small count that grows."""
+    plan = plan_of(kpi, start=start)
+    baseline, target = clean_number(plan.baseline), clean_number(plan.target)
+    if state == State.NOT_JUDGED or baseline is None or target is None or plan.due is None:
+        return [Decimal(n + 1 - n // 3) for n in range(len(days))]
+    way = target - baseline
+    # As precise as the plan's own figures (3.6 -> 4.1 stars: one place; counts: whole numbers).
+    places = max(0, *(-number.normalize().as_tuple().exponent for number in (baseline, target)))
+    values = []
+    for n, day in enumerate(days):
+        last = n == len(days) - 1
+        wobble = Decimal(0) if last else Decimal((n * 3) % 5 - 2) / 100
+        exact = path_value(baseline, target, plan.start, plan.due, day) + way * (STATE_OFFSETS[state] + wobble)
+        value = exact.quantize(Decimal(1).scaleb(-places))
+        if last and status(plan, [Reading(day, value)], day).state != state:
+            value = exact.quantize(Decimal("0.01"))  # rounding to whole units crossed a line
+        values.append(value)
+    return values
+
+
+def seed_demo_management(
+    *, project: StrategyProject, version: StrategyVersion, users: dict, kpi_keys: dict, milestones: dict
+) -> StrategyVersion:
+    """The approved demo strategy at work, recorded through the services on the days it happened:
+    how each KPI is followed, nine months of check-ins, the milestones' moves and two reviews.
+
+    Returns the successor draft the "adjust" review started.
+    """
+    consultant = users["berater"]
+    start, today = approved_on(version), timezone.localdate()
+    approved = snapshot_kpis(version_content(version))
+    with _as_of(start, hour=16):
+        for benefit_key, spec in DEMO_TRACKING.items():
+            owner = users[spec["owner"]] if "owner" in spec else None
+            settings_given = {"cadence": spec["cadence"]}
+            if owner is not None:
+                settings_given["owner"] = owner
+            if "owner_name" in spec:
+                settings_given["owner_name"] = spec["owner_name"]
+            kpi_tracking_update(project=project, kpi_key=kpi_keys[benefit_key], user=consultant, **settings_given)
+
+    for benefit_key, spec in DEMO_TRACKING.items():
+        key = kpi_keys[benefit_key]
+        recorder = users[spec["owner"]] if "owner" in spec else consultant
+        days = _checkin_days(spec["cadence"], start=start, today=today, due=spec["due"])
+        values = _checkin_values(approved[key], days, start=start, state=spec["state"])
+        for day, value in zip(days, values, strict=True):
+            with _as_of(day, hour=9):
+                kpi_checkin_record(project=project, kpi_key=key, user=recorder, date=day, value=value)
+
+    for title, days_after, new_status, note in DEMO_MILESTONE_MOVES:
+        with _as_of(start + dt.timedelta(days=days_after), hour=17):
+            milestone_status_change(
+                milestone=milestones[title], user=consultant, status=new_status, date=timezone.localdate(), note=note
+            )
+
+    successor = None
+    for spec in DEMO_REVIEWS:
+        day = start + dt.timedelta(days=spec["days_after_approval"])
+        findings = [
+            {"kpi_key": kpi_keys[subject], "status": seen, "text": text}
+            if kind == "kpi"
+            else {"milestone_key": milestones[subject].pk, "status": seen, "text": text}
+            for kind, subject, seen, text in spec["findings"]
+        ]
+        with _as_of(day, hour=11):
+            review = strategy_review_record(
+                project=project,
+                user=users[spec["user"]],
+                date=day,
+                participants=DEMO_REVIEW_PARTICIPANTS,
+                findings=findings,
+                decision=spec["decision"],
+                rationale=spec["rationale"],
+                next_review_on=day + dt.timedelta(days=spec["next_review_in_days"]),
+            )
+        successor = review.successor or successor
+    return successor
+
+
+def seed_generated_checkins(*, project: StrategyProject, version: StrategyVersion, user) -> int:
+    """Weekly check-ins on every KPI of the approved version, from its approval until today.
+
+    Written with bulk_create for speed (tens of thousands of rows; the service checks nothing here
+    that the generator cannot guarantee: days between approval and today, numbers that fit).
+    Lights cycle on track, at risk, off track; every fourth KPI's check-in of this week is missing.
+    Returns the number of check-ins.
+    """
+    start, today = approved_on(version), timezone.localdate()
+    approved = snapshot_kpis(version_content(version))
+    states = [State.ON_TRACK, State.AT_RISK, State.OFF_TRACK]
+    trackings, checkins = [], []
+    name = actor_name(user)
+    for n, (key, kpi) in enumerate(sorted(approved.items())):
+        trackings.append(KpiTracking(project=project, kpi_key=key, cadence=Cadence.WEEKLY))
+        days = _checkin_days(Cadence.WEEKLY, start=start, today=today, due=n % 4 == 3)
+        values = _checkin_values(kpi, days, start=start, state=states[n % len(states)])
+        unit = kpi.get("unit") or ""
+        checkins.extend(
+            KpiCheckIn(
+                project=project,
+                kpi_key=key,
+                version=version,
+                date=day,
+                value=value,
+                unit=unit,
+                recorded_by=user,
+                recorded_by_name=name,
+            )
+            for day, value in zip(days, values, strict=True)
+        )
+    _bulk(KpiTracking, trackings)
+    KpiCheckIn.objects.bulk_create(checkins, batch_size=2000)
+    return len(checkins)
 
 
 # ---------------------------------------------------------------------------
@@ -2245,7 +2555,7 @@ def seed_generated_project(*, users: dict, size: GeneratedSize) -> ProjectOutcom
         option.pk: (n % 5 != 4, "Im Ausbau enthalten" if n % 5 != 4 else "Weiterhin zurückgestellt")
         for n, option in enumerate(options)
     }
-    _create_versions(
+    approved = _create_versions(
         project=project,
         approved=LARGE_VERSION_1,
         draft=LARGE_VERSION_2,
@@ -2254,7 +2564,9 @@ def seed_generated_project(*, users: dict, size: GeneratedSize) -> ProjectOutcom
         consultant=users["berater"],
         second_consultant=users["beraterin2"],
         manager=users["manager"],
+        approved_days_ago=GENERATED_APPROVED_DAYS_AGO,
     )
+    seed_generated_checkins(project=project, version=approved, user=users["berater"])
     return ProjectOutcome(project=project, created=True, counts=_project_counts(project))
 
 

@@ -1,12 +1,24 @@
 """E-mails the workflow sends."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMultiAlternatives, send_mass_mail
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Membership, Role, StrategyVersion
+
+
+def absolute_url(path: str) -> str:
+    """A link that works outside the site (an e-mail): SITE_URL plus the path from reverse()."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def one_line(subject: str) -> str:
+    """A subject on one line: a line break in a header makes Django refuse the whole message (BadHeaderError)."""
+    return " ".join(subject.split())
 
 
 def notify_managers_of_submission(version_id: int) -> int:
@@ -14,7 +26,7 @@ def notify_managers_of_submission(version_id: int) -> int:
     version = StrategyVersion.objects.select_related("project__client", "submitted_by").get(pk=version_id)
     managers = Membership.objects.filter(project=version.project, role=Role.MANAGER).select_related("user")
     recipients = [m.user for m in managers if m.user.email and m.user.is_active]
-    link = settings.SITE_URL.rstrip("/") + reverse("version_detail", args=[version.project_id, version.pk])
+    link = absolute_url(reverse("version_detail", args=[version.project_id, version.pk]))
     submitter = version.submitted_by.get_full_name() or version.submitted_by.username if version.submitted_by else ""
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
@@ -22,8 +34,7 @@ def notify_managers_of_submission(version_id: int) -> int:
             "number": version.number,
             "name": version.name,
         }
-        # One line: a line break in a header makes Django refuse the whole message (BadHeaderError).
-        subject = " ".join(subject.split())
+        subject = one_line(subject)
         body = _(
             "%(submitter)s has submitted strategy version V%(number)s “%(name)s” of the project "
             "“%(project)s” (%(client)s) for your decision.\n\n"
@@ -61,7 +72,7 @@ def notify_managers_of_access_change(change_id: int) -> int:
     addresses = sorted({u.email for u in recipients if u.email and u.is_active and u.pk != change.actor_id})
     if not addresses:
         return 0
-    link = settings.SITE_URL.rstrip("/") + reverse("project_changes", args=[change.project_id])
+    link = absolute_url(reverse("project_changes", args=[change.project_id]))
     with translation.override(settings.LANGUAGE_CODE):
         values = {
             "user": change.user_name,
@@ -78,7 +89,7 @@ def notify_managers_of_access_change(change_id: int) -> int:
             AccessAction.REMOVED: _("%(user)s was removed from the project (was %(old)s)."),
         }[change.action] % values
         subject = _("Access to “%(project)s” changed") % values
-        subject = " ".join(subject.split())  # one line, or Django refuses the message
+        subject = one_line(subject)
         body = (
             _("%(actor)s changed who has access to the project “%(project)s” (%(client)s):") % values
             + "\n\n"
@@ -91,3 +102,49 @@ def notify_managers_of_access_change(change_id: int) -> int:
             % values
         )
     return send_mass_mail([(subject, body, None, [address]) for address in addresses], fail_silently=False)
+
+
+def checkin_reminder_message(*, recipient, due: list) -> EmailMultiAlternatives:
+    """One e-mail to `recipient` listing every KPI whose check-in is due for them, grouped by project.
+
+    `due`: (project, KpiStanding) pairs, as the reminder job found them (strategy_standing). Text
+    and HTML, in the installation's language (a project stores no language of its own).
+    """
+    by_project: dict = {}
+    for project, kpi in due:
+        by_project.setdefault(project, []).append(kpi)
+    with translation.override(settings.LANGUAGE_CODE):
+        projects = [
+            {
+                "title": project.title,
+                "client": project.client.name,
+                "kpis": [
+                    {
+                        "name": kpi.name,
+                        "cadence": kpi.tracking.get_cadence_display(),
+                        "period_start": kpi.period_start,
+                        "last_checkin_on": kpi.last_checkin_on,
+                        "state": str(kpi.status.label),
+                        # lead: link kpi_detail once merged
+                        "link": absolute_url(reverse("project_detail", args=[project.pk])),
+                    }
+                    for kpi in kpis
+                ],
+            }
+            for project, kpis in by_project.items()
+        ]
+        count = len(due)
+        context = {
+            "recipient_name": recipient.get_full_name() or recipient.get_username(),
+            "projects": projects,
+            "count": count,
+            "language": settings.LANGUAGE_CODE,
+        }
+        subject = one_line(
+            ngettext("A KPI check-in is due", "%(count)s KPI check-ins are due", count) % {"count": count}
+        )
+        text = render_to_string("strategies/emails/checkin_reminder.txt", context)
+        html = render_to_string("strategies/emails/checkin_reminder.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    return message

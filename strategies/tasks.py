@@ -2,7 +2,8 @@
 
 `report_render_task` renders one report record (strategies.services.reports.report_render);
 the periodic report jobs (beat, settings.CELERY_BEAT_SCHEDULE) sweep stuck reports and clean
-up old ones. The report tasks keep their earlier Celery names (`name=`), so messages already
+up old ones; the daily check-in reminders (send_checkin_reminders) go out once per KPI and
+period. The report tasks keep their earlier Celery names (`name=`), so messages already
 in the queue when a new version is deployed still find their task.
 """
 
@@ -20,6 +21,21 @@ logger = logging.getLogger(__name__)
 @shared_task
 def send_submission_notice(version_id: int) -> int:
     return notify_managers_of_submission(version_id)
+
+
+@shared_task(
+    name="strategies.tasks.send_checkin_reminders",
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def send_checkin_reminders() -> int:
+    """Periodic (beat, daily): remind owners (or consultants) of due KPI check-ins, once per period.
+
+    No retries: a reminder that could not be sent is not claimed, so the next run sends it.
+    """
+    from .services.checkin_reminders import checkin_reminders_send
+
+    return len(checkin_reminders_send())
 
 
 @shared_task

@@ -1,3 +1,4 @@
+import datetime
 from io import StringIO
 
 import pytest
@@ -5,21 +6,28 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
+from strategies.analysis.kpi_status import MilestoneState, Reason, State
 from strategies.demo import DEFAULT_PASSWORD, DEMO_CLIENT, DEMO_PROJECT, LARGE_CLIENT, LARGE_PROJECT
 from strategies.models import (
     ActionOption,
     BusinessBenefit,
+    Cadence,
     CompetitorKind,
     CompetitorPresence,
     Decision,
     Kpi,
+    KpiCheckIn,
     Resource,
     ResourceRequirement,
+    ReviewDecision,
     Role,
     StrategyProject,
     VersionStatus,
 )
+from strategies.services.checkin_reminders import checkin_reminders_send
+from strategies.strategy_standing import strategy_standing
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +248,72 @@ def test_xl_size_is_five_times_large_with_history_and_is_idempotent():
     before = row_counts()
     seed("--size", "xl")
     assert row_counts() == before
+
+
+# --- strategy management: the approved demo strategy at work (issue 14) --------------------------
+
+
+def test_the_demo_strategy_has_nine_months_of_checkins_with_every_light():
+    seed()
+    standing = strategy_standing(demo_project())
+    today = timezone.localdate()
+
+    assert standing.approved_on <= today - datetime.timedelta(days=273)  # nine months and more
+    assert {state: count > 0 for state, count in standing.counts.items()} == dict.fromkeys(State, True)
+    first = min(k.readings[0].on for k in standing.kpis if k.readings)
+    assert first == standing.approved_on and standing.last_checkin_on >= today - datetime.timedelta(days=31)
+    assert all(len(kpi.readings) >= 3 for kpi in standing.kpis)
+    falling = [k for k in standing.kpis if k.plan.baseline is not None and k.plan.target < k.plan.baseline]
+    assert falling and all(k.status.state != State.NOT_JUDGED for k in falling)
+    assert [k.status.reason for k in standing.kpis if k.plan.baseline is None] == [Reason.NO_BASELINE]
+    checkins = KpiCheckIn.objects.filter(project=standing.project)
+    assert checkins.filter(recorded_by__username="viewer").exists()  # the owner records their KPI
+
+
+def test_the_demo_strategy_was_reviewed_twice_and_adjust_started_the_draft():
+    seed()
+    project = demo_project()
+    standing = strategy_standing(project)
+    reviews = list(project.reviews.order_by("date"))
+
+    assert [r.decision for r in reviews] == [ReviewDecision.CONTINUE, ReviewDecision.ADJUST]
+    assert all(r.findings.exists() for r in reviews)
+    draft = project.versions.get(status=VersionStatus.DRAFT)
+    assert reviews[1].successor == draft and draft.based_on == standing.version
+    assert standing.last_review == reviews[1] and standing.next_review_on > reviews[1].date
+
+
+def test_the_demo_strategy_has_an_overdue_milestone_and_recorded_moves():
+    seed()
+    project = demo_project()
+    standing = strategy_standing(project)
+
+    assert standing.overdue_milestones >= 1
+    assert {m.state for m in standing.milestones} >= {MilestoneState.DONE, MilestoneState.BLOCKED}
+    assert project.milestone_status_changes.count() >= 3
+
+
+def test_the_demo_has_checkins_due_so_the_reminder_job_sends_once(mailoutbox):
+    seed()
+    standing = strategy_standing(demo_project())
+    assert standing.checkins_due >= 2
+
+    sent = checkin_reminders_send()
+    recipients = {reminder.recipient.username for reminder in sent}
+    assert {"viewer", "manager"} <= recipients  # owners who are members
+    assert recipients & {"berater", "beraterin2"}  # the consultants, for a KPI without a member owner
+    assert len(mailoutbox) == len(sent)
+    assert checkin_reminders_send() == []
+
+
+def test_the_large_project_has_three_years_of_weekly_checkins_on_its_kpis():
+    seed("--size", "large")
+    standing = strategy_standing(large_project())
+    today = timezone.localdate()
+
+    assert standing.approved_on <= today - datetime.timedelta(days=3 * 365)
+    assert all(len(kpi.readings) >= 155 for kpi in standing.kpis)
+    assert all(kpi.tracking.cadence == Cadence.WEEKLY for kpi in standing.kpis)
+    judged = {state for state, count in standing.counts.items() if count}
+    assert {State.ON_TRACK, State.AT_RISK, State.OFF_TRACK} <= judged
+    assert 0 < standing.checkins_due < len(standing.kpis)

@@ -8,7 +8,9 @@ from strategies.demo import SIZES, DemoDataError, seed_demo_data
 class Command(BaseCommand):
     help = (
         "Create the demo users and a filled demo project (Brenner Präzisionstechnik GmbH); "
-        "--size large also adds a large project for benchmarks, --size xl adds one five times larger too. "
+        "its approved strategy comes with nine months of check-ins, reviews and due reminders; "
+        "--size large also adds a large project for benchmarks (three years of weekly check-ins), "
+        "--size xl adds one five times larger too. "
         "Safe to run repeatedly: existing demo "
         "projects are left unchanged, demo users get the demo password again."
     )

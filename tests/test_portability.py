@@ -649,3 +649,29 @@ def test_the_import_needs_no_more_queries_for_more_checkins(filled):
         return len(captured)
 
     assert queries(5) == queries(60)
+
+
+def test_after_a_local_approval_a_carried_kpi_continues_its_imported_line(filled, manager):
+    """The imported approval is history, not in force here; the successor approved here tracks the same KPI
+    under the same key, so its first local check-in joins the imported ones."""
+    from django.utils import timezone
+
+    from strategies.models import Decision
+    from strategies.services.approval import strategy_version_decide, strategy_version_submit
+    from strategies.services.checkins import approved_version_in_force, kpi_checkin_record
+
+    document = project_export(project=filled)
+    project_delete(project=filled)
+    ingrid = importer_user()
+    imported = round_trip(document, ingrid, **everyone(document))
+    assert approved_version_in_force(imported) is None
+    successor = imported.versions.get(number=5)
+    strategy_version_submit(version=successor, user=ingrid, notify=False)
+    strategy_version_decide(version=successor, user=manager, decision=Decision.APPROVE, comment="Adjusted")
+    leads = m.Kpi.objects.get(benefit__topic__project=imported)  # the other KPI was deleted
+    before = list(m.KpiCheckIn.objects.for_kpi(imported, leads.pk).values_list("value", flat=True))
+    assert len(before) == 2, "the imported entry and its correction"
+    kpi_checkin_record(project=imported, kpi_key=leads.pk, user=ingrid, date=timezone.localdate(), value=20)
+    line = m.KpiCheckIn.objects.for_kpi(imported, leads.pk)
+    assert [c.value for c in line][:2] == before and line.count() == 3
+    assert {c.version.number for c in line} == {2, 5}

@@ -5,11 +5,20 @@ import datetime as dt
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from competencies.models import CompetenceArea, Effect, GuidingQuestion, UsageFormat
 from strategies import models as m
 from strategies.models import Decision
 from strategies.services.approval import strategy_version_decide, strategy_version_submit
+from strategies.services.checkins import (
+    checkin_reminder_claim,
+    kpi_checkin_correct,
+    kpi_checkin_record,
+    kpi_tracking_update,
+)
+from strategies.services.milestones import milestone_status_change
+from strategies.services.reviews import strategy_review_record
 from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import (
@@ -37,7 +46,11 @@ def _as(user, obj):
 def fill(project, consultant, manager):
     """Working material of every kind, edits in the history, and versions in every status:
     V1 superseded, V2 approved, V3 rejected, V4 a draft built on V2. V1's snapshot names a
-    benefit deleted afterwards, and a milestone is deleted (history of a vanished row)."""
+    benefit deleted afterwards, and a milestone is deleted (history of a vanished row).
+
+    Under V2, strategy management of every kind (see manage): check-ins, one corrected, trackings,
+    a reminder, a milestone move and two reviews, the "adjust" one starting V5, a draft built on V2.
+    The KPI of the deleted benefit and the deleted milestone keep their check-ins and findings."""
     project.readiness_stage = m.ReadinessStage.OPTIMISING_SOCIAL_MEDIA
     project.response_time_hours = 24
     project.netiquette = "Be kind."
@@ -62,9 +75,9 @@ def fill(project, consultant, manager):
     competitor = CompetitorFactory(project=project, name="Rival AG")
     PresenceFactory(competitor=competitor, topic=topic, strength=4, standard_set="Weekly posts")
     ResourceFactory(project=project, amount="12.75", description="Editorial team")
-    KpiFactory(benefit=benefit, due_date=dt.date(2027, 6, 30))
-    KpiFactory(benefit=doomed_benefit, metric="Applications", due_date=None, baseline=None)
-    MilestoneFactory(project=project, title="Kick-off", due_date=dt.date(2027, 1, 15))
+    leads = KpiFactory(benefit=benefit, due_date=dt.date(2027, 6, 30))
+    applications = KpiFactory(benefit=doomed_benefit, metric="Applications", due_date=None, baseline=None)
+    kick_off = MilestoneFactory(project=project, title="Kick-off", due_date=dt.date(2027, 1, 15))
     doomed_milestone = MilestoneFactory(project=project, title="Cancelled fair")
     PlatformFactory(project=project, name="LinkedIn", usage_format=UsageFormat.objects.first(), risks="Trolls")
 
@@ -87,6 +100,7 @@ def fill(project, consultant, manager):
     strategy_version_decide(version=v3, user=manager, decision=Decision.REJECT, comment="Too expensive")
     v4 = strategy_version_create(project=project, user=consultant, name="Fourth", based_on=v2, assumptions="Budget")
     version_option_choose(version=v4, user=consultant, option=third, included=True, reason="Now")
+    manage(project, consultant, manager, kpis=(leads, applications), milestones=(kick_off, doomed_milestone))
 
     # Deleted after the versions were frozen: the snapshots still name them.
     doomed_benefit._history_user = consultant
@@ -94,6 +108,58 @@ def fill(project, consultant, manager):
     doomed_milestone._history_user = consultant
     doomed_milestone.delete()
     return project
+
+
+def manage(project, consultant, manager, *, kpis, milestones):
+    """Strategy management of the approved version in force, through its services: two KPIs' check-ins
+    (one corrected), a tracking with a member owner (and its reminder) and one with a named owner, a
+    milestone move, and two reviews with findings, the second deciding "adjust"."""
+    today = timezone.localdate()
+    leads, applications = kpis
+    kick_off, fair = milestones
+    counted = kpi_checkin_record(
+        project=project, kpi_key=leads.pk, user=consultant, date=today, value="12.50", comment="Counted at the booth"
+    )
+    kpi_checkin_correct(checkin=counted, user=manager, value="13", date=today, comment="One lead was counted twice")
+    kpi_checkin_record(project=project, kpi_key=applications.pk, user=manager, date=today, value=4)
+    owned = kpi_tracking_update(
+        project=project,
+        kpi_key=leads.pk,
+        user=consultant,
+        tolerance_percent="15",
+        cadence=m.Cadence.WEEKLY,
+        owner=manager,
+    )
+    kpi_tracking_update(project=project, kpi_key=applications.pk, user=consultant, owner_name="Hanna from HR")
+    checkin_reminder_claim(tracking=owned, recipient=manager, period_start=owned.period_start(today))
+    milestone_status_change(
+        milestone=kick_off, user=manager, status=m.MilestoneStatus.IN_PROGRESS, date=today, note="Booth booked"
+    )
+    strategy_review_record(
+        project=project,
+        user=manager,
+        date=today,
+        participants="Alice, Marc",
+        findings=[
+            {"kpi_key": leads.pk, "status": m.FindingStatus.ON_TRACK, "text": "Good start"},
+            {"milestone_key": kick_off.pk, "status": m.FindingStatus.IN_PROGRESS, "text": ""},
+        ],
+        decision=m.ReviewDecision.CONTINUE,
+        rationale="",
+        next_review_on=today + dt.timedelta(days=30),
+    )
+    strategy_review_record(
+        project=project,
+        user=consultant,
+        date=today,
+        participants="Alice, Marc, Hanna",
+        findings=[
+            {"kpi_key": applications.pk, "status": m.FindingStatus.OFF_TRACK, "text": "Too few"},
+            {"milestone_key": fair.pk, "status": "", "text": "Cancelled?"},
+        ],
+        decision=m.ReviewDecision.ADJUST,
+        rationale="More career content",
+    )
 
 
 def strip_volatile(document: dict) -> dict:

@@ -385,7 +385,7 @@ def test_the_confirmation_page_and_the_imported_mark_speak_german(project, docum
     page = browser.post(IMPORT_URL, upload(json.dumps(document)))
     content = page.content.decode()
     assert "Projekt importieren: Mitglieder bestätigen" in content and "Rolle in der Datei" in content
-    assert "mit 4 Versionen" in content
+    assert "mit 5 Versionen" in content
     token = page.context["form"]["token"].value()
     imported = project.__class__.objects.get(pk=browser.post(IMPORT_URL, {"token": token})["Location"].split("/")[-2])
     version = imported.versions.get(number=2)

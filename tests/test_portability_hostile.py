@@ -79,10 +79,10 @@ def test_documents_of_another_kind_are_refused(value, match, ingrid):
     refused(value, ingrid, match)
 
 
-@pytest.mark.parametrize("version", [2, 0, "1", True, None, 1.0])
+@pytest.mark.parametrize("version", [3, 0, "1", True, None, 1.0, 2.0])
 def test_unknown_format_versions_are_refused(document, ingrid, version):
     document["version"] = version
-    refused(document, ingrid, "format version .* reads version 1")
+    refused(document, ingrid, "format version .* reads format versions 1, 2")
 
 
 # --- shape: keys and types ---------------------------------------------------------------------------
@@ -332,6 +332,118 @@ def test_a_decided_version_without_snapshot_is_refused(document, ingrid):
 def test_malformed_versions_are_refused(document, ingrid, mutate, match):
     mutate(document)
     refused(document, ingrid, match)
+
+
+# --- strategy management ---------------------------------------------------------------------------------
+
+
+def _append_copy(section, n, **changes):
+    def mutate(document):
+        document[section].append(dict(document[section][n], **changes))
+
+    return mutate
+
+
+def _finding(review, n, **changes):
+    def mutate(document):
+        document["reviews"][review]["findings"][n].update(changes)
+
+    return mutate
+
+
+# The filled project's order: check-ins [0] counted, [1] its correction (supersedes id 1), [2] another KPI;
+# trackings [0] with a member owner, [1] a named owner; reviews [0] "continue", [1] "adjust" (successor V5).
+MANAGEMENT_CASES = [
+    pytest.param(
+        _set(("kpi_checkins", 0, "kpi_key", 999)), r"kpi_checkins\[0\]\.kpi_key: refers to kpis 999", id="kpi-missing"
+    ),
+    pytest.param(_set(("kpi_checkins", 0, "kpi_key", -7)), r"kpi_checkins\[0\]\.kpi_key: V2 has no KPI", id="kpi-gone"),
+    pytest.param(
+        _set(("kpi_checkins", 0, "kpi_key", "1")), r"kpi_checkins\[0\]\.kpi_key: expected whole", id="key-str"
+    ),
+    pytest.param(_set(("kpi_checkins", 0, "version", 4)), r"kpi_checkins\[0\]\.version: .*approved", id="draft"),
+    pytest.param(_set(("kpi_checkins", 0, "version", 9)), r"kpi_checkins\[0\]\.version: refers to", id="no-version"),
+    pytest.param(
+        _set(("kpi_checkins", 0, "supersedes", 2)), r"kpi_checkins\[0\]\.supersedes: .*listed before", id="cycle"
+    ),
+    pytest.param(
+        _set(("kpi_checkins", 2, "supersedes", 3)), r"kpi_checkins\[2\]\.supersedes: .*listed before", id="itself"
+    ),
+    pytest.param(
+        _set(("kpi_checkins", 2, "supersedes", 1)), r"kpi_checkins\[2\]\.supersedes: .*same KPI", id="other-kpi"
+    ),
+    pytest.param(
+        _append_copy("kpi_checkins", 1, id=9),
+        r"kpi_checkins\[3\]\.supersedes: this check-in is already corrected",
+        id="corrected-twice",
+    ),
+    pytest.param(
+        _set(("kpi_checkins", 0, "supersedes", 99)), r"kpi_checkins\[0\]\.supersedes: refers to", id="corrects-none"
+    ),
+    pytest.param(
+        _set(("kpi_checkins", 0, "value", "1000000000000")), r"kpi_checkins\[0\]\.value: .*12 digits", id="too-big"
+    ),
+    pytest.param(_set(("kpi_checkins", 0, "value", "1E+100000000")), r"kpi_checkins\[0\]\.value", id="huge"),
+    pytest.param(_set(("kpi_checkins", 0, "value", "0.001")), r"kpi_checkins\[0\]\.value: .*2 decimal", id="places"),
+    pytest.param(_set(("kpi_checkins", 0, "value", None)), r"kpi_checkins\[0\]\.value: a value is required", id="v"),
+    pytest.param(_set(("kpi_checkins", 0, "recorded_by_name", "")), r"recorded_by_name: .*blank", id="nameless"),
+    pytest.param(_set(("kpi_checkins", 0, "recorded_at", "yesterday")), r"recorded_at: expected a date", id="when"),
+    pytest.param(_set(("kpi_checkins", 0, "id", 2)), r"kpi_checkins\[1\]\.id: ids are positive and unique", id="id"),
+    pytest.param(
+        _set(("checkin_reminders", 0, "tracking", 999)),
+        r"checkin_reminders\[0\]\.tracking: refers to kpi_trackings 999",
+        id="reminder-tracking",
+    ),
+    pytest.param(
+        _append_copy("checkin_reminders", 0), r"checkin_reminders\[1\]: repeats tracking, period", id="reminder-twice"
+    ),
+    pytest.param(_set(("checkin_reminders", 0, "period_start", "May")), r"period_start: expected a date", id="period"),
+    pytest.param(_set(("kpi_trackings", 0, "kpi_key", 999)), r"kpi_trackings\[0\]\.kpi_key: refers to", id="t-kpi"),
+    pytest.param(_set(("kpi_trackings", 0, "kpi_key", -9)), r"kpi_trackings\[0\]\.kpi_key: no approved", id="t-gone"),
+    pytest.param(
+        _set(("kpi_trackings", 1, "kpi_key", 1)), r"kpi_trackings\[1\]: repeats project, KPI", id="tracked-twice"
+    ),
+    pytest.param(_set(("kpi_trackings", 0, "tolerance_percent", "101")), r"tolerance_percent", id="tolerance"),
+    pytest.param(_set(("kpi_trackings", 0, "cadence", "daily")), r"kpi_trackings\[0\]\.cadence", id="cadence"),
+    pytest.param(_set(("kpi_trackings", 0, "owner_name", "Anna")), r"owner_name: .*not both", id="two-owners"),
+    pytest.param(_set(("kpi_trackings", 0, "owner_label", 5)), r"owner_label: expected text", id="label"),
+    pytest.param(_delete("kpi_trackings", 0, "owner_label"), r"owner_label: this key is missing", id="no-label"),
+    pytest.param(
+        _set(("milestone_status_changes", 0, "to_status", "planned")),
+        r"milestone_status_changes\[0\]\.to_status: a change moves",
+        id="no-move",
+    ),
+    pytest.param(
+        _set(("milestone_status_changes", 0, "milestone", 999)), r"milestone_status_changes\[0\]\.milestone", id="ms"
+    ),
+    pytest.param(_set(("milestone_status_changes", 0, "to_status", "gone")), r"to_status: .*not a valid", id="state"),
+    pytest.param(
+        _finding(0, 1, kpi_key=1), r"reviews\[0\]\.findings\[1\]: a finding is about one KPI or one", id="both-keys"
+    ),
+    pytest.param(_finding(0, 0, kpi_key=None), r"reviews\[0\]\.findings\[0\]: a finding is about", id="no-key"),
+    pytest.param(_finding(0, 0, kpi_key=999), r"reviews\[0\]\.findings\[0\]\.kpi_key: refers to", id="f-kpi"),
+    pytest.param(_finding(0, 1, milestone_key=-5), r"findings\[1\]\.milestone_key: V2 has no milestone", id="f-ms"),
+    pytest.param(_finding(0, 0, status="done"), r"findings\[0\]\.status: this status does not fit", id="f-status"),
+    pytest.param(_set(("reviews", 0, "findings", {})), r"reviews\[0\]\.findings: expected a list", id="f-list"),
+    pytest.param(_set(("reviews", 0, "successor", 5)), r"reviews\[0\]\.successor: only a review that", id="succ"),
+    pytest.param(_set(("reviews", 1, "successor", 1)), r"reviews\[1\]\.successor: the successor builds", id="base"),
+    pytest.param(_set(("reviews", 1, "version", 3)), r"reviews\[1\]\.version: a review looks at an approved", id="rv"),
+    pytest.param(_set(("reviews", 0, "decision", "pause")), r"reviews\[0\]\.decision", id="decision"),
+    pytest.param(
+        _set(("reviews", 0, "next_review_on", "2000-01-01")), r"next_review_on: the next review comes after", id="next"
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, match", MANAGEMENT_CASES)
+def test_strategy_management_that_breaks_its_rules_is_refused(document, ingrid, mutate, match):
+    mutate(document)
+    refused(document, ingrid, match)
+
+
+def test_strategy_management_sections_are_required_in_a_version_2_file(document, ingrid):
+    del document["kpi_checkins"]
+    refused(document, ingrid, r"document\.kpi_checkins: this key is missing")
 
 
 # --- content stays content ------------------------------------------------------------------------------

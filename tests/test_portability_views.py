@@ -76,7 +76,8 @@ def test_export_is_get_only(client_for, project, consultant):
 def test_export_of_a_filled_project_carries_its_versions(client_for, project, consultant, manager):
     fill(project, consultant, manager)
     document = json.loads(client_for(manager).get(export_url(project)).content)
-    assert [v["status"] for v in document["versions"]] == ["superseded", "approved", "rejected", "draft"]
+    assert [v["status"] for v in document["versions"]] == ["superseded", "approved", "rejected", "draft", "draft"]
+    assert len(document["kpi_checkins"]) == 3 and len(document["reviews"]) == 2
 
 
 @pytest.mark.parametrize(("who", "shown"), [("consultant", True), ("manager", True), ("viewer", False)])
@@ -112,7 +113,8 @@ def test_consultant_imports_a_file_as_a_new_project_and_is_its_consultant(client
     imported = StrategyProject.objects.exclude(pk=project.pk).get()
     assert response.status_code == 302 and response["Location"] == reverse("project_detail", args=[imported.pk])
     assert list(imported.memberships.values_list("user", "role")) == [(importer.pk, Role.CONSULTANT)]
-    assert imported.versions.count() == 4
+    assert imported.versions.count() == 5
+    assert imported.kpi_checkins.count() == 3 and imported.reviews.count() == 2
     page = browser.get(response["Location"])
     assert b"Project imported. You are its consultant." in page.content
 

@@ -13,10 +13,15 @@ from .schema import (
     CATALOGUE,
     FORMAT,
     HISTORY_SECTIONS,
+    MANAGEMENT_SECTIONS,
     PROJECT,
     QUESTION,
+    REVIEW_FINDINGS,
+    REVIEWS,
     SECTIONS,
     SNAPSHOT_SPECS,
+    TRACKING_EXTRA,
+    TRACKINGS,
     USER,
     VERSION,
     VERSION_DECISIONS,
@@ -88,7 +93,8 @@ def _row(section: Section, obj, refs: _Refs, *, local_id: bool = True) -> dict:
             continue
         row[f.name] = refs(section.refs[f.name], getattr(obj, f.attname))
     for f in section.plain_fields():
-        row[f.name] = value_of(f, getattr(obj, f.attname))
+        value = getattr(obj, f.attname)
+        row[f.name] = refs(section.keys[f.name], value) if f.name in section.keys else value_of(f, value)
     return row
 
 
@@ -162,8 +168,30 @@ def project_export(*, project: StrategyProject) -> dict:
         row["decisions"] = [_row(VERSION_DECISIONS, d, refs) for d in sorted(version.decisions.all(), key=_pk)]
         row["transitions"] = [_row(VERSION_TRANSITIONS, t, refs) for t in sorted(version.transitions.all(), key=_pk)]
         document["versions"].append(row)
+    document.update(_management(project, refs))
     document["history"] = _history(project, refs)
     return document
+
+
+def _management(project: StrategyProject, refs: _Refs) -> dict:
+    """Strategy management after approval, in the order rows were recorded (see schema.py)."""
+    sections = {}
+    for section in MANAGEMENT_SECTIONS:
+        rows = section.model.objects.filter(**{section.path: project}).order_by(*section.order_by)
+        if section is TRACKINGS:
+            rows = rows.select_related("owner")
+        elif section is REVIEWS:
+            rows = rows.prefetch_related("findings")
+        rows = list(rows)
+        if section.local_id:
+            refs.number(section.key, [row.pk for row in rows])
+        sections[section.key] = [_row(section, row, refs) for row in rows]
+        for obj, row in zip(rows, sections[section.key], strict=True):
+            if section is TRACKINGS:
+                row[TRACKING_EXTRA] = (obj.owner.get_full_name() or obj.owner.get_username()) if obj.owner else ""
+            elif section is REVIEWS:
+                row["findings"] = [_row(REVIEW_FINDINGS, f, refs) for f in sorted(obj.findings.all(), key=_pk)]
+    return sections
 
 
 def _pk(obj) -> int:

@@ -37,6 +37,18 @@ Decisions (see also schema.py and the README, "Moving a project to another insta
   nothing but the status. The ORM guards (StrategyVersion.save/QuerySet.update,
   VersionOption) and the PostgreSQL trigger of migration 0005 accept exactly these steps,
   so no guard is switched off for an import.
+- Strategy management (format version 2) comes in as recorded: KPI check-ins with their
+  corrections, trackings, reminders, milestone moves and reviews with their findings keep their
+  dates, values, timestamps and the names of who recorded them (`*_name`); who recorded them is
+  linked by username like every other reference above. They stay with the versions they were
+  recorded under, which arrive as imported history: the imported project has no approved version
+  in force until a local approval, and a KPI carried into it continues the same line (its key is
+  mapped as the snapshots' KPI ids are). A tracking's member owner is linked only if that
+  username is a member of the imported project (a linked owner records check-ins and receives
+  reminders); otherwise the owner is kept by name (`owner_name`, from the file's `owner_label`).
+  The tracking's history keeps the file's owner by username, as every history record does.
+  A reminder whose recipient has no account here is left out. These append-only records are
+  inserted, never saved over (`_insert_as_presented`).
 """
 
 import json
@@ -48,7 +60,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, router, transaction
 from django.utils.translation import gettext as _
 
 from competencies.models import GuidingQuestion
@@ -57,24 +69,42 @@ from ..content_changes import counted_once
 from ..exceptions import DomainError
 from ..models import (
     ALLOWED_TRANSITIONS,
+    CheckInReminder,
     Client,
     Decision,
+    KpiCheckIn,
+    KpiTracking,
     Membership,
+    MilestoneStatusChange,
+    ReviewDecision,
+    ReviewFinding,
     Role,
     StrategyProject,
+    StrategyReview,
     StrategyVersion,
     VersionStatus,
 )
+from ..models.reviews import KPI_FINDINGS, MILESTONE_FINDINGS
+from ..snapshots import snapshot_kpis, snapshot_milestones, version_content
 from .schema import (
     CATALOGUE,
+    CHECKINS,
     FORMAT,
     HISTORY_SECTIONS,
     HISTORY_TYPES,
+    MANAGEMENT_SECTIONS,
+    MILESTONE_CHANGES,
     PROJECT,
     QUESTION,
+    READABLE_VERSIONS,
+    REMINDERS,
+    REVIEW_FINDINGS,
+    REVIEWS,
     SECTIONS,
     SNAPSHOT_SPECS,
     TOP_LEVEL_KEYS,
+    TRACKING_EXTRA,
+    TRACKINGS,
     USER,
     VERSION,
     VERSION_DECISIONS,
@@ -98,6 +128,8 @@ BATCH = 500  # history rows per INSERT
 # before Python converts it (int() refuses more than 4,300 digits with a ValueError of its own).
 MAX_NUMBER_LITERAL = 40
 DECIDED = (VersionStatus.APPROVED, VersionStatus.REJECTED, VersionStatus.SUPERSEDED)
+# The versions that were once in force: what check-ins, trackings and reviews may name.
+APPROVED_ONCE = (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
 
 # The statuses a version passes through, after draft, to reach its own.
 STATUS_PATH = {
@@ -305,6 +337,7 @@ class _Importer:
         self.users: dict[str, int | None] = {}
         self.questions = None
         self.project: StrategyProject | None = None
+        self.member_ids: set[int] = set()
 
     # --- references ------------------------------------------------------------------------
     def ref(self, kind: str, value, path: str, *, null: bool, gone: bool = False):
@@ -373,6 +406,11 @@ class _Importer:
         _check_keys(row, expected, path)
         values = {}
         for f in plain:
+            if f.name in section.keys:
+                # A KPI's or milestone's key: this installation's row, or a deleted row's negative number.
+                target = self.ref(section.keys[f.name], row[f.name], f"{path}.{f.name}", null=f.null, gone=True)
+                values[f.attname] = target.pk if isinstance(target, models.Model) else target
+                continue
             values[f.attname] = _plain(f, row[f.name], f"{path}.{f.name}")
         for f in relations:
             kind = section.refs[f.name]
@@ -391,20 +429,28 @@ class _Importer:
             _fail(f"{path}.id", _("ids are positive and unique within their list."))
         return number
 
-    def build(self, section: Section, rows: list, path: str, parent_value, **kwargs) -> list:
-        objs = []
+    def build(
+        self, section: Section, rows: list, path: str, parent_value, *, prepare=None, keep=None, **kwargs
+    ) -> list:
+        """The rows as unsaved objects, checked. `prepare(values, row, path)` adjusts a row's values before
+        its object is made; rows for which `keep(obj)` is false are checked and then left out."""
+        objs, numbers = [], []
         for n, row in enumerate(rows):
             row_path = f"{path}[{n}]"
             values = self.values(section, row, row_path, **kwargs)
             if section.parent:
                 values[section.parent] = parent_value(row) if callable(parent_value) else parent_value
+            if prepare is not None:
+                prepare(values, row, row_path)
             obj = section.model(**values)
             _validate(obj, row_path, exclude=[f.name for f in section.relation_fields()])
             if section.local_id:
                 number = self.local_id(section, row, row_path)
                 self.objects[section.key][number] = obj
-            objs.append(obj)
-        _refuse_duplicates(section.model, objs, path)
+            if keep is None or keep(obj):
+                objs.append(obj)
+                numbers.append(n)
+        _refuse_duplicates(section.model, objs, path, numbers)
         return objs
 
     def create(self, model, objs: list) -> None:
@@ -422,6 +468,9 @@ class _Importer:
     # --- the document ---------------------------------------------------------------------------
     def run(self) -> StrategyProject:
         document = self.document
+        if document["version"] < VERSION:
+            # Written before strategy management travelled (format version 1): none of it to import.
+            document = self.document = {**{s.key: [] for s in MANAGEMENT_SECTIONS}, **document}
         _check_keys(document, TOP_LEVEL_KEYS, "document")
         _expect(document["exported_at"], str, "exported_at")
         self.project = self.import_project(document["project"])
@@ -430,6 +479,7 @@ class _Importer:
             objs = self.build(section, _list(document, section.key, ""), section.key, self.project)
             self.create(section.model, objs)
         self.import_versions(_list(document, "versions", ""))
+        self.import_management()
         self.import_history(_list(document, "history", ""))
         return self.project
 
@@ -482,6 +532,7 @@ class _Importer:
         if not any(m.role == Role.CONSULTANT for m in members):
             raise ProjectImportError(_("Nobody would be a consultant of the imported project; name one."))
         Membership.objects.bulk_create(members)
+        self.member_ids = {m.user_id for m in members}
 
     def role_for(self, role: str) -> str:
         """A file's manager joins as viewer unless the operator grants it: see the module docstring."""
@@ -584,6 +635,151 @@ class _Importer:
         except ShapeError as error:
             _fail(error.path, _("expected %(type)s.") % {"type": error.expected})
 
+    # --- strategy management (format version 2) ---------------------------------------------------
+    def import_management(self) -> None:
+        """KPI trackings with their reminders, check-ins, milestone moves and reviews with their findings.
+
+        Each names the versions and the KPIs and milestones (by key) it did in the file, checked here as
+        their services check them: a key is one of the named version's snapshot, a correction follows
+        the entry it corrects, a finding is about one KPI or one milestone. Rows go in as recorded.
+        """
+        trackings = self.build(
+            TRACKINGS,
+            _list(self.document, TRACKINGS.key, ""),
+            TRACKINGS.key,
+            self.project,
+            extra={TRACKING_EXTRA},
+            prepare=self.tracking_owner,
+        )
+        once_in_force = [v for v in self.objects["versions"].values() if v.status in APPROVED_ONCE]
+        tracked = set().union(*(snapshot_kpis(version_content(v)) for v in once_in_force))
+        for n, tracking in enumerate(trackings):
+            if tracking.kpi_key not in tracked:
+                _fail(f"{TRACKINGS.key}[{n}].kpi_key", _("no approved version has a KPI with this key."))
+        _insert_as_presented(KpiTracking, trackings)
+
+        # A reminder's recipient is an account here or the reminder is left out: it only records that
+        # someone was reminded, and a reminder to nobody here suppresses nothing.
+        reminders = self.build(
+            REMINDERS,
+            _list(self.document, REMINDERS.key, ""),
+            REMINDERS.key,
+            None,
+            keep=lambda reminder: reminder.recipient_id is not None,
+        )
+        _insert_as_presented(CheckInReminder, reminders)
+
+        self.import_checkins(_list(self.document, CHECKINS.key, ""))
+
+        changes = self.build(
+            MILESTONE_CHANGES, _list(self.document, MILESTONE_CHANGES.key, ""), MILESTONE_CHANGES.key, self.project
+        )
+        for n, change in enumerate(changes):
+            if change.from_status == change.to_status:
+                _fail(f"{MILESTONE_CHANGES.key}[{n}].to_status", _("a change moves the milestone to another status."))
+        _insert_as_presented(MilestoneStatusChange, changes)
+
+        self.import_reviews(_list(self.document, REVIEWS.key, ""))
+
+    def tracking_owner(self, values: dict, row: dict, path: str) -> None:
+        """A tracking's owner is linked only to a member of the imported project; anyone else (not
+        confirmed, or no account here) stays the KPI's owner by name, the file's owner_label.
+
+        A linked owner records the KPI's check-ins and gets its reminders (KpiTracking.can_check_in,
+        the reminder job): rights a file gives no one who is not a member here.
+        """
+        label = _expect(row[TRACKING_EXTRA], str, f"{path}.{TRACKING_EXTRA}")
+        if row["owner"] is not None and values["owner_name"]:
+            _fail(f"{path}.owner_name", _("a KPI has a member or a named owner, not both."))
+        owner_id = values.pop("owner_id", None)
+        if owner_id is not None and owner_id in self.member_ids:
+            values["owner_id"] = owner_id
+        elif row["owner"] is not None:
+            name_field = KpiTracking._meta.get_field("owner_name")
+            values["owner_name"] = _plain(
+                name_field, (label.strip() or row["owner"])[: name_field.max_length], f"{path}.{TRACKING_EXTRA}"
+            )
+
+    def import_checkins(self, rows: list) -> None:
+        checkins = self.build(CHECKINS, rows, CHECKINS.key, self.project)
+        listed, corrected, kpis_of = set(), set(), {}
+        for n, (row, checkin) in enumerate(zip(rows, checkins, strict=True)):
+            path = f"{CHECKINS.key}[{n}]"
+            version = checkin.version
+            if version.status not in APPROVED_ONCE:
+                _fail(f"{path}.version", _("check-ins are recorded under an approved version."))
+            if version.number not in kpis_of:
+                kpis_of[version.number] = snapshot_kpis(version_content(version))
+            if checkin.kpi_key not in kpis_of[version.number]:
+                _fail(f"{path}.kpi_key", _("V%(number)s has no KPI with this key.") % {"number": version.number})
+            if row["supersedes"] is not None:
+                original = self.ref(CHECKINS.key, row["supersedes"], f"{path}.supersedes", null=False)
+                if id(original) not in listed:
+                    # Later in the list, or the entry itself: a correction follows what it corrects, so
+                    # corrections can form no circle.
+                    _fail(f"{path}.supersedes", _("a correction supersedes a check-in listed before it."))
+                if original.kpi_key != checkin.kpi_key or original.version is not version:
+                    _fail(f"{path}.supersedes", _("a correction is of the same KPI under the same version."))
+                if id(original) in corrected:
+                    _fail(f"{path}.supersedes", _("this check-in is already corrected by an earlier entry."))
+                corrected.add(id(original))
+                checkin.supersedes = original
+            listed.add(id(checkin))
+        # In the file's order (the ids keep it), a batch ending before a correction of one of its rows:
+        # the corrected entry needs its id first.
+        batch, in_batch = [], set()
+        for checkin in checkins:
+            if checkin.supersedes is not None and id(checkin.supersedes) in in_batch:
+                _insert_as_presented(KpiCheckIn, batch)
+                batch, in_batch = [], set()
+            batch.append(checkin)
+            in_batch.add(id(checkin))
+        _insert_as_presented(KpiCheckIn, batch)
+
+    def import_reviews(self, rows: list) -> None:
+        reviews = self.build(REVIEWS, rows, REVIEWS.key, self.project, extra={"findings"})
+        findings = []
+        for n, (row, review) in enumerate(zip(rows, reviews, strict=True)):
+            path = f"{REVIEWS.key}[{n}]"
+            version = review.version
+            if version.status not in APPROVED_ONCE:
+                _fail(f"{path}.version", _("a review looks at an approved version."))
+            if review.successor is not None:
+                if review.decision != ReviewDecision.ADJUST:
+                    _fail(f"{path}.successor", _("only a review that decided to adjust starts a successor."))
+                if review.successor.based_on_id != version.pk:
+                    _fail(f"{path}.successor", _("the successor builds on the reviewed version."))
+            if review.next_review_on is not None and review.next_review_on <= review.date:
+                _fail(f"{path}.next_review_on", _("the next review comes after this one."))
+            items = row["findings"]
+            if not isinstance(items, list):
+                _fail(f"{path}.findings", _("expected a list."))
+            built = self.build(REVIEW_FINDINGS, items, f"{path}.findings", review)
+            content = version_content(version)
+            kpis, milestones = snapshot_kpis(content), snapshot_milestones(content)
+            for k, finding in enumerate(built):
+                where = f"{path}.findings[{k}]"
+                if (finding.kpi_key is None) == (finding.milestone_key is None):
+                    _fail(where, _("a finding is about one KPI or one milestone."))
+                if finding.kpi_key is not None:
+                    if finding.kpi_key not in kpis:
+                        _fail(
+                            f"{where}.kpi_key", _("V%(number)s has no KPI with this key.") % {"number": version.number}
+                        )
+                    allowed = KPI_FINDINGS
+                else:
+                    if finding.milestone_key not in milestones:
+                        _fail(
+                            f"{where}.milestone_key",
+                            _("V%(number)s has no milestone with this key.") % {"number": version.number},
+                        )
+                    allowed = MILESTONE_FINDINGS
+                if finding.status and finding.status not in allowed:
+                    _fail(f"{where}.status", _("this status does not fit what the finding is about."))
+            findings.extend(built)
+        _insert_as_presented(StrategyReview, reviews)
+        _insert_as_presented(ReviewFinding, findings)
+
     def import_history(self, rows: list) -> None:
         by_model: dict[str, list] = {}
         for n, row in enumerate(rows):
@@ -632,8 +828,10 @@ class _Importer:
             HISTORY_SECTIONS[name].model.history.model.objects.bulk_create(records, batch_size=BATCH)
 
 
-def _refuse_duplicates(model, objs: list, path: str) -> None:
-    """The model's unique constraints among the new rows, with a clearer message than the database's."""
+def _refuse_duplicates(model, objs: list, path: str, numbers: list[int] | None = None) -> None:
+    """The model's unique constraints among the new rows, with a clearer message than the database's.
+
+    `numbers`: each object's place in the file's list, where some rows were left out."""
     for constraint in model._meta.constraints:
         if not isinstance(constraint, models.UniqueConstraint) or constraint.condition is not None:
             continue
@@ -643,11 +841,46 @@ def _refuse_duplicates(model, objs: list, path: str) -> None:
             key = tuple(_identity(obj, f) for f in fields)
             if key in seen:
                 _fail(
-                    f"{path}[{n}]",
+                    f"{path}[{numbers[n] if numbers else n}]",
                     _("repeats %(fields)s of an earlier row.")
                     % {"fields": ", ".join(str(f.verbose_name) for f in fields)},
                 )
             seen[key] = n
+
+
+def _insert_as_presented(model, objs: list) -> None:
+    """Insert the rows in batches exactly as given, their timestamps included, and set their new ids.
+
+    The bulk form of _Importer.create: bulk_create() would stamp auto_now/auto_now_add fields (a
+    check-in's recorded_at, a review's created_at) with the import's time, so this is bulk_create's
+    own insert with `raw`, the flag save_base(raw=True) and loaddata use. Like bulk_create it calls
+    no save(): the append-only models' guards refuse changes to existing rows and have nothing to
+    say about new ones, and the import counts its project's content once (project_import).
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    if not connection.features.can_return_rows_from_bulk_insert:  # neither SQLite >= 3.35 nor PostgreSQL
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="save")
+            obj.save_base(raw=True, force_insert=True, using=connection.alias)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    returning = model._meta.db_returning_fields
+    for obj in objs:
+        # The ids of rows inserted before (a reminder's tracking, a finding's review, a corrected check-in).
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        rows = model._base_manager.using(connection.alias)._insert(
+            batch, fields=fields, returning_fields=returning, raw=True
+        )
+        for obj, row in zip(batch, rows, strict=True):
+            for field, value in zip(returning, row, strict=True):
+                setattr(obj, field.attname, value)
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def _identity(obj, field):
@@ -743,10 +976,10 @@ def project_import(
         raise ProjectImportError(
             _("The file is not a pbsm project export (its format is not %(format)s).") % {"format": FORMAT}
         )
-    if document.get("version") != VERSION or not is_a(document.get("version"), int):
+    if not is_a(document.get("version"), int) or document["version"] not in READABLE_VERSIONS:
         raise ProjectImportError(
-            _("The file has format version %(found)s; this installation reads version %(version)s.")
-            % {"found": str(document.get("version"))[:20], "version": VERSION}
+            _("The file has format version %(found)s; this installation reads format versions %(versions)s.")
+            % {"found": str(document.get("version"))[:20], "versions": ", ".join(map(str, READABLE_VERSIONS))}
         )
     try:
         # The new project's counter is made with it; its rows need not count one by one.

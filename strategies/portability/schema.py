@@ -1,8 +1,8 @@
-"""The shape of a project document ("pbsm-project", version 1), shared by exporter and importer.
+"""The shape of a project document ("pbsm-project", version 2), shared by exporter and importer.
 
 A document is one JSON object:
 
-    {"format": "pbsm-project", "version": 1, "exported_at": "<ISO datetime>",
+    {"format": "pbsm-project", "version": 2, "exported_at": "<ISO datetime>",
      "project": {..., "client": {"name", "industry", "description"}, "created_by": "<username>"|null},
      "members": [{"user": "<username>", "role": "consultant"|"manager"|"viewer"}],
      "effect_relevances": [...], "usage_format_relevances": [...], "checklist_answers": [...],
@@ -10,6 +10,8 @@ A document is one JSON object:
      "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
      "kpis": [...], "milestones": [...], "platforms": [...],
      "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
+     "kpi_trackings": [{..., "owner_label": "<the member owner's name>"}], "checkin_reminders": [...],
+     "kpi_checkins": [...], "milestone_status_changes": [...], "reviews": [{..., "findings": [...]}],
      "history": [{"model", "object", "type", "date", "user", "change_reason", "fields": {...}}]}
 
 Rows carry every concrete field of their model (derived from the model, so a new field is
@@ -24,6 +26,12 @@ installation-local edit counter, reset on import). References:
   was written (deleted working material still named by a frozen snapshot or by history), the
   same negative number for the same vanished row throughout the document;
 - to users by username (null when the account is gone).
+
+Strategy management (format version 2; a version 1 file has none of it) names a KPI or a
+milestone by its *key*, the working row's id that snapshot schema 4 records: in the document the
+key is that row's document-local id of "kpis" or "milestones" (negative for a row deleted since),
+mapped like the snapshot's ids, so a KPI's check-ins, tracking, findings and snapshot entries stay
+one line after an import.
 
 Decimals are strings ("12.50"), dates and datetimes ISO 8601.
 """
@@ -44,17 +52,23 @@ from competencies.models import (
 from ..models import (
     ActionOption,
     BusinessBenefit,
+    CheckInReminder,
     ChecklistAnswer,
     Competitor,
     CompetitorPresence,
     EffectRelevance,
     Kpi,
+    KpiCheckIn,
+    KpiTracking,
     Milestone,
+    MilestoneStatusChange,
     Platform,
     Resource,
     ResourceRequirement,
+    ReviewFinding,
     StepComment,
     StrategyProject,
+    StrategyReview,
     StrategyVersion,
     Topic,
     UsageFormatRelevance,
@@ -64,7 +78,9 @@ from ..models import (
 )
 
 FORMAT = "pbsm-project"
-VERSION = 1
+VERSION = 2
+# Version 1 files (before strategy management travelled) still import: without those sections.
+READABLE_VERSIONS = (1, VERSION)
 
 # Catalogue rows that have a `key`, by the name a reference uses.
 CATALOGUE = {
@@ -98,6 +114,9 @@ class Section:
     # Fields added after the format's first files were written, with the value a file without them
     # means: such a file still imports (the key is filled in before the keys are checked).
     added_later: dict = field(default_factory=dict)
+    # Whole-number fields that hold the id of a row of another section (a KPI's or milestone's key),
+    # by that section's key: mapped as references, a deleted row's by its negative number.
+    keys: dict[str, str] = field(default_factory=dict)
 
     def plain_fields(self) -> list:
         """Concrete non-relational fields written as values (pk and lock_version left out)."""
@@ -175,6 +194,50 @@ VERSION_TRANSITIONS = Section("transitions", VersionTransition, {"actor": USER},
 
 # Working material whose simple-history records travel with the project, by the name a
 # history record gives as its "model". The project's own history is "project".
+# --- strategy management (format version 2) --------------------------------------------------------
+# Written after the versions, which they name. Who recorded a row is named by username (null when
+# unknown here) and kept as text beside it (*_name); a tracking's member owner is linked only to a
+# member of the imported project (see importer.py).
+
+TRACKINGS = Section("kpi_trackings", KpiTracking, {"owner": USER}, keys={"kpi_key": "kpis"})
+REMINDERS = Section(
+    "checkin_reminders",
+    CheckInReminder,
+    {"tracking": "kpi_trackings", "recipient": USER},
+    parent=None,
+    local_id=False,
+    path="tracking__project",
+)
+CHECKINS = Section(
+    "kpi_checkins",
+    KpiCheckIn,
+    {"version": "versions", "recorded_by": USER, "supersedes": "kpi_checkins"},
+    keys={"kpi_key": "kpis"},
+)
+MILESTONE_CHANGES = Section(
+    "milestone_status_changes",
+    MilestoneStatusChange,
+    {"milestone": "milestones", "changed_by": USER},
+    local_id=False,
+)
+REVIEWS = Section(
+    "reviews",
+    StrategyReview,
+    {"version": "versions", "decided_by": USER, "successor": "versions"},
+    local_id=False,
+)
+REVIEW_FINDINGS = Section(
+    "findings",
+    ReviewFinding,
+    parent="review",
+    local_id=False,
+    keys={"kpi_key": "kpis", "milestone_key": "milestones"},
+)
+MANAGEMENT_SECTIONS = [TRACKINGS, REMINDERS, CHECKINS, MILESTONE_CHANGES, REVIEWS]
+# What a tracking's row says beyond its model's fields: the member owner's name, kept as the owner's
+# name where that person is no member of the imported project.
+TRACKING_EXTRA = "owner_label"
+
 HISTORY_SECTIONS = {
     "project": PROJECT,
     **{
@@ -192,6 +255,7 @@ HISTORY_SECTIONS = {
             "platforms",
         )
     },
+    "kpi_trackings": TRACKINGS,
 }
 HISTORY_TYPES = ("+", "~", "-")
 
@@ -203,6 +267,7 @@ TOP_LEVEL_KEYS = {
     "members",
     *SECTION_BY_KEY,
     "versions",
+    *(section.key for section in MANAGEMENT_SECTIONS),
     "history",
 }
 

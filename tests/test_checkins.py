@@ -24,6 +24,7 @@ from strategies.models import (
 )
 from strategies.models.checkins import next_period_start, period_start
 from strategies.services.checkins import (
+    approved_on,
     checkin_reminder_claim,
     kpi_checkin_correct,
     kpi_checkin_record,
@@ -187,8 +188,10 @@ def test_bad_input_is_refused_with_its_message_beside_its_field(
 
 
 def test_the_day_of_approval_and_the_kpis_unit_in_another_case_are_accepted(project, consultant, approved):
-    _version, kpis, _ = approved
-    checkin = record(project, kpis[0], consultant, date=today() - datetime.timedelta(days=60), unit=" Leads ")
+    version, kpis, _ = approved
+    # The approval's own day in the installation's time zone: "60 days ago" in UTC may fall on
+    # another local day when summer time ended in between.
+    checkin = record(project, kpis[0], consultant, date=approved_on(version), unit=" Leads ")
     assert checkin.unit == "leads"
     assert record(project, kpis[0], consultant, value=Decimal("1.000")).value == Decimal("1.00")
 

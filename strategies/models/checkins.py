@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -139,7 +140,9 @@ class CheckInReminder(models.Model):
     tracking = models.ForeignKey(KpiTracking, on_delete=models.CASCADE, related_name="reminders")
     period_start = models.DateField(_("period"))
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    # A default, not auto_now_add: an import keeps the time a reminder was sent (bulk_create would
+    # stamp an auto_now_add field with the import's time).
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-period_start", "id"]
@@ -196,7 +199,8 @@ class KpiCheckIn(models.Model):
     )
     # Kept as text so the record survives the user's deletion.
     recorded_by_name = models.CharField(_("recorded by"), max_length=300)
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # A default, not auto_now_add: an import keeps when each check-in was recorded.
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     supersedes = models.OneToOneField(
         "self",
         on_delete=models.CASCADE,

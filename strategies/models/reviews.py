@@ -7,6 +7,7 @@ and never changed afterwards.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import DomainError
@@ -59,7 +60,8 @@ class MilestoneStatusChange(AppendOnly):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     changed_by_name = models.CharField(_("by"), max_length=300)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # Defaults, not auto_now_add, here and on reviews: an import keeps when each was recorded.
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["date", "created_at", "id"]
@@ -125,7 +127,7 @@ class StrategyReview(AppendOnly):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_by_name = models.CharField(_("recorded by"), max_length=300)
-    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     # When the team means to meet next: the cockpit and the portfolio show it, and a review
     # overdue by it needs attention. Empty: the cockpit proposes one (strategy_standing).
     next_review_on = models.DateField(_("next review"), null=True, blank=True)

@@ -60,7 +60,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connections, models, router, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from competencies.models import GuidingQuestion
@@ -849,38 +849,30 @@ def _refuse_duplicates(model, objs: list, path: str, numbers: list[int] | None =
 
 
 def _insert_as_presented(model, objs: list) -> None:
-    """Insert the rows in batches exactly as given, their timestamps included, and set their new ids.
+    """Insert the rows exactly as given, their timestamps included, and set their new ids.
 
-    The bulk form of _Importer.create: bulk_create() would stamp auto_now/auto_now_add fields (a
-    check-in's recorded_at, a review's created_at) with the import's time, so this is bulk_create's
-    own insert with `raw`, the flag save_base(raw=True) and loaddata use. Like bulk_create it calls
-    no save(): the append-only models' guards refuse changes to existing rows and have nothing to
-    say about new ones, and the import counts its project's content once (project_import).
+    The append-only records stamp their creation time by a default, not auto_now_add, so
+    bulk_create keeps the file's times. A tracking's `updated_at` is auto_now: those few rows go
+    through save_base(raw=True), as _Importer.create does, with their references to rows inserted
+    before (a reminder's tracking) filled in first. Neither path calls save(): the append-only
+    models' guards refuse changes to existing rows and have nothing to say about new ones, and the
+    import counts its project's content once (project_import).
     """
     if not objs:
         return
-    connection = connections[router.db_for_write(model)]
-    if not connection.features.can_return_rows_from_bulk_insert:  # neither SQLite >= 3.35 nor PostgreSQL
-        for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="save")
-            obj.save_base(raw=True, force_insert=True, using=connection.alias)
+    stamped_on_save = any(
+        getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in model._meta.concrete_fields
+    )
+    if not stamped_on_save:
+        model._base_manager.bulk_create(objs, batch_size=500)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
-    returning = model._meta.db_returning_fields
+    relations = [f for f in model._meta.concrete_fields if f.is_relation]
     for obj in objs:
-        # The ids of rows inserted before (a reminder's tracking, a finding's review, a corrected check-in).
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
-    for start in range(0, len(objs), size):
-        batch = objs[start : start + size]
-        rows = model._base_manager.using(connection.alias)._insert(
-            batch, fields=fields, returning_fields=returning, raw=True
-        )
-        for obj, row in zip(batch, rows, strict=True):
-            for field, value in zip(returning, row, strict=True):
-                setattr(obj, field.attname, value)
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        for field in relations:
+            related = getattr(obj, field.name) if field.is_cached(obj) else None
+            if related is not None:
+                setattr(obj, field.attname, related.pk)
+        obj.save_base(raw=True, force_insert=True)
 
 
 def _identity(obj, field):

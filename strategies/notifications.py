@@ -125,8 +125,7 @@ def checkin_reminder_message(*, recipient, due: list) -> EmailMultiAlternatives:
                         "period_start": kpi.period_start,
                         "last_checkin_on": kpi.last_checkin_on,
                         "state": str(kpi.status.label),
-                        # lead: link kpi_detail once merged
-                        "link": absolute_url(reverse("project_detail", args=[project.pk])),
+                        "link": absolute_url(reverse("kpi_detail", args=[project.pk, kpi.key])),
                     }
                     for kpi in kpis
                 ],

@@ -223,7 +223,8 @@ def test_the_email_has_text_and_html_with_an_absolute_link(project, consultant, 
     checkin_reminders_send()
 
     message = mailoutbox[0]
-    link = "https://pbsm.example.com" + reverse("project_detail", args=[project.pk])
+    _version, kpis, _milestone = approved
+    link = "https://pbsm.example.com" + reverse("kpi_detail", args=[project.pk, kpis[0].pk])
     assert link in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"

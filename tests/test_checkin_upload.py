@@ -77,7 +77,7 @@ def test_a_valid_file_is_previewed_then_recorded_whole_on_confirmation(approved,
 
     done = confirm(client, project, token_of(preview))
 
-    assert done.status_code == 302
+    assert done.status_code == 302 and done["Location"] == reverse("cockpit", args=[project.pk])
     recorded = list(KpiCheckIn.objects.order_by("date", "kpi_key"))
     assert [(c.kpi_key, c.date, c.value, c.unit, c.comment) for c in recorded] == [
         (leads.pk, day(10), Decimal("12.00"), "leads", "from the CRM"),

@@ -533,3 +533,40 @@ def test_the_cockpit_and_the_kpi_page_read_in_german(project, kpi, consultant, c
     assert "Umsetzungscockpit" in cockpit and "KPIs wie freigegeben" in cockpit and "Check-in fällig" in cockpit
     assert "Nicht beurteilbar" in cockpit  # the second KPI, without a check-in
     assert "Check-in erfassen" in page and "Verlauf" in page and "Letzter Wert" in page
+
+
+# --- the cockpit leads to the rest of strategy management --------------------------------------------
+
+
+def _hrefs(response) -> set[str]:
+    return set(re.findall(r'href="([^"]+)"', response.content.decode()))
+
+
+def test_the_cockpit_links_reviews_check_in_files_milestone_moves_and_the_status_report(
+    client, project, consultant, approved
+):
+    _version, _kpis, milestone = approved
+    client.force_login(consultant)
+    response = client.get(cockpit_url(project))
+    hrefs = _hrefs(response)
+    for url in (
+        reverse("review_new", args=[project.pk]),
+        reverse("review_list", args=[project.pk]),
+        reverse("checkins_upload", args=[project.pk]),
+        reverse("checkins_export", args=[project.pk, "csv"]),
+        reverse("checkins_export", args=[project.pk, "xlsx"]),
+        reverse("milestone_status", args=[project.pk, milestone.pk]),
+        reverse("status_report_section", args=[project.pk]),
+    ):
+        assert url in hrefs, url
+
+
+def test_a_viewer_finds_the_reviews_and_the_files_but_no_writing_links(client, project, approved):
+    viewer = UserFactory()
+    MembershipFactory(project=project, user=viewer, role=Role.VIEWER)
+    client.force_login(viewer)
+    hrefs = _hrefs(client.get(cockpit_url(project)))
+    assert reverse("review_list", args=[project.pk]) in hrefs
+    assert reverse("checkins_export", args=[project.pk, "csv"]) in hrefs
+    assert reverse("review_new", args=[project.pk]) not in hrefs
+    assert reverse("checkins_upload", args=[project.pk]) not in hrefs

@@ -160,4 +160,5 @@ def _confirm(request, project, version):
         ngettext("%(count)s check-in recorded.", "%(count)s check-ins recorded.", len(recorded))
         % {"count": len(recorded)},
     )
-    return redirect("checkins_upload", pk=project.pk)
+    # Back to the cockpit: its lights and charts show at once what the upload changed.
+    return redirect("cockpit", pk=project.pk)

@@ -116,6 +116,9 @@ def cockpit(request, pk: int):
         "counts": [{"state": state, "label": STATE_LABELS[state], "count": standing.counts[state]} for state in State],
         "milestones": [{"milestone": m, "label": MILESTONE_LABELS[m.state]} for m in standing.milestones],
         "can_manage_tracking": project.can_manage_tracking(user),
+        "can_review": project.can_review(user),
+        "can_record_checkins": project.can_record_checkins(user),
+        "can_change_milestones": project.can_change_milestones(user),
     }
     return render(request, "strategies/cockpit/cockpit.html", context)
 

@@ -5,30 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('strategies', '0013_report_kind'),
+        ("strategies", "0013_report_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='checkinreminder',
-            name='sent_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='sent'),
+            model_name="checkinreminder",
+            name="sent_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="sent"),
         ),
         migrations.AlterField(
-            model_name='kpicheckin',
-            name='recorded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='recorded'),
+            model_name="kpicheckin",
+            name="recorded_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="recorded"),
         ),
         migrations.AlterField(
-            model_name='milestonestatuschange',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='when'),
+            model_name="milestonestatuschange",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="when"),
         ),
         migrations.AlterField(
-            model_name='strategyreview',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='recorded'),
+            model_name="strategyreview",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="recorded"),
         ),
     ]

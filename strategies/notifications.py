@@ -4,11 +4,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .analysis.kpi_chart_svg import kpi_chart
 from .models import Membership, Role, StrategyVersion
+from .strategy_standing import current_readings
 
 
 def absolute_url(path: str) -> str:
@@ -113,6 +115,10 @@ def checkin_reminder_message(*, recipient, due: list) -> EmailMultiAlternatives:
     by_project: dict = {}
     for project, kpi in due:
         by_project.setdefault(project, []).append(kpi)
+    # The reminder job reads each KPI's last check-in only (portfolio_standings); the chart, the
+    # cockpit's and the status report's own, draws the whole line: one query for this e-mail.
+    readings = current_readings(project.pk for project in by_project)
+    today = timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE):
         projects = [
             {
@@ -126,6 +132,14 @@ def checkin_reminder_message(*, recipient, due: list) -> EmailMultiAlternatives:
                         "last_checkin_on": kpi.last_checkin_on,
                         "state": str(kpi.status.label),
                         "link": absolute_url(reverse("kpi_detail", args=[project.pk, kpi.key])),
+                        "chart": kpi_chart(
+                            name=kpi.name,
+                            plan=kpi.plan,
+                            readings=readings[project.pk].get(kpi.key, []),
+                            today=today,
+                            unit=kpi.unit,
+                            dom_id=f"kpi-{project.pk}-{kpi.key}",
+                        ).svg,
                     }
                     for kpi in kpis
                 ],

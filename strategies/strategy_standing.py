@@ -263,7 +263,7 @@ def _standing(project, version, content, trackings, readings_by_key, working_mil
     )
 
 
-def _readings(project_ids: Iterable[int]) -> dict[int, dict[int, list[Reading]]]:
+def current_readings(project_ids: Iterable[int]) -> dict[int, dict[int, list[Reading]]]:
     """Current check-ins per project and KPI key, oldest first: one query, values only."""
     by_project: dict[int, dict[int, list[Reading]]] = defaultdict(lambda: defaultdict(list))
     rows = (
@@ -408,7 +408,7 @@ def strategy_standing(
         version,
         version_content(version),
         _trackings(ids)[project.pk],
-        _readings(ids)[project.pk],
+        current_readings(ids)[project.pk],
         _working_milestones(ids)[project.pk],
         _last_reviews({project.pk: version}).get(project.pk),
         today,

@@ -316,3 +316,22 @@ def test_the_command_judges_as_of_a_given_day(project, consultant, approved):
 def test_the_command_refuses_a_bad_or_future_date(bad, db):
     with pytest.raises(CommandError):
         call_command("send_checkin_reminders", "--date", bad, stdout=StringIO())
+
+
+def test_the_emails_html_carries_each_due_kpis_chart_with_its_whole_line(project, consultant, approved, mailoutbox):
+    _version, kpis, _milestone = approved
+    for days in (90, 60):
+        kpi_checkin_record(
+            project=project,
+            kpi_key=kpis[0].pk,
+            user=consultant,
+            date=today() - datetime.timedelta(days=days),
+            value=str(days),
+        )
+    checkin_reminders_send()
+
+    html, _mimetype = mailoutbox[0].alternatives[0]
+    assert html.count("<svg") == len(kpis)
+    chart = html[html.index(f'id="kpi-{project.pk}-{kpis[0].pk}') :]
+    # Both check-ins are drawn, not only the last one the reminder job reads.
+    assert chart[: chart.index("</svg>")].count("<polyline") == 1

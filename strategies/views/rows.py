@@ -41,13 +41,13 @@ def _project_and_kind(request, pk: int, step_key: str, kind_name: str, perm: str
     Whether the step is active comes with the project's own query (an EXISTS beside it): a row
     save needs no query of its own for it. The progress bar loads the steps when it is sent.
     """
-    step_active = Exists(CompetenceArea.objects.active().filter(key=step_key, key__in=STEPS))
+    step_active = Exists(CompetenceArea.objects.active().filter(key=step_key))
     projects = StrategyProject.objects.select_related("client").annotate(step_active=step_active)
     project = project_for(request, pk, perm, queryset=projects)
     kind = ROW_KINDS.get(kind_name)
     if kind is None or kind.step != step_key:
         raise Http404(_("This list is not part of this step."))
-    if not project.step_active:
+    if step_key not in STEPS or not project.step_active:
         raise Http404(_("This step is not part of the workshop."))
     return project, kind
 

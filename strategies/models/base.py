@@ -30,6 +30,10 @@ def choices_check(field: str, choices, model: str) -> models.CheckConstraint:
     )
 
 
+# lock_version is a PositiveIntegerField: no version a row can have is larger, on any database.
+LOCK_VERSION_MAX = 2_147_483_647
+
+
 class StaleLockVersion(Exception):
     """A save named the version it was edited from, and the row no longer has it (or is gone)."""
 
@@ -60,6 +64,10 @@ class WorkingMaterial(models.Model):
         anything is written (no history record either: simple-history writes it after a
         save that succeeded); the caller's transaction is marked for rollback.
         """
+        if not 0 <= version < LOCK_VERSION_MAX:
+            # No row can be at this version and still be saved: its successor is no number the
+            # column holds, and the UPDATE would fail on the number before comparing anything.
+            raise StaleLockVersion
         in_hand = self.lock_version
         self.lock_version = version + 1
         self._saved_from_version = version

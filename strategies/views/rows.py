@@ -24,6 +24,7 @@ from competencies.models import CompetenceArea
 
 from ..exceptions import DomainError
 from ..models import StrategyProject
+from ..models.base import LOCK_VERSION_MAX
 from ..services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
 from ..wizard.progress import counted_values, progress_oob
 from ..wizard.rows import ROW_KINDS
@@ -66,10 +67,6 @@ def _context(request, project, kind, **extra):
 
 def _form(kind, project, *, data=None, instance=None, initial=None):
     return kind.form_class(data=data, instance=instance, initial=initial, project=project)
-
-
-# lock_version is a PositiveIntegerField: no version a row can have is larger.
-LOCK_VERSION_MAX = 2_147_483_647
 
 
 def _lock_version(request) -> int | None:

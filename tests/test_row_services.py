@@ -2,11 +2,12 @@
 and the row views hand them what the form validated; an absurd lock_version is a conflict, never a 500."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from competencies.models import BusinessModelBlock
+from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 from strategies.exceptions import DomainError
-from strategies.models import Role, StrategyProject, Topic
+from strategies.models import ContentCounter, Role, StrategyProject, Topic
 from strategies.services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
 
 from .factories import MembershipFactory, TopicFactory, UserFactory
@@ -83,6 +84,60 @@ def test_an_edit_from_the_current_version_bumps_it_and_a_stale_one_conflicts(pro
         working_row_save(project=project, user=consultant, row=stale, data={"title": "Late"}, lock_version=0)
     assert conflict.value.current.title == "Mine"
     assert Topic.objects.get(pk=topic.pk).title == "Mine"
+
+
+def test_a_stale_save_writes_nothing_counts_no_change_and_records_no_history(project, consultant):
+    # The row's own UPDATE is the version check (WorkingMaterial.save_from_version): refused, it
+    # must leave no trace, neither in the row, nor in its history, nor in the pages' change counter.
+    topic = TopicFactory(project=project, block=block(), title="Original")
+    working_row_save(project=project, user=consultant, row=topic, data={"title": "Mine"}, lock_version=0)
+    records, counted = topic.history.count(), ContentCounter.objects.get(scope=project.pk).count
+    stale = Topic.objects.get(pk=topic.pk)
+    with pytest.raises(RowConflict) as conflict:
+        working_row_save(project=project, user=consultant, row=stale, data={"title": "Late"}, lock_version=0)
+    assert (conflict.value.current.title, conflict.value.current.lock_version) == ("Mine", 1)
+    assert stale.lock_version == 1  # the row in hand keeps the version it was loaded with
+    stored = Topic.objects.get(pk=topic.pk)
+    assert (stored.title, stored.lock_version) == ("Mine", 1)
+    assert topic.history.count() == records
+    assert ContentCounter.objects.get(scope=project.pk).count == counted
+
+
+def test_a_save_of_a_row_deleted_meanwhile_conflicts_with_nothing_current(project, consultant):
+    topic = TopicFactory(project=project, block=block(), title="Original")
+    opened = Topic.objects.get(pk=topic.pk)
+    Topic.objects.filter(pk=topic.pk).delete()
+    with pytest.raises(RowConflict) as conflict:
+        working_row_save(project=project, user=consultant, row=opened, data={"title": "Late"}, lock_version=0)
+    assert conflict.value.current is None
+    assert not Topic.objects.filter(pk=topic.pk).exists()
+
+
+def test_a_relation_in_hand_is_not_looked_up_again_but_one_not_loaded_is(project, django_assert_num_queries):
+    topic = TopicFactory(project=project, block=block(), title="Original")
+    topic.block, topic.project = block(), fresh(project)  # loaded, as a form's choice field hands them over
+    with django_assert_num_queries(0):
+        topic.clean_fields()
+    for unknown in (BusinessModelBlock(pk=987654), 987654):  # an unsaved row, or a bare id
+        if isinstance(unknown, int):
+            topic.block_id = unknown
+        else:
+            topic.block = unknown
+        with pytest.raises(ValidationError) as refused:
+            topic.clean_fields()
+        assert set(refused.value.message_dict) == {"block"}
+
+
+def test_a_row_of_an_inactive_step_is_404_and_stays_as_it_was(client_for, project, consultant, viewer, outsider):
+    topic = TopicFactory(project=project, block=block(), title="Original")
+    CompetenceArea.objects.filter(key=AreaKey.BUSINESS_MODEL).update(is_active=False)
+    url = edit_url(project, "topic", topic.pk)
+    assert hx_post(client_for(consultant), url, topic_data(topic, title="Changed")).status_code == 404
+    assert client_for(consultant).get(url, HTTP_HX_REQUEST="true").status_code == 404
+    # The guards still answer first: an outsider learns nothing, a viewer is refused the edit.
+    assert hx_post(client_for(outsider), url, topic_data(topic, title="Changed")).status_code == 404
+    assert hx_post(client_for(viewer), url, topic_data(topic, title="Changed")).status_code == 403
+    assert Topic.objects.get(pk=topic.pk).title == "Original"
 
 
 @pytest.mark.parametrize("who", ["manager", "viewer", "outsider"])

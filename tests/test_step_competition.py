@@ -15,6 +15,7 @@ from strategies.wizard.steps.competition import load
 
 from .factories import CompetitorFactory, PresenceFactory, ProjectFactory, TopicFactory, catalogue
 from .wizard_rows import (
+    HX,
     assert_only_consultants_change,
     assert_step_queries_do_not_grow,
     delete_url,
@@ -332,3 +333,32 @@ def test_one_competitor_shows_its_presences_the_others_a_line_that_opens_them(cl
     # A competitor edited in place comes back with its presences and their add form.
     detail = c.get(reverse("row_detail", args=[project.pk, STEP, "competitor", beta.pk]), HTTP_HX_REQUEST="true")
     assert f'id="presence-{hidden.pk}"' in detail.content.decode()
+
+
+def test_the_summary_and_grid_sent_after_a_save_are_the_ones_the_page_shows(client_for, project, consultant):
+    # After a save the step sends its summary and grid out of band, built from bare strengths
+    # rather than the page's presences: they must read exactly as the page does, on its open block.
+    first, second = BusinessModelBlock.objects.order_by("order", "id")[:2]
+    topic, other = TopicFactory(project=project, block=first), TopicFactory(project=project, block=second)
+    TopicFactory(project=project, block=first)  # not assessed
+    performance = CompetitorFactory(project=project, name="Alpha")
+    attention = CompetitorFactory(project=project, kind=CompetitorKind.ATTENTION, name="Beta")
+    presence = PresenceFactory(competitor=performance, topic=topic, strength=2)
+    PresenceFactory(competitor=attention, topic=other, strength=5)
+    PresenceFactory(competitor=attention, topic=topic, strength=1)
+    c = client_for(consultant)
+    page_url = f"{step_url(project, STEP)}?open={first.pk}"
+    data = {**presence_data(performance, topic, strength=4), "lock_version": presence.lock_version}
+    sent = c.post(
+        edit_url(project, "presence", presence.pk), data, HTTP_HX_CURRENT_URL=f"http://testserver{page_url}", **HX
+    ).content.decode()
+    page = c.get(page_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    summary = re.compile(r'<p class="small mb-3" id="competition-summary".*?</p>', re.S)
+    assert summary.search(sent).group().replace(' hx-swap-oob="true"', "") == summary.search(page).group()
+    assert "2 of 3 topics assessed" in summary.search(sent).group()
+
+    def markup(html: str) -> str:  # the page is sent with its whitespace between tags collapsed
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    assert markup(grid_of(sent)) == markup(grid_of(page))
+    assert f'id="grid-topic-{topic.pk}"><th scope="row" class="fw-normal">{topic.title}</th><td>4</td>' in grid_of(sent)

@@ -1,7 +1,7 @@
 """The strategies domain, one module per part of the method."""
 
 from .access import AccessAction, AccessChange
-from .base import Rating, WorkingMaterial
+from .base import Rating, StaleLockVersion, WorkingMaterial
 from .business_model import BusinessBenefit, Topic
 from .checkins import Cadence, CheckInReminder, KpiCheckIn, KpiTracking
 from .competition import Competitor, CompetitorKind, CompetitorPresence
@@ -70,6 +70,7 @@ __all__ = [
     "Resource",
     "ResourceRequirement",
     "Role",
+    "StaleLockVersion",
     "StepComment",
     "StrategyProject",
     "StrategyVersion",

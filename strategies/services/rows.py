@@ -2,23 +2,23 @@
 
 The services take a row (a model instance), its validated data and the lock_version the
 user edited from; they know no form and no request. Optimistic locking: the save bumps the
-version only if it is still the one named (a compare-and-set UPDATE inside the
-transaction), so of two colleagues saving the same row the second one is told, instead of
-silently overwriting the first.
+version only if it is still the one named (the row's own UPDATE is the compare-and-set, see
+WorkingMaterial.save_from_version), so of two colleagues saving the same row the second one
+is told, instead of silently overwriting the first.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model, ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ..content_changes import content_changed
 from ..exceptions import DomainError
-from ..models import ActionOption, StrategyProject, Topic, VersionOption, VersionStatus
+from ..models import ActionOption, StaleLockVersion, StrategyProject, Topic, VersionOption, VersionStatus
 
 
 @dataclass
@@ -44,12 +44,17 @@ def _lock_counter_first(project: StrategyProject) -> None:
     content_changed(project_id=project.pk)
 
 
-def _save_counted(row: Model) -> None:
+def _save_counted(row: Model, *, from_version: int | None = None) -> None:
     """Save a row whose change this transaction has counted already (_lock_counter_first): the
-    save signal need not count it again (one query less per save). The project is fixed here."""
+    save signal need not count it again (one query less per save). The project is fixed here.
+
+    With `from_version`, only if the row still has that version (StaleLockVersion otherwise)."""
     row.content_counted = True
     try:
-        row.save()
+        if from_version is None:
+            row.save()
+        else:
+            row.save_from_version(from_version)
     finally:
         del row.content_counted
 
@@ -78,29 +83,30 @@ def working_row_save(
     """
     _refuse_unless_editor(project, user)
     model = type(row)
-    with transaction.atomic():
-        _lock_counter_first(project)
-        if lock_version is None:
-            if row.pk is not None:
-                # Opened as new, but a colleague has created it meanwhile.
-                raise RowConflict(current=model.objects.filter(pk=row.pk).first())
+    try:
+        with transaction.atomic():
+            _lock_counter_first(project)
+            if lock_version is None:
+                if row.pk is not None:
+                    # Opened as new, but a colleague has created it meanwhile.
+                    raise RowConflict(current=model.objects.filter(pk=row.pk).first())
+                _apply(row, data)
+                if siblings is not None:
+                    row.order = model.objects.filter(**siblings).count()
+                try:
+                    with transaction.atomic():
+                        _save_counted(row)
+                        return row
+                except IntegrityError as error:
+                    # A colleague created the same row a moment ago (unique per project).
+                    raise RowConflict(current=None) from error
             _apply(row, data)
-            if siblings is not None:
-                row.order = model.objects.filter(**siblings).count()
-            try:
-                with transaction.atomic():
-                    _save_counted(row)
-                    return row
-            except IntegrityError as error:
-                # A colleague created the same row a moment ago (unique per project).
-                raise RowConflict(current=None) from error
-        bumped = model.objects.filter(pk=row.pk, lock_version=lock_version).update(lock_version=F("lock_version") + 1)
-        if not bumped:
-            raise RowConflict(current=model.objects.filter(pk=row.pk).first())
-        _apply(row, data)
-        row.lock_version = lock_version + 1
-        _save_counted(row)
-        return row
+            _save_counted(row, from_version=lock_version)
+            return row
+    except StaleLockVersion:
+        # Read after the rollback (the failed save has marked the transaction for it): the row
+        # as the colleague saved it, or None when it was deleted.
+        raise RowConflict(current=model.objects.filter(pk=row.pk).first()) from None
 
 
 def working_row_delete(*, project: StrategyProject, user: AbstractBaseUser, row: Model) -> None:

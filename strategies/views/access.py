@@ -27,7 +27,8 @@ REFUSALS = {
 
 def project_for(request, pk: int, perm: str = "strategies.view_project", queryset=None) -> StrategyProject:
     projects = queryset if queryset is not None else StrategyProject.objects.select_related("client")
-    project = get_object_or_404(projects.for_user(request.user).with_role_of(request.user), pk=pk)
+    # The role comes from the membership row the filter joins anyway (for_member), not a subquery.
+    project = get_object_or_404(projects.for_member(request.user), pk=pk)
     project.remember_role(request.user, project.user_role)
     if not allows(request.user, perm, project):
         raise PermissionDenied(str(REFUSALS.get(perm, _("Your role in this project does not allow this."))))

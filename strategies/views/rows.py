@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from competencies.models import CompetenceArea
 
 from ..exceptions import DomainError
+from ..models import StrategyProject
+from ..models.base import LOCK_VERSION_MAX
 from ..services.rows import RowConflict, working_row_delete, working_row_move, working_row_save
 from ..wizard.progress import counted_values, progress_oob
 from ..wizard.rows import ROW_KINDS
@@ -32,15 +35,22 @@ GROUP = re.compile(r"[\w-]{1,60}")  # fullmatch: "$" would let a trailing newlin
 EDIT_PERM = "strategies.edit_project"
 
 
-def _kind_of(request, step_key: str, kind_name: str):
+def _project_and_kind(request, pk: int, step_key: str, kind_name: str, perm: str = "strategies.view_project"):
+    """The project as project_for loads it (guards first: 404 for outsiders, 403 for a role
+    without `perm`), then the row kind of an active step of the workshop, else 404.
+
+    Whether the step is active comes with the project's own query (an EXISTS beside it): a row
+    save needs no query of its own for it. The progress bar loads the steps when it is sent.
+    """
+    step_active = Exists(CompetenceArea.objects.active().filter(key=step_key))
+    projects = StrategyProject.objects.select_related("client").annotate(step_active=step_active)
+    project = project_for(request, pk, perm, queryset=projects)
     kind = ROW_KINDS.get(kind_name)
     if kind is None or kind.step != step_key:
         raise Http404(_("This list is not part of this step."))
-    # The active steps are loaded once: to check this one, and for the progress bar.
-    request.wizard_areas = list(CompetenceArea.objects.active().filter(key__in=STEPS).order_by("order", "id"))
-    if not any(area.key == step_key for area in request.wizard_areas):
+    if step_key not in STEPS or not project.step_active:
         raise Http404(_("This step is not part of the workshop."))
-    return kind
+    return project, kind
 
 
 def _context(request, project, kind, **extra):
@@ -57,10 +67,6 @@ def _context(request, project, kind, **extra):
 
 def _form(kind, project, *, data=None, instance=None, initial=None):
     return kind.form_class(data=data, instance=instance, initial=initial, project=project)
-
-
-# lock_version is a PositiveIntegerField: no version a row can have is larger.
-LOCK_VERSION_MAX = 2_147_483_647
 
 
 def _lock_version(request) -> int | None:
@@ -148,8 +154,7 @@ def _back_to_step(project, kind, anchor: str = "", *, row=None):
 @require_http_methods(["GET", "POST"])
 def row_new(request, pk: int, key: str, kind_name: str):
     """GET: the add form (or, with ?closed=1, the add button); POST: create the row."""
-    project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(request, key, kind_name)
+    project, kind = _project_and_kind(request, pk, key, kind_name, EDIT_PERM)
     if not kind.can_add:
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
@@ -219,7 +224,7 @@ def _created(request, project, kind, row, slot, add_query):
         parts.append(render_to_string("strategies/wizard/rows/form_oob.html", context, request))
     else:
         parts.append(f'<div id="form-{slot}" hx-swap-oob="delete"></div>')
-    parts.append(progress_oob(request, project, kind.step, request.wizard_areas))
+    parts.append(progress_oob(request, project, kind.step))
     parts.append(_follow(request, project, kind))
     response = HttpResponse("".join(parts))
     response["HX-Retarget"] = f"#{kind.rows_dom_id(kind.group(row))}"
@@ -230,8 +235,7 @@ def _created(request, project, kind, row, slot, add_query):
 @login_required
 @require_GET
 def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
-    project = project_for(request, pk)
-    kind = _kind_of(request, key, kind_name)
+    project, kind = _project_and_kind(request, pk, key, kind_name)
     row = kind.lookup(kind, project, ident)
     if not request.htmx:
         return _back_to_step(project, kind, kind.dom_id(row), row=row)
@@ -242,8 +246,7 @@ def row_detail(request, pk: int, key: str, kind_name: str, ident: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
-    project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(request, key, kind_name)
+    project, kind = _project_and_kind(request, pk, key, kind_name, EDIT_PERM)
     detail_url = reverse("row_detail", args=[project.pk, kind.step, kind.name, ident])
     action = reverse("row_edit", args=[project.pk, kind.step, kind.name, ident])
     try:
@@ -296,7 +299,7 @@ def row_edit(request, pk: int, key: str, kind_name: str, ident: str):
     progress = _follow(request, project, kind)
     if counted_values(row) != counted_before:
         # Only an edit of what the progress counts moves it; the others leave the bar standing.
-        progress = progress_oob(request, project, kind.step, request.wizard_areas) + progress
+        progress = progress_oob(request, project, kind.step) + progress
     response = HttpResponse(body + progress)
     if kind.group(row) != group_before:
         # Moved to another parent (a topic to another block, …): append it there.
@@ -342,8 +345,7 @@ def _row_vanished(request, project, kind, ident):
 @require_http_methods(["GET", "POST"])
 def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
     """GET: the confirmation page (the path without script; with script app.js asks); POST: delete."""
-    project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(request, key, kind_name)
+    project, kind = _project_and_kind(request, pk, key, kind_name, EDIT_PERM)
     if not kind.deletable:
         raise Http404
     row = kind.lookup(kind, project, ident)
@@ -360,7 +362,7 @@ def row_delete(request, pk: int, key: str, kind_name: str, ident: str):
     if not request.htmx:
         messages.success(request, _("Deleted."))
         return _back_to_step(project, kind)
-    progress = progress_oob(request, project, kind.step, request.wizard_areas)
+    progress = progress_oob(request, project, kind.step)
     return HttpResponse(progress + _follow(request, project, kind))
 
 
@@ -381,8 +383,7 @@ def _follow(request, project, kind) -> str:
 @login_required
 @require_POST
 def row_move(request, pk: int, key: str, kind_name: str, ident: str):
-    project = project_for(request, pk, EDIT_PERM)
-    kind = _kind_of(request, key, kind_name)
+    project, kind = _project_and_kind(request, pk, key, kind_name, EDIT_PERM)
     direction = request.POST.get("direction")
     if not kind.orderable or direction not in ("up", "down"):
         raise Http404

@@ -59,12 +59,17 @@ class _Cells:
 
 def load(project):
     competitors = sorted(_competitors(project), key=_performance_first)
-    topics = list(Topic.objects.filter(project=project).select_related("block").order_by("block__order", "order", "id"))
     # The topic × competitor grid, from the presences already loaded: no query per cell.
     strength: dict[int, dict] = {}  # topic id -> competitor id -> strength
     for competitor in competitors:
         for presence in competitor.presences.all():
             strength.setdefault(presence.topic_id, {})[competitor.pk] = presence.strength
+    return _summary_and_grid(project, competitors, strength)
+
+
+def _summary_and_grid(project, competitors: list, strength: dict) -> dict:
+    """What the summary and the grid show, from the competitors (in column order) and the strengths."""
+    topics = list(Topic.objects.filter(project=project).select_related("block").order_by("block__order", "order", "id"))
     attention = [c.kind == CompetitorKind.ATTENTION for c in competitors]
     columns = list(zip([c.pk for c in competitors], attention, strict=True))
     grid = []  # per canvas block: its topics, each with one strength (or None) per competitor
@@ -95,9 +100,16 @@ def open_one_competitor(context: dict, asked: str) -> None:
 def follow(request, project) -> str:
     """The summary and the topic × competitor grid, out of band: they follow every competitor and presence saved.
 
-    The grid keeps the block the page has open (its ?open=, read from the page's address).
+    The grid keeps the block the page has open (its ?open=, read from the page's address). After
+    a save only these two parts are sent, so the competitors come without their presences (the
+    cards are not sent) and the strengths as bare values, not as presences with their topics.
     """
-    context = {**load(project), "oob": True}
+    competitors = sorted(Competitor.objects.filter(project=project), key=_performance_first)
+    strength: dict[int, dict] = {}
+    presences = CompetitorPresence.objects.filter(competitor__project=project).order_by()
+    for topic_id, competitor_id, value in presences.values_list("topic_id", "competitor_id", "strength"):
+        strength.setdefault(topic_id, {})[competitor_id] = value
+    context = {**_summary_and_grid(project, competitors, strength), "oob": True}
     current = urlsplit(request.headers.get("HX-Current-URL", "")).query
     open_one_block(context["blocks"], parse_qs(current).get("open", [""])[0])
     return "".join(

@@ -232,3 +232,50 @@ def test_chart_bench_row_has_the_shape_of_a_benchmark_table_row():
     assert set(row) == {"measure", "value", "target", "ok"}
     assert "150 points" in row["measure"]
     assert isinstance(row["ok"], bool)
+
+
+# --- a chart among many: the cockpit's cards ------------------------------------------------------
+
+
+def test_a_small_chart_keeps_each_months_last_check_in_and_the_lines_last_and_judges_alike():
+    from strategies.analysis.kpi_chart_svg import OVERVIEW_POINTS, overview_readings
+    from strategies.analysis.kpi_status import KpiPlan, Reading, status
+
+    start = datetime.date(2023, 1, 2)
+    weekly = [Reading(on=start + datetime.timedelta(weeks=n), value=Decimal(n)) for n in range(156)]
+    plan = KpiPlan(baseline=Decimal(0), target=Decimal(200), start=start, due=datetime.date(2026, 12, 31))
+    today = weekly[-1].on
+
+    shown = overview_readings(weekly)
+
+    assert len(shown) <= OVERVIEW_POINTS
+    assert shown[-1] == weekly[-1]
+    assert len({(r.on.year, r.on.month) for r in shown}) == len(shown)  # one per month at most
+    assert status(plan, shown, today) == status(plan, weekly, today)
+    assert overview_readings(weekly[:20]) == weekly[:20]  # a short line is drawn whole
+    assert len(overview_readings(weekly * 1, most=10)) <= 10
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_numbers_table_writes_dates_and_numbers_as_the_pages_filters_do(language):
+    from django.template import Context, Template
+
+    from strategies.analysis.kpi_chart_svg import kpi_chart
+    from strategies.analysis.kpi_status import KpiPlan, Reading
+
+    start = datetime.date(2026, 1, 5)
+    plan = KpiPlan(baseline=Decimal("1200.5"), target=Decimal("48000"), start=start, due=datetime.date(2027, 1, 1))
+    readings = [
+        Reading(on=start + datetime.timedelta(days=30 * n), value=Decimal(1500 * n) + Decimal("0.25")) for n in range(5)
+    ]
+    chart = kpi_chart(name="Leads", plan=plan, readings=readings, today=datetime.date(2026, 6, 1))
+    by_filters = Template(
+        "{% load pbsm %}{% for row in chart.rows %}<tr><th scope=\"row\">{{ row.on|date:'SHORT_DATE_FORMAT' }}</th>"
+        "<td>{{ row.actual|plain_number }}</td><td>{{ row.planned|plain_number|default:'–' }}</td>"
+        "<td>{{ row.gap|plain_number|default:'–' }}</td></tr>{% endfor %}"
+    )
+    by_tag = Template("{% load pbsm %}{% chart_table_rows chart %}")
+    with translation.override(language):
+        expected = by_filters.render(Context({"chart": chart}))
+        assert by_tag.render(Context({"chart": chart})) == expected
+        assert "1.500,25" in expected if language == "de" else "1,500.25" in expected

@@ -117,6 +117,31 @@ def chart_rows(plan: KpiPlan, readings: Iterable[Reading]) -> list[ChartRow]:
     return rows
 
 
+# A chart among many (the cockpit's KPI cards) shows at most this many points, two years of months:
+# three years of weekly check-ins drawn for 36 KPIs made the cockpit a megabyte and half a second
+# (make bench); the KPI's own page draws every check-in.
+OVERVIEW_POINTS = 24
+
+
+def overview_readings(readings: Iterable[Reading], most: int = OVERVIEW_POINTS) -> list[Reading]:
+    """The readings a small chart draws: all of them up to `most` days, else each month's last.
+
+    The last reading always stays, so the chart's light and latest value are the full line's. With
+    more months than `most`, every n-th month is kept, counted back from the last.
+    """
+    days = latest_per_day(readings)
+    if len(days) <= most:
+        return days
+    last_of_month: dict[tuple[int, int], Reading] = {}
+    for reading in days:
+        last_of_month[(reading.on.year, reading.on.month)] = reading
+    months = list(last_of_month.values())
+    if len(months) > most:
+        step = -(-len(months) // most)
+        months = months[::-1][::step][::-1]
+    return months
+
+
 # --- axes --------------------------------------------------------------------------------------
 
 

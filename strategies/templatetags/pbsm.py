@@ -2,7 +2,9 @@ import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import date_format, number_format
+from django.utils import dateformat, numberformat
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ..coverage import figure
@@ -96,3 +98,35 @@ def plain_number(value) -> str:
     exponent = number.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return number_format(number, decimal_pos=decimals, force_grouping=True)
+
+
+@register.simple_tag
+def chart_table_rows(chart) -> str:
+    """The rows of a KPI chart's numbers table (date, actual, planned, difference), written in one
+    pass: a cockpit holds dozens of charts with dozens of rows each, and a template loop with the
+    `date` and `plain_number` filters (each looking up the language's formats again) was most of the
+    page's time. The formats are looked up once here; the text is the filters' own.
+    """
+    day_format = get_format("SHORT_DATE_FORMAT")
+    separators = get_format("DECIMAL_SEPARATOR"), get_format("NUMBER_GROUPING"), get_format("THOUSAND_SEPARATOR")
+
+    def plain(value) -> str:
+        if value is None:
+            return "–"
+        number = figure(value)
+        if number is None:
+            return str(value)[:40]
+        number = number.normalize()
+        exponent = number.as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        decimal_sep, grouping, thousand_sep = separators
+        return numberformat.format(number, decimal_sep, decimals, grouping, thousand_sep, force_grouping=True)
+
+    return format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (dateformat.format(row.on, day_format), plain(row.actual), plain(row.planned), plain(row.gap))
+            for row in chart.rows
+        ),
+    )

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..analysis.kpi_chart_svg import KpiChart, kpi_chart
+from ..analysis.kpi_chart_svg import KpiChart, kpi_chart, overview_readings
 from ..analysis.kpi_status import MILESTONE_LABELS, STATE_LABELS, State
 from ..exceptions import DomainError
 from ..forms.checkins import CheckInForm, CorrectionForm, TrackingForm
@@ -76,11 +76,13 @@ def _kpi_name(kpi: dict, kpi_key: int) -> str:
     return kpi.get("metric") or kpi.get("description") or str(kpi_key)
 
 
-def _chart(kpi: KpiStanding, standing: Standing) -> KpiChart:
+def _chart(kpi: KpiStanding, standing: Standing, *, overview: bool = False) -> KpiChart:
+    """The KPI's chart: every check-in on its own page; in the cockpit, among all KPIs, at most
+    OVERVIEW_POINTS of them (each month's last), so the page stays small however long the line."""
     return kpi_chart(
         name=kpi.name,
         plan=kpi.plan,
-        readings=kpi.readings,
+        readings=overview_readings(kpi.readings) if overview else kpi.readings,
         today=standing.today,
         unit=kpi.unit,
         dom_id=f"kpi-chart-{kpi.key}",
@@ -105,7 +107,7 @@ def cockpit(request, pk: int):
         return render(request, "strategies/cockpit/no_version.html", {"project": project})
     user = request.user
     cards = [
-        {"kpi": kpi, "chart": _chart(kpi, standing), "can_check_in": kpi.tracking.can_check_in(user)}
+        {"kpi": kpi, "chart": _chart(kpi, standing, overview=True), "can_check_in": kpi.tracking.can_check_in(user)}
         for kpi in standing.kpis
     ]
     context = {

@@ -263,15 +263,14 @@ def _standing(project, version, content, trackings, readings_by_key, working_mil
     )
 
 
-def current_readings(project_ids: Iterable[int]) -> dict[int, dict[int, list[Reading]]]:
-    """Current check-ins per project and KPI key, oldest first: one query, values only."""
+def current_readings(project_ids: Iterable[int], kpi_keys: Iterable[int] | None = None) -> dict:
+    """Current check-ins per project and KPI key (all KPIs, or those of `kpi_keys`), oldest first:
+    one query, values only."""
     by_project: dict[int, dict[int, list[Reading]]] = defaultdict(lambda: defaultdict(list))
-    rows = (
-        KpiCheckIn.objects.current()
-        .filter(project_id__in=list(project_ids))
-        .order_by("date", "recorded_at", "id")
-        .values_list("project_id", "kpi_key", "date", "value", "id")
-    )
+    rows = KpiCheckIn.objects.current().filter(project_id__in=list(project_ids))
+    if kpi_keys is not None:
+        rows = rows.filter(kpi_key__in=list(kpi_keys))
+    rows = rows.order_by("date", "recorded_at", "id").values_list("project_id", "kpi_key", "date", "value", "id")
     for project_id, key, day, value, pk in rows:
         by_project[project_id][key].append(Reading(on=day, value=value, recorded=pk))
     return by_project
@@ -393,9 +392,17 @@ def _last_reviews(versions: dict[int, StrategyVersion]) -> dict[int, StrategyRev
 
 
 def strategy_standing(
-    project: StrategyProject, *, today: datetime.date | None = None, version: StrategyVersion | None = None
+    project: StrategyProject,
+    *,
+    today: datetime.date | None = None,
+    version: StrategyVersion | None = None,
+    kpi_keys: Iterable[int] | None = None,
 ) -> Standing | None:
-    """The project's approved version in force and where it stands, or None without one."""
+    """The project's approved version in force and where it stands, or None without one.
+
+    `kpi_keys`: only these KPIs (a KPI's page one, a milestone's page none), so a page about one
+    thing does not read and judge years of every KPI's check-ins; `counts` then counts only them.
+    """
     today = today or timezone.localdate()
     if version is None:
         version = project.versions.approved().first()
@@ -403,12 +410,18 @@ def strategy_standing(
         return None
     version.project = project
     ids = [project.pk]
+    content = version_content(version)
+    if kpi_keys is not None:
+        wanted = set(kpi_keys)
+        content = {**content, "kpis": [kpi for kpi in content.get("kpis") or [] if kpi.get("id") in wanted]}
+        # Only keys the version holds reach the query: a key from a URL may be any number at all.
+        kpi_keys = [kpi["id"] for kpi in content["kpis"]]
     return _standing(
         project,
         version,
-        version_content(version),
+        content,
         _trackings(ids)[project.pk],
-        current_readings(ids)[project.pk],
+        current_readings(ids, kpi_keys)[project.pk],
         _working_milestones(ids)[project.pk],
         _last_reviews({project.pk: version}).get(project.pk),
         today,

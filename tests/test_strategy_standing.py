@@ -172,3 +172,17 @@ def test_the_portfolio_judges_each_kpi_as_the_cockpit_does_from_its_last_check_i
     assert figures(lean) == figures(single)
     assert [m.title for m in lean.milestones] == [m.title for m in single.milestones]
     assert {k.key: [r.value for r in k.readings] for k in lean.kpis}[rising.pk] == [11]
+
+
+def test_a_page_about_one_kpi_or_the_milestones_reads_no_other_kpis_check_ins(project, consultant, manager):
+    _version, (kpi, other), _milestone = approved_version(project, consultant, manager, ago=30)
+    kpi_checkin_record(project=project, kpi_key=kpi.pk, user=consultant, date=today(), value="20")
+    kpi_checkin_record(project=project, kpi_key=other.pk, user=consultant, date=today(), value="30")
+
+    one = strategy_standing(project, kpi_keys=[other.pk])
+    none = strategy_standing(project, kpi_keys=())
+
+    assert [(k.key, [str(r.value) for r in k.readings]) for k in one.kpis] == [(other.pk, ["30.00"])]
+    assert none.kpis == [] and [m.title for m in none.milestones] == ["Launch the blog"]
+    whole = {k.key: k for k in strategy_standing(project).kpis}
+    assert one.kpis[0].status == whole[other.pk].status

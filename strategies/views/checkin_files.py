@@ -9,7 +9,6 @@ service records all rows in one transaction, or none.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from ..forms.checkin_upload import CheckInConfirmForm, CheckInUploadForm, upload
 from ..services.checkins import CheckInRowsRefused, approved_version_in_force, kpi_checkins_record_many
 from ..snapshots import snapshot_kpis, version_content
 from .access import project_for
+from .uploads import limit_uploads
 
 RECORD = "strategies.record_checkins"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,33 +45,11 @@ def checkins_export(request, pk: int, fmt: str):
     return response
 
 
-class _SizeLimit(FileUploadHandler):
-    """Stops reading an upload past MAX_BYTES instead of spooling a huge file to disk."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.received = 0
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > MAX_BYTES:
-            self.request.upload_too_large = True
-            raise SkipFile()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 @csrf_exempt  # the upload handler must be in place before the CSRF check reads the body
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkins_upload(request, pk: int):
-    request.upload_handlers.insert(0, _SizeLimit(request))
+    limit_uploads(request, lambda: MAX_BYTES)
     return _checkins_upload(request, pk)
 
 

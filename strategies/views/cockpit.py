@@ -39,8 +39,9 @@ MAY_NOT_CHECK_IN = "Only the project's consultants and managers, and the KPI's o
 # --- loading -----------------------------------------------------------------------------------------
 
 
-def _standing(project: StrategyProject) -> Standing | None:
-    standing = strategy_standing(project)
+def _standing(project: StrategyProject, kpi_key: int | None = None) -> Standing | None:
+    """The whole standing (the cockpit), or one KPI's (its page: no other KPI's check-ins read)."""
+    standing = strategy_standing(project, kpi_keys=None if kpi_key is None else [kpi_key])
     if standing is not None:
         for kpi in standing.kpis:
             # The project loaded for this request knows the user's role: the guards ask it without a query.
@@ -166,7 +167,7 @@ def kpi_detail(request, pk: int, kpi_key: int):
     errors); without script a recorded check-in redirects back to the page (post/redirect/get).
     """
     project = project_for(request, pk)
-    standing = _standing(project)
+    standing = _standing(project, kpi_key)
     kpi = _kpi_standing(standing, kpi_key)
     form, saved = None, False
     if request.method == "POST":
@@ -192,7 +193,7 @@ def kpi_detail(request, pk: int, kpi_key: int):
                     messages.success(request, _("The check-in is recorded."))
                     return redirect(_kpi_url(project.pk, kpi.key, "kpi-panel"))
                 # The panel as it stands now: the new light and chart, and an empty form for the next value.
-                standing = _standing(project)
+                standing = _standing(project, kpi_key)
                 kpi = _kpi_standing(standing, kpi_key)
                 form, saved = None, True
     context = _kpi_context(request, project, standing, kpi, form=form, saved=saved)

@@ -29,7 +29,7 @@ CHANGE = "strategies.change_milestones"
 
 
 def _standing_of(project, milestone_pk: int) -> MilestoneStanding:
-    standing = strategy_standing(project)
+    standing = strategy_standing(project, kpi_keys=())  # the milestones alone: no KPI's check-ins read
     found = next((m for m in standing.milestones if m.key == milestone_pk), None) if standing else None
     if found is None:
         raise Http404(_("This milestone is not part of the approved strategy."))

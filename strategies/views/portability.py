@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from ..forms.portability import ProjectImportConfirmForm, ProjectImportForm
 from ..portability import ProjectImportError, document_json, file_members, project_export, project_import, staging
 from ..portability.importer import max_bytes, read_document
 from .access import project_for
+from .uploads import limit_uploads
 
 
 @login_required
@@ -30,33 +30,11 @@ def project_export_view(request, pk: int):
     return response
 
 
-class _SizeLimit(FileUploadHandler):
-    """Stops reading an upload past the import limit instead of spooling a huge file to disk."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.received = 0
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > max_bytes():
-            self.request.upload_too_large = True
-            raise SkipFile()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 @csrf_exempt  # the upload handler must be in place before the CSRF check reads the body
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_import_view(request):
-    request.upload_handlers.insert(0, _SizeLimit(request))
+    limit_uploads(request, max_bytes)
     return _project_import(request)
 
 

@@ -72,6 +72,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First: daphne's runserver serves HTTP and the live workshop's WebSockets (`make run`).
+    "daphne",
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
     "django.contrib.admin",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "channels",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
@@ -115,6 +118,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "pbsm.urls"
 WSGI_APPLICATION = "pbsm.wsgi.application"
+# HTTP and the live workshop's WebSockets (pbsm/asgi.py); production runs it under uvicorn workers.
+ASGI_APPLICATION = "pbsm.asgi.application"
 
 TEMPLATES = [
     {
@@ -158,6 +163,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis:// or rediss://.")
+# --- The live workshop (strategies/live/) -------------------------------------------------
+# Several web processes share one room through Redis; the embedded default keeps it in memory
+# (one process, `make run`). REDIS_CHANNEL_DB picks the Redis database of the channel layer.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("LIVE_CHANNEL_PREFIX", default="pbsm-live"),
+                # A room's message waits at most this long for a slow socket before it is dropped
+                # (the browser catches up on its own); a full buffer drops, it never blocks a save.
+                "expiry": 30,
+                "capacity": 200,
+                "group_expiry": 86400,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A live session nobody moves for this long ends by itself.
+LIVE_SESSION_IDLE_MINUTES = env_int("LIVE_SESSION_IDLE_MINUTES", 120, minimum=5, maximum=24 * 60)
+# Per socket: the largest message a browser may send, and how many it may send in ten seconds.
+LIVE_MESSAGE_MAX_BYTES = 4096
+LIVE_MESSAGES_PER_10_SECONDS = 40
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

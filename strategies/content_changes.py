@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Subquery
 from django.db.models.signals import post_save, pre_delete, pre_save
 
+from .live.broadcast import send_now
 from .models import CATALOGUE_SCOPE, ContentCounter
 
 # Each counted model of this app and the path from it to its project; "" for the project itself.
@@ -65,7 +66,20 @@ PROJECT_PATHS = {
 # Models that no cached page shows (reports have their own page, which is never cached; the
 # access record is the manager's; reminders are the reminder job's own bookkeeping; history
 # tables change with their model).
-NOT_SHOWN = {"Client", "Report", "AccessChange", "CheckInReminder"}
+NOT_SHOWN = {
+    "Client",
+    "Report",
+    "AccessChange",
+    "CheckInReminder",
+    # The live workshop's panels are fetched on their own, never from a cached page.
+    "LiveSession",
+    "LiveParticipant",
+    "LiveTimer",
+    "DotVote",
+    "DotVoteDot",
+    "IdeaRound",
+    "IdeaCard",
+}
 
 
 # True inside counted_once(): the project rows written there are counted by it, not one by one.
@@ -105,7 +119,8 @@ def catalogue_changed() -> None:
 
 
 def _bump(scopes: list) -> None:
-    """One UPDATE for every scope named (each an id or a one-value queryset of it)."""
+    """One UPDATE for every scope named (each an id or a one-value queryset of it), announced live on commit."""
+    _announce(scopes)
     named = Q()
     for scope in scopes:
         named |= Q(scope=Subquery(scope)) if isinstance(scope, QuerySet) else Q(scope=scope)
@@ -126,6 +141,31 @@ def _bump(scopes: list) -> None:
         )
         if not created:
             ContentCounter.objects.filter(scope=scope).update(count=F("count") + 1)
+
+
+def _announce(scopes: list) -> None:
+    """Tell the project's live room that its material changed, once the change is committed.
+
+    This is the one place every write of working material passes (the wizard, the admin, an
+    import), so the live workshop hears of all of them (strategies/live/broadcast.py). A
+    parent's queryset is read only after the commit, and only for the admin's and the
+    shell's saves: the services count with the project's id.
+    """
+    if all(not isinstance(scope, QuerySet) and scope == CATALOGUE_SCOPE for scope in scopes):
+        return
+    resolved = [s for s in scopes if not isinstance(s, QuerySet)]
+    pending = [s for s in scopes if isinstance(s, QuerySet)]
+
+    def send() -> None:
+        projects = set(resolved)
+        for scope in pending:
+            projects.update(scope)
+        projects.discard(CATALOGUE_SCOPE)
+        projects.discard(None)
+        for project_id in projects:
+            send_now(project_id=project_id, message={"event": "content.changed"})
+
+    transaction.on_commit(send)
 
 
 def _project_of(instance, path: str):

@@ -7,6 +7,19 @@ from .checkins import Cadence, CheckInReminder, KpiCheckIn, KpiTracking
 from .competition import Competitor, CompetitorKind, CompetitorPresence
 from .counters import CATALOGUE_SCOPE, ContentCounter
 from .implementation import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind
+from .live import (
+    DotVote,
+    DotVoteDot,
+    IdeaCard,
+    IdeaOutcome,
+    IdeaRound,
+    IdeaRoundState,
+    LiveParticipant,
+    LiveSession,
+    LiveTimer,
+    VoteState,
+    VoteTarget,
+)
 from .options import ActionOption
 from .project import (
     ChecklistAnswer,
@@ -33,6 +46,17 @@ from .versions import (
 )
 
 __all__ = [
+    "DotVote",
+    "DotVoteDot",
+    "IdeaCard",
+    "IdeaOutcome",
+    "IdeaRound",
+    "IdeaRoundState",
+    "LiveParticipant",
+    "LiveSession",
+    "LiveTimer",
+    "VoteState",
+    "VoteTarget",
     "StrategyReview",
     "ReviewFinding",
     "ReviewDecision",

@@ -46,7 +46,16 @@ GUEST_EVENTS = {
     "content.changed",
 }
 # Events after which the browser gets the room's new state instead of the bare event.
-STATE_EVENTS = {"session.started", "session.ended", "presence", "timer", "vote.changed", "ideas.changed"}
+STATE_EVENTS = {
+    "session.started",
+    "session.ended",
+    "session.step",
+    "session.bring",
+    "presence",
+    "timer",
+    "vote.changed",
+    "ideas.changed",
+}
 
 
 def guest_token_for(session_store, project_id: int) -> str | None:
@@ -134,6 +143,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         step = content.get("step") if isinstance(content.get("step"), str) else ""
         if kind == "state":
             await self._send_state()
+        elif kind == "here" and self.role == "facilitator" and step:
+            # The facilitator opening a step shows it to the room (followers go there).
+            await database_sync_to_async(self._seen)(step)
+            error = await database_sync_to_async(self._show)(step, False)
+            if error:
+                await self.send_json({"event": "error", "message": error})
         elif kind in ("here", "ping"):
             moved = await database_sync_to_async(self._seen)(step if kind == "here" else "")
             if moved:
@@ -189,14 +204,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(message)
             await self.close(code=CLOSE_SESSION_ENDED)
             return
+        # The event itself (the page's panels listen for it), then the room's new state.
+        await self.send_json(message)
         if name in STATE_EVENTS:
-            await self._send_state()
             if name == "session.ended":
                 self.session_id = None
                 self.participant_id = None
                 self.role = "member"
-            return
-        await self.send_json(message)
+            await self._send_state()
 
     async def _send_state(self):
         state = await database_sync_to_async(self._state)()

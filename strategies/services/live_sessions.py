@@ -144,5 +144,7 @@ def live_session_show_step(*, session: LiveSession, user: AbstractBaseUser, step
         raise DomainError(_("This step is not part of the workshop."))
     with transaction.atomic():
         LiveSession.objects.filter(pk=session.pk).update(step=step, last_activity_at=timezone.now())
+        if step == session.step and not bring:
+            return  # the room is there already
         session.step = step
         live_broadcast(project_id=session.project_id, event="session.bring" if bring else "session.step", step=step)

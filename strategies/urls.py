@@ -4,6 +4,11 @@ from .views import (
     changes,
     checkin_files,
     cockpit,
+    live,
+    live_guests,
+    live_ideas,
+    live_timer,
+    live_votes,
     members,
     milestones,
     portability,
@@ -92,4 +97,40 @@ urlpatterns = [
     path("projects/<int:pk>/cockpit/checkins/upload/", checkin_files.checkins_upload, name="checkins_upload"),
     # h6: the status report (issue 14, item 9)
     path("projects/<int:pk>/cockpit/status-report/", reports.status_report_section, name="status_report_section"),
+    # The live workshop (issue 15): the room, guests, timer, dot-votes and idea rounds
+    path("projects/<int:pk>/live/", live.live_room, name="live_room"),
+    path("projects/<int:pk>/live/start/", live.live_session_start, name="live_session_start"),
+    path("projects/<int:pk>/live/end/", live.live_session_end, name="live_session_end"),
+    path("projects/<int:pk>/live/qr.svg", live_guests.live_qr, name="live_qr"),
+    path("live/join/", live_guests.live_join, name="live_join"),
+    path("live/join/<str:code>/", live_guests.live_join_code, name="live_join_code"),
+    path("live/guest/", live_guests.live_guest, name="live_guest"),
+    path("live/guest/step/", live_guests.live_guest_step, name="live_guest_step"),
+    path("live/guest/leave/", live_guests.live_guest_leave, name="live_guest_leave"),
+    path("projects/<int:pk>/live/timer/", live_timer.live_timer_panel, name="live_timer_panel"),
+    path("projects/<int:pk>/live/timer/control/", live_timer.live_timer_control, name="live_timer_control"),
+    path("projects/<int:pk>/live/vote/", live_votes.live_vote_panel, name="live_vote_panel"),
+    path("projects/<int:pk>/live/votes/new/", live_votes.live_vote_open, name="live_vote_open"),
+    path("projects/<int:pk>/live/votes/<int:vote_pk>/dots/", live_votes.live_vote_dot, name="live_vote_dot"),
+    path("projects/<int:pk>/live/votes/<int:vote_pk>/close/", live_votes.live_vote_close, name="live_vote_close"),
+    path("projects/<int:pk>/live/votes/<int:vote_pk>/reveal/", live_votes.live_vote_reveal, name="live_vote_reveal"),
+    path("projects/<int:pk>/live/votes/<int:vote_pk>/apply/", live_votes.live_vote_apply, name="live_vote_apply"),
+    path("projects/<int:pk>/live/ideas/", live_ideas.live_ideas_panel, name="live_ideas_panel"),
+    path("projects/<int:pk>/live/ideas/new/", live_ideas.live_idea_round_open, name="live_idea_round_open"),
+    path(
+        "projects/<int:pk>/live/ideas/<int:round_pk>/cards/", live_ideas.live_idea_card_add, name="live_idea_card_add"
+    ),
+    path(
+        "projects/<int:pk>/live/ideas/<int:round_pk>/reveal/",
+        live_ideas.live_idea_round_reveal,
+        name="live_idea_round_reveal",
+    ),
+    path(
+        "projects/<int:pk>/live/ideas/<int:round_pk>/end/", live_ideas.live_idea_round_end, name="live_idea_round_end"
+    ),
+    path(
+        "projects/<int:pk>/live/ideas/<int:round_pk>/cards/<int:card_pk>/decide/",
+        live_ideas.live_idea_card_decide,
+        name="live_idea_card_decide",
+    ),
 ]

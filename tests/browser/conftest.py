@@ -82,3 +82,77 @@ def migrated_data(transactional_db):
 
     load_catalogue(apps.get_model)
     Group.objects.get_or_create(name="consultants")
+
+
+class _AsgiLiveServer:
+    """The whole ASGI application (pages and the live workshop's sockets) on a loopback port.
+
+    pytest-django's live_server speaks WSGI only. This runs uvicorn in a thread of the test
+    process, so the in-memory channel layer and, on SQLite, the in-memory test database are
+    shared with the test: like live_server, the server's database thread is handed the test's
+    own connection (sync views and the consumer's database calls all run on asgiref's one
+    thread-sensitive executor thread).
+    """
+
+    def __init__(self):
+        import asyncio
+        import socket
+        import threading
+
+        import uvicorn
+        from asgiref.sync import sync_to_async
+        from channels.routing import ProtocolTypeRouter
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.db import connections
+
+        from pbsm.asgi import application
+
+        shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
+        for conn in shared.values():
+            conn.inc_thread_sharing()
+        self._shared = shared
+
+        app = ProtocolTypeRouter(
+            {
+                "http": ASGIStaticFilesHandler(application.application_mapping["http"]),
+                "websocket": application.application_mapping["websocket"],
+            }
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _i in range(200):
+            if self.server.started:
+                break
+            threading.Event().wait(0.025)
+        else:
+            raise RuntimeError("the ASGI test server did not start")
+        self.url = f"http://127.0.0.1:{port}"
+
+        def share_connections():
+            for alias, conn in shared.items():
+                connections[alias] = conn
+
+        # uvicorn's loop, where sync_to_async hands work to the one thread-sensitive executor thread.
+        loop = self.server.servers[0].get_loop()
+        asyncio.run_coroutine_threadsafe(sync_to_async(share_connections)(), loop).result(10)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(10)
+        for conn in self._shared.values():
+            conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """Like live_server, but ASGI: the pages and the live workshop's WebSockets on one port."""
+    server = _AsgiLiveServer()
+    yield server
+    server.stop()

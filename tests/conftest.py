@@ -7,6 +7,17 @@ from strategies.services.versions import strategy_version_create, version_option
 from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFactory
 
 
+def restore_migrated_data() -> None:
+    """After a transactional test's flush: the catalogue and the groups the data migrations made."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from competencies.catalogue import load_catalogue
+
+    load_catalogue(apps.get_model)
+    Group.objects.get_or_create(name="consultants")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashers take ~0.3 s per password; tests need no brute-force resistance.
@@ -91,3 +102,21 @@ def version(project, consultant):
     version = strategy_version_create(project=project, user=consultant, name="Blog first")
     version_option_choose(version=version, user=consultant, option=OptionFactory(topic__project=project), included=True)
     return version
+
+
+@pytest.fixture(autouse=True, scope="session")
+def live_rooms_of_this_worker():
+    """Each pytest-xdist worker's live rooms apart: with REDIS_URL set (CI's second run) every
+    worker's test database has a project 1, and their rooms must not hear each other."""
+    import os
+
+    from channels.layers import channel_layers
+    from django.conf import settings
+
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    layer = settings.CHANNEL_LAYERS["default"]
+    if "CONFIG" in layer:
+        layer["CONFIG"]["prefix"] = f"pbsm-test-{worker_id}"
+        channel_layers.backends = {}
+    yield

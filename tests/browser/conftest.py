@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from tests.conftest import restore_migrated_data
+
 CHROMIUM = os.environ.get("PBSM_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -75,13 +77,7 @@ def log_in(page, username: str, password: str) -> None:
 def migrated_data(transactional_db):
     """Browser tests run in transactional mode, whose flush also removes the
     rows data migrations created; put the catalogue and groups back."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from competencies.catalogue import load_catalogue
-
-    load_catalogue(apps.get_model)
-    Group.objects.get_or_create(name="consultants")
+    restore_migrated_data()
 
 
 class _AsgiLiveServer:

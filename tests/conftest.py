@@ -120,3 +120,12 @@ def live_rooms_of_this_worker():
         layer["CONFIG"]["prefix"] = f"pbsm-test-{worker_id}"
         channel_layers.backends = {}
     yield
+
+
+@pytest.fixture(autouse=True)
+def live_broadcasts_delivered():
+    """A test's broadcasts reach the shared layer before the next test begins (ids are reused)."""
+    yield
+    from strategies.live.broadcast import wait_for_sent
+
+    wait_for_sent()

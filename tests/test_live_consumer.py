@@ -63,7 +63,7 @@ async def messages_until(communicator, event: str, *, limit: int = 10) -> list[d
     """Read messages until one named `event` arrives (it is the last one returned)."""
     seen = []
     for _i in range(limit):
-        message = await communicator.receive_json_from(timeout=2)
+        message = await communicator.receive_json_from(timeout=5)
         seen.append(message)
         if message.get("event") == event:
             return seen
@@ -117,7 +117,7 @@ def test_a_member_without_a_session_learns_there_is_none(project, viewer, client
         communicator = socket(project, viewer_headers)
         connected, _code = await communicator.connect()
         assert connected
-        assert await communicator.receive_json_from() == {"event": "state", "role": "member", "session": None}
+        assert await communicator.receive_json_from(timeout=5) == {"event": "state", "role": "member", "session": None}
         await communicator.disconnect()
 
     run(conversation)
@@ -129,7 +129,7 @@ def test_a_member_joins_the_running_session_and_sees_who_is_there(session, consu
     async def conversation():
         communicator = socket(session.project, manager_headers)
         await communicator.connect()
-        state = await communicator.receive_json_from()
+        state = await communicator.receive_json_from(timeout=5)
         assert state["role"] == "member"
         assert state["session"]["step"] == "business_model"
         names = {p["name"]: p["facilitator"] for p in state["participants"]}
@@ -145,7 +145,7 @@ def test_the_facilitator_is_told_so(session, consultant, client_for):
     async def conversation():
         communicator = socket(session.project, consultant_headers)
         await communicator.connect()
-        assert (await communicator.receive_json_from())["role"] == "facilitator"
+        assert (await communicator.receive_json_from(timeout=5))["role"] == "facilitator"
         await communicator.disconnect()
 
     run(conversation)
@@ -160,9 +160,9 @@ def test_only_the_facilitator_moves_the_room_and_followers_hear_it(session, cons
         member = socket(session.project, manager_headers)
         facilitator = socket(session.project, consultant_headers)
         await member.connect()
-        await member.receive_json_from()
+        await member.receive_json_from(timeout=5)
         await facilitator.connect()
-        await facilitator.receive_json_from()
+        await facilitator.receive_json_from(timeout=5)
 
         await member.send_json_to({"type": "show", "step": "competition"})
         assert (await messages_until(member, "error"))[-1]["message"] == "not allowed"
@@ -170,7 +170,7 @@ def test_only_the_facilitator_moves_the_room_and_followers_hear_it(session, cons
         await facilitator.send_json_to({"type": "show", "step": "competition", "bring": True})
         heard = await messages_until(member, "session.bring")
         assert heard[-1]["step"] == "competition"
-        state = await member.receive_json_from()
+        state = await member.receive_json_from(timeout=5)
         assert state["session"]["step"] == "competition"
         await member.disconnect()
         await facilitator.disconnect()
@@ -188,12 +188,12 @@ def test_a_guest_hears_the_shown_step_but_not_who_is_there(session):
         communicator = socket(session.project, guest_headers)
         connected, _code = await communicator.connect()
         assert connected
-        state = await communicator.receive_json_from()
+        state = await communicator.receive_json_from(timeout=5)
         assert state["role"] == "guest"
         assert "participants" not in state
         assert state["participant_count"] >= 1
         await communicator.send_json_to({"type": "show", "step": "competition"})
-        assert (await communicator.receive_json_from())["message"] == "not allowed"
+        assert (await communicator.receive_json_from(timeout=5))["message"] == "not allowed"
         await communicator.disconnect()
 
     run(conversation)
@@ -233,7 +233,7 @@ def test_a_reconnecting_browser_catches_up_with_what_it_missed(session, consulta
     async def first_visit():
         communicator = socket(session.project, manager_headers)
         await communicator.connect()
-        assert (await communicator.receive_json_from())["session"]["step"] == "business_model"
+        assert (await communicator.receive_json_from(timeout=5))["session"]["step"] == "business_model"
         await communicator.disconnect()
 
     run(first_visit)
@@ -242,7 +242,7 @@ def test_a_reconnecting_browser_catches_up_with_what_it_missed(session, consulta
     async def second_visit():
         communicator = socket(session.project, manager_headers)
         await communicator.connect()
-        state = await communicator.receive_json_from()
+        state = await communicator.receive_json_from(timeout=5)
         assert state["session"]["step"] == "resources"
         assert state["session"]["step_url"].endswith("/workshop/resources/")
         await communicator.disconnect()
@@ -272,14 +272,14 @@ def listening(session, headers, *then):
     async def conversation():
         communicator = socket(session.project, headers)
         await communicator.connect()
-        await communicator.receive_json_from()
+        await communicator.receive_json_from(timeout=5)
         for kind, what in then:
             if kind == "sync":
                 await sync_to_async(what)()
             elif what is None:
                 assert await communicator.receive_nothing(timeout=0.3)
             else:
-                assert (await communicator.receive_json_from(timeout=2)) == what
+                assert (await communicator.receive_json_from(timeout=5)) == what
         await communicator.disconnect()
 
     run(conversation)
@@ -339,7 +339,7 @@ def test_a_flood_of_messages_closes_the_socket(session, manager, client_for, set
     async def conversation():
         communicator = socket(session.project, manager_headers)
         await communicator.connect()
-        await communicator.receive_json_from()
+        await communicator.receive_json_from(timeout=5)
         for _i in range(6):
             await communicator.send_to(text_data=json.dumps({"type": "ping"}))
         output = None
@@ -358,7 +358,7 @@ def test_an_oversized_message_closes_the_socket(session, manager, client_for):
     async def conversation():
         communicator = socket(session.project, manager_headers)
         await communicator.connect()
-        await communicator.receive_json_from()
+        await communicator.receive_json_from(timeout=5)
         await communicator.send_to(
             text_data=json.dumps({"type": "here", "step": "x" * settings.LIVE_MESSAGE_MAX_BYTES})
         )
@@ -374,9 +374,9 @@ def test_garbage_gets_an_error_not_a_crash(session, manager, client_for, text):
     async def conversation():
         communicator = socket(session.project, manager_headers)
         await communicator.connect()
-        await communicator.receive_json_from()
+        await communicator.receive_json_from(timeout=5)
         await communicator.send_to(text_data=text)
-        assert (await communicator.receive_json_from())["event"] == "error"
+        assert (await communicator.receive_json_from(timeout=5))["event"] == "error"
         await communicator.disconnect()
 
     run(conversation)

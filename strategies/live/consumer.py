@@ -12,6 +12,7 @@ changed; state changes answer with a fresh room state (strategies/live/state.py)
 browser that missed messages is current again with the next one, and a reconnect catches up.
 """
 
+import asyncio
 import json
 import time
 
@@ -27,7 +28,7 @@ from ..services.live_sessions import (
     live_session_show_step,
     running_session,
 )
-from .broadcast import project_group
+from .broadcast import project_group, remember_socket_loop
 from .state import room_state
 
 # Close codes the browser script understands (static/js/live.js): do not reconnect after these.
@@ -68,6 +69,7 @@ def guest_token_for(session_store, project_id: int) -> str | None:
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        remember_socket_loop(asyncio.get_running_loop())
         self.project_id = self.scope["url_route"]["kwargs"]["pk"]
         self.allowance = float(settings.LIVE_MESSAGES_PER_10_SECONDS)
         self.allowance_at = time.monotonic()

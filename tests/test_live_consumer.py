@@ -6,6 +6,7 @@ the consumer's database calls come back to the test's thread and see its data.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -394,3 +395,38 @@ def test_a_member_removed_from_the_project_cannot_come_back(session, client_for)
         assert (connected, code) == (False, CLOSE_REFUSED)
 
     run(conversation)
+
+
+def test_the_facilitators_open_page_keeps_the_session_from_idling(session, consultant, client_for):
+    LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.started_at - timedelta(minutes=100))
+    consultant_headers = member_headers(client_for, consultant)
+
+    async def conversation():
+        communicator = socket(session.project, consultant_headers)
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await communicator.send_json_to({"type": "ping"})
+        await communicator.send_json_to({"type": "state"})
+        await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+
+    run(conversation)
+    session.refresh_from_db()
+    assert session.last_activity_at >= session.started_at
+
+
+def test_a_session_idle_past_its_time_is_over_for_whoever_connects(session, manager, client_for):
+    LiveSession.objects.filter(pk=session.pk).update(
+        last_activity_at=session.started_at - timedelta(minutes=session.idle_minutes + 1)
+    )
+    manager_headers = member_headers(client_for, manager)
+
+    async def conversation():
+        communicator = socket(session.project, manager_headers)
+        await communicator.connect()
+        assert (await communicator.receive_json_from(timeout=5))["session"] is None
+        await communicator.disconnect()
+
+    run(conversation)
+    session.refresh_from_db()
+    assert session.ended_at is not None

@@ -19,9 +19,10 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import timezone
 
 from ..exceptions import DomainError
-from ..models import LiveParticipant, StrategyProject
+from ..models import LiveParticipant, LiveSession, StrategyProject
 from ..services.live_sessions import (
     live_participant_seen,
     live_session_join,
@@ -175,6 +176,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.role == "guest":
             step = ""  # a guest is where the facilitator is; it does not choose a step
         live_participant_seen(participant=participant, step=step)
+        if self.role == "facilitator":
+            # The session is idle when its facilitator is gone, not while they work on rows.
+            LiveSession.objects.filter(pk=self.session_id, ended_at__isnull=True).update(
+                last_activity_at=timezone.now()
+            )
         return participant.step != before
 
     def _show(self, step: str, bring: bool) -> str | None:

@@ -120,6 +120,14 @@ def test_everyone_in_the_room_sees_the_countdown_and_only_the_facilitator_the_co
         assert ('value="pause"' in html) is controls
 
 
+def test_a_timer_at_zero_says_time_is_up(session, project, consultant, viewer, client_for):
+    live_timer_start(session=session, user=consultant, minutes=1)
+    LiveSession.objects.filter(pk=session.pk).update(timer_ends_at=timezone.now() - timedelta(seconds=5))
+    html = client_for(viewer).get(reverse("live_timer_panel", args=[project.pk]), **HX).content.decode()
+    assert "00:00" in html
+    assert 'data-live-timer-up role="status">Time is up' in html  # shown, not hidden
+
+
 def test_the_panel_is_empty_without_a_session(project, viewer, client_for):
     response = client_for(viewer).get(reverse("live_timer_panel", args=[project.pk]), **HX)
     assert response.status_code == 200 and response.content.strip() == b""

@@ -5,12 +5,14 @@ fetch a panel again (static/js/live.js, slice "room"), this test reloads the pag
 """
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from competencies.models import BusinessModelBlock
-from strategies.models import Role, Topic
+from strategies.models import LiveSession, Role, Topic
 from strategies.services.live_sessions import live_session_start
 from tests.factories import PASSWORD, MembershipFactory, ProjectFactory, UserFactory
 
@@ -49,6 +51,12 @@ def test_the_timer_counts_down_for_the_member_and_an_idea_becomes_a_topic(browse
     first = clock.text_content()
     expect(clock).not_to_have_text(first, timeout=3_000)  # it ticks in the browser
     assert mo.locator("button[value=pause]").count() == 0  # only the facilitator controls it
+    # Near the end (moved on here rather than waited for): at zero both screens say so.
+    LiveSession.objects.filter(project=project).update(timer_ends_at=timezone.now() + timedelta(seconds=2))
+    mo.reload()
+    expect(mo.get_by_text("Die Zeit ist um")).to_be_visible(timeout=5_000)
+    expect(mo.locator("[data-live-timer]")).to_have_class(re.compile(r"\bis-up\b"))
+    expect(clock).to_have_text("00:00")
 
     # An idea round for a canvas block: the member's card stays hidden from the facilitator.
     fay.goto(f"/projects/{project.pk}/live/ideas/")

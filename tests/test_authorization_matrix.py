@@ -200,6 +200,44 @@ def REVIEW_OF(mat):
     return {**PROJECT(mat), "review_pk": mat.review.pk}
 
 
+def LIVE_SESSION_OF(mat):
+    """The project, with a live session its consultant facilitates (slice "ideas": the timer and idea rounds)."""
+    from strategies.services.live_sessions import live_session_start, running_session
+
+    if running_session(mat.project) is None:
+        live_session_start(project=mat.project, user=mat.consultant, step="business_model")
+    return PROJECT(mat)
+
+
+def IDEA_ROUND(mat):
+    """An open idea round (for a canvas block) of the project's live session."""
+    from competencies.models import BusinessModelBlock
+    from strategies.services.live_ideas import current_round, idea_round_open
+    from strategies.services.live_sessions import running_session
+
+    LIVE_SESSION_OF(mat)
+    session = running_session(mat.project)
+    idea_round = current_round(session) or idea_round_open(
+        session=session, user=mat.consultant, block=BusinessModelBlock.objects.active().first(), prompt=mat.tag
+    )
+    return {**PROJECT(mat), "round_pk": idea_round.pk}
+
+
+def IDEA_CARD(mat):
+    """A card of the consultant's in the round, revealed (so the facilitator may decide on it)."""
+    from strategies.services.live_ideas import idea_card_add, idea_round_reveal
+    from strategies.services.live_sessions import live_session_join
+
+    args = IDEA_ROUND(mat)
+    idea_round = m.IdeaRound.objects.get(pk=args["round_pk"])
+    card = idea_round.cards.first()
+    if card is None:
+        participant = live_session_join(session=idea_round.session, user=mat.consultant)
+        card = idea_card_add(round=idea_round, participant=participant, text=f"Idea {mat.tag}")
+        idea_round_reveal(round=idea_round, user=mat.consultant)
+    return {**args, "card_pk": card.pk}
+
+
 # Keyed by URL name ("namespace:name" inside a namespace). Read pages without a method
 # guard (home, project page, changes, workshop) answer a POST like a GET: the body is ignored.
 MATRIX: dict[str, Route] = {
@@ -279,6 +317,17 @@ MATRIX: dict[str, Route] = {
     "checkins_upload": Route(GET="strategies.record_checkins", POST="strategies.record_checkins", args=PROJECT),
     # the status report of the approved version in force (h6); without one a POST is refused with 400
     "status_report_section": Route(GET=VIEW, POST=REPORT, args=PROJECT, data={"language": "en"}),
+    # slice "ideas" (issue 15): the live session's timebox and idea rounds. Every member sees the panels and
+    # writes cards; the controls are the facilitator's, the project's consultant (EDIT); guests are tested in
+    # tests/test_live_timer.py and tests/test_live_ideas.py.
+    "live_timer_panel": Route(GET=VIEW, args=LIVE_SESSION_OF),
+    "live_timer_control": Route(POST=EDIT, args=LIVE_SESSION_OF, data={"action": "start", "minutes": "5"}),
+    "live_ideas_panel": Route(GET=VIEW, args=LIVE_SESSION_OF),
+    "live_idea_round_open": Route(POST=EDIT, args=LIVE_SESSION_OF, data={"target": "topic:0"}),
+    "live_idea_card_add": Route(POST=VIEW, args=IDEA_ROUND, data={"text": "An idea"}),
+    "live_idea_round_reveal": Route(POST=EDIT, args=IDEA_ROUND),
+    "live_idea_round_end": Route(POST=EDIT, args=IDEA_ROUND),
+    "live_idea_card_decide": Route(POST=EDIT, args=IDEA_CARD, data={"outcome": "discard"}),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

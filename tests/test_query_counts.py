@@ -417,3 +417,53 @@ def test_the_status_report_section_needs_the_same_queries_however_many_reports_i
     add_failed_reports(12)
     Report.objects.create(version=version, kind=ReportKind.STATUS, language="en", requested_by=consultant)
     assert counts() == few
+
+
+# --- slice "ideas" (issue 15): the live timer's and the idea round's panels --------------------------------------
+
+
+def test_the_live_timer_and_idea_panels_need_the_same_queries_however_many_ideas_and_topics(
+    project, consultant, viewer, django_assert_max_num_queries
+):
+    """Every browser in the room fetches these panels on each change: their cost stays flat."""
+    from competencies.models import BusinessModelBlock
+    from strategies.services.live_ideas import idea_card_add, idea_round_end, idea_round_open, idea_round_reveal
+    from strategies.services.live_sessions import live_session_join
+    from strategies.services.live_timer import live_timer_start
+
+    from .factories import TopicFactory
+    from .live_data import guest_in, running_session
+
+    session = running_session(project, consultant)
+    live_timer_start(session=session, user=consultant, minutes=10)
+    block = BusinessModelBlock.objects.active().first()
+    member = live_session_join(session=session, user=viewer)
+    _guest, guest_client = guest_in(session)
+    clients = {"facilitator": _consultant_client(project), "member": Client(), "guest": guest_client}
+    clients["member"].force_login(viewer)
+
+    def counts() -> dict:
+        found = {}
+        for who, client in clients.items():
+            for name in ("live_timer_panel", "live_ideas_panel"):
+                with django_assert_max_num_queries(MAX_QUERIES, info=f"{name} ({who})") as captured:
+                    assert client.get(reverse(name, args=[project.pk]), **HX).status_code == 200
+                found[f"{name} {who}"] = len(captured.captured_queries)
+        return found
+
+    def grow(n: int) -> dict:
+        """n more topics; a round with n cards of the member's, counted open, then revealed."""
+        for _ in range(n):
+            TopicFactory(project=project)
+        idea_round = idea_round_open(session=session, user=consultant, block=block)
+        for i in range(n):
+            idea_card_add(round=idea_round, participant=member, text=f"Idea {i}")
+        open_counts = counts()
+        idea_round_reveal(round=idea_round, user=consultant)
+        revealed_counts = counts()
+        idea_round_end(round=idea_round, user=consultant)
+        return {"open": open_counts, "revealed": revealed_counts, "none": counts()}
+
+    few = grow(1)
+    many = grow(25)
+    assert few == many

@@ -279,6 +279,11 @@ MATRIX: dict[str, Route] = {
     "checkins_upload": Route(GET="strategies.record_checkins", POST="strategies.record_checkins", args=PROJECT),
     # the status report of the approved version in force (h6); without one a POST is refused with 400
     "status_report_section": Route(GET=VIEW, POST=REPORT, args=PROJECT, data={"language": "en"}),
+    # issue 15, slice "room": the live room page, starting a session, ending it (its facilitator
+    # only; without a running session a consultant is told so: test_live_room_views)
+    "live_room": Route(GET=VIEW, args=PROJECT),
+    "live_session_start": Route(POST="strategies.run_live_session", args=PROJECT, data={"step": "potential"}),
+    "live_session_end": Route(POST="strategies.run_live_session", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

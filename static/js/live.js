@@ -30,7 +30,7 @@
   const text = (name, values = {}) => {
     let words = (room && room.dataset[`text${name}`]) || "";
     Object.entries(values).forEach(([key, value]) => {
-      words = words.replace(`%(${key})s`, value);
+      words = words.replace(`{${key}}`, value);
     });
     return words;
   };
@@ -125,11 +125,20 @@
 
   // --- the room's state: presence and controls -------------------------------------------------
 
+  let presenceDrawn = "";
+  let controlsDrawn = "";
+
   const drawPresence = (message) => {
     const bar = document.getElementById("live-presence");
-    bar.replaceChildren();
     const people = message.participants || [];
     const count = message.participants ? people.length : message.participant_count || 0;
+    // Redrawn only when it changed: the bar is read out (aria-live), a heartbeat's state is not news.
+    const drawn = JSON.stringify([count, people]);
+    if (drawn === presenceDrawn) {
+      return;
+    }
+    presenceDrawn = drawn;
+    bar.replaceChildren();
     const head = el("span", "badge text-bg-danger me-2 live-badge");
     head.append(el("i", "bi bi-broadcast"), ` ${text("Live")}`);
     head.firstChild.setAttribute("aria-hidden", "true");
@@ -163,6 +172,12 @@
 
   const drawControls = () => {
     const controls = document.getElementById("live-controls");
+    // Redrawn only when the role or the follow mode changed: a button keeps the keyboard's focus.
+    const drawn = `${role}/${following()}`;
+    if (drawn === controlsDrawn) {
+      return;
+    }
+    controlsDrawn = drawn;
     controls.replaceChildren();
     if (room.dataset.liveGuest) {
       return;
@@ -182,7 +197,10 @@
       const button = el("button", "btn btn-sm btn-outline-danger", text("End"));
       button.type = "submit";
       end.append(token, button);
-      controls.append(bring, end);
+      controls.append(bring);
+      if (room.dataset.livePage !== "room") {
+        controls.append(end); // the room page has its own
+      }
     } else if (room.dataset.livePage !== "room") {
       const toggle = el("button", "btn btn-sm btn-outline-secondary", following() ? text("FollowOff") : text("FollowOn"));
       toggle.type = "button";
@@ -208,6 +226,8 @@
         emit("session-ended", message);
       }
       room.hidden = true;
+      presenceDrawn = "";
+      controlsDrawn = "";
       return;
     }
     room.hidden = false;
@@ -473,6 +493,10 @@
       const on = !following();
       setFollowing(on);
       drawControls();
+      const toggle = document.querySelector("[data-live-toggle-follow]");
+      if (toggle) {
+        toggle.focus();
+      }
       if (on && state && state.session && !isHere(state.session.step_url)) {
         go(state.session.step_url);
       }

@@ -53,9 +53,9 @@ def live_room(request, pk: int):
     }
     if session is not None:
         context["participants"] = list(
-            LiveParticipant.objects.filter(session=session).order_by("joined_at", "id").only(
-                "display_name", "user_id", "step"
-            )
+            LiveParticipant.objects.filter(session=session)
+            .order_by("joined_at", "id")
+            .only("display_name", "user_id", "step")
         )
         context["step_label"] = AreaKey(session.step).label
         context["facilitator_id"] = session.facilitator_id

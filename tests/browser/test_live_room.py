@@ -11,9 +11,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from competencies.models import BusinessModelBlock
 from strategies.live import broadcast
 from strategies.models import Role
-from tests.factories import PASSWORD, MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, ProjectFactory, TopicFactory, UserFactory
 
 from .conftest import log_in
 
@@ -145,3 +146,47 @@ def test_member_follows_the_facilitator_sees_changes_live_and_is_never_moved_whi
     assert facilitator_problems == [] and member_problems == []
     facilitator_context.close()
     member_context.close()
+
+
+def test_a_colleagues_new_topic_appears_beside_an_edit_form_that_keeps_its_typed_text(browser, asgi_live_server):
+    """Without a session too: every open step page hears of changes; a row open for editing stays as typed."""
+    project = ProjectFactory(title="Bäckerei Sommer")
+    for username in ("berta", "colin"):
+        user = UserFactory(username=username, consultant_group=True)
+        MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
+    block = BusinessModelBlock.objects.order_by("order", "pk").first()
+    existing = TopicFactory(project=project, block=block, title="Stammkundschaft halten")
+    broadcast._layer_down_since = None
+
+    first_context, first, first_problems = open_browser(browser, asgi_live_server, "berta")
+    second_context, second, second_problems = open_browser(browser, asgi_live_server, "colin")
+    url = f"/projects/{project.pk}/workshop/business_model/?open={block.pk}"
+    first.goto(url)
+    second.goto(url)
+    second.wait_for_function("() => window.htmx !== undefined")
+
+    # Colin opens the existing topic for editing and types without saving.
+    second.locator(f'[data-row="topic/{existing.pk}"] [data-act="edit"]').click()
+    edit = second.locator(f"#form-topic-{existing.pk}")
+    expect(edit).to_be_visible()
+    edit.locator('[name="title"]').fill("Stammkundschaft begeistern")
+
+    # Berta adds a topic in the same block.
+    first.locator(f"#topic-add-{block.pk} [data-add]").click()
+    add = first.locator(f"#form-topic-add-{block.pk}")
+    expect(add).to_be_visible()
+    add.locator('[name="title"]').fill("Fachkräfte gewinnen")
+    add.locator('[name="title"]').press("Enter")
+
+    # It appears on Colin's page; his form keeps its text and the row it replaced does not come back.
+    expect(second.locator(f"#topic-rows-{block.pk} > .wizard-row")).to_contain_text(["Fachkräfte gewinnen"])
+    expect(edit.locator('[name="title"]')).to_have_value("Stammkundschaft begeistern")
+    expect(second.locator(f"#topic-{existing.pk}")).to_have_count(0)
+    # His save still works (no one else changed this row).
+    edit.locator('[name="title"]').press("Enter")
+    expect(second.locator(f"#topic-{existing.pk}")).to_contain_text("Stammkundschaft begeistern")
+    expect(first.locator(f"#topic-{existing.pk}")).to_contain_text("Stammkundschaft begeistern")
+
+    assert first_problems == [] and second_problems == []
+    first_context.close()
+    second_context.close()

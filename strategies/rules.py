@@ -39,6 +39,8 @@ PROJECT_GUARDS = {
     "strategies.change_milestones": "can_change_milestones",
     "strategies.review_strategy": "can_review",
     "strategies.manage_tracking": "can_manage_tracking",
+    # Start a live workshop (and, as its facilitator, end it): the project's consultants.
+    "strategies.run_live_session": "can_edit",
 }
 for _permission, _guard_name in PROJECT_GUARDS.items():
     rules.add_perm(_permission, _guard(_guard_name))

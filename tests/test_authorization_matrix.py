@@ -328,6 +328,11 @@ MATRIX: dict[str, Route] = {
     "live_idea_round_reveal": Route(POST=EDIT, args=IDEA_ROUND),
     "live_idea_round_end": Route(POST=EDIT, args=IDEA_ROUND),
     "live_idea_card_decide": Route(POST=EDIT, args=IDEA_CARD, data={"outcome": "discard"}),
+    # issue 15, slice "room": the live room page, starting a session, ending it (its facilitator
+    # only; without a running session a consultant is told so: test_live_room_views)
+    "live_room": Route(GET=VIEW, args=PROJECT),
+    "live_session_start": Route(POST="strategies.run_live_session", args=PROJECT, data={"step": "potential"}),
+    "live_session_end": Route(POST="strategies.run_live_session", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

@@ -467,3 +467,27 @@ def test_the_live_timer_and_idea_panels_need_the_same_queries_however_many_ideas
     few = grow(1)
     many = grow(25)
     assert few == many
+def test_the_live_room_page_needs_the_same_queries_however_many_have_joined(
+    project, consultant, manager, django_assert_max_num_queries
+):
+    """Issue 15 (slice "room"): the projector's page with code, QR code and who has joined."""
+    from strategies.models import LiveParticipant
+    from strategies.services.live_sessions import live_session_start
+
+    client = Client()
+    client.force_login(consultant)
+    url = reverse("live_room", args=[project.pk])
+
+    def count() -> int:
+        with django_assert_max_num_queries(MAX_QUERIES, info="live room") as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    without = count()
+    session = live_session_start(project=project, user=consultant)
+    LiveParticipant.objects.create(session=session, display_name="Gast 1", guest_token="t-1")
+    few = count()
+    for n in range(2, 30):
+        LiveParticipant.objects.create(session=session, display_name=f"Gast {n}", guest_token=f"t-{n}")
+    assert count() == few
+    assert without <= few

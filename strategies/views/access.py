@@ -22,6 +22,7 @@ REFUSALS = {
     "strategies.export_project": _("Only consultants and managers can export the project."),
     "strategies.change_milestones": _("Only the project's consultants and managers can move milestones."),
     "strategies.review_strategy": _("Only the project's consultants and managers can record strategy reviews."),
+    "strategies.run_live_session": _("Only the project's consultants can start a live session."),
 }
 
 

@@ -94,6 +94,12 @@ def test_a_wrong_code_is_refused_beside_the_code_field_and_what_was_typed_is_kep
     assert not LiveParticipant.objects.filter(user=None).exists()
 
 
+def test_a_guest_back_on_the_join_page_finds_the_way_back_to_the_workshop(guest):
+    page = text(guest.get(reverse("live_join")))
+    assert 'id="live-join-back"' in page and reverse("live_guest") in page
+    assert 'id="live-join-back"' not in text(english_client().get(reverse("live_join")))
+
+
 def test_an_empty_name_is_refused_beside_the_name_field(session):
     response = join(english_client(), session.code, "   ")
     assert response.status_code == 200

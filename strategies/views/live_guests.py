@@ -83,7 +83,7 @@ def _join(request, form: GuestJoinForm, *, code_error: str = ""):
                 joined = _join_session(request, form, session)
                 if joined is not None:
                     return joined
-    context = {"form": form, "code_error": code_error}
+    context = {"form": form, "code_error": code_error, "joined": _guest(request)}
     return render(request, "strategies/live/join.html", context, status=status)
 
 
@@ -132,7 +132,7 @@ def _step_context(participant: LiveParticipant) -> dict:
 @require_GET
 def live_guest(request):
     """The guest's page: whose workshop it is, the shown step, the live panels and the way out."""
-    had_key = GUEST_SESSION_KEY in request.session
+    had_key = not request.user.is_authenticated and GUEST_SESSION_KEY in request.session
     participant = _guest(request)
     if participant is None:
         if had_key:

@@ -13,9 +13,7 @@ from django.core.cache import cache
 
 def within_limit(scope: str, identity: str, *, limit: int, window_seconds: int) -> bool:
     """Count one event of `identity` in `scope`; False once the window already holds `limit` of them."""
-    # Hashed: an address or account id never appears in the cache as such.
-    digest = hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
-    key = f"throttle:{scope}:{digest}"
+    key = _key(scope, identity)
     cache.add(key, 0, window_seconds)
     try:
         count = cache.incr(key)
@@ -23,3 +21,19 @@ def within_limit(scope: str, identity: str, *, limit: int, window_seconds: int) 
         cache.set(key, 1, window_seconds)
         count = 1
     return count is None or count <= limit
+
+
+def limit_reached(scope: str, identity: str, *, limit: int) -> bool:
+    """Whether `identity` has used up `limit` events of the current window in `scope` (counts nothing).
+
+    For a check that must refuse even the events within_limit does not count (a right guess
+    after too many wrong ones).
+    """
+    count = cache.get(_key(scope, identity))
+    return count is not None and count >= limit
+
+
+def _key(scope: str, identity: str) -> str:
+    # Hashed: an address or account id never appears in the cache as such.
+    digest = hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
+    return f"throttle:{scope}:{digest}"

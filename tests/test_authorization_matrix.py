@@ -238,6 +238,12 @@ def IDEA_CARD(mat):
     return {**args, "card_pk": card.pk}
 
 
+def LIVE(mat):
+    """The project, with a live session running (its consultant facilitates)."""
+    assert mat.live_session is not None
+    return PROJECT(mat)
+
+
 # Keyed by URL name ("namespace:name" inside a namespace). Read pages without a method
 # guard (home, project page, changes, workshop) answer a POST like a GET: the body is ignored.
 MATRIX: dict[str, Route] = {
@@ -333,6 +339,14 @@ MATRIX: dict[str, Route] = {
     "live_room": Route(GET=VIEW, args=PROJECT),
     "live_session_start": Route(POST="strategies.run_live_session", args=PROJECT, data={"step": "potential"}),
     "live_session_end": Route(POST="strategies.run_live_session", args=PROJECT),
+    # the live workshop's guests (slice "guests"): the join form is open to anyone; the guest's own
+    # pages open with the guest's key only and send everyone else to the join form (tests/test_live_guests.py)
+    "live_qr": Route(GET=VIEW, args=LIVE),
+    "live_join": Route(GET=PUBLIC, POST=PUBLIC),
+    "live_join_code": Route(GET=PUBLIC, args=lambda mat: {"code": "NOPE42"}),
+    "live_guest": Route(GET=PUBLIC),
+    "live_guest_step": Route(GET=PUBLIC),
+    "live_guest_leave": Route(POST=PUBLIC),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -499,6 +513,12 @@ class Material:
             decision=m.ReviewDecision.CONTINUE,
             rationale=self.tag,
         )
+
+    @cached_property
+    def live_session(self):
+        from strategies.services.live_sessions import live_session_start, running_session
+
+        return running_session(self.project) or live_session_start(project=self.project, user=self.consultant)
 
     @cached_property
     def membership(self):

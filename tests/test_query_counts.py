@@ -491,3 +491,39 @@ def test_the_live_room_page_needs_the_same_queries_however_many_have_joined(
         LiveParticipant.objects.create(session=session, display_name=f"Gast {n}", guest_token=f"t-{n}")
     assert count() == few
     assert without <= few
+# The live workshop's guest page and its step fragment (slice "guests"): the session with the guest's
+# token (its participant with session and project), then the shown step's one or two queries; the page
+# adds one for the facilitator and the client.
+LIVE_GUEST_PAGE_QUERIES = 5
+LIVE_GUEST_STEP_QUERIES = 4
+
+
+@pytest.mark.parametrize("step", ["business_model", "action_options", "implementation"])
+def test_the_guest_page_and_its_step_need_the_same_queries_however_large_the_shown_step(
+    step, project, consultant, django_assert_max_num_queries
+):
+    from strategies.services.live_sessions import live_session_start
+
+    from .factories import OptionFactory, PlatformFactory, TopicFactory
+
+    session = live_session_start(project=project, user=consultant, step=step)
+    guest = Client()
+    assert guest.post(reverse("live_join"), {"code": session.code, "display_name": "Gina"}).status_code == 302
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for name, limit in (("live_guest", LIVE_GUEST_PAGE_QUERIES), ("live_guest_step", LIVE_GUEST_STEP_QUERIES)):
+            with django_assert_max_num_queries(limit, info=name) as captured:
+                assert guest.get(reverse(name), **HX).status_code == 200
+            found.append(len(captured.captured_queries))
+        return tuple(found)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            OptionFactory(topic=TopicFactory(project=project))
+            PlatformFactory(project=project)
+
+    add(1)
+    few = counts()
+    add(15)
+    assert counts() == few

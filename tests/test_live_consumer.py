@@ -17,7 +17,7 @@ from django.db import transaction
 
 from pbsm.asgi import application
 from strategies.live.access import GUEST_SESSION_KEY
-from strategies.live.consumer import CLOSE_REFUSED, CLOSE_TOO_MUCH
+from strategies.live.consumer import CLOSE_REFUSED, CLOSE_SESSION_ENDED, CLOSE_TOO_MUCH
 from strategies.models import LiveSession, Role
 from strategies.services.live_sessions import (
     live_guest_join,
@@ -430,3 +430,44 @@ def test_a_session_idle_past_its_time_is_over_for_whoever_connects(session, mana
     run(conversation)
     session.refresh_from_db()
     assert session.ended_at is not None
+
+
+def test_a_guest_who_left_is_shut_out_at_the_next_change(session, consultant):
+    from strategies.services.live_guests import live_guest_leave
+
+    guest = live_guest_join(session=session, display_name="Gisela")
+    guest_headers = headers_of_guest(guest)
+
+    async def conversation():
+        communicator = socket(session.project, guest_headers)
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await sync_to_async(live_guest_leave)(participant=guest)
+        await communicator.send_json_to({"type": "state"})
+        assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": CLOSE_SESSION_ENDED}
+
+    run(conversation)
+
+
+@pytest.mark.parametrize(
+    ("headers", "label"),
+    [
+        ([(b"accept-language", b"de-DE,de;q=0.9")], "Wettbewerb"),
+        ([(b"accept-language", b"en-GB,en;q=0.9")], "Competition"),
+        ([(b"accept-language", b"de-DE"), (b"cookie", b"django_language=en")], "Competition"),
+    ],
+)
+def test_the_step_labels_come_in_the_browsers_language(session, consultant, manager, client_for, headers, label):
+    live_session_show_step(session=session, user=consultant, step="competition")
+    login = cookie_of(client_for(manager))
+    cookies = [value for name, value in headers if name == b"cookie"]
+    others = [(name, value) for name, value in headers if name != b"cookie"]
+    cookie = (b"cookie", b"; ".join([login[1], *cookies]))
+
+    async def conversation():
+        communicator = socket(session.project, [ORIGIN, cookie, *others])
+        await communicator.connect()
+        assert (await communicator.receive_json_from(timeout=5))["session"]["step_label"] == label
+        await communicator.disconnect()
+
+    run(conversation)

@@ -467,6 +467,8 @@ def test_the_live_timer_and_idea_panels_need_the_same_queries_however_many_ideas
     few = grow(1)
     many = grow(25)
     assert few == many
+
+
 def test_the_live_room_page_needs_the_same_queries_however_many_have_joined(
     project, consultant, manager, django_assert_max_num_queries
 ):
@@ -491,6 +493,8 @@ def test_the_live_room_page_needs_the_same_queries_however_many_have_joined(
         LiveParticipant.objects.create(session=session, display_name=f"Gast {n}", guest_token=f"t-{n}")
     assert count() == few
     assert without <= few
+
+
 # The live workshop's guest page and its step fragment (slice "guests"): the session with the guest's
 # token (its participant with session and project), then the shown step's one or two queries; the page
 # adds one for the facilitator and the client.

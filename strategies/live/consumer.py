@@ -19,7 +19,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ..exceptions import DomainError
 from ..models import LiveParticipant, LiveSession, StrategyProject
@@ -68,9 +68,30 @@ def guest_token_for(session_store, project_id: int) -> str | None:
     return None
 
 
+def language_of(scope) -> str:
+    """The page's language for the labels in the state: the language cookie, else Accept-Language."""
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    try:
+        return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        pass
+    headers = dict(scope.get("headers") or [])
+    accepted = headers.get(b"accept-language", b"").decode("latin-1")
+    for part in accepted.split(","):
+        code = part.split(";")[0].strip()
+        if code and code != "*":
+            try:
+                return translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+    return settings.LANGUAGE_CODE
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         remember_socket_loop(asyncio.get_running_loop())
+        self.language = language_of(self.scope)
+        self.guest_token = None
         self.project_id = self.scope["url_route"]["kwargs"]["pk"]
         self.allowance = float(settings.LIVE_MESSAGES_PER_10_SECONDS)
         self.allowance_at = time.monotonic()
@@ -106,6 +127,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         token = guest_token_for(self.scope.get("session"), project.pk)
         if token and session is not None:
             participant = LiveParticipant.objects.filter(session=session, guest_token=token).first()
+            self.guest_token = token
             if participant is not None:
                 live_participant_seen(participant=participant)
                 return ("guest", participant.pk, session.pk)
@@ -223,13 +245,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _send_state(self):
         state = await database_sync_to_async(self._state)()
+        if state is None:
+            await self.close(code=CLOSE_SESSION_ENDED)
+            return
         await self.send_json(state)
 
-    def _state(self) -> dict:
+    def _state(self) -> dict | None:
+        """The room's state for this socket; None when a guest's key is gone (left, or the session ended)."""
+        if (
+            self.role == "guest"
+            and not LiveParticipant.objects.filter(
+                pk=self.participant_id, guest_token=self.guest_token, session__ended_at__isnull=True
+            ).exists()
+        ):
+            return None
         project = StrategyProject.objects.filter(pk=self.project_id).first()
         session = running_session(project) if project is not None else None
         if session is not None and session.pk != self.session_id:
             session = None  # a guest's session ended and another began: the guest is not in it
-        return room_state(
-            project_id=self.project_id, session=session, role=self.role, participant_id=self.participant_id
-        )
+        with translation.override(self.language):
+            return room_state(
+                project_id=self.project_id, session=session, role=self.role, participant_id=self.participant_id
+            )

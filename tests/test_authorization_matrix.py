@@ -70,6 +70,8 @@ from strategies import models as m
 from strategies.models import Membership, Role
 from strategies.services.approval import strategy_version_decide, strategy_version_submit
 from strategies.services.checkins import kpi_checkin_record
+from strategies.services.live_sessions import live_session_start
+from strategies.services.live_votes import dot_vote_open
 from strategies.services.reviews import strategy_review_record
 from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
@@ -200,6 +202,17 @@ def REVIEW_OF(mat):
     return {**PROJECT(mat), "review_pk": mat.review.pk}
 
 
+def LIVE(mat):
+    """The project, with a live session run by its consultant (the facilitator)."""
+    assert mat.live_session is not None
+    return PROJECT(mat)
+
+
+def VOTE(mat):
+    """A dot-vote open in the project's live session."""
+    return {**LIVE(mat), "vote_pk": mat.dot_vote.pk}
+
+
 # Keyed by URL name ("namespace:name" inside a namespace). Read pages without a method
 # guard (home, project page, changes, workshop) answer a POST like a GET: the body is ignored.
 MATRIX: dict[str, Route] = {
@@ -279,6 +292,14 @@ MATRIX: dict[str, Route] = {
     "checkins_upload": Route(GET="strategies.record_checkins", POST="strategies.record_checkins", args=PROJECT),
     # the status report of the approved version in force (h6); without one a POST is refused with 400
     "status_report_section": Route(GET=VIEW, POST=REPORT, args=PROJECT, data={"language": "en"}),
+    # issue 15, dot-votes: every member (and guest: tests/test_live_votes.py) votes; only the
+    # facilitator, the project's consultant who started the session, runs the vote
+    "live_vote_panel": Route(GET=VIEW, args=LIVE),
+    "live_vote_open": Route(POST=EDIT, args=LIVE),
+    "live_vote_dot": Route(POST=VIEW, args=VOTE),
+    "live_vote_close": Route(POST=EDIT, args=VOTE),
+    "live_vote_reveal": Route(POST=EDIT, args=VOTE),
+    "live_vote_apply": Route(POST=EDIT, args=VOTE),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -444,6 +465,22 @@ class Material:
             findings=[{"milestone_key": self.milestone.pk, "status": "planned", "text": self.tag}],
             decision=m.ReviewDecision.CONTINUE,
             rationale=self.tag,
+        )
+
+    @cached_property
+    def live_session(self):
+        return live_session_start(project=self.project, user=self.consultant)
+
+    @cached_property
+    def dot_vote(self):
+        assert self.topic is not None
+        return dot_vote_open(
+            session=self.live_session,
+            user=self.consultant,
+            target=m.VoteTarget.TOPICS,
+            dots_per_participant=3,
+            max_per_item=2,
+            question=self.tag,
         )
 
     @cached_property
@@ -825,6 +862,7 @@ def test_the_idor_check_reaches_every_object_argument():
         "question_pk",
         "milestone_pk",
         "review_pk",
+        "vote_pk",
     }
     kinds = {case.values[1].name for case in _idor_cases() if case.values[1] is not None}
     assert kinds == set(ROW_KINDS)

@@ -79,14 +79,18 @@ def test_dots_out_of_range_are_refused_beside_their_field(session, consultant, t
 def test_one_open_vote_per_session_and_it_is_on_the_shown_step(session, consultant, vote):
     assert vote.step == session.step and vote.state == VoteState.OPEN
     with pytest.raises(DomainError):
-        dot_vote_open(session=session, user=consultant, target=VoteTarget.TOPICS, dots_per_participant=3, max_per_item=1)
+        dot_vote_open(
+            session=session, user=consultant, target=VoteTarget.TOPICS, dots_per_participant=3, max_per_item=1
+        )
     dot_vote_close(vote=vote, user=consultant)
     dot_vote_open(session=session, user=consultant, target=VoteTarget.TOPICS, dots_per_participant=3, max_per_item=1)
 
 
 def test_a_vote_on_options_needs_options(session, consultant, topics):
     with pytest.raises(DomainError) as refused:
-        dot_vote_open(session=session, user=consultant, target=VoteTarget.OPTIONS, dots_per_participant=3, max_per_item=1)
+        dot_vote_open(
+            session=session, user=consultant, target=VoteTarget.OPTIONS, dots_per_participant=3, max_per_item=1
+        )
     assert refused.value.field == "target"
 
 
@@ -251,7 +255,9 @@ def test_a_vote_on_options_is_revealed_but_sets_no_priority(session, consultant,
         dot_vote_apply(vote=vote, user=consultant, priorities={option.pk: 5})
 
 
-def test_every_change_is_announced_to_the_room(session, consultant, vote, viewer, topics, django_capture_on_commit_callbacks):
+def test_every_change_is_announced_to_the_room(
+    session, consultant, vote, viewer, topics, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         dot_vote_dot(vote=vote, participant=member_in(session, viewer), item_id=topics[0].pk, delta=1)
         dot_vote_reveal(vote=vote, user=consultant)
@@ -295,7 +301,9 @@ def test_without_script_a_post_redirects_back_within_the_site(project, session, 
     back = client.post(url, data, HTTP_REFERER=f"http://testserver{panel(project)}")
     assert back.status_code == 302 and back["Location"].endswith(panel(project))
     vote = session.votes.get()
-    elsewhere = client.post(reverse("live_vote_close", args=[project.pk, vote.pk]), HTTP_REFERER="https://evil.example/")
+    elsewhere = client.post(
+        reverse("live_vote_close", args=[project.pk, vote.pk]), HTTP_REFERER="https://evil.example/"
+    )
     assert elsewhere["Location"] == reverse("live_room", args=[project.pk])
 
 
@@ -317,7 +325,9 @@ def test_a_guest_sees_the_panel_and_votes_but_runs_nothing(project, session, vot
     client = guest_client(guest)
     shown = client.get(panel(project), **HX)
     assert shown.status_code == 200 and b"Beta" in shown.content and b"Open the vote" not in shown.content
-    dotted = client.post(reverse("live_vote_dot", args=[project.pk, vote.pk]), {"item": topics[1].pk, "delta": "1"}, **HX)
+    dotted = client.post(
+        reverse("live_vote_dot", args=[project.pk, vote.pk]), {"item": topics[1].pk, "delta": "1"}, **HX
+    )
     assert b"You have 2 dots left." in dotted.content
     for name in ("live_vote_close", "live_vote_reveal", "live_vote_apply"):
         assert client.post(reverse(name, args=[project.pk, vote.pk]), **HX).status_code == 404
@@ -360,7 +370,9 @@ def test_the_panel_never_says_who_put_which_dot(project, session, consultant, vo
         assert b"Voterson" not in after and b"live-vote-total" in after
 
 
-def test_the_facilitator_applies_ticked_priorities_from_the_panel(project, session, consultant, vote, topics, client_for):
+def test_the_facilitator_applies_ticked_priorities_from_the_panel(
+    project, session, consultant, vote, topics, client_for
+):
     client = client_for(consultant)
     alpha, beta, _gamma = topics
     for topic in (alpha, alpha, beta):

@@ -16,13 +16,17 @@ class DotVoteOpenForm(forms.Form):
     dots_per_participant = forms.IntegerField(
         label=_("Dots per participant"), min_value=DOTS_MIN, max_value=DOTS_MAX, initial=5
     )
-    max_per_item = forms.IntegerField(label=_("Most dots on one item"), min_value=DOTS_MIN, max_value=DOTS_MAX, initial=2)
+    max_per_item = forms.IntegerField(
+        label=_("Most dots on one item"), min_value=DOTS_MIN, max_value=DOTS_MAX, initial=2
+    )
     question = forms.CharField(label=_("Question to the room"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
             field.widget.attrs["class"] = css
 
     def add_domain_error(self, error) -> None:

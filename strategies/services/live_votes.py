@@ -86,7 +86,7 @@ def _facilitator_only(session: LiveSession, user: AbstractBaseUser, message: str
     if not session.can_facilitate(user):
         raise DomainError(message)
     if not session.is_running():
-        raise DomainError(_("This live session has ended."))
+        raise DomainError(_("The live session has ended, and its votes with it."))
 
 
 def _touch(session: LiveSession) -> None:
@@ -207,7 +207,7 @@ def dot_vote_dot(*, vote: DotVote, participant: LiveParticipant, item_id: int, d
     if participant.session_id != vote.session_id:
         raise DomainError(_("Only the session's participants vote."))
     if not vote.session.is_running():
-        raise DomainError(_("This live session has ended."))
+        raise DomainError(_("The live session has ended, and its votes with it."))
     with transaction.atomic():
         # The participant's row is the lock: two quick clicks are counted one after the other,
         # so neither the dots in hand nor the most per item can be exceeded. (Locking the dot
@@ -225,9 +225,7 @@ def dot_vote_dot(*, vote: DotVote, participant: LiveParticipant, item_id: int, d
             if used >= vote.dots_per_participant:
                 raise DomainError(_("All your dots are placed: take one back first."), field="item")
             if line is not None and line.count >= vote.max_per_item:
-                raise DomainError(
-                    _("At most %(count)d dots on one item.") % {"count": vote.max_per_item}, field="item"
-                )
+                raise DomainError(_("At most %(count)d dots on one item.") % {"count": vote.max_per_item}, field="item")
             if line is None:
                 DotVoteDot.objects.create(vote=vote, participant=participant, item_id=item_id, count=1)
             else:
@@ -310,9 +308,7 @@ def dot_vote_apply(*, vote: DotVote, user: AbstractBaseUser, priorities: dict[in
         locked = DotVote.objects.select_for_update().filter(pk=vote.pk).values_list("state", flat=True).first()
         if locked != VoteState.REVEALED:
             raise DomainError(_("Only a revealed result can be applied."))
-        topics = Topic.objects.filter(project_id=session.project_id, pk__in=list(priorities)).select_related(
-            "project"
-        )
+        topics = Topic.objects.filter(project_id=session.project_id, pk__in=list(priorities)).select_related("project")
         found = {topic.pk: topic for topic in topics}
         if set(priorities) - set(found):
             raise DomainError(_("This item is not part of the vote."), field="priorities")

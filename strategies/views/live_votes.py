@@ -223,7 +223,9 @@ def live_vote_apply(request, pk: int, vote_pk: int):
     for value in request.POST.getlist("apply"):
         item_id, priority = _int(value), _int(request.POST.get(f"priority-{value}"))
         if item_id is None or priority is None:
-            return _panel(request, access, errors={"apply": _("Choose a priority for each item ticked.")}, posted=request.POST)
+            return _panel(
+                request, access, errors={"apply": _("Choose a priority for each item ticked.")}, posted=request.POST
+            )
         priorities[item_id] = priority
     try:
         services.dot_vote_apply(vote=vote, user=request.user, priorities=priorities)

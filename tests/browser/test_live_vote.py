@@ -76,3 +76,35 @@ def test_a_vote_is_opened_cast_revealed_and_applied(browser, asgi_live_server):
     assert Topic.objects.get(project=project, title="Beta").priority == 3
     lead_context.close()
     member_context.close()
+
+
+def test_the_panel_follows_the_room_but_keeps_the_facilitators_unsent_input(browser, asgi_live_server):
+    """live.js dispatches "live:vote.changed" on the body for every vote message: here the test does."""
+    from strategies.models import VoteTarget
+    from strategies.services.live_votes import dot_vote_open
+
+    project = ProjectFactory()
+    facilitator = UserFactory(username="fiona", consultant_group=True)
+    member = UserFactory(username="mats")
+    MembershipFactory(project=project, user=facilitator, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=member, role=Role.VIEWER)
+    TopicFactory(project=project, title="Alpha")
+    session = live_session_start(project=project, user=facilitator)
+    panel = f"/projects/{project.pk}/live/vote/"
+    lead_context, lead = _browser_of(browser, asgi_live_server, "fiona")
+    member_context, other = _browser_of(browser, asgi_live_server, "mats")
+    changed = "() => document.body.dispatchEvent(new CustomEvent('live:vote.changed'))"
+
+    lead.goto(panel)
+    lead.get_by_label("Frage an den Raum").fill("Was zuerst?")
+    other.goto(panel)
+    expect(other.locator("#live-vote")).to_contain_text("Es läuft keine Abstimmung.")
+
+    dot_vote_open(session=session, user=facilitator, target=VoteTarget.TOPICS, dots_per_participant=3, max_per_item=1)
+    other.evaluate(changed)
+    expect(other.locator("#live-vote")).to_contain_text("Sie haben noch 3 Punkte.")
+    lead.evaluate(changed)
+    lead.wait_for_timeout(700)
+    expect(lead.get_by_label("Frage an den Raum")).to_have_value("Was zuerst?")
+    lead_context.close()
+    member_context.close()

@@ -398,3 +398,20 @@ def test_a_refused_dot_is_said_beside_its_item(project, session, vote, viewer, t
     third = client.post(url, {"item": topics[0].pk, "delta": "1"}, **HX)
     assert b"At most 2 dots on one item." in third.content
     assert LiveParticipant.objects.filter(session=session, user=viewer).count() == 1
+
+
+def test_without_script_a_refused_open_shows_the_page_with_the_message_and_the_input(
+    project, session, consultant, topics, client_for
+):
+    url = reverse("live_vote_open", args=[project.pk])
+    data = {"target": "topics", "dots_per_participant": "30", "max_per_item": "2", "question": "Which first?"}
+    refused = client_for(consultant).post(url, data)
+    assert refused.status_code == 200 and b"<html" in refused.content
+    assert b"Which first?" in refused.content and b'value="30"' in refused.content
+    assert not session.votes.exists()
+
+
+def test_a_member_sees_nothing_while_no_vote_runs_and_the_room_page_says_so(project, session, viewer, client_for):
+    client = client_for(viewer)
+    assert client.get(panel(project), **HX).content == b""
+    assert b"No vote is running." in client.get(panel(project)).content

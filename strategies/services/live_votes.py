@@ -19,7 +19,7 @@ services, so it has its history record, counts as a content change and bumps loc
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,14 +139,19 @@ def dot_vote_open(
             has_items = Topic.objects.filter(project_id=session.project_id).exists()
         if not has_items:
             raise DomainError(_("There is nothing of this kind to vote on yet."), field="target")
-        vote = DotVote.objects.create(
-            session=session,
-            step=session.step,
-            target=target,
-            question=question,
-            dots_per_participant=dots_per_participant,
-            max_per_item=max_per_item,
-        )
+        try:
+            with transaction.atomic():
+                vote = DotVote.objects.create(
+                    session=session,
+                    step=session.step,
+                    target=target,
+                    question=question,
+                    dots_per_participant=dots_per_participant,
+                    max_per_item=max_per_item,
+                )
+        except IntegrityError:
+            # Another open won the race past the lock (SQLite has no row locks): one open vote.
+            raise DomainError(_("A vote is already open: close it first.")) from None
         _touch(session)
         _announce(vote)
     return vote

@@ -21,6 +21,8 @@ from strategies.services.live_votes import (
 )
 
 from .factories import MembershipFactory, OptionFactory, ProjectFactory, TopicFactory, UserFactory
+from .test_report_limits_race import committed  # noqa: F401 - the fixture: real commits, or a skip on SQLite
+from .test_version_services import at_the_same_moment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
@@ -415,3 +417,29 @@ def test_a_member_sees_nothing_while_no_vote_runs_and_the_room_page_says_so(proj
     client = client_for(viewer)
     assert client.get(panel(project), **HX).content == b""
     assert b"No vote is running." in client.get(panel(project)).content
+
+
+# --- two quick clicks at the same moment (PostgreSQL: concurrent connections that really commit) ----------------
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("committed")
+@pytest.mark.parametrize("same_item", [True, False], ids=["most-per-item", "dots-in-hand"])
+def test_two_clicks_at_the_same_moment_cannot_exceed_a_limit(project, consultant, viewer, same_item):
+    topics = [TopicFactory(project=project, title=f"Raced {n}") for n in range(3)]
+    session = live_session_start(project=project, user=consultant)
+    vote = dot_vote_open(
+        session=session, user=consultant, target=VoteTarget.TOPICS, dots_per_participant=2, max_per_item=1
+    )
+    me = member_in(session, viewer)
+    if not same_item:
+        dot_vote_dot(vote=vote, participant=me, item_id=topics[0].pk, delta=1)  # one dot left in hand
+    items = [topics[1].pk, topics[1].pk] if same_item else [topics[1].pk, topics[2].pk]
+
+    results = at_the_same_moment(
+        *(lambda item=item: dot_vote_dot(vote=vote, participant=me, item_id=item, delta=1) for item in items)
+    )
+
+    assert sorted(outcome for outcome, _value in results) == ["error", "ok"], results
+    assert all(isinstance(value, DomainError) for outcome, value in results if outcome == "error"), results
+    assert dot_vote_my_dots(vote=vote, participant=me).used == (1 if same_item else 2)

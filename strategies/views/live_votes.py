@@ -33,8 +33,6 @@ from ..models import DotVote, LiveParticipant, VoteState, VoteTarget
 from ..models.base import Rating
 from ..services import live_votes as services
 
-SLOT = "live-vote"
-
 
 def members_or_guests(view):
     """Signed-in members, or a guest of a running session; anyone else is sent to log in."""

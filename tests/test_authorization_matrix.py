@@ -70,6 +70,8 @@ from strategies import models as m
 from strategies.models import Membership, Role
 from strategies.services.approval import strategy_version_decide, strategy_version_submit
 from strategies.services.checkins import kpi_checkin_record
+from strategies.services.live_sessions import live_session_start
+from strategies.services.live_votes import dot_vote_open
 from strategies.services.reviews import strategy_review_record
 from strategies.services.versions import strategy_version_create, version_option_choose
 from strategies.wizard.rows import ROW_KINDS
@@ -239,9 +241,14 @@ def IDEA_CARD(mat):
 
 
 def LIVE(mat):
-    """The project, with a live session running (its consultant facilitates)."""
+    """The project, with a live session run by its consultant (the facilitator)."""
     assert mat.live_session is not None
     return PROJECT(mat)
+
+
+def VOTE(mat):
+    """A dot-vote open in the project's live session."""
+    return {**LIVE(mat), "vote_pk": mat.dot_vote.pk}
 
 
 # Keyed by URL name ("namespace:name" inside a namespace). Read pages without a method
@@ -347,6 +354,14 @@ MATRIX: dict[str, Route] = {
     "live_guest": Route(GET=PUBLIC),
     "live_guest_step": Route(GET=PUBLIC),
     "live_guest_leave": Route(POST=PUBLIC),
+    # issue 15, dot-votes: every member (and guest: tests/test_live_votes.py) votes; only the
+    # facilitator, the project's consultant who started the session, runs the vote
+    "live_vote_panel": Route(GET=VIEW, args=LIVE),
+    "live_vote_open": Route(POST=EDIT, args=LIVE),
+    "live_vote_dot": Route(POST=VIEW, args=VOTE),
+    "live_vote_close": Route(POST=EDIT, args=VOTE),
+    "live_vote_reveal": Route(POST=EDIT, args=VOTE),
+    "live_vote_apply": Route(POST=EDIT, args=VOTE),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -519,6 +534,18 @@ class Material:
         from strategies.services.live_sessions import live_session_start, running_session
 
         return running_session(self.project) or live_session_start(project=self.project, user=self.consultant)
+
+    @cached_property
+    def dot_vote(self):
+        assert self.topic is not None
+        return dot_vote_open(
+            session=self.live_session,
+            user=self.consultant,
+            target=m.VoteTarget.TOPICS,
+            dots_per_participant=3,
+            max_per_item=2,
+            question=self.tag,
+        )
 
     @cached_property
     def membership(self):
@@ -899,6 +926,7 @@ def test_the_idor_check_reaches_every_object_argument():
         "question_pk",
         "milestone_pk",
         "review_pk",
+        "vote_pk",
     }
     kinds = {case.values[1].name for case in _idor_cases() if case.values[1] is not None}
     assert kinds == set(ROW_KINDS)

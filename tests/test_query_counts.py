@@ -531,3 +531,49 @@ def test_the_guest_page_and_its_step_need_the_same_queries_however_large_the_sho
     few = counts()
     add(15)
     assert counts() == few
+# The live dot-vote's panel (issue 15): the session and the participant, the vote, the items in one query
+# and the participant's own dots in one (the facilitator: the count of voters too; after the reveal the totals
+# in one). The same for 10 topics as for 50, before and after the reveal.
+LIVE_VOTE_PANEL_QUERIES = 12
+
+
+def test_the_live_vote_panel_needs_the_same_queries_however_many_topics_it_shows(
+    project, consultant, viewer, django_assert_max_num_queries
+):
+    from strategies.models import VoteTarget
+    from strategies.services.live_sessions import live_session_join, live_session_start
+    from strategies.services.live_votes import dot_vote_dot, dot_vote_open, dot_vote_reveal
+
+    from .factories import TopicFactory
+
+    session = live_session_start(project=project, user=consultant)
+    url = reverse("live_vote_panel", args=[project.pk])
+    clients = {}
+    for user in (consultant, viewer):
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
+
+    def counts() -> list[int]:
+        found = []
+        for client in clients.values():
+            with django_assert_max_num_queries(LIVE_VOTE_PANEL_QUERIES, info="live vote panel") as captured:
+                assert client.get(url, **HX).status_code == 200
+            found.append(len(captured.captured_queries))
+        return found
+
+    TopicFactory.create_batch(10, project=project)
+    vote = dot_vote_open(
+        session=session, user=consultant, target=VoteTarget.TOPICS, dots_per_participant=5, max_per_item=2
+    )
+    me = live_session_join(session=session, user=viewer)
+    first = Topic.objects.filter(project=project).first()
+    dot_vote_dot(vote=vote, participant=me, item_id=first.pk, delta=1)
+    few = counts()
+    TopicFactory.create_batch(40, project=project)
+    for topic in Topic.objects.filter(project=project)[1:4]:
+        dot_vote_dot(vote=vote, participant=me, item_id=topic.pk, delta=1)
+    assert counts() == few
+    dot_vote_reveal(vote=vote, user=consultant)
+    revealed = counts()
+    TopicFactory.create_batch(10, project=project)
+    assert counts() == revealed

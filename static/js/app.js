@@ -324,3 +324,24 @@ document.addEventListener("DOMContentLoaded", () => {
     refused.focus();
   }
 });
+
+// The live dot-vote (issue 15): the room refreshes the vote panel (#live-vote) on every change,
+// but not while the facilitator has unsent input in its open or apply form (a refresh would wipe
+// it). The form's own POST answers with the new panel; a plain reload shows it too.
+document.addEventListener("DOMContentLoaded", () => {
+  const keep = "form[data-live-keep]";
+  const mark = (event) => {
+    const form = event.target.closest && event.target.closest(keep);
+    if (form) {
+      form.dataset.dirty = "1";
+    }
+  };
+  document.body.addEventListener("input", mark);
+  document.body.addEventListener("change", mark);
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const slot = event.detail.elt;
+    if (slot && slot.id === "live-vote" && slot.querySelector(`${keep}[data-dirty]`)) {
+      event.preventDefault();
+    }
+  });
+});

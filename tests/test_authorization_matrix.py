@@ -203,12 +203,8 @@ def REVIEW_OF(mat):
 
 
 def LIVE_SESSION_OF(mat):
-    """The project, with a live session its consultant facilitates (slice "ideas": the timer and idea rounds)."""
-    from strategies.services.live_sessions import live_session_start, running_session
-
-    if running_session(mat.project) is None:
-        live_session_start(project=mat.project, user=mat.consultant, step="business_model")
-    return PROJECT(mat)
+    """The project, with a live session its consultant facilitates (the timer and idea rounds)."""
+    return LIVE(mat)
 
 
 def IDEA_ROUND(mat):
@@ -531,7 +527,7 @@ class Material:
 
     @cached_property
     def live_session(self):
-        from strategies.services.live_sessions import live_session_start, running_session
+        from strategies.services.live_sessions import running_session
 
         return running_session(self.project) or live_session_start(project=self.project, user=self.consultant)
 

@@ -531,6 +531,8 @@ def test_the_guest_page_and_its_step_need_the_same_queries_however_large_the_sho
     few = counts()
     add(15)
     assert counts() == few
+
+
 # The live dot-vote's panel (issue 15): the session and the participant, the vote, the items in one query
 # and the participant's own dots in one (the facilitator: the count of voters too; after the reveal the totals
 # in one). The same for 10 topics as for 50, before and after the reveal.

@@ -471,3 +471,34 @@ def test_the_step_labels_come_in_the_browsers_language(session, consultant, mana
         await communicator.disconnect()
 
     run(conversation)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dot_cast_is_told_to_the_facilitator_only(session, consultant, manager, client_for):
+    """The facilitator's voter count changes; nobody else's panel needs fetching again."""
+    from strategies.models import VoteTarget
+    from strategies.services.live_sessions import live_session_join
+    from strategies.services.live_votes import dot_vote_dot, dot_vote_open
+
+    topic = TopicFactory(project=session.project)
+    vote = dot_vote_open(
+        session=session, user=consultant, target=VoteTarget.TOPICS, dots_per_participant=3, max_per_item=2
+    )
+    voter = live_session_join(session=session, user=manager)
+    consultant_headers = member_headers(client_for, consultant)
+    manager_headers = member_headers(client_for, manager)
+
+    async def conversation():
+        facilitator = socket(session.project, consultant_headers)
+        member = socket(session.project, manager_headers)
+        for communicator in (facilitator, member):
+            await communicator.connect()
+            await communicator.receive_json_from(timeout=5)
+        await sync_to_async(dot_vote_dot)(vote=vote, participant=voter, item_id=topic.pk, delta=1)
+        heard = await messages_until(facilitator, "vote.changed")
+        assert heard[-1] == {"event": "vote.changed", "vote": vote.pk, "dot": True}
+        assert await member.receive_nothing(timeout=0.3)
+        await facilitator.disconnect()
+        await member.disconnect()
+
+    run(conversation)

@@ -223,6 +223,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         name = message.get("event")
         if self.role == "guest" and name not in GUEST_EVENTS:
             return
+        if message.get("dot") and self.role != "facilitator":
+            return  # someone's dots: only the facilitator's count of voters changes (services/live_votes.py)
         if name in ("session.started",) or (name in STATE_EVENTS and self.session_id is None):
             # A member connected before the session began joins it now.
             identity = await database_sync_to_async(self._identify)()

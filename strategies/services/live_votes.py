@@ -94,8 +94,13 @@ def _touch(session: LiveSession) -> None:
     LiveSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now())
 
 
-def _announce(vote: DotVote) -> None:
-    live_broadcast(project_id=vote.session.project_id, event="vote.changed", vote=vote.pk)
+def _announce(vote: DotVote, *, dot: bool = False) -> None:
+    """`dot`: only a participant's dots changed; the room's consumer passes that to the facilitator
+    alone (the voter count), so a room of N voters does not refetch N panels per click."""
+    if dot:
+        live_broadcast(project_id=vote.session.project_id, event="vote.changed", vote=vote.pk, dot=True)
+    else:
+        live_broadcast(project_id=vote.session.project_id, event="vote.changed", vote=vote.pk)
 
 
 # --- opening, closing, revealing ---------------------------------------------------------------------------
@@ -243,7 +248,7 @@ def dot_vote_dot(*, vote: DotVote, participant: LiveParticipant, item_id: int, d
             else:
                 mine.filter(pk=line.pk).update(count=F("count") - 1)
         # The room learns that someone voted (the facilitator's count), never who or where.
-        _announce(vote)
+        _announce(vote, dot=True)
     return dot_vote_my_dots(vote=vote, participant=participant)
 
 

@@ -11,15 +11,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ..live.access import GUEST_SESSION_KEY
+from ..live.access import guest_participant
 
 
 def member_or_guest(view):
-    """login_required, but a browser holding a guest's key passes on to live_access (which checks it)."""
+    """login_required, but a guest of a running session passes on to live_access (which checks the project)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated and GUEST_SESSION_KEY not in request.session:
+        if not request.user.is_authenticated and guest_participant(request) is None:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

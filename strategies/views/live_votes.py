@@ -14,13 +14,10 @@ the panel and their dots; every other POST is the facilitator's (a member is ref
 403 and a message, a guest or an outsider gets 404).
 """
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,22 +25,11 @@ from competencies.models import AreaKey
 
 from ..exceptions import DomainError
 from ..forms.live_votes import DotVoteOpenForm
-from ..live.access import LiveAccess, guest_participant, live_access
+from ..live.access import LiveAccess, live_access
 from ..models import DotVote, LiveParticipant, VoteState, VoteTarget
 from ..models.base import Rating
 from ..services import live_votes as services
-
-
-def members_or_guests(view):
-    """Signed-in members, or a guest of a running session; anyone else is sent to log in."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated and guest_participant(request) is None:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from .live_panels import back, member_or_guest
 
 
 def _facilitator(request, pk: int) -> LiveAccess:
@@ -74,14 +60,7 @@ def _current_vote(access: LiveAccess) -> DotVote | None:
 
 def _back(request, access: LiveAccess):
     """Back to the page the form was on (within the site), else the room (a guest's page for guests)."""
-    referer = request.headers.get("referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(referer)
-    if access.is_guest:
-        return redirect("live_guest")
-    return redirect("live_room", pk=access.project.pk)
+    return back(request, reverse("live_guest") if access.is_guest else reverse("live_room", args=[access.project.pk]))
 
 
 def _apply_rows(results, posted=None):
@@ -160,7 +139,7 @@ def _done(request, access: LiveAccess):
 # --- the panel -------------------------------------------------------------------------------------------------
 
 
-@members_or_guests
+@member_or_guest
 @require_GET
 def live_vote_panel(request, pk: int):
     access = live_access(request, pk)
@@ -174,7 +153,7 @@ def live_vote_panel(request, pk: int):
 # --- the facilitator's actions ---------------------------------------------------------------------------------
 
 
-@members_or_guests
+@member_or_guest
 @require_POST
 def live_vote_open(request, pk: int):
     access = _facilitator(request, pk)
@@ -189,14 +168,14 @@ def live_vote_open(request, pk: int):
     return _panel(request, access, form=form)
 
 
-@members_or_guests
+@member_or_guest
 @require_POST
 def live_vote_close(request, pk: int, vote_pk: int):
     access = _facilitator(request, pk)
     return _act(request, access, services.dot_vote_close, vote=_vote_of(access, vote_pk))
 
 
-@members_or_guests
+@member_or_guest
 @require_POST
 def live_vote_reveal(request, pk: int, vote_pk: int):
     access = _facilitator(request, pk)
@@ -211,7 +190,7 @@ def _act(request, access: LiveAccess, service, *, vote: DotVote):
     return _done(request, access)
 
 
-@members_or_guests
+@member_or_guest
 @require_POST
 def live_vote_apply(request, pk: int, vote_pk: int):
     """Apply the priorities of the ticked items (each with the priority chosen beside it)."""
@@ -235,7 +214,7 @@ def live_vote_apply(request, pk: int, vote_pk: int):
 # --- a participant's dots --------------------------------------------------------------------------------------
 
 
-@members_or_guests
+@member_or_guest
 @require_POST
 def live_vote_dot(request, pk: int, vote_pk: int):
     """Put a dot on an item (delta 1) or take one back (delta -1): every participant, guests too."""

@@ -14,6 +14,7 @@ broadcast is dropped and logged, and the browsers' sockets, which are down too, 
 "live updates paused" until they reconnect and catch up.
 """
 
+import asyncio
 import logging
 import time
 
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 # After a failed send, skip sending for a while rather than wait on a dead layer per save.
 _RETRY_AFTER_SECONDS = 5.0
 _layer_down_since: float | None = None
+# A Redis that accepts connections but does not answer (stopped, overloaded) would hold the save
+# for redis-py's own timeouts (seconds); a broadcast that takes longer than this is dropped.
+SEND_TIMEOUT_SECONDS = 1.0
 
 
 def project_group(project_id: int) -> str:
@@ -52,10 +56,14 @@ def send_now(*, project_id: int, message: dict) -> bool:
     if layer is None:
         return False
     try:
-        async_to_sync(layer.group_send)(project_group(project_id), {"type": "live.event", "message": message})
+        async_to_sync(_send)(layer, project_group(project_id), {"type": "live.event", "message": message})
     except Exception:  # any failure of the layer (connection refused, timeout): the save stands
         _layer_down_since = time.monotonic()
         logger.warning("Live broadcast to project %s dropped: the channel layer is unreachable.", project_id)
         return False
     _layer_down_since = None
     return True
+
+
+async def _send(layer, group: str, message: dict) -> None:
+    await asyncio.wait_for(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)

@@ -25,7 +25,9 @@ seed: migrate
 	$(PY) manage.py load_catalogue
 	$(PY) manage.py seed_demo
 
+# runserver is daphne's (first in INSTALLED_APPS): pages and the live workshop's WebSockets in one process.
 run: seed
+	@echo "Live workshop: open a project as the consultant, press Live → Start; join as a guest at http://$(HOST):$(PORT)/live/join/"
 	@echo "Serving pbsm workbench on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

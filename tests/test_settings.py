@@ -381,7 +381,9 @@ def test_without_redis_the_live_workshop_runs_in_one_process_in_memory():
 
 
 def test_with_redis_the_web_processes_share_the_live_rooms_through_it():
-    values = live_settings(REDIS_URL="redis://redis:6379/0", LIVE_CHANNEL_PREFIX="site-b", LIVE_SESSION_IDLE_MINUTES="30")
+    values = live_settings(
+        REDIS_URL="redis://redis:6379/0", LIVE_CHANNEL_PREFIX="site-b", LIVE_SESSION_IDLE_MINUTES="30"
+    )
     layer = values["layers"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     [host] = layer["CONFIG"]["hosts"]

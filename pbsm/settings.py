@@ -173,9 +173,11 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # A Redis that does not answer the connection gives up soon: a save's broadcast is
-                # dropped (strategies/live/broadcast.py), the browsers' sockets reconnect later. No
-                # socket_timeout: the sockets' receive loop blocks on Redis for seconds by design.
-                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
+                # dropped (strategies/live/broadcast.py), the browsers' sockets reconnect later.
+                # The read timeout must outlast the layer's blocking receive (channels_redis waits
+                # up to 5 s on Redis for a socket's next message): redis-py's default of 5 s raced
+                # it and closed idle sockets.
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 15}],
                 "prefix": env.str("LIVE_CHANNEL_PREFIX", default="pbsm-live"),
                 # A room's message waits at most this long for a slow socket before it is dropped
                 # (the browser catches up on its own); a full buffer drops, it never blocks a save.

@@ -389,6 +389,10 @@ def test_with_redis_the_web_processes_share_the_live_rooms_through_it():
     [host] = layer["CONFIG"]["hosts"]
     assert host["address"] == "redis://redis:6379/0"
     assert 0 < host["socket_connect_timeout"] <= 2  # a Redis that does not answer never holds a save long
+    # An idle socket's receive blocks on Redis for brpop_timeout; a shorter read timeout closed it.
+    from channels_redis.core import RedisChannelLayer
+
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
     assert layer["CONFIG"]["prefix"] == "site-b"
     assert values["idle"] == 30
 

@@ -2,6 +2,7 @@
 its participants, timeboxes, votes and idea rounds, and the strategy report gets a workshop
 appendix when the project had sessions."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from competencies.models import BusinessModelBlock
 from strategies.live.record import live_record
@@ -145,3 +147,15 @@ def test_the_report_has_a_workshop_appendix_only_when_the_project_held_sessions(
     assert context["approval_chapter"]["id"] == "approval"
     html = report_html(version, "en", context)
     assert 'id="workshops"' in html and "Appendix: live workshops" in html and "Portal (3 dots)" in html
+
+
+def test_the_german_pdf_ends_with_the_workshop_appendix_on_a_page_of_its_own(project, consultant):
+    from strategies.reporting.render import version_report_pdf
+
+    version = strategy_version_create(project=project, user=consultant, name="Workshop results")
+    without = version_report_pdf(version, "de").page_count
+    held_workshop(project, consultant, guests=4)
+    rendered = version_report_pdf(version, "de")
+    assert rendered.page_count == without + 1
+    last = PdfReader(io.BytesIO(rendered.pdf)).pages[-1].extract_text()
+    assert "Anhang: Live-Workshops" in last and "4 Gäste" in last and "moderiert von" in last

@@ -30,7 +30,10 @@ def _redis_layer(settings, url: str) -> None:
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": url, "socket_connect_timeout": 2}], "prefix": "pbsm-live-test"},
+            "CONFIG": {
+                "hosts": [{"address": url, "socket_connect_timeout": 2, "socket_timeout": 15}],  # as pbsm/settings.py
+                "prefix": "pbsm-live-test",
+            },
         }
     }
 

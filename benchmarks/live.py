@@ -261,6 +261,15 @@ async def _drive(rooms: list[dict], cookie_name: str, ports: list[int], saves: i
 
     arrivals: dict[int, list[float]] = {}
     stop = asyncio.Event()
+    # One socket to each process first, opened and closed: the code a first socket loads (the
+    # consumer, the layer's Redis pool) is no connection's memory.
+    for port in ports:
+        warm = asyncio.Event()
+        uri = f"ws://127.0.0.1:{port}/ws/live/projects/{rooms[0]['project']}/"
+        cookie = f"{cookie_name}={rooms[0]['cookies'][-1]}"
+        task = asyncio.create_task(_listen(uri, f"http://127.0.0.1:{port}", cookie, -1, {}, warm, warm))
+        await asyncio.wait_for(task, 60)
+    await asyncio.sleep(0.5)
     before = sum(_rss(web) for web in webs)
     listeners, readies, n = [], [], 0
     for index, room in enumerate(rooms):

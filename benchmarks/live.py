@@ -182,6 +182,14 @@ def rows_from(result: dict) -> list[dict]:
             "ok": p95 is not None and p95 <= P95_TARGET_MS,
         },
         {
+            "measure": f"{where}: of that, the save's own HTTP answer, p95 (p50) ms",
+            "value": "—"
+            if result.get("save_p95_ms") is None
+            else f"{result['save_p95_ms']:.0f} ({result['save_p50_ms']:.0f})",
+            "target": "reported",
+            "ok": None,
+        },
+        {
             "measure": f"{where}: messages lost",
             "value": f"{result['lost']} of {result['expected']}",
             "target": "0",
@@ -206,8 +214,8 @@ def _rss(process) -> int:
         return 0
 
 
-def _save(session, base: str, url: str) -> float:
-    """One save as the wizard does it: fetch the edit form, post it back; returns the post's start time."""
+def _save(session, base: str, url: str) -> tuple[float, float]:
+    """One save as the wizard does it: fetch the edit form, post it back; the post's start and answer times."""
     from benchmarks.browsing import edited, form_values, save_outcome
 
     page = session.get(base + url, headers=HX, timeout=10)
@@ -222,7 +230,7 @@ def _save(session, base: str, url: str) -> float:
     response = session.post(base + (form.action or url), data=values, headers=headers, timeout=10)
     if response.status_code != 200 or save_outcome(response.text) != "saved":
         raise RuntimeError(f"the save answered {response.status_code}: {response.text[:300]}")
-    return started
+    return started, time.perf_counter()
 
 
 class _Rng:
@@ -293,6 +301,7 @@ async def _drive(rooms: list[dict], cookie_name: str, ports: list[int], saves: i
     await asyncio.sleep(1.0)  # the joins' presence messages settle
     kib_per_socket = (sum(_rss(web) for web in webs) - before) / max(len(listeners), 1)
     sent: list[tuple[int, float]] = []
+    answers: list[float] = []  # ms from a save's start to its HTTP answer: the part that is the save itself
 
     async def facilitator(index: int, room: dict):
         session = requests.Session()
@@ -302,8 +311,9 @@ async def _drive(rooms: list[dict], cookie_name: str, ports: list[int], saves: i
         base = f"http://127.0.0.1:{ports[index % len(ports)]}"
         sockets = len(room["cookies"])
         for number in range(1, saves + 1):
-            started = await asyncio.to_thread(_save, session, base, room["edit_url"])
+            started, answered = await asyncio.to_thread(_save, session, base, room["edit_url"])
             sent.append((index, started))
+            answers.append((answered - started) * 1000)
             # The next save only once this one reached every socket (or counts as lost): saves of a
             # room do not overlap, so each message belongs to exactly one save.
             while len(arrivals.get(index, [])) < number * sockets and time.perf_counter() - started < LOST_AFTER_S:
@@ -316,6 +326,7 @@ async def _drive(rooms: list[dict], cookie_name: str, ports: list[int], saves: i
     stop.set()
     await asyncio.gather(*listeners, return_exceptions=True)
     figures = arrival_figures(sent, arrivals, len(rooms[0]["cookies"]))
+    figures.update(save_p50_ms=percentile(answers, 0.5), save_p95_ms=percentile(answers, 0.95))
     return {**figures, "kib_per_socket": kib_per_socket, "sockets": len(listeners)}
 
 

@@ -8,7 +8,8 @@ session (strategies.services.live_sessions) and 10 members with logged-in sessio
 SessionStore, no password hashing). TWO uvicorn processes serve pbsm.asgi:application; the 100
 participants open their sockets to them in turn, so every room spans both processes and only the
 Redis layer joins them. Then in every session at once the facilitator saves a topic over HTTP
-N times (the htmx edit form fetched, posted back with its lock_version, as the wizard does), and
+N times (the htmx edit form fetched, a second of typing, the form posted back with its
+lock_version, as the wizard does), and
 the harness takes the time from the save request's start to the "content.changed" message on each
 socket of that session.
 
@@ -52,7 +53,10 @@ PYTHON = sys.executable
 SESSIONS = int(os.environ.get("BENCH_LIVE_SESSIONS", "10"))
 PARTICIPANTS = int(os.environ.get("BENCH_LIVE_PARTICIPANTS", "10"))  # per session, the facilitator among them
 SAVES = int(os.environ.get("BENCH_LIVE_SAVES", "20"))  # per session
-PAUSE_S = 0.25  # between two saves of one facilitator: people type between saves
+# Between opening the edit form and saving it the facilitator types: one second, the short end of
+# the load test's think time (1-4 s, benchmarks/locustfile.py). Ten workshops then save about
+# seven rows a second together, far more than a room of people typing.
+TYPING_S = 1.0
 LOST_AFTER_S = 3.0  # a message later than this counts as lost
 P95_TARGET_MS = 250.0
 WEB_PROCESSES = 2
@@ -214,20 +218,27 @@ def _rss(process) -> int:
         return 0
 
 
-def _save(session, base: str, url: str) -> tuple[float, float]:
-    """One save as the wizard does it: fetch the edit form, post it back; the post's start and answer times."""
-    from benchmarks.browsing import edited, form_values, save_outcome
+def _open_form(session, base: str, url: str):
+    """The row's htmx edit form, as the wizard fetches it; (form values, its post URL)."""
+    from benchmarks.browsing import form_values
 
     page = session.get(base + url, headers=HX, timeout=10)
     page.raise_for_status()
-    form = form_values(page.text)
     session.pbsm_csrf = page.cookies.get("csrftoken") or session.pbsm_csrf
+    form = form_values(page.text)
+    return form, form.action or url
+
+
+def _post_form(session, base: str, form, url: str) -> tuple[float, float]:
+    """Post the form back with another priority; the post's start and answer times."""
+    from benchmarks.browsing import edited, save_outcome
+
     token = session.pbsm_csrf
     values = [(k, v) for k, v in edited(form, _rng) if k != "csrfmiddlewaretoken"]
     values.append(("csrfmiddlewaretoken", token))
     headers = {**HX, "X-CSRFToken": token, "Cookie": f"{session.pbsm_cookie}; csrftoken={token}"}
     started = time.perf_counter()
-    response = session.post(base + (form.action or url), data=values, headers=headers, timeout=10)
+    response = session.post(base + url, data=values, headers=headers, timeout=10)
     if response.status_code != 200 or save_outcome(response.text) != "saved":
         raise RuntimeError(f"the save answered {response.status_code}: {response.text[:300]}")
     return started, time.perf_counter()
@@ -311,14 +322,15 @@ async def _drive(rooms: list[dict], cookie_name: str, ports: list[int], saves: i
         base = f"http://127.0.0.1:{ports[index % len(ports)]}"
         sockets = len(room["cookies"])
         for number in range(1, saves + 1):
-            started, answered = await asyncio.to_thread(_save, session, base, room["edit_url"])
+            form, url = await asyncio.to_thread(_open_form, session, base, room["edit_url"])
+            await asyncio.sleep(TYPING_S)
+            started, answered = await asyncio.to_thread(_post_form, session, base, form, url)
             sent.append((index, started))
             answers.append((answered - started) * 1000)
             # The next save only once this one reached every socket (or counts as lost): saves of a
             # room do not overlap, so each message belongs to exactly one save.
             while len(arrivals.get(index, [])) < number * sockets and time.perf_counter() - started < LOST_AFTER_S:
                 await asyncio.sleep(0.005)
-            await asyncio.sleep(PAUSE_S)
         session.close()
 
     await asyncio.gather(*(facilitator(index, room) for index, room in enumerate(rooms)))

@@ -1,4 +1,5 @@
-# pbsm workbench: Django served by gunicorn, with Celery worker and beat from
+# pbsm workbench: Django served over ASGI by uvicorn (pages and the live workshop's
+# WebSockets), with Celery worker and beat from
 # the same image (see docker/entrypoint.sh and docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
@@ -20,8 +21,7 @@ RUN apt-get update \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
-# Unprivileged user the services run as. Its home holds caches (fontconfig)
-# and gunicorn's control socket.
+# Unprivileged user the services run as. Its home holds caches (fontconfig).
 RUN groupadd --gid 1000 app \
     && useradd --uid 1000 --gid app --create-home --home-dir /home/app \
         --shell /usr/sbin/nologin app
@@ -52,4 +52,4 @@ USER app
 EXPOSE 8000
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
-CMD ["gunicorn", "pbsm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["web"]

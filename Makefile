@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-postgres lint format migrate seed messages bench bench-ci clean
+.PHONY: run test test-postgres lint format migrate seed messages bench bench-live bench-ci clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pbsm workbench needs Python 3.11 or newer")'
@@ -25,7 +25,9 @@ seed: migrate
 	$(PY) manage.py load_catalogue
 	$(PY) manage.py seed_demo
 
+# runserver is daphne's (first in INSTALLED_APPS): pages and the live workshop's WebSockets in one process.
 run: seed
+	@echo "Live workshop: open a project as the consultant, press Live → Start; join as a guest at http://$(HOST):$(PORT)/live/join/"
 	@echo "Serving pbsm workbench on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -62,6 +64,10 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
 # All figures in one table: pages (wrk), row save, query counts, reports, the mixed load (locust).
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks.table
+
+# Only the live workshop's part: a row save to 100 browsers over two web processes and Redis.
+bench-live: $(BENCH_STAMP)
+	$(PY) -m benchmarks.table --live-only
 
 # The short mixed load of CI (20 users, 20 s); fails on any error.
 bench-ci: $(BENCH_STAMP)

@@ -3,7 +3,8 @@
 Each benchmark module exposes `rows() -> list[dict]` with the keys measure, value, target and
 ok (True: meets, False: misses, None: a figure without a target). This runs them in order
 (benchmarks/report_request.py only where it exists) and prints one table. With
-BENCH_STRICT=1 it exits 1 when any target is missed.
+BENCH_STRICT=1 it exits 1 when any target is missed. `--live-only` runs just the live
+workshop's part (benchmarks/live.py).
 """
 
 import importlib
@@ -18,7 +19,9 @@ MODULES = (
     "benchmarks.report",
     "benchmarks.report_request",
     "benchmarks.load",
+    "benchmarks.live",
 )
+LIVE_ONLY = ("benchmarks.live",)
 VERDICT = {True: "meets", False: "MISSES", None: ""}
 
 
@@ -46,8 +49,9 @@ def collect(names=MODULES) -> list[dict]:
     return rows
 
 
-def main():
-    rows = collect()
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    rows = collect(LIVE_ONLY if "--live-only" in argv else MODULES)
     load = os.getloadavg()[0]
     print(f"\npbsm workbench benchmark (load average {load:.1f} on {os.cpu_count()} CPUs at the end)\n")
     print_rows(rows)

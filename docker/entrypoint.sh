@@ -1,7 +1,8 @@
 #!/bin/sh
 # Container entrypoint for pbsm workbench.
 #
-#   web     apply migrations, then serve the site with gunicorn on :8000
+#   web     apply migrations, then serve the site (ASGI: pages and WebSockets) with
+#           uvicorn on :8000, WEB_WORKERS processes (default 3)
 #   worker  run a Celery worker (CELERY_CONCURRENCY, default 2) at CPU priority
 #           CELERY_NICE (default 10): on a host it shares with web processes, a report
 #           rendering for seconds leaves the cores to the pages people wait for
@@ -14,10 +15,22 @@ case "${1:-}" in
     web)
         shift
         python manage.py migrate --noinput
-        exec gunicorn pbsm.wsgi:application \
-            --bind 0.0.0.0:8000 \
-            --workers 3 \
-            --access-logfile - \
+        # ASGI: the pages and the live workshop's WebSockets. uvicorn's own supervisor runs the
+        # workers (WEB_WORKERS) and replaces one that dies; uvicorn's gunicorn worker class is
+        # deprecated. The live rooms are shared through Redis (REDIS_URL), so a socket may land
+        # on any worker or replica. The app reads X-Forwarded-* itself
+        # (DJANGO_TRUSTED_PROXY_COUNT), hence --no-proxy-headers. A browser's socket message is
+        # small (LIVE_MESSAGE_MAX_BYTES); a larger frame is refused before it reaches Django.
+        exec uvicorn pbsm.asgi:application \
+            --host 0.0.0.0 \
+            --port 8000 \
+            --workers "${WEB_WORKERS:-3}" \
+            --no-proxy-headers \
+            --ws-max-size 16384 \
+            --ws-ping-interval 20 \
+            --ws-ping-timeout 20 \
+            --timeout-graceful-shutdown 20 \
+            --lifespan off \
             "$@"
         ;;
     worker)

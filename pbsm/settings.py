@@ -165,13 +165,19 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis:// or rediss://.")
 # --- The live workshop (strategies/live/) -------------------------------------------------
 # Several web processes share one room through Redis; the embedded default keeps it in memory
-# (one process, `make run`). REDIS_CHANNEL_DB picks the Redis database of the channel layer.
+# (one process, `make run`). The layer shares REDIS_URL's database with the Celery broker, its
+# keys apart under LIVE_CHANNEL_PREFIX (two sites on one Redis need two prefixes).
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A Redis that does not answer the connection gives up soon: a save's broadcast is
+                # dropped (strategies/live/broadcast.py), the browsers' sockets reconnect later.
+                # The read timeout must outlast the layer's blocking receive (channels_redis waits
+                # up to 5 s on Redis for a socket's next message): redis-py's default of 5 s raced
+                # it and closed idle sockets.
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 15}],
                 "prefix": env.str("LIVE_CHANNEL_PREFIX", default="pbsm-live"),
                 # A room's message waits at most this long for a slow socket before it is dropped
                 # (the browser catches up on its own); a full buffer drops, it never blocks a save.

@@ -313,3 +313,22 @@ def test_the_benchmark_gives_an_approved_strategy_without_check_ins_three_years_
     assert ensure_weekly_checkins(project) == 0  # check-ins there already: none added
     standing = strategy_standing(project)
     assert all(len(kpi.readings) == WEEKS and kpi.last_checkin_on is not None for kpi in standing.kpis)
+
+
+def test_the_live_benchmark_attributes_each_message_to_its_save_and_counts_the_lost():
+    """benchmarks/live.py's figures without servers: arrivals per room, lost messages, RSS parsing."""
+    from benchmarks.live import LOST_AFTER_S, arrival_figures, percentile, rows_from, rss_kib
+
+    assert percentile([], 0.95) is None
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5) == 3.0
+    assert percentile(list(range(1, 101)), 0.95) == 95
+    # Room 0: two saves reach both sockets; room 1: its one save reaches one socket, the other message is late.
+    sent = [(0, 10.0), (1, 10.0), (0, 11.0)]
+    arrivals = {0: [10.05, 10.10, 11.02, 11.04], 1: [10.2, 10.0 + LOST_AFTER_S + 1]}
+    figures = arrival_figures(sent, arrivals, sockets_per_room=2)
+    assert (figures["expected"], figures["received"], figures["lost"]) == (6, 5, 1)
+    assert round(figures["max_ms"]) == 200 and round(figures["p50_ms"]) == 50
+    assert rss_kib("Name:\tpython\nVmRSS:\t  123456 kB\nThreads:\t4\n") == 123456
+    rows = rows_from({**figures, "rooms": 2, "per_room": 2, "saves": 2, "kib_per_socket": 80.4})
+    assert [row["ok"] for row in rows] == [True, None, False, None]
+    assert rows[1]["value"] == "—" and rows[3]["value"] == "80 KiB"

@@ -579,3 +579,33 @@ def test_the_live_vote_panel_needs_the_same_queries_however_many_topics_it_shows
     revealed = counts()
     TopicFactory.create_batch(10, project=project)
     assert counts() == revealed
+
+
+def test_the_history_page_needs_the_same_queries_for_one_live_workshop_as_for_five(
+    client, django_assert_max_num_queries
+):
+    """The record of live workshops (strategies/live/record.py) on the project's history page: a fixed
+    number of queries whatever the sessions, participants, dots and cards (slice "infra", issue 15)."""
+    from .test_live_record import held_workshop
+
+    # The change list reads each kind of row's history (15 queries with the session, the user and the
+    # project); the live record adds six: sessions, participants, timers, votes, revealed totals with
+    # their items' titles, idea rounds with their cards' outcomes counted.
+    history_max_queries = 21
+
+    project = ProjectFactory()
+    consultant = UserFactory(username="live-history", consultant_group=True)
+    MembershipFactory(project=project, user=consultant, role=Role.CONSULTANT)
+    client.force_login(consultant)
+    url = reverse("project_changes", args=[project.pk])
+
+    def count() -> int:
+        with django_assert_max_num_queries(history_max_queries, info="history page") as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    held_workshop(project, consultant, guests=1, cards=3)
+    one = count()
+    for day in range(2, 6):
+        held_workshop(project, consultant, guests=5, cards=8, started=timezone.now() - datetime.timedelta(days=day))
+    assert count() == one

@@ -55,6 +55,8 @@ SETTINGS_VARIABLES = (
     "AWS_S3_REGION_NAME",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "LIVE_SESSION_IDLE_MINUTES",
+    "LIVE_CHANNEL_PREFIX",
 )
 GOOD_SECRET_KEY = "".join(random.choices(string.ascii_letters, k=60))
 PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "example.com"}
@@ -351,3 +353,50 @@ def test_a_worker_lowers_its_cpu_priority_so_pages_come_before_renders(niceness,
     result = run(["-c", WORKER_PRIORITY], WORKER_NICENESS=niceness)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip().splitlines()[-1]) == lowered_by
+
+
+PRINT_LIVE = """
+import json
+import django
+from django.conf import settings
+
+django.setup()
+print(json.dumps({"layers": settings.CHANNEL_LAYERS, "idle": settings.LIVE_SESSION_IDLE_MINUTES,
+                  "asgi": settings.ASGI_APPLICATION, "first_app": settings.INSTALLED_APPS[0]}))
+"""
+
+
+def live_settings(**variables: str) -> dict:
+    result = run(["-c", PRINT_LIVE], **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_without_redis_the_live_workshop_runs_in_one_process_in_memory():
+    values = live_settings()
+    assert values["layers"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert values["idle"] == 120
+    # daphne first: `manage.py runserver` (make run) serves the WebSockets too.
+    assert values["first_app"] == "daphne" and values["asgi"] == "pbsm.asgi.application"
+
+
+def test_with_redis_the_web_processes_share_the_live_rooms_through_it():
+    values = live_settings(
+        REDIS_URL="redis://redis:6379/0", LIVE_CHANNEL_PREFIX="site-b", LIVE_SESSION_IDLE_MINUTES="30"
+    )
+    layer = values["layers"]["default"]
+    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    [host] = layer["CONFIG"]["hosts"]
+    assert host["address"] == "redis://redis:6379/0"
+    assert 0 < host["socket_connect_timeout"] <= 2  # a Redis that does not answer never holds a save long
+    # An idle socket's receive blocks on Redis for brpop_timeout; a shorter read timeout closed it.
+    from channels_redis.core import RedisChannelLayer
+
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
+    assert layer["CONFIG"]["prefix"] == "site-b"
+    assert values["idle"] == 30
+
+
+def test_live_idle_minutes_outside_their_range_stop_the_start():
+    result = django_setup(LIVE_SESSION_IDLE_MINUTES="1")
+    assert result.returncode != 0 and "LIVE_SESSION_IDLE_MINUTES" in result.stderr.strip().splitlines()[-1]

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # After a failed send, skip sending for a while rather than try a dead layer per save.
 _RETRY_AFTER_SECONDS = 5.0
 # A send that takes longer than this is given up (a hung Redis must not pile up messages).
-_SEND_TIMEOUT_SECONDS = 2.0
+SEND_TIMEOUT_SECONDS = 1.0
 _layer_down_since: float | None = None
 # The loop this process's sockets run on (the embedded in-memory layer only; see send_now).
 _socket_loop: asyncio.AbstractEventLoop | None = None
@@ -96,8 +96,12 @@ class _Sender(threading.Thread):
     def __init__(self):
         super().__init__(name="live-broadcast-sender", daemon=True)
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
+        self.pending = 0
+        self.idle = threading.Condition()
 
     def put(self, item) -> None:
+        with self.idle:
+            self.pending += 1
         self.messages.put(item)
 
     def run(self) -> None:
@@ -105,14 +109,19 @@ class _Sender(threading.Thread):
         asyncio.set_event_loop(loop)
         while True:
             group, envelope = self.messages.get()
-            loop.run_until_complete(self._send(group, envelope))
+            try:
+                loop.run_until_complete(self._send(group, envelope))
+            finally:
+                with self.idle:
+                    self.pending -= 1
+                    self.idle.notify_all()
 
     async def _send(self, group: str, envelope: dict) -> None:
         global _layer_down_since
         if _layer_down_since is not None and time.monotonic() - _layer_down_since < _RETRY_AFTER_SECONDS:
             return
         try:
-            await asyncio.wait_for(get_channel_layer().group_send(group, envelope), _SEND_TIMEOUT_SECONDS)
+            await asyncio.wait_for(get_channel_layer().group_send(group, envelope), SEND_TIMEOUT_SECONDS)
         except Exception:  # any failure of the layer (connection refused, timeout): the save stands
             _layer_down_since = time.monotonic()
             logger.warning("Live broadcast to %s dropped: the channel layer is unreachable.", group)
@@ -135,7 +144,9 @@ def _sender() -> _Sender:
 
 
 def wait_for_sent(timeout: float = 5.0) -> None:
-    """Until the sender's queue is empty (tests and benchmarks; pages never wait)."""
-    deadline = time.monotonic() + timeout
-    while _sender_thread is not None and not _sender_thread.messages.empty() and time.monotonic() < deadline:
-        time.sleep(0.005)
+    """Until every queued message has been sent or dropped (tests and benchmarks; pages never wait)."""
+    sender = _sender_thread
+    if sender is None:
+        return
+    with sender.idle:
+        sender.idle.wait_for(lambda: sender.pending == 0, timeout)

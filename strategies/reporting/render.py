@@ -34,6 +34,7 @@ from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
 from ..analysis.matrix_svg import priority_affinity_matrix
 from ..coverage import version_coverage
+from ..live.record import live_record
 from ..models import (
     ActionOption,
     BusinessBenefit,
@@ -57,6 +58,8 @@ STYLESHEET = "css/report.css"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 SUMMARY_KPIS = 8
 SUMMARY_BENEFITS = 6
+# The workshop appendix stays one page: the newest sessions up to the report's content.
+APPENDIX_SESSIONS = 6
 
 
 @dataclass
@@ -242,6 +245,11 @@ def report_context(version: StrategyVersion) -> dict:
     ]
     for number, chapter in enumerate(chapters, start=1):
         chapter["number"] = number
+    main_chapters = list(chapters)
+    # The live workshops held on the project up to the content's date: an appendix only if there were any.
+    workshops = live_record(version.project_id, until=_taken(content) or timezone.now(), limit=APPENDIX_SESSIONS)
+    if workshops:
+        chapters.append({"id": "workshops", "title": _("Appendix: live workshops"), "number": len(chapters) + 1})
 
     potential = potential_in_language(content)
     field_labels = labels()
@@ -281,9 +289,11 @@ def report_context(version: StrategyVersion) -> dict:
         "decisions": decisions,
         "decision": approval or (decisions[-1] if decisions else None),
         "chapters": chapters,
-        "area_chapters": chapters[1:-2],
-        "assumptions_chapter": chapters[-2],
-        "approval_chapter": chapters[-1],
+        "area_chapters": main_chapters[1:-2],
+        "assumptions_chapter": main_chapters[-2],
+        "approval_chapter": main_chapters[-1],
+        "workshops": workshops,
+        "workshops_chapter": chapters[-1] if workshops else None,
         "labels": field_labels,
         "content_taken": _taken(content),
         "keys": AreaKey,

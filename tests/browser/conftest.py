@@ -58,8 +58,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+def page(browser, asgi_live_server):
+    context = browser.new_context(base_url=asgi_live_server.url, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -99,6 +99,7 @@ class _AsgiLiveServer:
         from asgiref.sync import sync_to_async
         from channels.routing import ProtocolTypeRouter
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.signals import request_started
         from django.db import connections
 
         from pbsm.asgi import application
@@ -135,11 +136,21 @@ class _AsgiLiveServer:
             for alias, conn in shared.items():
                 connections[alias] = conn
 
-        # uvicorn's loop, where sync_to_async hands work to the one thread-sensitive executor thread.
+        # The consumers' database calls run on asgiref's one thread-sensitive executor thread; hand it
+        # the connection from uvicorn's loop. Each HTTP request, though, gets a thread of its own
+        # (Django's ASGI handler opens a ThreadSensitiveContext per request): request_started runs in
+        # that thread, so it hands the connection over there, as live_server does per request thread.
+        # With a connection of its own, a request would meet "database table is locked".
         loop = self.server.servers[0].get_loop()
         asyncio.run_coroutine_threadsafe(sync_to_async(share_connections)(), loop).result(10)
+        self._share_per_request = lambda **kwargs: share_connections()
+        if shared:
+            request_started.connect(self._share_per_request, dispatch_uid="asgi-test-server-shared-db")
 
     def stop(self):
+        from django.core.signals import request_started
+
+        request_started.disconnect(dispatch_uid="asgi-test-server-shared-db")
         self.server.should_exit = True
         self.thread.join(10)
         for conn in self._shared.values():

@@ -49,9 +49,9 @@ FOCUSED = "() => document.activeElement"
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, asgi_live_server):
     """A page whose context lets axe in past the Content-Security-Policy (see a11y.accessible_context)."""
-    context = accessible_context(browser, live_server)
+    context = accessible_context(browser, asgi_live_server)
     page = context.new_page()
     page.set_default_timeout(10_000)
     problems: list[str] = []

@@ -103,10 +103,12 @@ def test_a_live_workshop_with_facilitator_member_and_guest(browser, asgi_live_se
     expect(member).to_have_url(step_url(project, "business_model"))
     expect(comment).to_have_value("Bitte die Zielgruppen prüfen")
     comment.fill("")
+    # Done typing, the member follows with one click.
+    notice.get_by_role("button", name="Folgen").click()
+    member.wait_for_url(step_url(project, "action_options"))
     # Back to the business model for the vote and the idea round: everyone follows.
     facilitator.locator('[data-step-nav="prev"]').click()
     facilitator.wait_for_url(step_url(project, "business_model"))
-    notice.get_by_role("button", name="Folgen").click()
     member.wait_for_url(step_url(project, "business_model"))
     expect(guest.locator("#live-guest-step [data-step]")).to_have_attribute("data-step", "business_model")
 

@@ -252,9 +252,9 @@ def test_a_closed_canvas_block_opens_in_place_and_back_returns_to_the_first(page
 # --- without script ---------------------------------------------------------------------------
 
 
-def test_without_script_topics_are_added_edited_moved_and_deleted(browser, live_server, team):
+def test_without_script_topics_are_added_edited_moved_and_deleted(browser, asgi_live_server, team):
     project, block = team["project"], team["blocks"][0]
-    context = browser.new_context(base_url=live_server.url, locale="de-DE", java_script_enabled=False)
+    context = browser.new_context(base_url=asgi_live_server.url, locale="de-DE", java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

@@ -7,6 +7,27 @@ from strategies.services.versions import strategy_version_create, version_option
 from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """With PBSM_TEST_SQLITE_FILE set (`make test`'s browser run), the SQLite test database is a file.
+
+    The browser tests' ASGI server handles requests in threads of their own, beside the live
+    sockets' thread and the test's. On the in-memory database they would all share one
+    connection, and a transaction begun in one thread is then open in the others ("on_commit()
+    cannot be used in manual transaction management"); on a file each thread has its own
+    connection and SQLite's locks (with the settings' timeout) order them, as in `make run`.
+    """
+    import os
+    import tempfile
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if os.environ.get("PBSM_TEST_SQLITE_FILE") and database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tempfile.mkdtemp(prefix="pbsm-test-db-")  # a private folder; the test run removes the file
+        database.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
+
+
 def restore_migrated_data() -> None:
     """After a transactional test's flush: the catalogue and the groups the data migrations made."""
     from django.apps import apps

@@ -12,6 +12,7 @@
   const HEARTBEAT_MS = 25000;
   const MAX_DELAY_MS = 30000;
   const CONTENT_DEBOUNCE_MS = 300;
+  const SAVED_BADGE_MS = 3200; // the "Saved" badge fades after 3 s (static/css/app.css)
 
   let room = null;
   let socket = null;
@@ -294,9 +295,31 @@
   // matched by id, else by position and tag. New rows (they have ids) are inserted where they
   // stand in the fresh page; deleted ones leave, unless someone works in them (the row form
   // reports a deleted entry on save, as without live updates).
+  // The page's own marks on a row: the "Saved" badge of the user's own save (it fades by itself)
+  // and htmx's classes of a swap in progress. A row that differs from the server's only by them
+  // is left as it is, or the user's own save would lose its "Saved" the moment its news arrives.
+  const TRANSIENT_CLASSES = ["htmx-added", "htmx-settling", "htmx-swapping", "htmx-request"];
+  const withoutOwnMarks = (node) => {
+    const copy = node.cloneNode(true);
+    copy.querySelectorAll(".row-saved").forEach((badge) => badge.remove());
+    [copy, ...copy.querySelectorAll("[class]")].forEach((element) => {
+      element.classList.remove(...TRANSIENT_CLASSES);
+      if (element.getAttribute("class") === "") {
+        element.removeAttribute("class");
+      }
+    });
+    return copy.outerHTML;
+  };
+
+  let keptSaved = false; // a row kept for its "Saved" badge: look again once the badge has faded
+
   const reconcile = (old, fresh) => {
     if (!busy(old)) {
-      if (old.outerHTML === fresh.outerHTML) {
+      if (old.outerHTML === fresh.outerHTML || withoutOwnMarks(old) === fresh.outerHTML) {
+        return old;
+      }
+      if (old.id && old.querySelector(".row-saved")) {
+        keptSaved = true; // the user's own save, shown as such; a colleague's change follows after the fade
         return old;
       }
       const copy = adopt(fresh);
@@ -364,8 +387,12 @@
     }
     const x = window.scrollX;
     const y = window.scrollY;
+    keptSaved = false;
     reconcile(current, fresh);
     window.scrollTo(x, y);
+    if (keptSaved) {
+      window.setTimeout(onContentChanged, SAVED_BADGE_MS);
+    }
     emit("step-refreshed", {});
   };
 
@@ -383,7 +410,7 @@
     room.before(box);
   };
 
-  const onContentChanged = () => {
+  function onContentChanged() {
     window.clearTimeout(contentTimer);
     contentTimer = window.setTimeout(() => {
       if (document.getElementById("step-surface")) {
@@ -392,7 +419,7 @@
         showChangedNotice();
       }
     }, CONTENT_DEBOUNCE_MS);
-  };
+  }
 
   // --- the socket ------------------------------------------------------------------------------
 

@@ -72,6 +72,14 @@ async def messages_until(communicator, event: str, *, limit: int = 10) -> list[d
 
 
 @pytest.fixture(autouse=True)
+def test_connection_kept_open(monkeypatch):
+    """Channels closes "old" connections around every database call of a consumer; here those calls
+    run in the test's thread, whose connection is inside the test's transaction (autocommit off):
+    on PostgreSQL that counts as unusable and would be closed under the test."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def migrated_data(db):
     """The tests here that commit (transaction=True) start from a flushed database."""
     restore_migrated_data()

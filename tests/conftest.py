@@ -8,8 +8,11 @@ from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFac
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings():
-    """With PBSM_TEST_SQLITE_FILE set (`make test`'s browser run), the SQLite test database is a file.
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each xdist worker keeps its own test database (the suffix fixture pytest-django's default
+    asks for; without it two workers share one PostgreSQL test database and trip over each other).
+
+    With PBSM_TEST_SQLITE_FILE set (`make test`'s browser run), the SQLite test database is a file.
 
     The browser tests' ASGI server handles requests in threads of their own, beside the live
     sockets' thread and the test's. On the in-memory database they would all share one

@@ -15,6 +15,11 @@ case "${1:-}" in
     web)
         shift
         python manage.py migrate --noinput
+        # Under ASGI every request runs in a thread of its own, so a connection kept for the
+        # next request is never reused and lingers until its thread is collected (Django's
+        # advice: no persistent connections under ASGI). Workers keep theirs (settings: 60 s).
+        DATABASE_CONN_MAX_AGE="${DATABASE_CONN_MAX_AGE:-0}"
+        export DATABASE_CONN_MAX_AGE
         # ASGI: the pages and the live workshop's WebSockets. uvicorn's own supervisor runs the
         # workers (WEB_WORKERS) and replaces one that dies; uvicorn's gunicorn worker class is
         # deprecated. The live rooms are shared through Redis (REDIS_URL), so a socket may land

@@ -313,11 +313,24 @@
 
   let keptSaved = false; // a row kept for its "Saved" badge: look again once the badge has faded
 
+  // A row (an element with an id) showing the "Saved" of the user's own save, the badge its own
+  // and not a nested row's.
+  const holdsOwnSave = (node) => {
+    const badge = node.id ? node.querySelector(".row-saved") : null;
+    return Boolean(badge) && badge.parentElement.closest("[id]") === node;
+  };
+
   const reconcile = (old, fresh) => {
+    if (old.outerHTML === fresh.outerHTML || withoutOwnMarks(old) === fresh.outerHTML) {
+      return old;
+    }
+    if (busy(old) && holdsOwnSave(old)) {
+      // Just saved, the cursor still on its buttons (a keyboard user): matching its children by
+      // position would move them under the cursor; look again once the badge has faded.
+      keptSaved = true;
+      return old;
+    }
     if (!busy(old)) {
-      if (old.outerHTML === fresh.outerHTML || withoutOwnMarks(old) === fresh.outerHTML) {
-        return old;
-      }
       if (old.id && old.querySelector(".row-saved")) {
         keptSaved = true; // the user's own save, shown as such; a colleague's change follows after the fade
         return old;

@@ -97,12 +97,20 @@ class _AsgiLiveServer:
 
         import uvicorn
         from asgiref.sync import sync_to_async
+        from channels import DEFAULT_CHANNEL_LAYER
+        from channels.layers import channel_layers
         from channels.routing import ProtocolTypeRouter
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
         from django.core.signals import request_started
         from django.db import connections
 
         from pbsm.asgi import application
+
+        # A channel layer of this server's own: channels_redis ties its receiving to the event loop
+        # of the first socket that receives, and a previous test's server (its loop gone) may have
+        # left sockets counted as receiving; the next server's sockets then crash ("Two event loops
+        # are trying to receive() on one channel layer at once!") and its room hears nothing.
+        channel_layers.set(DEFAULT_CHANNEL_LAYER, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
 
         shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
         for conn in shared.values():

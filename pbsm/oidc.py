@@ -154,11 +154,11 @@ class CompanyAccountBackend(OIDCAuthenticationBackend):
         try:
             validate_email(email)
         except ValidationError:
-            logger.warning("Company sign-in refused: %r is not an e-mail address", email)
+            logger.warning("Company sign-in refused: the provider sent no valid e-mail address")
             return False
         # A boolean by the standard; some providers send the string.
         if claims.get("email_verified") not in (True, "true"):
-            logger.warning("Company sign-in refused: the provider has not verified %s", email)
+            logger.warning("Company sign-in refused: the provider has not verified the e-mail address")
             return False
         return True
 
@@ -182,7 +182,7 @@ class CompanyAccountBackend(OIDCAuthenticationBackend):
             last_name=_text_claim(claims, "family_name"),
         )
         # create_user without a password leaves it unusable: such an account signs in only here.
-        logger.info("Company sign-in created account %s for %s", user.pk, email)
+        logger.info("Company sign-in created account %s", user.pk)
         return user
 
     def get_user(self, user_id):

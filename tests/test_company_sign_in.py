@@ -21,6 +21,9 @@ from .oidc_provider import FORGER_KEY, FakeProvider
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 LOGIN_URL = "/accounts/login/"
+# Measured 23: the session (saved, reloaded, cycled at login), axes checking and resetting the
+# address, the account by e-mail and its last login. None of them grows with projects or people.
+QUERIES_PER_CALLBACK = 24
 REFUSED = "Signing in with your company account did not succeed."
 User = get_user_model()
 
@@ -387,3 +390,28 @@ def test_the_company_sign_in_speaks_german_to_a_german_browser(client, settings)
     page = client.get(LOGIN_URL, HTTP_ACCEPT_LANGUAGE="de")
 
     assert "Mit Ihrem Firmenkonto anmelden" in page.text
+
+
+# --- cost ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("projects", [1, 12])
+def test_the_callback_costs_the_same_few_queries_however_many_projects_and_people_there_are(
+    client, provider, django_assert_max_num_queries, projects
+):
+    from strategies.models import Role
+
+    from .factories import MembershipFactory, ProjectFactory
+
+    jane = UserFactory(username="jane", email="jane.doe@example-company.test")
+    for _ in range(projects):
+        project = ProjectFactory()
+        MembershipFactory(project=project, user=jane, role=Role.VIEWER)
+        MembershipFactory(project=project, user=UserFactory(), role=Role.CONSULTANT)
+    start = client.get(reverse("oidc_authentication_init"))
+    code, state = provider.authorize(start["Location"])
+
+    with django_assert_max_num_queries(QUERIES_PER_CALLBACK):
+        client.get(reverse("oidc_authentication_callback"), {"code": code, "state": state})
+
+    assert signed_in_user(client) == jane

@@ -86,9 +86,9 @@ def _discover(issuer: str) -> dict[str, str]:
     endpoints = {}
     for name, field in DISCOVERED.items():
         value = document.get(field)
-        if not isinstance(value, str) or not value.startswith(
-            ("https://", "http://" if settings.DEBUG else "https://")
-        ):
+        # The same rule as for OIDC_ISSUER in settings.py: plain http only for a local provider in development.
+        schemes = ("https://", "http://") if settings.DEBUG else ("https://",)
+        if not isinstance(value, str) or not value.startswith(schemes):
             raise ProviderUnavailable(f"discovery at {url} has no usable {field}")
         endpoints[name] = value
     return endpoints
@@ -141,7 +141,8 @@ class CompanyAccountBackend(OIDCAuthenticationBackend):
 
     def get_userinfo(self, access_token, id_token, payload):
         claims = super().get_userinfo(access_token, id_token, payload)
-        if not isinstance(claims, dict) or claims.get("sub") != payload.get("sub"):
+        subject = payload.get("sub")
+        if not subject or not isinstance(claims, dict) or claims.get("sub") != subject:
             # OIDC Core 5.3.2: user info about somebody else must not sign anyone in.
             raise SuspiciousOperation("user info is about another subject than the ID token")
         return claims

@@ -70,7 +70,10 @@ class FakeProvider:
     )
     # Laid over the ID token's claims (a value None removes the claim).
     id_token_claims: dict = field(default_factory=dict)
-    signing_key: rsa.RSAPrivateKey = PROVIDER_KEY
+    signing_key: rsa.RSAPrivateKey | str | None = PROVIDER_KEY
+    algorithm: str = "RS256"
+    # False: the token endpoint answers without an ID token.
+    sends_id_token: bool = True
     discovery: dict | None = None
     # What the authorization requests asked, by code; and what reached the token endpoint.
     pending: dict = field(default_factory=dict)
@@ -146,8 +149,9 @@ class FakeProvider:
         }
         claims.update(self.id_token_claims)
         claims = {name: value for name, value in claims.items() if value is not None}
-        id_token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": KEY_ID})
-        body = {"access_token": "access-" + form["code"], "token_type": "Bearer", "id_token": id_token}
+        body = {"access_token": "access-" + form["code"], "token_type": "Bearer"}
+        if self.sends_id_token:
+            body["id_token"] = jwt.encode(claims, self.signing_key, algorithm=self.algorithm, headers={"kid": KEY_ID})
         return 200, {"Content-Type": "application/json"}, _json(body)
 
     def _userinfo(self, request):

@@ -186,6 +186,30 @@ def test_an_id_token_signed_by_another_key_is_refused(client, provider):
     assert refused(provider.sign_in(client), client)
 
 
+@pytest.mark.parametrize(
+    ("algorithm", "key"),
+    [("none", None), ("HS256", oidc_provider.CLIENT_SECRET)],
+    ids=["unsigned", "signed-with-the-shared-client-secret"],
+)
+def test_an_id_token_not_signed_with_the_providers_key_pair_is_refused(client, provider, algorithm, key):
+    provider.algorithm, provider.signing_key = algorithm, key
+
+    assert refused(provider.sign_in(client), client)
+
+
+def test_a_token_answer_without_an_id_token_is_refused(client, provider):
+    provider.sends_id_token = False
+
+    assert refused(provider.sign_in(client), client)
+
+
+def test_an_id_token_without_a_subject_is_refused(client, provider):
+    provider.id_token_claims = {"sub": None}
+    del provider.userinfo["sub"]
+
+    assert refused(provider.sign_in(client), client)
+
+
 def test_user_info_about_another_subject_is_refused(client, provider):
     provider.id_token_claims = {"sub": "someone-else"}
 

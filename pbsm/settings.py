@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pbsm.oidc.sign_in_options",
             ],
         },
     },
@@ -306,6 +307,92 @@ AXES_LOCKOUT_CALLABLE = "pbsm.auth.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 # No start-up banner on every manage.py command; failures and lockouts are still logged.
 AXES_VERBOSE = False
+
+# --- Company sign-in (OpenID Connect, pbsm/oidc.py) -------------------------
+# Optional single sign-on beside local accounts, with mozilla-django-oidc. Off unless
+# OIDC_RP_CLIENT_ID is set; then OIDC_RP_CLIENT_SECRET and OIDC_ISSUER must be set too. The
+# provider's endpoints come from the issuer's discovery document (fetched on first use, so a
+# start never waits for the provider), or all four are given explicitly. Signing in grants no
+# project: memberships still decide (README, "Company sign-in").
+OIDC_VARIABLES = (
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_ISSUER",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+    "OIDC_CREATE_USERS",
+)
+OIDC_ENDPOINT_VARIABLES = OIDC_VARIABLES[3:7]
+
+
+def _provider_url(name: str, value: str, *, debug: bool) -> str:
+    parts = urlsplit(value)
+    allowed = ("https", "http") if debug else ("https",)
+    if parts.scheme not in allowed or not parts.hostname or parts.query or parts.fragment:
+        plain = " (http:// only with DJANGO_DEBUG=true)" if debug else ""
+        raise ImproperlyConfigured(f"{name}={value!r} must be an https:// address{plain} without query.")
+    return value
+
+
+def company_sign_in(environ, *, debug: bool) -> dict:
+    """The OIDC_* settings from the environment; OIDC_ENABLED False when no client id is set.
+
+    A half-configured sign-in stops the start and names what is missing, rather than showing
+    a button that fails for everybody.
+    """
+    values = {name: (environ.get(name) or "").strip() for name in OIDC_VARIABLES}
+    # The library reads these names even while the sign-in is off (its views are always routed
+    # and answer 404 then, pbsm/oidc.py), so they exist, empty.
+    result = {"OIDC_ENABLED": False, "OIDC_ISSUER": "", "OIDC_RP_CLIENT_ID": "", "OIDC_RP_CLIENT_SECRET": ""}
+    result.update(dict.fromkeys(OIDC_ENDPOINT_VARIABLES, ""))
+    if not values["OIDC_RP_CLIENT_ID"]:
+        others = [name for name in OIDC_VARIABLES[1:] if values[name]]
+        if others:
+            raise ImproperlyConfigured(f"{others[0]} is set but OIDC_RP_CLIENT_ID is not; set both or neither.")
+        return result
+    for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_ISSUER"):
+        if not values[name]:
+            raise ImproperlyConfigured(f"{name} must be set when OIDC_RP_CLIENT_ID is set.")
+    endpoints = {name: values[name] for name in OIDC_ENDPOINT_VARIABLES}
+    given = [name for name, value in endpoints.items() if value]
+    if given and len(given) != len(endpoints):
+        missing = next(name for name, value in endpoints.items() if not value)
+        raise ImproperlyConfigured(
+            f"{missing} is not set but {given[0]} is: give all four endpoints, or none to read them "
+            "from the issuer's discovery document."
+        )
+    create = values["OIDC_CREATE_USERS"].lower() or "true"
+    if create not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"OIDC_CREATE_USERS={values['OIDC_CREATE_USERS']!r} is not a boolean.")
+    result.update(
+        OIDC_ENABLED=True,
+        OIDC_ISSUER=_provider_url("OIDC_ISSUER", values["OIDC_ISSUER"], debug=debug),
+        OIDC_RP_CLIENT_ID=values["OIDC_RP_CLIENT_ID"],
+        OIDC_RP_CLIENT_SECRET=values["OIDC_RP_CLIENT_SECRET"],
+        # A person who signs in for the first time gets an account without any membership;
+        # with false only people who already have an account (matched by e-mail) may sign in.
+        OIDC_CREATE_USER=create in _TRUE,
+        **{name: _provider_url(name, value, debug=debug) for name, value in endpoints.items() if value},
+    )
+    return result
+
+
+vars().update(company_sign_in(os.environ, debug=DEBUG))
+# Fixed on purpose: ID tokens signed by the provider's key pair (checked against its JWKS), never
+# by the shared client secret; PKCE besides the state and the nonce; a provider that does not
+# answer in ten seconds fails the sign-in instead of holding a web process (the library's
+# default is to wait forever).
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+if OIDC_ENABLED:  # noqa: F821 - set just above from company_sign_in()
+    # After axes' backend, which must stay first to refuse a locked-out address.
+    AUTHENTICATION_BACKENDS.append("pbsm.oidc.CompanyAccountBackend")
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "de"

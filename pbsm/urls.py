@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import health
+from . import health, oidc
 from .password_reset import PasswordResetView
 
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
+    # Company sign-in (OpenID Connect): routed always, answering 404 while it is not configured.
+    path("accounts/oidc/", include(oidc.urlpatterns)),
     # Django's own account routes, its password reset with limits on the e-mails sent.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include([route for route in auth_urls.urlpatterns if route.name != "password_reset"])),

@@ -77,6 +77,7 @@ from strategies.services.versions import strategy_version_create, version_option
 from strategies.wizard.rows import ROW_KINDS
 from strategies.wizard.steps import STEPS
 
+from . import oidc_provider
 from .factories import (
     BenefitFactory,
     CompetitorFactory,
@@ -261,6 +262,10 @@ MATRIX: dict[str, Route] = {
         GET=PUBLIC, POST=PUBLIC, args=lambda mat: {"uidb64": "MQ", "token": "set-password"}
     ),
     "password_reset_complete": Route(GET=PUBLIC),
+    # company sign-in (OpenID Connect), switched on for this module (company_sign_in_on below): the
+    # start sends anyone to the provider, the callback without a started sign-in back to the login page
+    "oidc_authentication_init": Route(GET=PUBLIC),
+    "oidc_authentication_callback": Route(GET=PUBLIC),
     "set_language": Route(GET=PUBLIC, POST=PUBLIC, data={"language": "en", "next": "/"}),
     # the admin's own login; every other admin route falls under the admin rule below
     "admin:login": Route(GET=PUBLIC, POST=PUBLIC),
@@ -657,6 +662,13 @@ def send(client, method: str, url: str, data: dict):
 def media_in_tmp(settings, tmp_path):
     """Report files go to a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def company_sign_in_on(settings):
+    """The company sign-in's routes answer only when it is configured (they are 404 otherwise,
+    tests/test_company_sign_in.py); explicit endpoints, so no cell asks a provider anything."""
+    oidc_provider.configure(settings, explicit_endpoints=True)
 
 
 @pytest.fixture

@@ -57,7 +57,26 @@ SETTINGS_VARIABLES = (
     "AWS_SECRET_ACCESS_KEY",
     "LIVE_SESSION_IDLE_MINUTES",
     "LIVE_CHANNEL_PREFIX",
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_ISSUER",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+    "OIDC_CREATE_USERS",
 )
+COMPANY_SIGN_IN = {
+    "OIDC_RP_CLIENT_ID": "pbsm-workbench",
+    "OIDC_RP_CLIENT_SECRET": "a-client-secret",
+    "OIDC_ISSUER": "https://login.example.com/realms/staff",
+}
+ENDPOINTS = {
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://login.example.com/auth",
+    "OIDC_OP_TOKEN_ENDPOINT": "https://login.example.com/token",
+    "OIDC_OP_USER_ENDPOINT": "https://login.example.com/userinfo",
+    "OIDC_OP_JWKS_ENDPOINT": "https://login.example.com/certs",
+}
 GOOD_SECRET_KEY = "".join(random.choices(string.ascii_letters, k=60))
 PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": GOOD_SECRET_KEY, "DJANGO_ALLOWED_HOSTS": "example.com"}
 
@@ -155,6 +174,39 @@ def settings_values(**variables: str) -> dict:
         pytest.param({"WORKER_NICENESS": "20"}, ("WORKER_NICENESS",), id="worker-niceness-above-19"),
         pytest.param(
             {"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, ("DJANGO_TRUSTED_PROXY_COUNT",), id="trusted-proxies-negative"
+        ),
+        pytest.param(
+            {"OIDC_RP_CLIENT_ID": "pbsm-workbench"}, ("OIDC_RP_CLIENT_SECRET",), id="oidc-client-without-secret"
+        ),
+        pytest.param(
+            {"OIDC_RP_CLIENT_SECRET": "secret"}, ("OIDC_RP_CLIENT_SECRET", "OIDC_RP_CLIENT_ID"), id="oidc-secret-alone"
+        ),
+        pytest.param(
+            {"OIDC_ISSUER": "https://login.example.com"}, ("OIDC_ISSUER", "OIDC_RP_CLIENT_ID"), id="oidc-issuer-alone"
+        ),
+        pytest.param({**COMPANY_SIGN_IN, "OIDC_ISSUER": ""}, ("OIDC_ISSUER",), id="oidc-client-without-issuer"),
+        pytest.param(
+            {**COMPANY_SIGN_IN, "OIDC_ISSUER": "login.example.com"},
+            ("OIDC_ISSUER", "login.example.com"),
+            id="oidc-issuer-not-an-address",
+        ),
+        pytest.param(
+            {**PRODUCTION, **COMPANY_SIGN_IN, "OIDC_ISSUER": "http://login.example.com"},
+            ("OIDC_ISSUER", "https://"),
+            id="oidc-plain-http-issuer-in-production",
+        ),
+        pytest.param(
+            {**COMPANY_SIGN_IN, "OIDC_OP_TOKEN_ENDPOINT": "https://login.example.com/token"},
+            ("OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT"),
+            id="oidc-some-endpoints-only",
+        ),
+        pytest.param(
+            {**COMPANY_SIGN_IN, **ENDPOINTS, "OIDC_OP_JWKS_ENDPOINT": "ftp://login.example.com/certs"},
+            ("OIDC_OP_JWKS_ENDPOINT", "ftp://"),
+            id="oidc-endpoint-not-https",
+        ),
+        pytest.param(
+            {**COMPANY_SIGN_IN, "OIDC_CREATE_USERS": "maybe"}, ("OIDC_CREATE_USERS", "maybe"), id="oidc-create-typo"
         ),
         pytest.param(
             {**PRODUCTION, "DJANGO_SECURE_HSTS_SECONDS": "a year"},
@@ -400,3 +452,66 @@ def test_with_redis_the_web_processes_share_the_live_rooms_through_it():
 def test_live_idle_minutes_outside_their_range_stop_the_start():
     result = django_setup(LIVE_SESSION_IDLE_MINUTES="1")
     assert result.returncode != 0 and "LIVE_SESSION_IDLE_MINUTES" in result.stderr.strip().splitlines()[-1]
+
+
+PRINT_COMPANY_SIGN_IN = """
+import json
+import django
+from django.conf import settings
+
+django.setup()
+from django.urls import reverse
+
+print(json.dumps({
+    "enabled": settings.OIDC_ENABLED,
+    "backends": settings.AUTHENTICATION_BACKENDS,
+    "processors": settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
+    "create": getattr(settings, "OIDC_CREATE_USER", None),
+    "endpoints": [settings.OIDC_OP_AUTHORIZATION_ENDPOINT, settings.OIDC_OP_JWKS_ENDPOINT],
+    "algorithm": settings.OIDC_RP_SIGN_ALGO,
+    "pkce": settings.OIDC_USE_PKCE,
+    "timeout": settings.OIDC_TIMEOUT,
+    "callback": reverse("oidc_authentication_callback"),
+}))
+"""
+
+
+def company_sign_in_settings(**variables: str) -> dict:
+    result = run(["-c", PRINT_COMPANY_SIGN_IN], **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+LOCAL_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def test_without_oidc_variables_the_company_sign_in_is_off_and_the_backends_are_the_local_ones():
+    values = company_sign_in_settings()
+    assert values["enabled"] is False
+    assert values["backends"] == LOCAL_BACKENDS
+
+
+def test_with_client_and_issuer_the_company_sign_in_is_on_after_axes_with_endpoints_from_discovery():
+    values = company_sign_in_settings(**PRODUCTION, **COMPANY_SIGN_IN)
+    assert values["enabled"] is True
+    # axes stays first: a locked-out address is refused before any backend signs anyone in.
+    assert values["backends"] == [*LOCAL_BACKENDS, "pbsm.oidc.CompanyAccountBackend"]
+    assert values["endpoints"] == ["", ""]  # read from the issuer's discovery document on first use
+    assert (values["algorithm"], values["pkce"], values["create"]) == ("RS256", True, True)
+    assert 0 < values["timeout"] <= 30  # a provider that does not answer never holds a web process for long
+    assert values["callback"] == "/accounts/oidc/callback/"
+
+
+def test_explicit_endpoints_and_no_new_accounts_are_read_from_the_environment():
+    values = company_sign_in_settings(**PRODUCTION, **COMPANY_SIGN_IN, **ENDPOINTS, OIDC_CREATE_USERS="false")
+    assert values["endpoints"] == [ENDPOINTS["OIDC_OP_AUTHORIZATION_ENDPOINT"], ENDPOINTS["OIDC_OP_JWKS_ENDPOINT"]]
+    assert values["create"] is False
+
+
+def test_a_plain_http_issuer_is_allowed_in_development_for_a_local_provider():
+    values = company_sign_in_settings(**{**COMPANY_SIGN_IN, "OIDC_ISSUER": "http://localhost:8080/realms/dev"})
+    assert values["enabled"] is True

@@ -260,8 +260,8 @@ class BusinessBenefitAdmin(ProjectScopedAdmin):
 
 @admin.register(m.ActionOption)
 class ActionOptionAdmin(ProjectScopedAdmin):
-    list_display = ("title", "topic", "benefit", "usage_format", "effort")
-    list_filter = ("usage_format", "effort")
+    list_display = ("title", "topic", "benefit", "usage_format", "priority", "effort")
+    list_filter = ("usage_format", "priority", "effort")
     search_fields = ("title", "topic__title")
     list_select_related = ("topic", "benefit", "usage_format")
 

@@ -47,8 +47,28 @@ def _option_row(option: dict) -> dict:
         "topic": option.get("topic"),
         "block": option.get("block"),
         "benefit": option.get("benefit"),
+        "priority": option.get("priority"),
         "reason": option.get("reason", ""),
     }
+
+
+def _records_option_priority(content: dict) -> bool:
+    """Snapshot schema 5 on records each option's priority; an older one reads None for every option."""
+    schema = content.get("schema")
+    return isinstance(schema, int) and schema >= 5
+
+
+def _priority_changed(old_options: dict[int, dict], new_options: dict[int, dict]) -> list[dict]:
+    """Options in both versions whose priority changed (set, unset or moved), in the new version's order."""
+    return [
+        {
+            **{k: v for k, v in _option_row(option).items() if k not in ("reason", "priority")},
+            "priority_old": old_options[option_id].get("priority"),
+            "priority_new": option.get("priority"),
+        }
+        for option_id, option in new_options.items()
+        if option_id in old_options and old_options[option_id].get("priority") != option.get("priority")
+    ]
 
 
 def _by_id(items) -> dict[int, dict]:
@@ -177,10 +197,14 @@ def compare_contents(old: dict, new: dict) -> dict:
     Returns::
 
         {
-          "options_added":   [{"id", "title", "topic_id", "topic", "block", "benefit", "reason"}],  # from new
+          "options_added":   [{"id", "title", "topic_id", "topic", "block", "benefit", "priority",
+                                "reason"}],  # from new
           "options_removed": [same, from old],
           "options_reason_changed": [{"id", "title", "topic_id", "topic", "block", "benefit",
                                       "reason_old", "reason_new"}],  # included in both
+          "options_priority_changed": [{"id", "title", "topic_id", "topic", "block", "benefit",
+                                        "priority_old", "priority_new"}],  # included in both; 1..5 or
+                                      # None (unset); empty unless both versions record priorities
           "topics_added" / "topics_removed":     [{"id", "title", "block", "priority"}],  # covered topics
           "benefits_added" / "benefits_removed": [{"id", "title", "topic_id", "topic", "benefit_type", "priority"}],
           "resources": [{"resource_type_id", "title", "unit", "qualitative",
@@ -204,7 +228,7 @@ def compare_contents(old: dict, new: dict) -> dict:
     old_options, new_options = _included(old), _included(new)
     reason_changed = [
         {
-            **{k: v for k, v in _option_row(option).items() if k != "reason"},
+            **{k: v for k, v in _option_row(option).items() if k not in ("reason", "priority")},
             "reason_old": old_options[option_id].get("reason", ""),
             "reason_new": option.get("reason", ""),
         }
@@ -242,6 +266,9 @@ def compare_contents(old: dict, new: dict) -> dict:
         "options_added": [_option_row(o) for o in _added(old_options, new_options)],
         "options_removed": [_option_row(o) for o in _added(new_options, old_options)],
         "options_reason_changed": reason_changed,
+        "options_priority_changed": _priority_changed(old_options, new_options)
+        if _records_option_priority(old) and _records_option_priority(new)
+        else [],
         "topics_added": [_topic_row(t) for t in _added(old_topics, new_topics)],
         "topics_removed": [_topic_row(t) for t in _added(new_topics, old_topics)],
         "benefits_added": [_benefit_row(b, all_new_topics) for b in _added(old_benefits, new_benefits)],

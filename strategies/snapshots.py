@@ -35,8 +35,10 @@ from .models import (
 # 4: each KPI and milestone carries its working row's "id": the key its check-ins, tracking and
 # review findings are recorded under (strategies/models/checkins.py), the same in every version
 # that carries the KPI over. Older snapshots read with "id" None: their KPIs cannot be tracked.
-SCHEMA = 4
-READABLE_SCHEMAS = (2, 3, SCHEMA)
+# 5: each option carries its "priority" (1..5 or None, unset; migration 0016). Older snapshots read
+# with it None, as an option whose priority was not set: none could be set then.
+SCHEMA = 5
+READABLE_SCHEMAS = (2, 3, 4, SCHEMA)
 
 
 def _number(value) -> str | None:
@@ -75,6 +77,7 @@ def _as_current_shape(snapshot: dict) -> dict:
     return {
         **snapshot,
         "potential": snapshot.get("potential"),
+        "options": [{"priority": None, **option} for option in snapshot.get("options", [])],
         "kpis": [{"id": None, **kpi} for kpi in snapshot.get("kpis", [])],
         "milestones": [{"id": None, **milestone} for milestone in snapshot.get("milestones", [])],
     }
@@ -222,7 +225,7 @@ def build_snapshot(version: StrategyVersion) -> dict:
             "rationale",
             *("option__title", "option__topic_id", "option__benefit_id", "option__usage_format_id"),
             *("option__user_benefit", "option__motivation", "option__participation"),
-            *("option__services_needed", "option__effort"),
+            *("option__services_needed", "option__priority", "option__effort"),
             *("option__benefit__title", "option__benefit__topic_id", "option__benefit__priority"),
             *("option__benefit__usage_format_id", "option__benefit__causal_chain"),
             "option__benefit__receiving_process",
@@ -299,6 +302,7 @@ def build_snapshot(version: StrategyVersion) -> dict:
                 "motivation": choice["option__motivation"],
                 "participation": choice["option__participation"],
                 "services_needed": choice["option__services_needed"],
+                "priority": choice["option__priority"],
                 "effort": choice["option__effort"],
                 "requirements": requirements.get(choice["option_id"], []),
             }

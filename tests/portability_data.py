@@ -83,7 +83,7 @@ def fill(project, consultant, manager):
 
     topic.description = "Three fairs a year"
     _as(consultant, topic)
-    option.effort = 4
+    option.effort, option.priority = 4, 5
     _as(consultant, option)
 
     v1 = strategy_version_create(project=project, user=consultant, name="First", rationale="Start small")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from competencies.models import ResourceType
 from strategies.comparison import compare_contents, compare_versions, last_approved_before
@@ -125,6 +126,45 @@ def test_a_changed_reason_of_an_option_in_both_is_reported(known, consultant):
         "core",
         "core, and cheaper now",
     )
+
+
+def test_an_option_in_both_whose_priority_changed_is_reported(known):
+    a = known["a"]
+    a.priority = 5  # after V1 was frozen with A unset: the draft V2 reads it live
+    a.save()
+    result = compare_versions(known["v1"], known["v2"])
+    (changed,) = result["options_priority_changed"]
+    assert (changed["id"], changed["title"], changed["priority_old"], changed["priority_new"]) == (a.pk, "A", None, 5)
+    assert result["options_added"][0]["priority"] is None  # C, unset
+
+
+def test_option_priorities_are_not_compared_with_a_version_frozen_before_they_were_recorded(known):
+    known["a"].priority = 5
+    known["a"].save()
+    v1 = known["v1"]
+    older = {
+        **v1.snapshot,
+        "schema": 4,
+        "options": [{k: v for k, v in o.items() if k != "priority"} for o in v1.snapshot["options"]],
+    }
+    result = compare_versions(
+        StrategyVersion(project=v1.project, status=VersionStatus.APPROVED, snapshot=older), known["v2"]
+    )
+    assert result["options_priority_changed"] == []
+
+
+def test_the_compare_page_shows_an_options_changed_priority(known, client_for, manager, english_pages):
+    known["a"].priority = 4
+    known["a"].save()
+    v1, v2 = known["v1"], known["v2"]
+    html = (
+        client_for(manager)
+        .get(reverse("version_compare", args=[v1.project_id]) + f"?old={v1.pk}&new={v2.pk}")
+        .content.decode()
+    )
+    table = html[html.index('class="table table-sm priority-changes"') :]
+    table = table[: table.index("</table>")]
+    assert "A" in table and "not set" in table and "4/5" in table
 
 
 def test_a_frozen_version_is_compared_by_its_snapshot(known):

@@ -77,6 +77,7 @@ RATINGS = [
     pytest.param(TopicFactory, "social_media_affinity", "topic_social_media_affinity_1_to_5", id="topic-affinity"),
     pytest.param(BenefitFactory, "priority", "benefit_priority_1_to_5", id="benefit-priority"),
     pytest.param(OptionFactory, "effort", "option_effort_1_to_5", id="option-effort"),
+    pytest.param(OptionFactory, "priority", "option_priority_1_to_5_or_unset", id="option-priority"),
     pytest.param(PresenceFactory, "strength", "presence_strength_1_to_5", id="presence-strength"),
     pytest.param(ResourceFactory, "quality", "resource_quality_1_to_5", id="resource-quality"),
     pytest.param(effect_relevance, "relevance", "effect_relevance_relevance_1_to_5", id="effect-relevance"),
@@ -104,6 +105,11 @@ def test_topic_priority_outside_1_to_5_is_refused_on_create():
     topic = TopicFactory()
     with pytest.raises(IntegrityError, match="topic_priority_1_to_5"), transaction.atomic():
         m.Topic.objects.create(project=topic.project, block=topic.block, title="Other", priority=9)
+
+
+def test_an_options_priority_may_be_unset_in_the_database():
+    option = OptionFactory(priority=3)
+    accepted(m.ActionOption, option.pk, priority=None)
 
 
 # --- choices --------------------------------------------------------------------------

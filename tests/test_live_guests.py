@@ -180,13 +180,14 @@ def test_the_guest_page_shows_the_project_the_facilitator_and_the_shown_step(ses
 
 
 def test_the_guest_follows_the_facilitator_through_the_step_fragment(session, guest, consultant):
-    OptionFactory(topic__project=session.project, title="Customer forum")
+    OptionFactory(topic__project=session.project, title="Customer forum", priority=4, effort=2)
     assert 'data-step="business_model"' in text(guest.get(reverse("live_guest_step"), **HX))
 
     live_session_show_step(session=session, user=consultant, step=AreaKey.ACTION_OPTIONS)
 
     fragment = text(guest.get(reverse("live_guest_step"), **HX))
     assert 'data-step="action_options"' in fragment and "Customer forum" in fragment
+    assert "· priority 4 · effort 2" in fragment  # the room's ranking, once applied, shows to guests too
     assert "<html" not in fragment
 
 

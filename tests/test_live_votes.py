@@ -243,18 +243,52 @@ def test_apply_needs_the_reveal_the_facilitator_and_the_projects_topics(session,
     assert foreign.priority == 3
 
 
-def test_a_vote_on_options_is_revealed_but_sets_no_priority(session, consultant, topics):
-    option = OptionFactory(topic=topics[0], title="Webinars")
+def test_a_vote_on_options_sets_their_priorities_through_the_row_saves(project, session, consultant, topics):
+    webinars = OptionFactory(topic=topics[0], title="Webinars")
+    podcast = OptionFactory(topic=topics[1], title="Podcast", priority=2)
+    videos = OptionFactory(topic=topics[1], title="Videos", priority=4)
     vote = dot_vote_open(
         session=session, user=consultant, target=VoteTarget.OPTIONS, dots_per_participant=2, max_per_item=1
     )
-    dot_vote_dot(vote=vote, participant=member_in(session, consultant), item_id=option.pk, delta=1)
+    dot_vote_dot(vote=vote, participant=member_in(session, consultant), item_id=webinars.pk, delta=1)
     with pytest.raises(DomainError):
         dot_vote_dot(vote=vote, participant=member_in(session, consultant), item_id=topics[1].pk + 10_000, delta=1)
     dot_vote_reveal(vote=vote, user=consultant)
-    assert [(r.item.title, r.item.group, r.total) for r in dot_vote_results(vote)] == [("Webinars", "Alpha", 1)]
-    with pytest.raises(DomainError):
-        dot_vote_apply(vote=vote, user=consultant, priorities={option.pk: 5})
+    results = dot_vote_results(vote)
+    assert [(r.item.title, r.item.group, r.total, r.item.priority) for r in results] == [
+        ("Webinars", "Alpha", 1, None),
+        ("Podcast", "Beta", 0, 2),
+        ("Videos", "Beta", 0, 4),
+    ]
+    assert [r.proposed_priority for r in results] == [5, 1, 1]
+    records = {o.pk: o.history.count() for o in (webinars, podcast, videos)}
+
+    changed = dot_vote_apply(vote=vote, user=consultant, priorities={webinars.pk: 5, podcast.pk: 2})
+
+    assert [o.pk for o in changed] == [webinars.pk]  # Podcast was at 2 already: no empty change
+    for option in (webinars, podcast, videos):
+        option.refresh_from_db()
+    assert (webinars.priority, podcast.priority, videos.priority) == (5, 2, 4)
+    assert (webinars.lock_version, podcast.lock_version, videos.lock_version) == (1, 0, 0)
+    assert webinars.history.count() == records[webinars.pk] + 1
+    assert webinars.history.first().priority == 5
+    assert podcast.history.count() == records[podcast.pk] and videos.history.count() == records[videos.pk]
+    vote.refresh_from_db()
+    assert vote.state == VoteState.APPLIED
+
+
+def test_an_option_vote_sets_only_the_projects_options(project, session, consultant, topics):
+    option = OptionFactory(topic=topics[0], title="Webinars")
+    foreign = OptionFactory(topic=TopicFactory(project=ProjectFactory()), priority=3)
+    vote = dot_vote_open(
+        session=session, user=consultant, target=VoteTarget.OPTIONS, dots_per_participant=2, max_per_item=1
+    )
+    dot_vote_reveal(vote=vote, user=consultant)
+    for priorities in ({foreign.pk: 5}, {option.pk + 10_000: 5}, {option.pk: 0}):
+        with pytest.raises(DomainError):
+            dot_vote_apply(vote=vote, user=consultant, priorities=priorities)
+    foreign.refresh_from_db(), option.refresh_from_db()
+    assert foreign.priority == 3 and option.priority is None
 
 
 def test_every_change_is_announced_to_the_room(
@@ -390,6 +424,33 @@ def test_the_facilitator_applies_ticked_priorities_from_the_panel(
     assert applied.status_code == 200 and b"The facilitator has applied the result." in applied.content
     alpha.refresh_from_db(), beta.refresh_from_db()
     assert (alpha.priority, beta.priority) == (5, 3)
+
+
+def test_the_panel_offers_option_priorities_to_apply_and_sets_the_ticked_ones(
+    project, session, consultant, topics, client_for
+):
+    client = client_for(consultant)
+    webinars = OptionFactory(topic=topics[0], title="Webinars")
+    podcast = OptionFactory(topic=topics[1], title="Podcast", priority=2)
+    vote = dot_vote_open(
+        session=session, user=consultant, target=VoteTarget.OPTIONS, dots_per_participant=2, max_per_item=1
+    )
+    dot_vote_dot(vote=vote, participant=member_in(session, consultant), item_id=webinars.pk, delta=1)
+    client.post(reverse("live_vote_reveal", args=[project.pk, vote.pk]), **HX)
+    shown = client.get(panel(project), **HX).content.decode()
+    assert "Apply selected" in shown and "Tick the action options whose priority" in shown
+    assert f'name="priority-{webinars.pk}"' in shown and f'name="priority-{podcast.pk}"' in shown
+    # Webinars has no priority yet and is proposed 5: ticked; Podcast is proposed the 1 it lacks: ticked too.
+    assert f'value="{webinars.pk}" id="apply-{webinars.pk}" checked' in shown
+    assert f'value="{podcast.pk}" id="apply-{podcast.pk}" checked' in shown
+    applied = client.post(
+        reverse("live_vote_apply", args=[project.pk, vote.pk]),
+        {"apply": [str(webinars.pk)], f"priority-{webinars.pk}": "4", f"priority-{podcast.pk}": "1"},
+        **HX,
+    )
+    assert applied.status_code == 200 and b"The facilitator has applied the result." in applied.content
+    webinars.refresh_from_db(), podcast.refresh_from_db()
+    assert (webinars.priority, podcast.priority) == (4, 2)
 
 
 def test_a_refused_dot_is_said_beside_its_item(project, session, vote, viewer, topics, client_for):

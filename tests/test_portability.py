@@ -114,7 +114,7 @@ def test_catalogue_rows_are_named_by_key_and_users_by_username(filled, consultan
 def test_snapshot_potential_ratings_name_the_catalogue_by_key(filled):
     """Catalogue ids differ between installations: a frozen version's ratings travel by key."""
     snapshot = project_export(project=filled)["versions"][1]["snapshot"]
-    assert snapshot["schema"] == 4
+    assert snapshot["schema"] == 5
     effects, formats = snapshot["potential"]["effects"], snapshot["potential"]["usage_formats"]
     assert effects and formats
     assert all(row["id"] == row["key"] for row in (*effects, *formats))
@@ -552,6 +552,49 @@ def test_a_file_written_before_the_later_fields_still_imports(filled, consultant
     imported = project_import(document=document, user=consultant)
     choices = m.VersionOption.objects.filter(version__project=imported)
     assert choices.exists() and not choices.exclude(included_at_takeover=None).exists()
+
+
+def test_a_file_written_before_options_had_a_priority_imports_them_without_one(filled, consultant):
+    """Exports from before migration 0016 have no option priority: not in the rows, not in the options'
+    history, and their snapshots are schema 4 without it. Such a file imports, each option unset."""
+    document = json.loads(document_json(project_export(project=filled)))
+    assert {row["priority"] for row in document["options"]} == {None, 5}  # the field travels today
+    for row in document["options"]:
+        del row["priority"]
+    for record in document["history"]:
+        if record["model"] == "options":
+            del record["fields"]["priority"]
+    for version in document["versions"]:
+        if version["snapshot"]:
+            version["snapshot"]["schema"] = 4
+            for option in version["snapshot"]["options"]:
+                del option["priority"]
+
+    imported = project_import(document=document, user=consultant)
+
+    options = m.ActionOption.objects.filter(topic__project=imported)
+    assert options.exists() and not options.exclude(priority=None).exists()
+    assert not m.ActionOption.history.filter(id__in=options.values("pk")).exclude(priority=None).exists()
+    content = version_content(imported.versions.get(number=1))
+    assert content["schema"] == 4 and content["options"]
+    assert all(option["priority"] is None for option in content["options"])
+
+
+def test_an_options_priority_travels_in_the_rows_and_the_frozen_snapshot(filled, consultant):
+    imported = round_trip(project_export(project=filled), consultant)
+    assert m.ActionOption.objects.get(topic__project=imported, title="Booth live posts").priority == 5
+    frozen = {o["title"]: o["priority"] for o in version_content(imported.versions.get(number=1))["options"]}
+    assert frozen == {"Booth live posts": 5, "Career videos": None, "Employee stories": None}
+
+
+@pytest.mark.parametrize("priority", [0, 6, "5", True])
+def test_a_snapshot_option_priority_outside_1_to_5_is_refused(filled, consultant, priority):
+    document = json.loads(document_json(project_export(project=filled)))
+    document["versions"][0]["snapshot"]["options"][0]["priority"] = priority
+    with pytest.raises(DomainError) as refused:
+        project_import(document=document, user=consultant)
+    assert "snapshot.options[0].priority" in str(refused.value)
+    assert not m.StrategyProject.objects.exclude(pk=filled.pk).exists()
 
 
 # --- strategy management (format version 2) ------------------------------------------------------------

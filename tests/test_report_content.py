@@ -11,8 +11,15 @@ from pypdf import PdfReader
 
 from competencies.models import BusinessModelBlock, ResourceType
 from strategies.demo import seed_demo_data
-from strategies.models import ReadinessStage, Role, StrategyVersion, VersionStatus
-from strategies.reporting.render import GRID_COLUMNS, _canvas, _competition_grids, report_context, version_report_pdf
+from strategies.models import ActionOption, ReadinessStage, Role, StrategyVersion, VersionStatus
+from strategies.reporting.render import (
+    GRID_COLUMNS,
+    _canvas,
+    _competition_grids,
+    report_context,
+    report_html,
+    version_report_pdf,
+)
 from strategies.reporting.words import content_in_language
 from strategies.snapshots import version_content
 from strategies.templatetags.pbsm import plain_number
@@ -164,3 +171,22 @@ def test_the_page_of_a_version_frozen_in_german_shows_canvas_words_in_the_reader
     html = client_for(viewer).get(address).content.decode()
     assert block.title_en in html and block.title_de not in html
     assert client_for(outsider).get(address).status_code == 404
+
+
+def test_the_options_chapter_gives_an_options_priority_where_one_is_set(db):
+    project = seed_demo_data(size="small").projects[0].project
+    draft = StrategyVersion.objects.get(project=project, status=VersionStatus.DRAFT)
+    ranked, unranked = [choice.option for choice in draft.version_options.filter(included=True).order_by("id")[:2]]
+    ActionOption.objects.filter(pk=ranked.pk).update(priority=4)
+    ActionOption.objects.filter(pk=unranked.pk).update(priority=None)
+    html = report_html(draft, "en")
+    chapter = html[html.index("Action options in this version") :]
+    paragraphs = {
+        title: re.search(rf"<b>{re.escape(title)}</b>(.*?)</p>", chapter, re.S).group(1)
+        for title in (
+            ranked.title,
+            unranked.title,
+        )
+    }
+    assert "Priority 4/5 · Effort" in paragraphs[ranked.title]
+    assert "Priority" not in paragraphs[unranked.title] and "Effort" in paragraphs[unranked.title]

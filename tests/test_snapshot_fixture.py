@@ -53,6 +53,10 @@ def draft(db):
     bare = options.exclude(pk__in=draft.version_options.values("option")).first() or options.last()
     ActionOption.objects.filter(pk=bare.pk).update(benefit=None, usage_format=None)
     VersionOption.objects.update_or_create(version=draft, option=bare, defaults={"included": True, "rationale": ""})
+    # One option with a priority (schema 5), the others unset.
+    ActionOption.objects.filter(pk=draft.version_options.exclude(option=bare).order_by("id").last().option_id).update(
+        priority=4
+    )
     out = draft.version_options.exclude(option=bare).order_by("id").first()
     VersionOption.objects.filter(pk=out.pk).update(included=False, rationale="Not this year.")
     return draft

@@ -60,7 +60,7 @@ def ratings(content, kind="effects") -> dict[str, int | None]:
 def test_submitted_versions_freeze_every_active_effect_and_usage_format_with_its_rating(demo):
     approved, project = demo["approved"], demo["project"]
     frozen = approved.snapshot
-    assert frozen["schema"] == SCHEMA == 4
+    assert frozen["schema"] == SCHEMA == 5
     assert [row["key"] for row in frozen["potential"]["effects"]] == list(
         Effect.objects.active().values_list("key", flat=True)
     )
@@ -179,7 +179,7 @@ def test_a_submitted_version_compared_with_the_approved_one_lists_changed_rating
     rating.relevance = 1 if before != 1 else 5
     rating.save()
     submitted = strategy_version_submit(version=draft, user=consultant, notify=False)
-    assert QuerySet(StrategyVersion).get(pk=submitted.pk).snapshot["schema"] == 4
+    assert QuerySet(StrategyVersion).get(pk=submitted.pk).snapshot["schema"] == 5
 
     html = client_for(manager).get(reverse("version_detail", args=[project.pk, submitted.pk])).content.decode()
     table = html[html.index('class="table table-sm rating-changes"') :]

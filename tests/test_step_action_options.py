@@ -152,6 +152,40 @@ def test_missing_title_is_refused_beside_the_field_and_the_input_kept(client_for
     assert not ActionOption.objects.exists()
 
 
+def test_an_option_gets_a_priority_shown_in_its_row_and_can_have_it_unset_again(client_for, project, consultant):
+    topic = TopicFactory(project=project)
+    c = client_for(consultant)
+    response = add(c, project, topic, option_data(topic, priority=4))
+    option = ActionOption.objects.get(title="Webinars for plant operators")
+    assert option.priority == 4
+    assert '<span class="option-priority">Priority 4/5</span>' in response.content.decode()
+    data = option_data(topic, priority="", lock_version=option.lock_version)
+    response = hx_post(c, edit_url(project, "option", option.pk), data)
+    option.refresh_from_db()
+    assert option.priority is None and option.lock_version == 1
+    assert 'class="option-priority"' not in response.content.decode()
+
+
+def test_a_new_option_has_no_priority_until_one_is_chosen(client_for, project, consultant):
+    topic = TopicFactory(project=project)
+    add(client_for(consultant), project, topic, {k: v for k, v in option_data(topic).items() if k != "priority"})
+    assert ActionOption.objects.get().priority is None
+
+
+@pytest.mark.parametrize("value", ["9", "0", "high"])
+def test_a_priority_outside_1_to_5_is_refused_beside_the_field_and_the_input_kept(
+    client_for, project, consultant, value
+):
+    topic = TopicFactory(project=project)
+    response = add(client_for(consultant), project, topic, option_data(topic, priority=value, motivation="Curiosity"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    priority_field = field_html(body, "priority")
+    assert "is-invalid" in priority_field and "Select a valid choice" in priority_field
+    assert "Curiosity" in body and 'value="Webinars for plant operators"' in body
+    assert not ActionOption.objects.exists()
+
+
 def test_benefit_of_another_topic_is_refused_beside_the_benefit(client_for, project, consultant):
     topic = TopicFactory(project=project)
     foreign_benefit = BenefitFactory(topic=TopicFactory(project=project))

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from strategies.exceptions import DomainError
 from strategies.models import (
+    ActionOption,
     Decision,
     Role,
     StrategyVersion,
@@ -27,8 +28,9 @@ from strategies.models import (
 from strategies.services import approval, versions
 from strategies.services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
 from strategies.services.versions import strategy_version_create, strategy_version_update, version_option_choose
+from strategies.snapshots import version_content
 
-from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFactory
+from .factories import MembershipFactory, OptionFactory, ProjectFactory, UserFactory, VersionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
@@ -461,7 +463,7 @@ def test_submit_freezes_the_snapshot_and_records_who_and_when(project, consultan
     stored = reloaded(version)
     assert stored.status == VersionStatus.SUBMITTED
     assert stored.submitted_by == consultant and stored.submitted_at is not None and stored.decided_at is None
-    assert stored.snapshot["schema"] == 4
+    assert stored.snapshot["schema"] == 5
     assert stored.snapshot["version"]["name"] == "Blog first" and stored.snapshot["version"]["number"] == 1
     assert {(o["title"], o["included"]) for o in stored.snapshot["options"]} == {
         ("Expert blog", True),
@@ -475,6 +477,22 @@ def test_submit_freezes_the_snapshot_and_records_who_and_when(project, consultan
         "",
     )
     assert not stored.decisions.exists()
+
+
+def test_the_snapshot_freezes_each_options_priority_and_an_older_one_reads_it_as_unset(project, consultant):
+    ranked, unranked = option_of(project, title="Expert blog", priority=4), option_of(project, title="Podcast")
+    version = strategy_version_submit(
+        version=draft(project, consultant, ranked, unranked), user=consultant, notify=False
+    )
+    ActionOption.objects.filter(pk=ranked.pk).update(priority=1)  # the material moves on; the record does not
+    frozen = version_content(reloaded(version))
+    assert {o["title"]: o["priority"] for o in frozen["options"]} == {"Expert blog": 4, "Podcast": None}
+
+    older = {**reloaded(version).snapshot, "schema": 4}
+    older["options"] = [{k: v for k, v in o.items() if k != "priority"} for o in older["options"]]
+    frozen_before = VersionFactory(project=project, number=9, status=VersionStatus.SUPERSEDED, snapshot=older)
+    content = version_content(frozen_before)
+    assert content["schema"] == 4 and [o["priority"] for o in content["options"]] == [None, None]
 
 
 def test_submitting_an_empty_version_is_refused(project, consultant):

@@ -67,6 +67,7 @@ class ActionOptionForm(RowForm):
             "participation",
             "usage_format",
             "services_needed",
+            "priority",
             "effort",
         ]
 

@@ -47,7 +47,7 @@ def _action_options(project):
     options = (
         ActionOption.objects.filter(topic__project=project)
         .select_related("topic")
-        .only("pk", "title", "effort", "topic__id", "topic__title", "topic__priority")
+        .only("pk", "title", "priority", "effort", "topic__id", "topic__title", "topic__priority")
         .order_by("topic__block__order", "topic__order", "topic_id", "order", "id")
     )
     return {"groups": _by_topic(options)}

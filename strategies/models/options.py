@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from competencies.models import UsageFormat
 
-from .base import WorkingMaterial, rating_check, rating_field
+from .base import Rating, WorkingMaterial, rating_check, rating_field
 from .business_model import BusinessBenefit, Topic
 
 
@@ -40,6 +40,9 @@ class ActionOption(WorkingMaterial):
     )
     services_needed = models.TextField(_("services needed to be competitive"), blank=True)
     effort = rating_field(_("effort"))
+    # Optional, unlike a topic's: most options are never ranked, and "not set" must not read as "medium".
+    # A dot-vote on the options proposes it (strategies/services/live_votes.py).
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Rating.choices, null=True, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = ActionOptionQuerySet.as_manager()
@@ -52,6 +55,10 @@ class ActionOption(WorkingMaterial):
         constraints = [
             models.UniqueConstraint(fields=["topic", "title"], name="option_title_unique_per_topic"),
             rating_check("effort", "option"),
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=5),
+                name="option_priority_1_to_5_or_unset",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -401,7 +401,8 @@ class _Importer:
         expected = {f.name for f in relations} | {f.name for f in plain} | set(extra)
         if section.local_id and not history:
             expected.add("id")
-        if isinstance(row, dict) and not history:
+        if isinstance(row, dict):
+            # History too: a record written before the field existed says what the row had then.
             row = {**section.added_later, **row}
         _check_keys(row, expected, path)
         values = {}

@@ -149,6 +149,7 @@ SECTIONS = [
         {"topic": "topics", "benefit": "benefits", "usage_format": "usage_format"},
         parent=None,
         path="topic__project",
+        added_later={"priority": None},  # an option's priority (migration 0016): not set
     ),
     Section("competitors", Competitor),
     Section(
@@ -271,7 +272,7 @@ TOP_LEVEL_KEYS = {
     "history",
 }
 
-# --- the frozen snapshot (strategies.snapshots, SCHEMA 2-4) --------------------------------------
+# --- the frozen snapshot (strategies.snapshots, SCHEMA 2-5) --------------------------------------
 # A spec is a type (or tuple of types), a dict of keys to specs (every key required, further
 # keys passed through unchanged), a one-element list (a list of such items) or a Ref.
 
@@ -500,7 +501,8 @@ def _potential_ratings(kind: str) -> list:
 
 # By the snapshot's own schema (strategies/snapshots.py): 3 adds the potential step's ratings, whose
 # catalogue ids travel as keys like every other catalogue reference; 4 adds each KPI's and
-# milestone's id, mapped like every other row reference (a row deleted since: a negative number).
+# milestone's id, mapped like every other row reference (a row deleted since: a negative number);
+# 5 adds each option's priority (1..5, or null while not set).
 SNAPSHOT_SPEC_3 = {
     **SNAPSHOT_SPEC,
     "potential": {
@@ -509,13 +511,18 @@ SNAPSHOT_SPEC_3 = {
         "usage_formats": _potential_ratings("usage_format"),
     },
 }
+SNAPSHOT_SPEC_4 = {
+    **SNAPSHOT_SPEC_3,
+    "kpis": [{"id": Ref("kpis"), **SNAPSHOT_SPEC["kpis"][0]}],
+    "milestones": [{"id": Ref("milestones"), **SNAPSHOT_SPEC["milestones"][0]}],
+}
 SNAPSHOT_SPECS = {
     2: SNAPSHOT_SPEC,
     3: SNAPSHOT_SPEC_3,
-    4: {
-        **SNAPSHOT_SPEC_3,
-        "kpis": [{"id": Ref("kpis"), **SNAPSHOT_SPEC["kpis"][0]}],
-        "milestones": [{"id": Ref("milestones"), **SNAPSHOT_SPEC["milestones"][0]}],
+    4: SNAPSHOT_SPEC_4,
+    5: {
+        **SNAPSHOT_SPEC_4,
+        "options": [{**SNAPSHOT_SPEC["options"][0], "priority": Parsed("int", null=True, low=1, high=5)}],
     },
 }
 

@@ -50,7 +50,7 @@ class VoteItem:
     id: int
     title: str
     group: str = ""  # an option's topic; empty for topics
-    priority: int | None = None  # a topic's current priority; options have none
+    priority: int | None = None  # the item's current priority (an option's may be unset)
 
 
 @dataclass(frozen=True)
@@ -69,17 +69,22 @@ def vote_items(vote: DotVote) -> list[VoteItem]:
         rows = (
             ActionOption.objects.filter(topic__project_id=project_id)
             .order_by("topic__block__order", "topic__order", "topic_id", "order", "id")
-            .values_list("pk", "title", "topic__title")
+            .values_list("pk", "title", "topic__title", "priority")
         )
-        return [VoteItem(id=pk, title=title, group=topic) for pk, title, topic in rows]
+        return [VoteItem(id=pk, title=title, group=topic, priority=priority) for pk, title, topic, priority in rows]
     rows = Topic.objects.filter(project_id=project_id).values_list("pk", "title", "priority")
     return [VoteItem(id=pk, title=title, priority=priority) for pk, title, priority in rows]
 
 
-def _item_exists(vote: DotVote, item_id: int) -> bool:
+def _project_items(vote: DotVote):
+    """The rows a vote runs on: the project's action options or its topics."""
     if vote.target == VoteTarget.OPTIONS:
-        return ActionOption.objects.filter(pk=item_id, topic__project_id=vote.session.project_id).exists()
-    return Topic.objects.filter(pk=item_id, project_id=vote.session.project_id).exists()
+        return ActionOption.objects.filter(topic__project_id=vote.session.project_id)
+    return Topic.objects.filter(project_id=vote.session.project_id)
+
+
+def _item_exists(vote: DotVote, item_id: int) -> bool:
+    return _project_items(vote).filter(pk=item_id).exists()
 
 
 def _facilitator_only(session: LiveSession, user: AbstractBaseUser, message: str) -> None:
@@ -300,17 +305,16 @@ def dot_vote_results(vote: DotVote) -> list[VoteResult]:
     return results
 
 
-def dot_vote_apply(*, vote: DotVote, user: AbstractBaseUser, priorities: dict[int, int]) -> list[Topic]:
+def dot_vote_apply(*, vote: DotVote, user: AbstractBaseUser, priorities: dict[int, int]) -> list[Topic | ActionOption]:
     """Set the priorities the facilitator confirmed, item by item; the vote is then applied.
 
-    Only the items in `priorities` change (those ticked), each through working_row_save so
-    it has its history record, counts as a content change and bumps its lock_version. An
-    item already at the priority confirmed is left alone (no empty history record).
+    Topics and action options alike: only the items in `priorities` change (those ticked),
+    each through working_row_save so it has its history record, counts as a content change
+    and bumps its lock_version. An item already at the priority confirmed is left alone (no
+    empty history record). Returns the rows changed.
     """
     session = vote.session
     _facilitator_only(session, user, _("Only the facilitator can apply the result."))
-    if vote.target != VoteTarget.TOPICS:
-        raise DomainError(_("Action options have no priority to set; the result stays in the session's record."))
     if any(value not in Rating.values for value in priorities.values()):
         raise DomainError(_("A priority is between 1 and 5."), field="priorities")
     changed = []
@@ -318,28 +322,27 @@ def dot_vote_apply(*, vote: DotVote, user: AbstractBaseUser, priorities: dict[in
         locked = DotVote.objects.select_for_update().filter(pk=vote.pk).values_list("state", flat=True).first()
         if locked != VoteState.REVEALED:
             raise DomainError(_("Only a revealed result can be applied."))
-        topics = Topic.objects.filter(project_id=session.project_id, pk__in=list(priorities)).select_related("project")
-        found = {topic.pk: topic for topic in topics}
+        found = _project_items(vote).in_bulk(list(priorities))
         if set(priorities) - set(found):
             raise DomainError(_("This item is not part of the vote."), field="priorities")
         for item_id, priority in priorities.items():
-            topic = found[item_id]
-            if topic.priority == priority:
+            row = found[item_id]
+            if row.priority == priority:
                 continue
             try:
                 working_row_save(
-                    project=topic.project,
+                    project=session.project,
                     user=user,
-                    row=topic,
+                    row=row,
                     data={"priority": priority},
-                    lock_version=topic.lock_version,
+                    lock_version=row.lock_version,
                 )
             except RowConflict:
                 raise DomainError(
-                    _("“%(title)s” was changed meanwhile; apply again.") % {"title": topic.title},
+                    _("“%(title)s” was changed meanwhile; apply again.") % {"title": row.title},
                     field="priorities",
                 ) from None
-            changed.append(topic)
+            changed.append(row)
         DotVote.objects.filter(pk=vote.pk).update(state=VoteState.APPLIED)
         vote.state = VoteState.APPLIED
         _touch(session)

@@ -103,7 +103,7 @@ def _panel(request, access: LiveAccess, *, form=None, errors=None, posted=None):
         if vote.state in (VoteState.REVEALED, VoteState.APPLIED):
             results = services.dot_vote_results(vote)
             context["results"] = results
-            if access.is_facilitator and vote.state == VoteState.REVEALED and vote.target == VoteTarget.TOPICS:
+            if access.is_facilitator and vote.state == VoteState.REVEALED:
                 context["apply_rows"] = _apply_rows(results, posted)
         elif vote.state == VoteState.OPEN:
             my = services.dot_vote_my_dots(vote=vote, participant=access.participant)

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Cm, Pt
+from pptx.util import Cm, Emu, Pt
 
 from ..analysis.kpi_status import STATE_LABELS
 from ..analysis.matrix import quadrant_of, topics_by_cell
@@ -42,10 +43,16 @@ from .render import check_language, matrix_topics, report_context
 SLIDE_WIDTH, SLIDE_HEIGHT = Cm(33.867), Cm(19.05)
 MARGIN = Cm(1.5)
 BODY_TOP = Cm(3.6)
-BODY_WIDTH = SLIDE_WIDTH - 2 * MARGIN
-BODY_HEIGHT = SLIDE_HEIGHT - BODY_TOP - Cm(1.2)
+BODY_WIDTH = Emu(SLIDE_WIDTH - 2 * MARGIN)
+BODY_HEIGHT = Emu(SLIDE_HEIGHT - BODY_TOP - Cm(1.2))
 # Rows of a table on one slide; longer tables continue on the next slide.
 ROWS_PER_SLIDE = 10
+# How tall 11 pt table text runs, to split a long table before it runs off the slide (an estimate:
+# PowerPoint grows a row to its text when it draws the slide).
+CHARS_PER_CM = 4.2
+LINE_CM = 0.5
+ROW_PADDING_CM = 0.3
+HEADER_ROW_CM = 1.0
 # A cell or text box keeps its text readable: longer texts are cut (the PDF report has them whole).
 CELL_CHARS = 300
 TEXT_CHARS = 900
@@ -156,12 +163,13 @@ class DeckBuilder:
         return box
 
     def table(self, title: str, header: Sequence[str], rows: list[Sequence], widths: Sequence[float], *, note=""):
-        """A native table under `title`, continued on further slides past ROWS_PER_SLIDE rows.
+        """A native table under `title`, continued on further slides when the rows would not fit.
 
         `widths` are shares of the body width; a row may end with a dict of options ({"fill": RGB}).
         """
-        chunks = [rows[start : start + ROWS_PER_SLIDE] for start in range(0, len(rows), ROWS_PER_SLIDE)] or [[]]
-        for number, chunk in enumerate(chunks):
+        total = sum(widths)
+        column_cm = [BODY_WIDTH.cm * share / total for share in widths]
+        for number, chunk in enumerate(_chunks(rows, column_cm, first_room=BODY_HEIGHT.cm - (1.4 if note else 0))):
             heading = title if number == 0 else _("%(title)s (continued)") % {"title": title}
             slide = self.slide(heading)
             if not chunk:
@@ -175,7 +183,6 @@ class DeckBuilder:
                 len(chunk) + 1, len(header), MARGIN, top, BODY_WIDTH, Cm(1.0) * (len(chunk) + 1)
             )
             table = shape.table
-            total = sum(widths)
             for index, share in enumerate(widths):
                 table.columns[index].width = int(BODY_WIDTH * share / total)
             for column, label in enumerate(header):
@@ -338,7 +345,7 @@ class DeckBuilder:
             unit = _("level, highest counts") if row.get("qualitative") else row.get("unit") or ""
             weeks = row.get("lead_time_weeks")
             gap = f"{_('missing')} {plain_number(row['gap'])}" if row.get("has_gap") else _("covered")
-            lead = (_("%(weeks)s weeks") % {"weeks": weeks}) if weeks is not None else "–"
+            lead = ngettext("%(weeks)s week", "%(weeks)s weeks", weeks) % {"weeks": weeks} if weeks is not None else "–"
             values = (f"{row['title']} ({unit})", plain_number(row.get("available")), plain_number(row.get("needed")))
             rows.append((*values, gap, lead, {"fill": GAP_FILL} if row.get("has_gap") else {}))
         if coverage["resource_rows"] and not coverage.get("warning"):
@@ -410,6 +417,31 @@ class DeckBuilder:
         buffer = io.BytesIO()
         self.prs.save(buffer)
         return RenderedDeck(pptx=buffer.getvalue(), slide_count=len(self.prs.slides))
+
+
+def _row_height_cm(row: Sequence, column_cm: list[float]) -> float:
+    """About how tall a row of 11 pt text grows in PowerPoint: its tallest cell's wrapped lines."""
+    lines = 1
+    for value, width in zip((v for v in row if not isinstance(v, dict)), column_cm, strict=False):
+        per_line = max(int(width * CHARS_PER_CM), 1)
+        wrapped = sum(max(1, -(-len(part) // per_line)) for part in text(value).split("\n"))
+        lines = max(lines, wrapped)
+    return ROW_PADDING_CM + lines * LINE_CM
+
+
+def _chunks(rows: list[Sequence], column_cm: list[float], *, first_room: float) -> list[list[Sequence]]:
+    """The rows split into slides' worth (at most ROWS_PER_SLIDE each, within the body's height)."""
+    chunks: list[list[Sequence]] = [[]]
+    room, used = first_room - HEADER_ROW_CM, 0.0
+    for row in rows:
+        height = _row_height_cm(row, column_cm)
+        current = chunks[-1]
+        if current and (len(current) >= ROWS_PER_SLIDE or used + height > room):
+            chunks.append([])
+            room, used = BODY_HEIGHT.cm - HEADER_ROW_CM, 0.0
+        chunks[-1].append(row)
+        used += height
+    return chunks
 
 
 def _place_canvas(rows: list[list[dict]]) -> tuple[int, int, list] | None:

@@ -34,7 +34,8 @@ SECTIONS = [
     "KPIs and targets",
     "Approval record",
 ]
-TABLE_SLIDES = SECTIONS[1:]
+# The roadmap is a time line of shapes; its table follows on the "Milestones" slide.
+TABLE_SLIDES = [title for title in SECTIONS[1:] if title != "Roadmap"] + ["Milestones"]
 
 
 def read(pptx: bytes):
@@ -104,6 +105,13 @@ def test_approved_deck_has_every_slide_in_the_language_with_native_tables_and_no
         slide = slides_titled(deck, in_language(language, title))[0]
         assert any(shape.has_table for shape in slide.shapes), f"{title} has no native table"
     assert not any(shape.shape_type == 13 for slide in deck.slides for shape in slide.shapes)  # 13: picture
+    roadmap = slides_titled(deck, in_language(language, "Roadmap"))[0]
+    dated = sorted((m for m in version.snapshot["milestones"] if m["due_date"]), key=lambda m: m["due_date"])
+    diamonds = [shape for shape in roadmap.shapes if shape.shape_type == 1]  # 1: an autoshape (the markers)
+    assert dated and len(diamonds) == min(len(dated), 12)
+    assert {m["title"] for m in dated[:12]} <= {
+        line for s in roadmap.shapes if s.has_text_frame for line in s.text_frame.text.splitlines()
+    }
     assert not any(marks(slide) for slide in deck.slides)
 
     # The chosen options with their reasons, and the manager's decision, as the snapshot holds them.
@@ -224,3 +232,13 @@ def test_the_version_form_cannot_ask_for_a_status_report_or_an_unknown_kind(
         assert response.status_code == 200
         assert "There is no such kind of report." in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_a_failed_deck_is_tried_again_as_a_deck(version, consultant):
+    failed = Report.objects.create(
+        version=version, kind=ReportKind.DECK, language="en", requested_by=consultant, status=ReportStatus.FAILED
+    )
+    with mock.patch.object(service, "_queue"):
+        again, created = service.report_retry(report=failed, user=consultant)
+    assert created and again.pk != failed.pk
+    assert (again.kind, again.version_id, again.language) == (ReportKind.DECK, version.pk, "en")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Cm, Emu, Pt
 
@@ -57,6 +58,8 @@ HEADER_ROW_CM = 1.0
 CELL_CHARS = 300
 TEXT_CHARS = 900
 BULLETS = 8
+# Milestones drawn on the roadmap's time line; the table below lists them all.
+TIMELINE_MILESTONES = 12
 
 DARK = RGBColor(0x1F, 0x4E, 0x79)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
@@ -356,10 +359,43 @@ class DeckBuilder:
         self.table(_("Resources and the gap"), header, rows, (4, 2, 2, 2, 2), note=note)
 
     def roadmap(self) -> None:
+        """The dated milestones on a time line (shapes), then every milestone in a table."""
         milestones = sorted(self.c["milestones"], key=lambda m: (m["due"] is None, m["due"] or timezone.localdate()))
+        dated = [m for m in milestones if m["due"]][:TIMELINE_MILESTONES]
+        if dated:
+            self.timeline(dated)
         rows = [(_date(m["due"]), m["title"], m.get("owner") or "–", m.get("status") or "–") for m in milestones]
         header = [_("Due"), _("Milestone"), _("Owner"), _("Status")]
-        self.table(_("Roadmap"), header, rows, (2, 5, 3, 2))
+        self.table(_("Milestones") if dated else _("Roadmap"), header, rows, (2, 5, 3, 2))
+
+    def timeline(self, milestones: list[dict]) -> None:
+        slide = self.slide(_("Roadmap"))
+        first, last = milestones[0]["due"], milestones[-1]["due"]
+        span = max((last - first).days, 1)
+        left, width = MARGIN + Cm(1.5), BODY_WIDTH - Cm(3)
+        axis = BODY_TOP + BODY_HEIGHT // 2
+        line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, left, axis, left + width, axis)
+        line.line.color.rgb, line.line.width = DARK, Pt(2.5)
+        size, label_width = Cm(0.7), Cm(4.6)
+        for index, milestone in enumerate(milestones):
+            x = left + int(width * (milestone["due"] - first).days / span)
+            marker = slide.shapes.add_shape(MSO_SHAPE.DIAMOND, x - size // 2, axis - size // 2, size, size)
+            marker.fill.solid()
+            marker.fill.fore_color.rgb = DARK
+            marker.line.fill.background()
+            # Labels take turns above and below the line, at three heights, so neighbours do not overlap.
+            level = index % 3 + 1
+            above = index % 2 == 0
+            top = axis - Cm(0.6) - level * Cm(1.9) if above else axis + Cm(0.6) + (level - 1) * Cm(1.9)
+            label_left = min(max(x - label_width // 2, MARGIN), MARGIN + BODY_WIDTH - label_width)
+            box = self.textbox(
+                slide, [_date(milestone["due"]), milestone["title"]], label_left, top, label_width, Cm(1.8)
+            )
+            box.text_frame.paragraphs[0].runs[0].font.bold = True
+            for paragraph in box.text_frame.paragraphs:
+                paragraph.alignment = PP_ALIGN.CENTER
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
 
     def kpis(self) -> None:
         tracked = bool(self.kpi_status)

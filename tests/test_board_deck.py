@@ -242,3 +242,25 @@ def test_a_failed_deck_is_tried_again_as_a_deck(version, consultant):
         again, created = service.report_retry(report=failed, user=consultant)
     assert created and again.pk != failed.pk
     assert (again.kind, again.version_id, again.language) == (ReportKind.DECK, version.pk, "en")
+
+
+def test_a_version_whose_record_cannot_be_read_still_gets_a_deck_saying_nothing(version, consultant):
+    StrategyVersion.objects.filter(pk=version.pk).update(status=VersionStatus.SUBMITTED, snapshot={"schema": 999})
+    version.refresh_from_db()
+    deck = read(version_deck_pptx(version, "en").pptx)
+    assert "Approval record" in titles(deck)
+    options = slides_titled(deck, "Chosen action options and their reasons")[0]
+    assert not table_texts(options) and "nothing" in all_text(deck)
+    assert all(marks(slide) == ["DRAFT"] for slide in deck.slides)
+
+
+def test_long_texts_are_cut_and_long_tables_continue_on_further_slides(project, consultant, version):
+    for n in range(14):
+        option = OptionFactory(topic__project=project, title=f"Option {n:02d}")
+        version_option_choose(version=version, user=consultant, option=option, included=True, reason="why " * 400)
+    deck = read(version_deck_pptx(version, "en").pptx)
+    pages = [s for s in deck.slides if s.shapes.title.text.startswith("Chosen action options and their reasons")]
+    assert len(pages) >= 3
+    rows = [row for slide in pages for row in table_texts(slide)[1:]]
+    assert len(rows) == 15  # every chosen option once, across the slides
+    assert all(len(row[3]) <= 300 for row in rows) and any(row[3].endswith("…") for row in rows)

@@ -125,3 +125,17 @@ def test_queries_do_not_grow_with_the_material(client_for, project, consultant, 
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert c.get(url(project)).status_code == 200
     assert len(small.captured_queries) <= 40
+
+
+def test_the_demo_project_workbook_holds_its_whole_material(client_for):
+    from strategies.demo import seed_demo_data
+    from strategies.models import Membership
+
+    project = seed_demo_data(size="small").projects[0].project
+    member = Membership.objects.filter(project=project).select_related("user").first().user
+    _response, workbook = download(client_for, member, project)
+    assert len(workbook.sheetnames) == CompetenceArea.objects.active().count()
+    business_model = workbook[CompetenceArea.objects.active().get(key="business_model").title[:31]]
+    assert set(project.topics.values_list("title", flat=True)) <= {
+        cell for row in business_model.iter_rows(values_only=True) for cell in row
+    }

@@ -119,8 +119,10 @@ class DeckBuilder:
         """A slide with its title (the layout's title placeholder, so it shows in the outline), footer and mark."""
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[5])  # "Title Only"
         heading = slide.shapes.title
-        heading.left, heading.top, heading.width, heading.height = MARGIN, Cm(0.8), BODY_WIDTH, Cm(2.4)
-        heading.text_frame.text = text(title, 120)
+        # Beside the mark, not under it.
+        width = BODY_WIDTH - Cm(8) if self.mark else BODY_WIDTH
+        heading.left, heading.top, heading.width, heading.height = MARGIN, Cm(0.8), width, Cm(2.4)
+        heading.text_frame.text = text(title, 120).replace("\n", " ")
         paragraph = heading.text_frame.paragraphs[0]
         paragraph.alignment = PP_ALIGN.LEFT
         for run in paragraph.runs:
@@ -142,11 +144,16 @@ class DeckBuilder:
         box = slide.shapes.add_textbox(left, top, width, height)
         frame = box.text_frame
         frame.word_wrap = True
-        lines = content if isinstance(content, list) else [content]
+        # A line break in the material starts a paragraph (a run's text cannot hold one).
+        lines = [
+            part
+            for line in (content if isinstance(content, list) else [content])
+            for part in text(line, TEXT_CHARS).split("\n")
+        ]
         for index, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             run = paragraph.add_run()
-            run.text = text(line, TEXT_CHARS)
+            run.text = line
             run.font.size, run.font.bold = Pt(size), bold
             if colour is not None:
                 run.font.color.rgb = colour
@@ -161,7 +168,7 @@ class DeckBuilder:
             shown.append(_("and %(count)s more") % {"count": len(lines) - BULLETS})
         for line in shown:
             run = frame.add_paragraph().add_run()
-            run.text = "• " + text(line, 240)
+            run.text = "• " + text(line, 240).replace("\n", " ")
             run.font.size = Pt(14)
         return box
 
@@ -241,7 +248,7 @@ class DeckBuilder:
         half = BODY_WIDTH // 2 - Cm(0.5)
         rationale = c["v"].get("rationale") or _("No rationale recorded.")
         self.textbox(slide, _("Goals and rationale"), MARGIN, BODY_TOP, half, Cm(1), size=18, bold=True, colour=DARK)
-        self.textbox(slide, text(rationale, 700), MARGIN, BODY_TOP + Cm(1.1), half, Cm(5), size=14)
+        self.textbox(slide, text(rationale, 450), MARGIN, BODY_TOP + Cm(1.1), half, Cm(5), size=12)
         benefits = [f"{b['title']} – {b.get('benefit_type') or ''}" for b in c["summary_benefits"]]
         self.bullets(slide, _("Key business benefits"), benefits, MARGIN, BODY_TOP + Cm(6.5), half, Cm(6))
         figures = [

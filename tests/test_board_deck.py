@@ -168,6 +168,14 @@ def test_render_deck_command_writes_the_file(version, tmp_path):
     assert f"{len(deck.slides)} slides" in stdout.getvalue()
 
 
+def test_render_deck_command_names_a_missing_version(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No strategy version with id 999999"):
+        call_command("render_deck", "999999", "--out", str(tmp_path / "x.pptx"))
+    assert not (tmp_path / "x.pptx").exists()
+
+
 # --- through the report pipeline ------------------------------------------------------------------------------
 
 

@@ -272,3 +272,20 @@ def test_long_texts_are_cut_and_long_tables_continue_on_further_slides(project, 
     rows = [row for slide in pages for row in table_texts(slide)[1:]]
     assert len(rows) == 15  # every chosen option once, across the slides
     assert all(len(row[3]) <= 300 for row in rows) and any(row[3].endswith("…") for row in rows)
+
+
+def test_the_canvas_is_placed_as_the_pdf_table_lays_it_or_not_at_all():
+    from strategies.reporting.deck import _place_canvas
+
+    def block(colspan, rowspan):
+        return {"colspan": colspan, "rowspan": rowspan}
+
+    standard = [[block(2, 2), block(2, 1), block(2, 2), block(2, 1), block(2, 2)], [block(2, 1), block(2, 1)]]
+    standard.append([block(5, 1), block(5, 1)])
+    rows, columns, cells = _place_canvas(standard)
+    assert (rows, columns) == (3, 10)
+    assert [place for place, _block in cells][5:7] == [(1, 2, 1, 2), (1, 6, 1, 2)]  # beside the tall blocks
+    # Spans that leave holes or run past the grid, or no span at all: the deck lists the blocks instead.
+    assert _place_canvas([[block(2, 1)], [block(3, 1)]]) is None
+    assert _place_canvas([[block(0, 1)]]) is None
+    assert _place_canvas([]) is None

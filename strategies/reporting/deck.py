@@ -493,6 +493,8 @@ def _place_canvas(rows: list[list[dict]]) -> tuple[int, int, list] | None:
     Returns (rows, columns, [((row, column, rowspan, colspan), block)]), or None when the spans
     do not fit (a catalogue edited into a shape no grid holds).
     """
+    if any(not (cell.get("colspan") or 0) >= 1 or not (cell.get("rowspan") or 0) >= 1 for row in rows for cell in row):
+        return None
     columns = max((sum(cell["colspan"] for cell in row) for row in rows), default=0)
     if not rows or columns == 0 or columns > 10:
         return None

@@ -218,13 +218,15 @@ def test_a_requested_deck_renders_in_the_worker_and_only_members_download_it(
 
 @pytest.mark.usefixtures("english_pages", "eager_tasks")
 def test_the_version_page_offers_the_deck_beside_the_pdf_and_viewers_cannot_request_it(
-    client_for, version, consultant, viewer, monkeypatch
+    client_for, version, consultant, viewer, outsider, monkeypatch
 ):
     section = reverse("report_section", args=[version.project_id, version.pk])
     html = client_for(consultant).get(section, HTTP_HX_REQUEST="true").content.decode()
     assert 'name="kind" value="strategy"' in html and 'name="kind" value="deck"' in html
     create = reverse("report_create", args=[version.project_id, version.pk])
     assert client_for(viewer).post(create, {"language": "en", "kind": "deck"}).status_code == 403
+    assert client_for(outsider).post(create, {"language": "en", "kind": "deck"}).status_code == 404
+    assert client_for(outsider).get(section, HTTP_HX_REQUEST="true").status_code == 404
     assert not Report.objects.exists()
 
 

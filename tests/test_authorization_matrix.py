@@ -310,6 +310,8 @@ MATRIX: dict[str, Route] = {
     "report_status": Route(GET=VIEW, args=REPORT_OF),
     "report_retry": Route(POST=REPORT, args=REPORT_OF),
     "report_download": Route(GET=VIEW, args=REPORT_OF),
+    # issue 16: the board deck is requested through report_create (kind=deck); the working material as XLSX
+    "project_material_xlsx": Route(GET=VIEW, args=PROJECT),
     # h1: the implementation cockpit; a KPI's check-ins (its owner may record them too: test_cockpit_views)
     "cockpit": Route(GET=VIEW, args=APPROVED),
     "kpi_detail": Route(

@@ -19,6 +19,15 @@ class ReportKind(models.TextChoices):
 
     STRATEGY = "strategy", _("Strategy report")
     STATUS = "status", _("Status report")
+    DECK = "deck", _("Board deck")
+
+
+# What the stored file is: the extension of its name and the type it is served with.
+FILE_TYPES = {
+    ReportKind.STRATEGY: ("pdf", "application/pdf"),
+    ReportKind.STATUS: ("pdf", "application/pdf"),
+    ReportKind.DECK: ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+}
 
 
 class ReportLanguage(models.TextChoices):
@@ -43,11 +52,12 @@ def report_upload_to(report: "Report", filename: str) -> str:
 
 
 class Report(models.Model):
-    """One PDF rendering of a strategy version, tracked from request to download.
+    """One rendering of a strategy version (a PDF or a PowerPoint deck), tracked from request to download.
 
-    `kind` picks what is rendered (strategies/services/reports.py, RENDERERS): the strategy report
-    of the version, or the status report of the approved version in force as it stands on the day
-    it is rendered. Everything else (limits, progress, download, clean-up, retry) is the same.
+    `kind` picks what is rendered (strategies/services/reports.py, `_renderer`): the strategy report
+    of the version, the status report of the approved version in force as it stands on the day
+    it is rendered, or the board deck of the version (PowerPoint, strategies/reporting/deck.py).
+    Everything else (limits, progress, download, clean-up, retry) is the same.
     """
 
     version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="reports")
@@ -91,6 +101,14 @@ class Report(models.Model):
             # The per-user request limit counts a user's recent requests (REPORT_REQUESTS_PER_HOUR).
             models.Index(fields=["requested_by", "created_at"], name="report_requested_by_at"),
         ]
+
+    @property
+    def file_extension(self) -> str:
+        return FILE_TYPES[self.kind][0]
+
+    @property
+    def content_type(self) -> str:
+        return FILE_TYPES[self.kind][1]
 
     def __str__(self) -> str:
         return f"{self.version} ({self.get_kind_display()}, {self.language}, {self.get_status_display()})"

@@ -100,8 +100,9 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
-def _matrix(content: dict) -> dict:
-    topics = [
+def matrix_topics(content: dict) -> list[SimpleNamespace]:
+    """The version's topics as the matrix reads them (the PDF's SVG and the deck's table)."""
+    return [
         SimpleNamespace(
             pk=topic["id"],
             title=topic["title"],
@@ -110,7 +111,10 @@ def _matrix(content: dict) -> dict:
         )
         for topic in content.get("topics", [])
     ]
-    return priority_affinity_matrix(topics)
+
+
+def _matrix(content: dict) -> dict:
+    return priority_affinity_matrix(matrix_topics(content))
 
 
 def _label(model, field: str) -> str:

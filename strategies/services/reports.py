@@ -1,9 +1,9 @@
 """Report records of a strategy version: requesting, rendering one, retrying, sweeping and cleaning up.
 
-Two kinds of report share this one path (Report.kind): the strategy report of a version, and the
-status report of the approved version in force (where it stands on the day it is rendered). The
-kind picks the renderer (`_renderer`); requesting, limits, progress, storage, retry, the sweep and
-the clean-up are the same for both.
+Three kinds of report share this one path (Report.kind): the strategy report of a version, the
+status report of the approved version in force (where it stands on the day it is rendered), and
+the board deck of a version (PowerPoint). The kind picks the renderer (`_renderer`); requesting,
+limits, progress, storage, retry, the sweep and the clean-up are the same for all.
 
 Which name does what:
 
@@ -105,9 +105,20 @@ def status_report_pdf(version, language: str, progress=None):
     return render(version, language, progress=progress)
 
 
+def version_deck_pptx(version, language: str, progress=None):
+    """The board deck's renderer (strategies/reporting/deck.py), imported on first use, like the above."""
+    from ..reporting.deck import version_deck_pptx as render
+
+    return render(version, language, progress=progress)
+
+
 def _renderer(kind: str):
     """The renderer of a kind of report (looked up when called, so a test may replace one)."""
-    return status_report_pdf if kind == ReportKind.STATUS else version_report_pdf
+    if kind == ReportKind.STATUS:
+        return status_report_pdf
+    if kind == ReportKind.DECK:
+        return version_deck_pptx
+    return version_report_pdf
 
 
 def _hard_limit() -> timedelta:
@@ -228,7 +239,7 @@ def report_retry(*, report: Report, user) -> tuple[Report, bool]:
         raise DomainError(_("Only a failed report can be tried again."))
     if report.kind == ReportKind.STATUS:
         return status_report_request(project=report.version.project, user=user, language=report.language)
-    return report_request(version=report.version, user=user, language=report.language)
+    return report_request(version=report.version, user=user, language=report.language, kind=report.kind)
 
 
 # --- rendering (in the worker) ---------------------------------------------------------------------------
@@ -306,10 +317,15 @@ def _store(report: Report, rendered) -> str:
     if report.kind == ReportKind.STATUS:
         # The day in the name: a status report is what stood on that day.
         name = f"pbsm-status-V{report.version.number}-{timezone.localdate():%Y-%m-%d}-{report.language}-{report.pk}.pdf"
+    elif report.kind == ReportKind.DECK:
+        name = f"pbsm-deck-V{report.version.number}-{report.language}-{report.pk}.pptx"
     else:
         name = f"pbsm-V{report.version.number}-{report.language}-{report.pk}.pdf"
+    # A deck's renderer hands over the PowerPoint file and its slide count (stored as its pages).
+    deck = report.kind == ReportKind.DECK
+    data, pages = (rendered.pptx, rendered.slide_count) if deck else (rendered.pdf, rendered.page_count)
     try:
-        report.file.save(name, ContentFile(rendered.pdf), save=False)
+        report.file.save(name, ContentFile(data), save=False)
     except ClientError:
         # The bucket answered but refused (no such bucket, access denied): trying again the same
         # way will not help. An unreachable bucket (BotoCoreError) is transient: the task retries.
@@ -319,8 +335,8 @@ def _store(report: Report, rendered) -> str:
     stored = Report.objects.filter(pk=report.pk, status=ReportStatus.RENDERING).update(
         status=ReportStatus.DONE,
         file=report.file.name,
-        file_size=len(rendered.pdf),
-        page_count=rendered.page_count,
+        file_size=len(data),
+        page_count=pages,
         progress=100,
         error="",
         finished_at=timezone.now(),

@@ -1,10 +1,11 @@
-"""PDF reports: the list, requesting, the polled status, trying again, downloading.
+"""Reports: the list, requesting, the polled status, trying again, downloading.
 
-Two kinds share these views (Report.kind). Strategy reports belong to a version and live on the
-version page (`report_section`); status reports belong to the project's approved version in force
-and live in the cockpit (`status_report_section`, projects/<pk>/cockpit/status-report/). The row,
-its polling (`report_status`), "try again" (`report_retry`) and the download (`report_download`)
-are one code path for both; a row answers into the section of its own kind.
+Three kinds share these views (Report.kind). Strategy reports (PDF) and board decks (PowerPoint)
+belong to a version and live on the version page (`report_section`); status reports belong to the
+project's approved version in force and live in the cockpit (`status_report_section`,
+projects/<pk>/cockpit/status-report/). The row, its polling (`report_status`), "try again"
+(`report_retry`) and the download (`report_download`) are one code path for all; a row answers
+into the section of its own kind. The version page's form asks for a PDF or a deck (`kind`).
 
 The version page loads its "Reports" section from `report_section` (htmx on load; without
 script a link leads to the same section as a page). Every unfinished report in it polls
@@ -42,6 +43,9 @@ from ..services.reports import (
 from .access import project_for
 
 REQUEST = "strategies.request_report"
+# What the version page's form may ask for: the PDF report or the board deck (PowerPoint). The
+# status report is the cockpit's: always of the version in force, never of the version shown.
+VERSION_KINDS = (ReportKind.STRATEGY, ReportKind.DECK)
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +73,7 @@ def _section_context(request, project, version) -> dict:
     return {
         "project": project,
         "version": version,
-        "reports": list(version.reports.filter(kind=ReportKind.STRATEGY).select_related("requested_by")),
+        "reports": list(version.reports.filter(kind__in=VERSION_KINDS).select_related("requested_by")),
         "can_request": project.can_request_report(request.user),
         "languages": ReportLanguage.choices,
         "default_language": _default_language(request),
@@ -145,15 +149,20 @@ def report_section(request, pk: int, version_pk: int):
 @login_required
 @require_POST
 def report_create(request, pk: int, version_pk: int):
-    """Queue a report in the chosen language; returns at once (the worker renders).
+    """Queue a report of the chosen kind (PDF report or board deck) in the chosen language; returns at once.
 
     Asking again while that report is queued or rendering shows the same report; past the
     hourly limit nothing is queued and the reason stands beside the form.
     """
     project = project_for(request, pk, REQUEST)
     version = _version_of(project, version_pk)
+    kind = request.POST.get("kind") or ReportKind.STRATEGY
     try:
-        report, created = report_request(version=version, user=request.user, language=request.POST.get("language", ""))
+        if kind not in VERSION_KINDS:
+            raise DomainError(_("There is no such kind of report."))
+        report, created = report_request(
+            version=version, user=request.user, language=request.POST.get("language", ""), kind=kind
+        )
     except DomainError as error:
         return _refused(request, project, version, error)
     return _requested(request, project, version, report, created)
@@ -199,7 +208,7 @@ def report_status(request, pk: int, report_pk: int):
 @login_required
 @require_GET
 def report_download(request, pk: int, report_pk: int):
-    """The PDF as an attachment, for the project's members only.
+    """The file (PDF, or PowerPoint for a deck) as an attachment, for the project's members only.
 
     Streamed through the app from whichever storage holds it (MEDIA_ROOT or the S3 bucket),
     never a redirect to a signed bucket link: the membership check stays here in one place, a
@@ -220,7 +229,7 @@ def report_download(request, pk: int, report_pk: int):
         messages.error(request, _("The report's file cannot be fetched right now. Try again in a moment."))
         return _back_to(report.version, report.kind)
     filename = report.file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=report.content_type)
 
 
 # --- status reports (the cockpit) ------------------------------------------------------------------------

@@ -142,3 +142,28 @@ def test_mention_suggestions_are_the_projects_members_as_json(project, consultan
     assert response.json() == {"members": [{"username": "alice", "name": consultant.get_full_name()}]}
     assert client_for(manager).get(url, {"q": "char"}).json() == {"members": []}
     assert client_for(outsider).get(url, {"q": "al"}).status_code == 404
+
+
+def test_a_comment_posted_on_the_step_page_notifies_the_member_it_mentions(
+    project, consultant, manager, viewer, outsider, client_for, django_capture_on_commit_callbacks
+):
+    url = reverse("step_comment_add", args=[project.pk, "potential"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(manager).post(url, {"text": "@vera and @charlie, have a look"})
+
+    assert response.status_code == 302
+    assert Notification.objects.get(kind=NotificationKind.MENTION).recipient == viewer
+    assert not Notification.objects.filter(recipient=outsider).exists()
+    page = client_for(manager).get(reverse("wizard_step", args=[project.pk, "potential"]))
+    assert f'data-mentions="{reverse("mention_suggestions", args=[project.pk])}"'.encode() in page.content
+
+
+def test_the_bell_speaks_german(project, consultant, client_for, settings):
+    settings.LANGUAGE_CODE = "de"
+    note(project, consultant)
+    client = client_for(consultant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    response = client.get(reverse("notification_bell"), HTTP_ACCEPT_LANGUAGE="de")
+
+    assert b"1 ungelesene Benachrichtigung" in response.content

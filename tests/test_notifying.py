@@ -126,6 +126,17 @@ def test_a_decision_reaches_the_submitter_and_the_consultants_with_the_comment(
     assert "Too <b>vague</b>" in mail.outbox[0].body
 
 
+def test_a_member_mentioned_in_the_decision_comment_hears_of_it(
+    project, consultant, manager, viewer, version, django_capture_on_commit_callbacks
+):
+    strategy_version_submit(version=version, user=consultant, notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        strategy_version_decide(version=version, user=manager, decision=Decision.APPROVE, comment="@vera FYI")
+
+    [(kind, title)] = inbox(viewer)
+    assert kind == NotificationKind.MENTION and "mentioned you in the decision on V1" in title
+
+
 # --- comments and mentions -------------------------------------------------------------------------------
 
 

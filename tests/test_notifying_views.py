@@ -167,3 +167,20 @@ def test_the_bell_speaks_german(project, consultant, client_for, settings):
     response = client.get(reverse("notification_bell"), HTTP_ACCEPT_LANGUAGE="de")
 
     assert b"1 ungelesene Benachrichtigung" in response.content
+
+
+@pytest.mark.parametrize("name, args", [("notification_preferences", []), ("notification_bell", [])])
+def test_the_settings_and_the_bell_need_few_queries(consultant, client_for, django_assert_max_num_queries, name, args):
+    client = client_for(consultant)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_the_webhook_page_needs_few_queries(project, consultant, client_for, django_assert_max_num_queries):
+    from strategies.models import ProjectWebhook
+
+    ProjectWebhook.objects.create(project=project, url="https://hooks.slack.example/x", last_error="HTTP 500")
+    client = client_for(consultant)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("project_webhook", args=[project.pk]))
+    assert b"HTTP 500" in response.content

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..exceptions import DomainError
 from ..models import Decision, Membership, NotificationKind, Role, StrategyVersion, VersionDecision, VersionStatus
 from ..snapshots import build_snapshot
-from .notifying import notify
+from .notifying import mentioned_members, notify
 from .versions import actor_name, locked_version, record_transition, strategy_version_create, successor_name
 
 
@@ -151,6 +151,8 @@ def _notify_decided(version: StrategyVersion, user: AbstractBaseUser, comment: s
     recipients = _members(version.project, Role.CONSULTANT)
     if version.submitted_by is not None:
         recipients.append(version.submitted_by)
+    # Members named as @username in the decision's comment hear of it at once, as in a step comment.
+    mentioned = [user for user in mentioned_members(project=version.project, text=comment) if user not in recipients]
     with translation.override(settings.LANGUAGE_CODE):
         values = {"number": version.number, "name": version.name, "user": actor_name(user)}
         title = (
@@ -167,6 +169,17 @@ def _notify_decided(version: StrategyVersion, user: AbstractBaseUser, comment: s
             body=comment,
             url=reverse("version_detail", args=[version.project_id, version.pk]),
         )
+        if mentioned:
+            notify(
+                kind=NotificationKind.MENTION,
+                project=version.project,
+                recipients=mentioned,
+                actor=user,
+                title=_("%(user)s mentioned you in the decision on V%(number)s “%(name)s”") % values,
+                body=comment,
+                url=reverse("version_detail", args=[version.project_id, version.pk]),
+                webhook=False,
+            )
 
 
 def strategy_version_reopen(*, version: StrategyVersion, user: AbstractBaseUser) -> StrategyVersion:

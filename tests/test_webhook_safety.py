@@ -7,10 +7,14 @@ failure shows on the project's settings page.
 """
 
 import socket
+from unittest import mock
 
 import pytest
 import urllib3
+from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from strategies.models import NotificationKind, ProjectWebhook, WebhookKind
 from strategies.services.notifying import notify, project_webhook_send, webhook_payload
@@ -354,3 +358,69 @@ def test_managers_are_refused_and_outsiders_see_nothing(project, consultant, man
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(outsider).post(url, {"kind": "slack", "url": ""}).status_code == 404
     assert ProjectWebhook.objects.filter(project=project).exists()
+
+
+# --- anything typed --------------------------------------------------------------------------------------------
+
+URL_TEXT = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+        st.sampled_from(["https", "http", "HTTPS", "javascript", "file", "gopher", ""]),
+        st.one_of(
+            st.sampled_from(
+                [
+                    "hooks.slack.example",
+                    "inside.example",
+                    "[::1]",
+                    "127.0.0.1",
+                    "[::ffff:7f00:1]",
+                    "0x7f.1",
+                    "2130706433",
+                    "user:pw@hooks.slack.example",
+                    "hooks.slack.example:0",
+                    "[fe80::1%25eth0]",
+                    "xn--nxasmq6b",
+                    "a..b",
+                ]
+            ),
+            st.text(max_size=30),
+        ),
+        st.text(max_size=30),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(url=URL_TEXT)
+def test_any_url_text_is_accepted_only_when_it_is_https_to_a_public_host(url):
+    fake = FakeDNS({"hooks.slack.example": [PUBLIC_V4], "inside.example": ["10.0.0.1"]})
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        # Literal addresses as the system reads them (0x7f.1, 2130706433 are 127.0.0.1); names from the fake.
+        try:
+            return real(host, port, *args, flags=socket.AI_NUMERICHOST, **kwargs)
+        except (socket.gaierror, UnicodeError, ValueError):
+            return fake(host, port)
+
+    with mock.patch.object(socket, "getaddrinfo", resolve):
+        try:
+            checked = check_webhook_url(url)
+        except UnsafeWebhookURL:
+            return
+    assert url.strip().lower().startswith("https://")
+    assert checked.address == PUBLIC_V4 and checked.host == "hooks.slack.example"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(url=URL_TEXT, kind=st.sampled_from(["slack", "teams", "", "irc", "<b>"]))
+def test_the_settings_form_never_fails_and_stores_only_safe_urls(project, consultant, url, kind):
+    client = Client()
+    client.force_login(consultant)
+    fake = FakeDNS({"hooks.slack.example": [PUBLIC_V4], "inside.example": ["10.0.0.1"]})
+    with mock.patch.object(socket, "getaddrinfo", fake):
+        response = client.post(reverse("project_webhook", args=[project.pk]), {"kind": kind, "url": url})
+    assert response.status_code in (302, 422)
+    for hook in ProjectWebhook.objects.all():
+        assert hook.url.lower().startswith("https://hooks.slack.example") and hook.kind in ("slack", "teams")

@@ -37,7 +37,9 @@ def test_the_bell_shows_no_badge_without_unread_notifications(consultant, client
 
 def test_every_page_loads_the_bell_apart(consultant, client_for):
     page = client_for(consultant).get(reverse("home"))
-    assert f'hx-get="{reverse("notification_bell")}"'.encode() in page.content
+    assert f'hx-get="{reverse("notification_bell")}" hx-trigger="load"'.encode() in page.content
+    # No polling: a request every minute would keep an idle session from ever timing out.
+    assert b"every 60s" not in page.content
 
 
 def test_the_inbox_lists_ones_own_notifications_with_markup_as_text(project, consultant, manager, client_for):

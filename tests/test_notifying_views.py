@@ -10,6 +10,9 @@ from .factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
+# Tasks run in-process, as without REDIS_URL, even where the suite runs against a real broker.
+from .test_notifying import eager_tasks  # noqa: E402, F401 - an autouse fixture
+
 
 def note(project, user, title="V2 awaits your decision", url="", body=""):
     [row] = notify(kind=NotificationKind.COMMENT, project=project, recipients=[user], title=title, url=url, body=body)

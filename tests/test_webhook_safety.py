@@ -24,6 +24,9 @@ from strategies.webhook_safety import UnsafeWebhookURL, WebhookSendFailed, check
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
+# Tasks run in-process, as without REDIS_URL, even where the suite runs against a real broker.
+from .test_notifying import eager_tasks  # noqa: E402, F401 - an autouse fixture
+
 PUBLIC_V4 = "93.184.215.14"
 PUBLIC_V6 = "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
 HOOK = "https://hooks.slack.example/services/T0/B0/secret"

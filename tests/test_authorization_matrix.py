@@ -365,7 +365,7 @@ MATRIX: dict[str, Route] = {
     "notification_read": Route(POST=SIGNED_IN),
     "notification_preferences": Route(GET=SIGNED_IN, POST=SIGNED_IN),
     "mention_suggestions": Route(GET=VIEW, args=PROJECT),
-    "project_webhook": Route(GET=EDIT, POST=EDIT, args=PROJECT),
+    "project_webhook": Route(GET="strategies.manage_webhook", POST="strategies.manage_webhook", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

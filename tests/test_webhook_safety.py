@@ -357,7 +357,9 @@ def test_managers_are_refused_and_outsiders_see_nothing(project, consultant, man
     hook_of(project)
     url = reverse("project_webhook", args=[project.pk])
 
-    assert client_for(manager).post(url, {"kind": "slack", "url": HOOK}).status_code == 403
+    refused = client_for(manager).post(url, {"kind": "slack", "url": HOOK})
+    assert refused.status_code == 403
+    assert b"Only the project&#x27;s consultants can change where its notifications go." in refused.content
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(outsider).post(url, {"kind": "slack", "url": ""}).status_code == 404
     assert ProjectWebhook.objects.filter(project=project).exists()

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -151,8 +152,6 @@ def mention_candidates(*, project: StrategyProject, prefix: str, limit: int = 10
     prefix = prefix.strip().lstrip("@")[:150]
     members = get_user_model().objects.filter(memberships__project=project, is_active=True).order_by("username")
     if prefix:
-        from django.db.models import Q
-
         members = members.filter(
             Q(username__istartswith=prefix) | Q(first_name__istartswith=prefix) | Q(last_name__istartswith=prefix)
         )

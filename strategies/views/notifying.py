@@ -87,7 +87,7 @@ def mention_suggestions(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def project_webhook(request, pk: int):
     """Where the project's notifications also go (Slack or Teams), and how the last sending went."""
-    project = project_for(request, pk, "strategies.edit_project")
+    project = project_for(request, pk, "strategies.manage_webhook")
     hook = ProjectWebhook.objects.filter(project=project).first()
     initial = {"kind": hook.kind, "url": hook.url} if hook else {}
     form = ProjectWebhookForm(posted(request), initial=initial)

@@ -35,6 +35,11 @@ urlpatterns = [
     path("notifications/settings/", notifying.notification_preferences, name="notification_preferences"),
     path("projects/<int:pk>/members/mentions/", notifying.mention_suggestions, name="mention_suggestions"),
     path("projects/<int:pk>/notifications/webhook/", notifying.project_webhook, name="project_webhook"),
+    path(
+        "projects/<int:pk>/notifications/webhook/test/",
+        notifying.project_webhook_test_view,
+        name="project_webhook_test",
+    ),
     path("projects/<int:pk>/changes/", changes.project_changes, name="project_changes"),
     path("projects/<int:pk>/members/<int:membership_pk>/remove/", members.member_remove, name="member_remove"),
     path("projects/<int:pk>/members/<int:membership_pk>/role/", members.member_change_role, name="member_change_role"),

@@ -366,6 +366,7 @@ MATRIX: dict[str, Route] = {
     "notification_preferences": Route(GET=SIGNED_IN, POST=SIGNED_IN),
     "mention_suggestions": Route(GET=VIEW, args=PROJECT),
     "project_webhook": Route(GET="strategies.manage_webhook", POST="strategies.manage_webhook", args=PROJECT),
+    "project_webhook_test": Route(POST="strategies.manage_webhook", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

@@ -429,3 +429,25 @@ def test_the_settings_form_never_fails_and_stores_only_safe_urls(project, consul
     assert response.status_code in (302, 422)
     for hook in ProjectWebhook.objects.all():
         assert hook.url.lower().startswith("https://hooks.slack.example") and hook.kind in ("slack", "teams")
+
+
+def test_a_test_message_reaches_the_webhook_and_its_outcome_shows(
+    project, consultant, dns, service, client_for, django_capture_on_commit_callbacks
+):
+    hook_of(project)
+    client = client_for(consultant)
+    service.status = 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("project_webhook_test", args=[project.pk]))
+
+    assert response.status_code == 302
+    [request] = service.requests
+    assert b"Test message" in request["body"]
+    page = client.get(reverse("project_webhook", args=[project.pk]))
+    assert b"HTTP 404" in page.content
+
+
+def test_a_test_message_without_a_webhook_says_to_set_one(project, consultant, outsider, client_for):
+    response = client_for(consultant).post(reverse("project_webhook_test", args=[project.pk]), follow=True)
+    assert b"Set a webhook URL first." in response.content
+    assert client_for(outsider).post(reverse("project_webhook_test", args=[project.pk])).status_code == 404

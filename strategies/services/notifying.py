@@ -298,6 +298,19 @@ def project_webhook_save(
     return hook
 
 
+def project_webhook_test(*, project: StrategyProject, user: AbstractBaseUser) -> ProjectWebhook:
+    """Queue a test message to the project's webhook; its outcome shows on the settings page."""
+    if not project.can_edit(user):
+        raise DomainError(_("Only the project's consultants can change where its notifications go."))
+    hook = ProjectWebhook.objects.filter(project=project, active=True).first()
+    if hook is None:
+        raise DomainError(_("Set a webhook URL first."))
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Test message from pbsm workbench for the project “%(project)s”.") % {"project": project.title}
+    transaction.on_commit(lambda: _queue_webhook(hook.pk, text), robust=True)
+    return hook
+
+
 def project_webhook_send(*, webhook_id: int, text: str) -> str:
     """Send one message to the webhook; records the outcome on it. Returns "sent", "failed" or "skipped".
 

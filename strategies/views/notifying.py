@@ -16,6 +16,7 @@ from ..services.notifying import (
     notification_mark_read,
     notification_preferences_save,
     project_webhook_save,
+    project_webhook_test,
 )
 from .access import posted, project_for
 
@@ -115,3 +116,17 @@ def project_webhook(request, pk: int):
         {"project": project, "form": form, "hook": hook},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def project_webhook_test_view(request, pk: int):
+    """Send a test message now (queued); the settings page then shows whether it arrived."""
+    project = project_for(request, pk, "strategies.manage_webhook")
+    try:
+        project_webhook_test(project=project, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.info(request, _("A test message is on its way; reload this page to see whether it arrived."))
+    return redirect("project_webhook", pk=project.pk)

@@ -179,9 +179,19 @@ def test_mentions_of_non_members_and_e_mail_addresses_are_ignored(project, consu
     assert mentioned_members(project=project, text=text) == [manager]
 
 
+def named(user, first, last):
+    """Fixed names: the factory's random ones could start with the prefix asked for."""
+    user.first_name, user.last_name = first, last
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
 def test_mention_suggestions_offer_project_members_only(project, consultant, manager, outsider):
+    named(consultant, "Alice", "Berg")
+    named(manager, "Marc", "Weber")
     assert [c["username"] for c in mention_candidates(project=project, prefix="")] == ["alice", "marc"]
     assert [c["username"] for c in mention_candidates(project=project, prefix="@ma")] == ["marc"]
+    assert [c["username"] for c in mention_candidates(project=project, prefix="web")] == ["marc"]
     assert mention_candidates(project=project, prefix="char") == []
 
 

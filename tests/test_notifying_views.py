@@ -140,11 +140,14 @@ def test_a_mention_cannot_be_held_for_the_digest(consultant, client_for):
 
 
 def test_mention_suggestions_are_the_projects_members_as_json(project, consultant, manager, outsider, client_for):
+    for user, first, last in ((consultant, "Alice", "Berg"), (manager, "Marc", "Weber")):
+        user.first_name, user.last_name = first, last  # fixed: a random name could start with "al"
+        user.save(update_fields=["first_name", "last_name"])
     url = reverse("mention_suggestions", args=[project.pk])
 
     response = client_for(manager).get(url, {"q": "al"})
 
-    assert response.json() == {"members": [{"username": "alice", "name": consultant.get_full_name()}]}
+    assert response.json() == {"members": [{"username": "alice", "name": "Alice Berg"}]}
     assert client_for(manager).get(url, {"q": "char"}).json() == {"members": []}
     assert client_for(outsider).get(url, {"q": "al"}).status_code == 404
 

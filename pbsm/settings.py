@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "strategies.tasks.send_checkin_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Notifications whose recipients chose the daily digest (strategies.services.notifying).
+    "send-notification-digest": {
+        "task": "strategies.tasks.send_notification_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 REPORT_QUEUED_TIMEOUT = 3600
 # Each user may request this many new reports per hour (asking again for a report that is still

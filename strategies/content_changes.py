@@ -79,6 +79,10 @@ NOT_SHOWN = {
     "DotVoteDot",
     "IdeaRound",
     "IdeaCard",
+    # Notifications have their own pages (inbox, settings), never cached; the bell loads apart.
+    "Notification",
+    "NotificationPreference",
+    "ProjectWebhook",
 }
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .analysis.kpi_chart_svg import kpi_chart
-from .models import Membership, Role, StrategyVersion
+from .models import Membership, NotificationKind, NotificationMode, Role, StrategyVersion
 from .strategy_standing import current_readings
 
 
@@ -27,7 +27,12 @@ def notify_managers_of_submission(version_id: int) -> int:
     """Tell the project's managers that a version awaits their decision; returns the number of e-mails."""
     version = StrategyVersion.objects.select_related("project__client", "submitted_by").get(pk=version_id)
     managers = Membership.objects.filter(project=version.project, role=Role.MANAGER).select_related("user")
-    recipients = [m.user for m in managers if m.user.email and m.user.is_active]
+    from .services.notifying import modes_for
+
+    reachable = [m.user for m in managers if m.user.email and m.user.is_active]
+    # Managers who chose the daily digest (or nothing) for submissions get this e-mail there, or not at all.
+    modes = modes_for(reachable, NotificationKind.VERSION_SUBMITTED)
+    recipients = [user for user in reachable if modes[user.pk] == NotificationMode.IMMEDIATE]
     link = absolute_url(reverse("version_detail", args=[version.project_id, version.pk]))
     submitter = version.submitted_by.get_full_name() or version.submitted_by.username if version.submitted_by else ""
     messages = []

@@ -41,6 +41,8 @@ PROJECT_GUARDS = {
     "strategies.manage_tracking": "can_manage_tracking",
     # Start a live workshop (and, as its facilitator, end it): the project's consultants.
     "strategies.run_live_session": "can_edit",
+    # Where the project's notifications go (its Slack/Teams webhook): the project's consultants.
+    "strategies.manage_webhook": "can_edit",
 }
 for _permission, _guard_name in PROJECT_GUARDS.items():
     rules.add_perm(_permission, _guard(_guard_name))

@@ -91,3 +91,57 @@ def reports_clean_up_task() -> int:
     from .services.reports import reports_clean_up
 
     return len(reports_clean_up())
+
+
+# --- notifications (strategies.services.notifying) --------------------------------------------------------
+
+
+@shared_task(
+    name="strategies.tasks.send_notification_emails",
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """The e-mails of notifications their recipients want at once."""
+    from .services.notifying import notification_emails_send
+
+    return notification_emails_send(notification_ids=notification_ids)
+
+
+@shared_task(
+    name="strategies.tasks.send_notification_digest",
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def send_notification_digest() -> int:
+    """Periodic (beat, daily): each user's digest notifications in one e-mail."""
+    from .services.notifying import notification_digest_send
+
+    return notification_digest_send()
+
+
+WEBHOOK_MAX_RETRIES = 4
+
+
+@shared_task(
+    name="strategies.tasks.send_project_webhook",
+    bind=True,
+    max_retries=WEBHOOK_MAX_RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_project_webhook(self, webhook_id: int, text: str) -> str:
+    """One message to a project's Slack/Teams webhook; a temporary failure is tried again with backoff.
+
+    Run eagerly (no worker: the web process itself), it makes one attempt only, so a slow or
+    failing service never holds up the user's request; the failure shows on the project's settings.
+    """
+    from .services.notifying import project_webhook_send
+    from .webhook_safety import WebhookSendFailed
+
+    try:
+        return project_webhook_send(webhook_id=webhook_id, text=text)
+    except WebhookSendFailed as error:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            return "failed"
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 600)) from error

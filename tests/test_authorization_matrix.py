@@ -365,6 +365,15 @@ MATRIX: dict[str, Route] = {
     "live_vote_close": Route(POST=EDIT, args=VOTE),
     "live_vote_reveal": Route(POST=EDIT, args=VOTE),
     "live_vote_apply": Route(POST=EDIT, args=VOTE),
+    # issue 16, notifications: one's own inbox, bell and settings (another's notification answers 404:
+    # tests/test_notifying_views.py); @-suggestions for every member; the webhook is the consultants'
+    "notification_inbox": Route(GET=SIGNED_IN),
+    "notification_bell": Route(GET=SIGNED_IN),
+    "notification_read": Route(POST=SIGNED_IN),
+    "notification_preferences": Route(GET=SIGNED_IN, POST=SIGNED_IN),
+    "mention_suggestions": Route(GET=VIEW, args=PROJECT),
+    "project_webhook": Route(GET="strategies.manage_webhook", POST="strategies.manage_webhook", args=PROJECT),
+    "project_webhook_test": Route(POST="strategies.manage_webhook", args=PROJECT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends

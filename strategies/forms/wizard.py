@@ -9,5 +9,8 @@ class ChecklistAnswerForm(forms.Form):
 
 class StepCommentForm(forms.Form):
     text = forms.CharField(
-        label=_("Comment for the consultants"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment for the consultants"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Type @ and a name to notify a member of the project at once."),
     )

@@ -20,6 +20,14 @@ from .live import (
     VoteState,
     VoteTarget,
 )
+from .notifying import (
+    Notification,
+    NotificationKind,
+    NotificationMode,
+    NotificationPreference,
+    ProjectWebhook,
+    WebhookKind,
+)
 from .options import ActionOption
 from .project import (
     ChecklistAnswer,
@@ -46,6 +54,12 @@ from .versions import (
 )
 
 __all__ = [
+    "Notification",
+    "NotificationKind",
+    "NotificationMode",
+    "NotificationPreference",
+    "ProjectWebhook",
+    "WebhookKind",
     "DotVote",
     "DotVoteDot",
     "IdeaCard",

@@ -13,8 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..exceptions import DomainError
-from ..models import Decision, StrategyVersion, VersionDecision, VersionStatus
+from ..models import Decision, Membership, NotificationKind, Role, StrategyVersion, VersionDecision, VersionStatus
 from ..snapshots import build_snapshot
+from .notifying import mentioned_members, notify
 from .versions import actor_name, locked_version, record_transition, strategy_version_create, successor_name
 
 
@@ -56,7 +57,34 @@ def strategy_version_submit(
         if notify:
             # robust: the submission stands even when the mail (or the broker) fails; the error is logged.
             transaction.on_commit(lambda: _queue_submission_notice(version.pk), robust=True)
+            _notify_submitted(version, user)
         return version
+
+
+def _members(project, role: str) -> list:
+    return [m.user for m in Membership.objects.filter(project=project, role=role).select_related("user")]
+
+
+def _notify_submitted(version: StrategyVersion, user: AbstractBaseUser) -> None:
+    """The managers' inbox entry (their e-mail is the submission notice above, or their digest)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            kind=NotificationKind.VERSION_SUBMITTED,
+            project=version.project,
+            recipients=_members(version.project, Role.MANAGER),
+            actor=user,
+            title=_("Strategy version V%(number)s “%(name)s” awaits your decision")
+            % {"number": version.number, "name": version.name},
+            body=_("Submitted by %(user)s. The link shows what changed since the last approved version.")
+            % {"user": actor_name(user)},
+            # The comparison with the last approved version: what the managers decide on.
+            url=reverse("version_compare", args=[version.project_id]) + f"?new={version.pk}",
+            email=False,
+        )
 
 
 def _queue_submission_notice(version_pk: int) -> None:
@@ -110,7 +138,48 @@ def strategy_version_decide(
             version=version, actor=user, actor_name=actor_name(user), decision=decision, comment=comment
         )
         record_transition(version, user, VersionStatus.SUBMITTED, version.status, comment)
+        _notify_decided(version, user, comment)
         return version
+
+
+def _notify_decided(version: StrategyVersion, user: AbstractBaseUser, comment: str) -> None:
+    """The submitter and the consultants hear of the decision, with the manager's comment."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    recipients = _members(version.project, Role.CONSULTANT)
+    if version.submitted_by is not None:
+        recipients.append(version.submitted_by)
+    # Members named as @username in the decision's comment hear of it at once, as in a step comment.
+    mentioned = [user for user in mentioned_members(project=version.project, text=comment) if user not in recipients]
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"number": version.number, "name": version.name, "user": actor_name(user)}
+        title = (
+            _("Strategy version V%(number)s “%(name)s” was approved by %(user)s")
+            if version.status == VersionStatus.APPROVED
+            else _("Strategy version V%(number)s “%(name)s” was rejected by %(user)s")
+        ) % values
+        notify(
+            kind=NotificationKind.VERSION_DECIDED,
+            project=version.project,
+            recipients=recipients,
+            actor=user,
+            title=title,
+            body=comment,
+            url=reverse("version_detail", args=[version.project_id, version.pk]),
+        )
+        if mentioned:
+            notify(
+                kind=NotificationKind.MENTION,
+                project=version.project,
+                recipients=mentioned,
+                actor=user,
+                title=_("%(user)s mentioned you in the decision on V%(number)s “%(name)s”") % values,
+                body=comment,
+                url=reverse("version_detail", args=[version.project_id, version.pk]),
+                webhook=False,
+            )
 
 
 def strategy_version_reopen(*, version: StrategyVersion, user: AbstractBaseUser) -> StrategyVersion:

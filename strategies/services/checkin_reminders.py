@@ -29,10 +29,11 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Membership, Role, StrategyProject, StrategyVersion
+from ..models import Membership, NotificationKind, NotificationMode, Role, StrategyProject, StrategyVersion
 from ..notifications import checkin_reminder_message
 from ..strategy_standing import KpiStanding, portfolio_standings
 from .checkins import checkin_reminder_claim
+from .notifying import mode_for, notify
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ def checkin_reminders_send(*, today: datetime.date | None = None) -> list[SentRe
                     )
                 ]
                 if won:
+                    _notify_inbox(recipient, won)
+                if won and mode_for(recipient, NotificationKind.CHECKIN_DUE) != NotificationMode.OFF:
                     message = checkin_reminder_message(
                         recipient=recipient, due=[(item.project, item.kpi) for item in won]
                     )
@@ -134,3 +137,28 @@ def checkin_reminders_send(*, today: datetime.date | None = None) -> list[SentRe
         if won:
             sent.append(SentReminder(recipient=recipient, due=won))
     return sent
+
+
+def _notify_inbox(recipient, won: list[DueCheckIn]) -> None:
+    """The reminder in the recipient's inbox too, one entry per project (the e-mail is the reminder itself)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    by_project: dict = defaultdict(list)
+    for item in won:
+        by_project[item.project].append(item.kpi.name)
+    with translation.override(settings.LANGUAGE_CODE):
+        for project, names in by_project.items():
+            notify(
+                kind=NotificationKind.CHECKIN_DUE,
+                project=project,
+                recipients=[recipient],
+                title=_("A KPI check-in is due in “%(project)s”") % {"project": project.title},
+                body=", ".join(names),
+                url=reverse("cockpit", args=[project.pk]),
+                email=False,
+                digest=False,
+                webhook=False,
+            )

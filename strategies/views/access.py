@@ -23,6 +23,7 @@ REFUSALS = {
     "strategies.change_milestones": _("Only the project's consultants and managers can move milestones."),
     "strategies.review_strategy": _("Only the project's consultants and managers can record strategy reviews."),
     "strategies.run_live_session": _("Only the project's consultants can start a live session."),
+    "strategies.manage_webhook": _("Only the project's consultants can change where its notifications go."),
 }
 
 

@@ -79,6 +79,9 @@ NOT_SHOWN = {
     "DotVoteDot",
     "IdeaRound",
     "IdeaCard",
+    # Read-only links have their own management page and public pages, neither cached.
+    "ShareLink",
+    "ShareLinkAccess",
 }
 
 

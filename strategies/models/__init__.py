@@ -35,6 +35,7 @@ from .project import (
 from .reports import Report, ReportKind, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
 from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
+from .share_links import ShareLink, ShareLinkAccess, ShareLinkAccessKind
 from .versions import (
     ALLOWED_TRANSITIONS,
     Decision,
@@ -94,6 +95,9 @@ __all__ = [
     "Resource",
     "ResourceRequirement",
     "Role",
+    "ShareLink",
+    "ShareLinkAccess",
+    "ShareLinkAccessKind",
     "StaleLockVersion",
     "StepComment",
     "StrategyProject",

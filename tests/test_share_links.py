@@ -287,6 +287,26 @@ def test_a_password_link_shows_only_the_password_form_until_the_password_is_give
     assert "Growth Plan" not in text(visitor().get(shared_url(token)))
 
 
+def test_giving_the_password_starts_a_new_session_key(locked):
+    client = visitor()
+    client.get(shared_url(locked[1]))
+    planted = client.session  # a session that existed before the password (the test client makes one)
+    planted.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert client.post(shared_url(locked[1]), {"password": "s3cret"}).status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    stolen = visitor()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert "Growth Plan" not in text(stolen.get(shared_url(locked[1])))
+
+
+def test_the_shared_pages_speak_german_to_a_german_reader(locked):
+    client = Client(REMOTE_ADDR=ADDRESS, HTTP_ACCEPT_LANGUAGE="de")
+    form = text(client.get(shared_url(locked[1])))
+    assert "Dieser Link ist durch ein Passwort geschützt" in form and "Passwort" in form
+    assert "Dieser Link öffnet nichts" in text(client.get(shared_url("nothing-here")))
+
+
 def test_a_password_opens_only_its_own_link(locked, approved, consultant):
     _other_link, other_token = share_link_create(
         version=approved, user=consultant, expires_in_days=3, password="different"
@@ -451,7 +471,8 @@ def test_the_links_page_needs_few_queries_however_many_links_and_accesses(
                 share_link_access_record(link=link, kind="version", address=ADDRESS, user_agent="UA")
 
     grow(1)
-    with django_assert_max_num_queries(9) as small:
+    # The session, the user, the project with the role, the version, the links, their newest accesses.
+    with django_assert_max_num_queries(6) as small:
         client.get(manage_url(approved))
     grow(6)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -459,9 +480,13 @@ def test_the_links_page_needs_few_queries_however_many_links_and_accesses(
     assert text(response).count("share-link ") + text(response).count('share-link"') >= 7
 
 
-def test_the_shared_page_needs_few_queries(shared, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+def test_the_shared_pages_need_few_queries(shared, django_assert_max_num_queries):
+    # The link with its version and project, the approved reports, the access recorded, the catalogue's words.
+    with django_assert_max_num_queries(8):
         assert visitor().get(shared_url(shared[1])).status_code == 200
+    # The cockpit: the same plus the standing's fixed set (strategies/strategy_standing.py), whatever the KPIs.
+    with django_assert_max_num_queries(9):
+        assert visitor().get(shared_url(shared[1], "shared_cockpit")).status_code == 200
 
 
 # --- the services and guards ------------------------------------------------------------------------------------

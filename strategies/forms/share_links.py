@@ -33,7 +33,6 @@ class ShareLinkCreateForm(forms.Form):
         min_value=1,
         max_value=MAX_EXPIRY_DAYS,
         initial=DEFAULT_EXPIRY_DAYS,
-        help_text=_("At most %(days)d days.") % {"days": MAX_EXPIRY_DAYS},
     )
     password = forms.CharField(
         label=_("Password (optional)"),
@@ -46,6 +45,8 @@ class ShareLinkCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Set per form, not on the class: the number is put in when the reader's language is active.
+        self.fields["expires_in_days"].help_text = _("At most %(days)d days.") % {"days": MAX_EXPIRY_DAYS}
         self.helper = _helper()
 
 

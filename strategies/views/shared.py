@@ -212,6 +212,9 @@ def _password(request, link: ShareLink, token: str):
             status = TOO_MANY
         elif link.check_password(form.cleaned_data["password"]):
             opened = request.session.get(UNLOCKED_SESSION_KEY, [])
+            # A new session key, as at a login: a session id planted before the password was given
+            # (a fixed cookie) does not open the link for whoever planted it.
+            request.session.cycle_key()
             request.session[UNLOCKED_SESSION_KEY] = [*opened, link.pk]
             return redirect("shared_version", token=token)
         else:

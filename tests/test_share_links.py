@@ -529,3 +529,13 @@ def test_tokens_are_random_and_only_hashed_in_the_database(approved, consultant)
     stored = set(ShareLink.objects.values_list("token_hash", flat=True))
     assert not tokens & stored
     assert stored == {hashlib.sha256(token.encode()).hexdigest() for token in tokens}
+
+
+def test_the_version_page_leads_consultants_and_managers_to_the_links_but_not_viewers(
+    approved, consultant, manager, viewer, client_for
+):
+    link_to_page = f'href="{manage_url(approved)}"'
+    version_page = reverse("version_detail", args=[approved.project_id, approved.pk])
+    for user in (consultant, manager):
+        assert link_to_page in text(client_for(user).get(version_page))
+    assert link_to_page not in text(client_for(viewer).get(version_page))

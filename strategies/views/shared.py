@@ -56,15 +56,15 @@ TOO_MANY = 429
 
 
 def _wrong_token_limit() -> int:
-    return getattr(settings, "SHARE_LINK_WRONG_TOKEN_LIMIT", 10)
+    return settings.SHARE_LINK_WRONG_TOKEN_LIMIT
 
 
 def _wrong_password_limit() -> int:
-    return getattr(settings, "SHARE_LINK_WRONG_PASSWORD_LIMIT", 5)
+    return settings.SHARE_LINK_WRONG_PASSWORD_LIMIT
 
 
 def _window() -> int:
-    return getattr(settings, "SHARE_LINK_WINDOW_SECONDS", 600)
+    return settings.SHARE_LINK_WINDOW_SECONDS
 
 
 def shared_page(view):

@@ -17,6 +17,9 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from strategies.exceptions import DomainError
 from strategies.models import Report, ReportStatus, ShareLink, ShareLinkAccess, VersionStatus
@@ -25,6 +28,7 @@ from strategies.services.share_links import share_link_access_record, share_link
 from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import OptionFactory, ProjectFactory, UserFactory
+from .fuzzing import FUZZ_SETTINGS
 from .management_data import approve, approved_version, days_ago
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
@@ -539,3 +543,28 @@ def test_the_version_page_leads_consultants_and_managers_to_the_links_but_not_vi
     for user in (consultant, manager):
         assert link_to_page in text(client_for(user).get(version_page))
     assert link_to_page not in text(client_for(viewer).get(version_page))
+
+
+# --- anything an attacker sends ------------------------------------------------------------------------------
+
+ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+
+
+def test_no_input_to_the_links_page_or_a_shared_page_gives_a_500(approved, locked, consultant, client_for, settings):
+    """Generated labels, expiries, passwords and tokens: each is taken or refused, never a crash."""
+    settings.SHARE_LINK_WRONG_TOKEN_LIMIT = settings.SHARE_LINK_WRONG_PASSWORD_LIMIT = 1000  # reach the checks
+    client = client_for(consultant)
+    stranger = Client(REMOTE_ADDR=OTHER_ADDRESS, raise_request_exception=True)
+
+    @hyp_settings(**FUZZ_SETTINGS, max_examples=60)
+    @given(ANY_TEXT, st.one_of(ANY_TEXT, st.integers().map(str)), ANY_TEXT, ANY_TEXT)
+    def send(label, days, password, token):
+        made = client.post(manage_url(approved), {"label": label, "expires_in_days": days, "password": password})
+        assert made.status_code in (200, 400)
+        if made.status_code == 400:
+            assert made.context["form"].errors
+        token = token.replace("/", "") or "x"
+        assert stranger.get(shared_url(token)).status_code == 404
+        assert stranger.post(shared_url(locked[1]), {"password": password}).status_code in (200, 302)
+
+    send()

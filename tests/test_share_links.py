@@ -568,3 +568,19 @@ def test_no_input_to_the_links_page_or_a_shared_page_gives_a_500(approved, locke
         assert stranger.post(shared_url(locked[1]), {"password": password}).status_code in (200, 302)
 
     send()
+
+
+def test_the_pdf_route_of_a_link_never_hands_out_another_versions_report(
+    shared, approved, project, consultant, manager
+):
+    successor = strategy_version_create(project=project, user=consultant, name="Newer Plan")
+    version_option_choose(
+        version=successor, user=consultant, option=OptionFactory(topic__project=project), included=True, reason="Now"
+    )
+    successor = approve(successor, consultant, manager)
+    done_report(successor, consultant, language="en")  # the successor's approved report
+    done_report(approved, consultant, language="de")  # the old version's, rendered once it was superseded
+    token = shared[1]
+    assert "shared-report" not in text(visitor().get(shared_url(token)))
+    for language in ("en", "de"):
+        assert visitor().get(shared_url(token, "shared_report", language=language)).status_code == 404

@@ -131,6 +131,8 @@ def approved_reports(version) -> dict[str, Report]:
     A report renders with the version's status of that moment (reporting/render.py): only those
     started after the approval, and before the version was superseded, carry no DRAFT mark.
     """
+    if version.decided_at is None:
+        return {}  # no decision recorded: nothing was rendered as approved
     reports = Report.objects.filter(
         version=version, kind=ReportKind.STRATEGY, status=ReportStatus.DONE, started_at__gte=version.decided_at
     ).exclude(file="")

@@ -249,6 +249,12 @@ REPORT_REQUESTS_PER_HOUR = env_int("REPORT_REQUESTS_PER_HOUR", 20, minimum=1)
 # reports of each version and language, which stay for good.
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30, maximum=36500)
 REPORT_KEEP_NEWEST = env_int("REPORT_KEEP_NEWEST", 1, minimum=1)
+# Read-only links (strategies/views/shared.py): tokens that open nothing, counted per client address,
+# and wrong passwords, counted per link and address, within one window; past the limit the address
+# gets 429 (for every token, right ones too: guessing a 192-bit token must not pay).
+SHARE_LINK_WRONG_TOKEN_LIMIT = env_int("SHARE_LINK_WRONG_TOKEN_LIMIT", 10, minimum=1)
+SHARE_LINK_WRONG_PASSWORD_LIMIT = env_int("SHARE_LINK_WRONG_PASSWORD_LIMIT", 5, minimum=1)
+SHARE_LINK_WINDOW_SECONDS = env_int("SHARE_LINK_WINDOW_MINUTES", 10, minimum=1, maximum=1440) * 60
 # A worker on the same host as the web app lowers its CPU priority (nice) at start, so a report
 # render waits a moment rather than a workshop's page: the render is background work, the page
 # is not. 0 keeps the normal priority (a worker on a host of its own).

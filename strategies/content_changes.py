@@ -83,6 +83,9 @@ NOT_SHOWN = {
     "Notification",
     "NotificationPreference",
     "ProjectWebhook",
+    # Read-only links have their own management page and public pages, neither cached.
+    "ShareLink",
+    "ShareLinkAccess",
 }
 
 

@@ -35,6 +35,8 @@ PROJECT_GUARDS = {
     "strategies.decide_versions": "can_decide_versions",
     "strategies.request_report": "can_request_report",
     "strategies.export_project": "can_export",
+    # Read-only links to the approved version: made, listed and revoked by consultants and managers.
+    "strategies.share_versions": "can_share_versions",
     "strategies.record_checkins": "can_record_checkins",
     "strategies.change_milestones": "can_change_milestones",
     "strategies.review_strategy": "can_review",

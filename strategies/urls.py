@@ -18,6 +18,8 @@ from .views import (
     reports,
     reviews,
     rows,
+    share_links,
+    shared,
     versions,
     wizard,
 )
@@ -89,6 +91,17 @@ urlpatterns = [
     path("projects/<int:pk>/reports/<int:report_pk>/status/", reports.report_status, name="report_status"),
     path("projects/<int:pk>/reports/<int:report_pk>/retry/", reports.report_retry_view, name="report_retry"),
     path("projects/<int:pk>/reports/<int:report_pk>/download/", reports.report_download, name="report_download"),
+    # Read-only links to the approved version (issue 16, item 2): made and revoked by consultants and
+    # managers; the pages they open are for anyone holding the token (strategies/views/shared.py).
+    path("projects/<int:pk>/versions/<int:version_pk>/links/", share_links.share_links, name="share_links"),
+    path(
+        "projects/<int:pk>/versions/<int:version_pk>/links/<int:link_pk>/revoke/",
+        share_links.share_link_revoke_view,
+        name="share_link_revoke",
+    ),
+    path("shared/<str:token>/", shared.shared_version, name="shared_version"),
+    path("shared/<str:token>/cockpit/", shared.shared_cockpit, name="shared_cockpit"),
+    path("shared/<str:token>/report/<str:language>/", shared.shared_report, name="shared_report"),
     # h1: the implementation cockpit (issue 14): where the approved strategy stands, KPI check-ins and tracking
     path("projects/<int:pk>/cockpit/", cockpit.cockpit, name="cockpit"),
     path("projects/<int:pk>/cockpit/kpis/<int:kpi_key>/", cockpit.kpi_detail, name="kpi_detail"),

@@ -113,6 +113,7 @@ TODAY = today().isoformat()
 TRACKING = "strategies.manage_tracking"
 MILESTONES = "strategies.change_milestones"
 REVIEW = "strategies.review_strategy"
+SHARE = "strategies.share_versions"
 
 METHODS = ("GET", "POST")
 
@@ -201,6 +202,25 @@ def MILESTONE_IN_FORCE(mat):
 
 def REVIEW_OF(mat):
     return {**PROJECT(mat), "review_pk": mat.review.pk}
+
+
+def SHARED_VERSION(mat):
+    """The project's approved version in force, which read-only links are made to."""
+    return {**PROJECT(mat), "version_pk": mat.version_in_force.pk}
+
+
+def SHARE_LINK(mat):
+    return {**SHARED_VERSION(mat), "link_pk": mat.share_link.pk}
+
+
+def SHARED_TOKEN(mat):
+    """A read-only link's token: the public pages ask for nothing else (anyone holding it is let in)."""
+    return {"token": mat.share_token}
+
+
+def SHARED_REPORT(mat):
+    assert mat.approved_report is not None
+    return {**SHARED_TOKEN(mat), "language": mat.approved_report.language}
 
 
 def LIVE_SESSION_OF(mat):
@@ -374,6 +394,14 @@ MATRIX: dict[str, Route] = {
     "mention_suggestions": Route(GET=VIEW, args=PROJECT),
     "project_webhook": Route(GET="strategies.manage_webhook", POST="strategies.manage_webhook", args=PROJECT),
     "project_webhook_test": Route(POST="strategies.manage_webhook", args=PROJECT),
+    # issue 16, item 2: read-only links to the approved version. Consultants and managers make, list
+    # and revoke them; the pages a link opens are for anyone holding its token (hostile cases:
+    # tests/test_share_links.py).
+    "share_links": Route(GET=SHARE, POST=SHARE, args=SHARED_VERSION, data={"expires_in_days": "7"}),
+    "share_link_revoke": Route(POST=SHARE, args=SHARE_LINK),
+    "shared_version": Route(GET=PUBLIC, POST=PUBLIC, args=SHARED_TOKEN),
+    "shared_cockpit": Route(GET=PUBLIC, args=SHARED_TOKEN),
+    "shared_report": Route(GET=PUBLIC, args=SHARED_REPORT),
 }
 
 # Covered by a rule instead of one entry per route: every /admin/ route but its login sends
@@ -527,6 +555,31 @@ class Material:
         )
         strategy_version_submit(version=version, user=self.consultant, notify=False)
         return strategy_version_decide(version=version, user=approver, decision=m.Decision.APPROVE, comment=self.tag)
+
+    @cached_property
+    def share(self):
+        """A read-only link to the approved version in force, with its raw token."""
+        from strategies.services.share_links import share_link_create
+
+        return share_link_create(
+            version=self.version_in_force, user=self.consultant, expires_in_days=7, label=f"Link {self.tag}"
+        )
+
+    @cached_property
+    def share_link(self):
+        return self.share[0]
+
+    @cached_property
+    def share_token(self):
+        return self.share[1]
+
+    @cached_property
+    def approved_report(self):
+        """A finished strategy report of the approved version, rendered after its approval."""
+        report = make_done_report(self.version_in_force, self.consultant, self.tag)
+        report.started_at = report.finished_at = timezone.now()
+        report.save(update_fields=["started_at", "finished_at"])
+        return report
 
     @cached_property
     def review(self):
@@ -769,8 +822,8 @@ PERMISSIONS_OF = {
     "non_member": set(),
     "viewer": {VIEW},
     # members: the manager role only (and viewers)
-    "manager": {VIEW, MEMBERS, COMMENT, DECIDE, REPORT, EXPORT, MILESTONES, REVIEW},
-    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT, MILESTONES, REVIEW},
+    "manager": {VIEW, MEMBERS, COMMENT, DECIDE, REPORT, EXPORT, MILESTONES, REVIEW, SHARE},
+    "consultant": {VIEW, EDIT, MEMBERS, VERSIONS, REPORT, EXPORT, MILESTONES, REVIEW, SHARE},
     "other_consultant": set(),
     "staff": set(),
     "superuser": set(),
@@ -784,7 +837,7 @@ MAY_CREATE_PROJECTS = {"consultant", "other_consultant", "staff", "superuser", "
 def test_the_rules_give_each_role_what_the_design_says(role, world, people):
     user = people[role] or AnonymousUser()
     project = world["own"].project
-    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT, EXPORT, MILESTONES, REVIEW}
+    project_perms = {VIEW, EDIT, MEMBERS, COMMENT, VERSIONS, DECIDE, REPORT, EXPORT, MILESTONES, REVIEW, SHARE}
     assert {perm for perm in project_perms if rules.has_perm(perm, user, project)} == PERMISSIONS_OF[role]
     assert user.has_perm(CREATE) == (role in MAY_CREATE_PROJECTS)
 
@@ -941,6 +994,7 @@ def test_the_idor_check_reaches_every_object_argument():
         "version_pk",
         "option_pk",
         "report_pk",
+        "link_pk",
         "ident",
         "question_pk",
         "milestone_pk",

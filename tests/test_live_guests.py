@@ -346,6 +346,10 @@ def test_a_guest_reaches_nothing_of_the_project_but_its_own_pages(session, guest
     for route in CHECKED:
         if route.name in ("logout", "live_guest_leave"):
             continue  # they end the guest's session: walked last, below
+        if route.name.startswith("shared_"):
+            # A read-only link's token is a key of its own, made here for the URL: whoever holds it
+            # reads the approved version, guest or not (tests/test_share_links.py).
+            continue
         url = _url(route, own)
         entry = MATRIX.get(route.key)
         for method in ("GET", "POST"):

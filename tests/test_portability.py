@@ -519,7 +519,9 @@ def test_every_model_of_a_project_is_exported_or_deliberately_left_out():
     # Notifications: this installation's messages to its users (preferences are a user's, not a
     # project's); the webhook URL is a secret of the team's channel and must not travel in a file.
     notifying = {m.Notification, m.NotificationPreference, m.ProjectWebhook}
-    left_out = {m.Report, m.AccessChange, m.ContentCounter, *live, *notifying}
+    # Read-only links: keys handed to people outside this installation; an import must open nothing.
+    shared = {m.ShareLink, m.ShareLinkAccess}
+    left_out = {m.Report, m.AccessChange, m.ContentCounter, *live, *notifying, *shared}
     models = {
         model for model in apps.get_app_config("strategies").get_models() if not model.__name__.startswith("Historical")
     }

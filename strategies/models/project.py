@@ -162,6 +162,10 @@ class StrategyProject(WorkingMaterial):
     def can_request_report(self, user) -> bool:
         return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
 
+    def can_share_versions(self, user) -> bool:
+        """Make, list and revoke read-only links to the approved version (they reach people outside the project)."""
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
     def can_export(self, user) -> bool:
         """An export carries everything, the approval record included: not for read-only viewers."""
         return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)

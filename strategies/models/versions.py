@@ -211,6 +211,10 @@ class StrategyVersion(models.Model):
             and self.submitted_by_id != user.pk
         )
 
+    def can_share(self, user) -> bool:
+        """A read-only link is made only to a version approved here (share_links.ShareLink says what it opens)."""
+        return self.is_approved_here and self.project.can_share_versions(user)
+
     def can_reopen(self, user) -> bool:
         return self.status == VersionStatus.REJECTED and self.project.can_manage_versions(user)
 

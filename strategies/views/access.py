@@ -19,6 +19,7 @@ REFUSALS = {
     "strategies.manage_versions": _("Only the project's consultants can prepare strategy versions."),
     "strategies.decide_versions": _("Only the project's managers can decide on strategy versions."),
     "strategies.request_report": _("Only consultants and managers can request reports."),
+    "strategies.share_versions": _("Only the project's consultants and managers can share versions by link."),
     "strategies.export_project": _("Only consultants and managers can export the project."),
     "strategies.change_milestones": _("Only the project's consultants and managers can move milestones."),
     "strategies.review_strategy": _("Only the project's consultants and managers can record strategy reviews."),

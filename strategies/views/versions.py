@@ -30,6 +30,7 @@ from ..coverage import version_coverage
 from ..exceptions import DomainError
 from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
 from ..models import ActionOption, StrategyVersion, VersionOption, VersionStatus
+from ..models.share_links import SHAREABLE_CONTENT
 from ..reporting.words import content_in_language
 from ..services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
 from ..services.versions import strategy_version_create, strategy_version_update, version_option_choose
@@ -329,6 +330,10 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         "can_decide": version.can_decide(user),
         "can_reopen": version.can_reopen(user),
         "can_start_successor": can_manage,
+        # Links are made to the version in force; a superseded one keeps its links listed (to revoke).
+        "can_share_links": version.status in SHAREABLE_CONTENT
+        and not version.is_imported
+        and project.can_share_versions(user),
         "is_manager": project.can_decide_versions(user),
         "method_url": _method_step_url(project),
         "compare_url": reverse("version_compare", args=[project.pk]) + f"?new={version.pk}",

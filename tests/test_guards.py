@@ -34,6 +34,7 @@ EXPECTED = {
         "can_change_milestones",
         "can_review",
         "can_manage_tracking",
+        "can_share_versions",
     },
     # Managers manage members too: they alone grant the manager role (the access guards say which roles).
     "manager": {
@@ -48,6 +49,8 @@ EXPECTED = {
         "can_record_checkins",
         "can_change_milestones",
         "can_review",
+        # Both sides hand the approved strategy to people without an account (read-only links).
+        "can_share_versions",
     },
     "viewer": {"can_view"},
     "outsider": set(),

@@ -83,6 +83,8 @@ NOT_SHOWN = {
     "Notification",
     "NotificationPreference",
     "ProjectWebhook",
+    # Version comments show on the version page only, which is rendered fresh for every request.
+    "VersionComment",
 }
 
 

@@ -429,3 +429,4 @@ class ReportAdmin(admin.ModelAdmin):
 
 admin.site.register(m.ChecklistAnswer)
 admin.site.register(m.StepComment)
+admin.site.register(m.VersionComment, SimpleHistoryAdmin)

@@ -86,6 +86,8 @@ NOT_SHOWN = {
     # Read-only links have their own management page and public pages, neither cached.
     "ShareLink",
     "ShareLinkAccess",
+    # Version comments show on the version page only, which is rendered fresh for every request.
+    "VersionComment",
 }
 
 

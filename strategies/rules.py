@@ -31,6 +31,8 @@ PROJECT_GUARDS = {
     "strategies.edit_project": "can_edit",
     "strategies.manage_members": "can_manage_members",
     "strategies.comment_on_step": "can_comment",
+    # Comments on a strategy version: the same people as on the workshop's steps (StrategyVersion.can_comment).
+    "strategies.comment_on_version": "can_comment",
     "strategies.manage_versions": "can_manage_versions",
     "strategies.decide_versions": "can_decide_versions",
     "strategies.request_report": "can_request_report",

@@ -20,6 +20,7 @@ from .views import (
     rows,
     share_links,
     shared,
+    version_comments,
     versions,
     wizard,
 )
@@ -83,6 +84,11 @@ urlpatterns = [
     path("projects/<int:pk>/versions/<int:version_pk>/submit/", versions.version_submit, name="version_submit"),
     path("projects/<int:pk>/versions/<int:version_pk>/decide/", versions.version_decide, name="version_decide"),
     path("projects/<int:pk>/versions/<int:version_pk>/reopen/", versions.version_reopen, name="version_reopen"),
+    path(
+        "projects/<int:pk>/versions/<int:version_pk>/comments/",
+        version_comments.version_comments,
+        name="version_comments",
+    ),
     path(
         "projects/<int:pk>/versions/<int:version_pk>/successor/", versions.version_successor, name="version_successor"
     ),

@@ -98,6 +98,11 @@ def fill(project, consultant, manager):
     v3 = strategy_version_create(project=project, user=consultant, name="Third", based_on=v2)
     strategy_version_submit(version=v3, user=consultant, notify=False)
     strategy_version_decide(version=v3, user=manager, decision=Decision.REJECT, comment="Too expensive")
+    # Comments beside the records of a decided and a rejected version: they travel with their version.
+    m.VersionComment.objects.create(version=v2, author=manager, text="Approved, <b>mind the budget</b>.")
+    costs = m.VersionComment.objects.create(version=v3, author=manager, text="@alice see the costs")
+    costs.text = "@alice see the costs, please"
+    _as(manager, costs)  # a change in its history (as an admin's edit would make)
     v4 = strategy_version_create(project=project, user=consultant, name="Fourth", based_on=v2, assumptions="Budget")
     version_option_choose(version=v4, user=consultant, option=third, included=True, reason="Now")
     manage(project, consultant, manager, kpis=(leads, applications), milestones=(kick_off, doomed_milestone))

@@ -103,6 +103,7 @@ VIEW = "strategies.view_project"
 EDIT = "strategies.edit_project"
 MEMBERS = "strategies.manage_members"
 COMMENT = "strategies.comment_on_step"
+VERSION_COMMENT = "strategies.comment_on_version"
 VERSIONS = "strategies.manage_versions"
 DECIDE = "strategies.decide_versions"
 REPORT = "strategies.request_report"
@@ -324,6 +325,8 @@ MATRIX: dict[str, Route] = {
     "version_decide": Route(POST=DECIDE, args=VERSION),
     "version_reopen": Route(POST=VERSIONS, args=VERSION),
     "version_successor": Route(GET=VERSIONS, POST=VERSIONS, args=VERSION),
+    # issue 16: comments on a version, by the same people as on the steps; every member reads them
+    "version_comments": Route(GET=VIEW, POST=VERSION_COMMENT, args=VERSION, data={"text": "Please look at this"}),
     # reports
     "report_section": Route(GET=VIEW, args=VERSION),
     "report_create": Route(POST=REPORT, args=VERSION, data={"language": "en"}),

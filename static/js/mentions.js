@@ -1,12 +1,14 @@
 // @-mentions in comment boxes: a form with data-mentions="<url>" suggests the project's members
 // while "@name" is typed; choosing one completes "@username ". Names are shown with textContent
 // (never as markup), and the server answers members of the project only.
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("form[data-mentions]").forEach((form) => {
+// A form swapped in by htmx (the version's comments after a post) is set up as it arrives.
+(() => {
+  const attach = (form) => {
     const box = form.querySelector("textarea");
-    if (!box) {
+    if (!box || form.dataset.mentionsReady) {
       return;
     }
+    form.dataset.mentionsReady = "1";
     const list = document.createElement("div");
     list.className = "list-group mention-suggestions";
     list.setAttribute("role", "listbox");
@@ -71,5 +73,17 @@ document.addEventListener("DOMContentLoaded", () => {
         close();
       }
     });
-  });
-});
+  };
+
+  const attachWithin = (root) => {
+    if (root.matches && root.matches("form[data-mentions]")) {
+      attach(root);
+    }
+    if (root.querySelectorAll) {
+      root.querySelectorAll("form[data-mentions]").forEach(attach);
+    }
+  };
+
+  document.addEventListener("DOMContentLoaded", () => attachWithin(document));
+  document.addEventListener("htmx:load", (event) => attachWithin(event.detail.elt));
+})();

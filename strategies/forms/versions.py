@@ -141,3 +141,14 @@ class DecisionForm(forms.Form):
         if cleaned.get("decision") == self.REJECT and not (cleaned.get("comment") or "").strip():
             self.add_error("comment", _("Say why the version is rejected, so the consultants know what to change."))
         return cleaned
+
+
+class VersionCommentForm(forms.Form):
+    """A remark on a version for the consultants; @username notifies that member at once."""
+
+    text = forms.CharField(
+        label=_("Comment for the consultants"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Type @ and a name to notify a member of the project at once."),
+    )

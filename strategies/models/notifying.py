@@ -17,7 +17,7 @@ from .project import StrategyProject
 class NotificationKind(models.TextChoices):
     VERSION_SUBMITTED = "version_submitted", _("A version awaits a decision")
     VERSION_DECIDED = "version_decided", _("A version was decided")
-    COMMENT = "comment", _("A comment on a step")
+    COMMENT = "comment", _("A comment on a step or a version")
     MENTION = "mention", _("You were mentioned")
     CHECKIN_DUE = "checkin_due", _("A KPI check-in is due")
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ..exceptions import DomainError
 from .base import choices_check
@@ -218,6 +219,11 @@ class StrategyVersion(models.Model):
     def can_reopen(self, user) -> bool:
         return self.status == VersionStatus.REJECTED and self.project.can_manage_versions(user)
 
+    def can_comment(self, user) -> bool:
+        """Remarks on a version, in any status: they live beside its record and never change it.
+        Who may write them is who may comment on the workshop's steps."""
+        return self.project.can_comment(user)
+
     def save(self, *args, **kwargs):
         """Guard: the status moves only along ALLOWED_TRANSITIONS, and once a version
         left the draft stage nothing but its next transition is written (with
@@ -382,3 +388,25 @@ class VersionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.from_status or '—'} → {self.to_status} ({self.actor_name})"
+
+
+class VersionComment(models.Model):
+    """A remark on a strategy version for the consultants (as a step comment is on a step).
+
+    Beside the version, never part of its content or snapshot: a fixed record takes comments too.
+    """
+
+    version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("comment"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("version comment")
+        verbose_name_plural = _("version comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]

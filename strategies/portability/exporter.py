@@ -24,6 +24,7 @@ from .schema import (
     TRACKINGS,
     USER,
     VERSION,
+    VERSION_COMMENTS,
     VERSION_DECISIONS,
     VERSION_OPTIONS,
     VERSION_TRANSITIONS,
@@ -168,6 +169,9 @@ def project_export(*, project: StrategyProject) -> dict:
         row["decisions"] = [_row(VERSION_DECISIONS, d, refs) for d in sorted(version.decisions.all(), key=_pk)]
         row["transitions"] = [_row(VERSION_TRANSITIONS, t, refs) for t in sorted(version.transitions.all(), key=_pk)]
         document["versions"].append(row)
+    comments = list(VERSION_COMMENTS.model.objects.filter(version__project=project).order_by("id"))
+    refs.number(VERSION_COMMENTS.key, [comment.pk for comment in comments])
+    document[VERSION_COMMENTS.key] = [_row(VERSION_COMMENTS, comment, refs) for comment in comments]
     document.update(_management(project, refs))
     document["history"] = _history(project, refs)
     return document

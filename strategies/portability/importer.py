@@ -107,6 +107,7 @@ from .schema import (
     TRACKINGS,
     USER,
     VERSION,
+    VERSION_COMMENTS,
     VERSION_DECISIONS,
     VERSION_OPTIONS,
     VERSION_TRANSITIONS,
@@ -472,6 +473,9 @@ class _Importer:
         if document["version"] < VERSION:
             # Written before strategy management travelled (format version 1): none of it to import.
             document = self.document = {**{s.key: [] for s in MANAGEMENT_SECTIONS}, **document}
+        if VERSION_COMMENTS.key not in document:
+            # Written before version comments (migration 0019): none to import.
+            document = self.document = {**document, VERSION_COMMENTS.key: []}
         _check_keys(document, TOP_LEVEL_KEYS, "document")
         _expect(document["exported_at"], str, "exported_at")
         self.project = self.import_project(document["project"])
@@ -480,6 +484,8 @@ class _Importer:
             objs = self.build(section, _list(document, section.key, ""), section.key, self.project)
             self.create(section.model, objs)
         self.import_versions(_list(document, "versions", ""))
+        comments = self.build(VERSION_COMMENTS, _list(document, VERSION_COMMENTS.key, ""), VERSION_COMMENTS.key, None)
+        self.create(VERSION_COMMENTS.model, comments)
         self.import_management()
         self.import_history(_list(document, "history", ""))
         return self.project

@@ -10,6 +10,7 @@ A document is one JSON object:
      "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
      "kpis": [...], "milestones": [...], "platforms": [...],
      "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
+     "version_comments": [...],
      "kpi_trackings": [{..., "owner_label": "<the member owner's name>"}], "checkin_reminders": [...],
      "kpi_checkins": [...], "milestone_status_changes": [...], "reviews": [{..., "findings": [...]}],
      "history": [{"model", "object", "type", "date", "user", "change_reason", "fields": {...}}]}
@@ -72,6 +73,7 @@ from ..models import (
     StrategyVersion,
     Topic,
     UsageFormatRelevance,
+    VersionComment,
     VersionDecision,
     VersionOption,
     VersionTransition,
@@ -192,6 +194,16 @@ VERSION_OPTIONS = Section(
 )
 VERSION_DECISIONS = Section("decisions", VersionDecision, {"actor": USER}, parent="version", local_id=False)
 VERSION_TRANSITIONS = Section("transitions", VersionTransition, {"actor": USER}, parent="version", local_id=False)
+# Comments on the versions (migration 0019), after the versions they name; their author by username,
+# as a step comment's. A local id, so their history travels too. A file written before them has none
+# (the key is filled in with an empty list on import).
+VERSION_COMMENTS = Section(
+    "version_comments",
+    VersionComment,
+    {"version": "versions", "author": USER},
+    parent=None,
+    path="version__project",
+)
 
 # Working material whose simple-history records travel with the project, by the name a
 # history record gives as its "model". The project's own history is "project".
@@ -257,6 +269,7 @@ HISTORY_SECTIONS = {
         )
     },
     "kpi_trackings": TRACKINGS,
+    "version_comments": VERSION_COMMENTS,
 }
 HISTORY_TYPES = ("+", "~", "-")
 
@@ -268,6 +281,7 @@ TOP_LEVEL_KEYS = {
     "members",
     *SECTION_BY_KEY,
     "versions",
+    VERSION_COMMENTS.key,
     *(section.key for section in MANAGEMENT_SECTIONS),
     "history",
 }

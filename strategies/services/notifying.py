@@ -34,6 +34,7 @@ from ..models import (
     NotificationMode,
     NotificationPreference,
     ProjectWebhook,
+    Role,
     StrategyProject,
     WebhookKind,
 )
@@ -145,6 +146,50 @@ def mentioned_members(*, project: StrategyProject, text: str) -> list[AbstractBa
         return []
     members = get_user_model().objects.filter(memberships__project=project, is_active=True)
     return [user for user in members if user.get_username().lower() in names]
+
+
+def comment_notify(
+    *,
+    project: StrategyProject,
+    user: AbstractBaseUser,
+    text: str,
+    url: str,
+    title: str,
+    mention_title: str,
+) -> None:
+    """A member's comment (on a step, on a version): who it names as @username hears of it at once
+    (kind "mention"), the other consultants as a comment. The author hears of neither.
+
+    Called inside the service's transaction; `title` and `mention_title` are already in the
+    installation's language.
+    """
+    mentioned = mentioned_members(project=project, text=text)
+    consultants = [
+        m.user
+        for m in Membership.objects.filter(project=project, role=Role.CONSULTANT).select_related("user")
+        if m.user not in mentioned
+    ]
+    notify(
+        kind=NotificationKind.COMMENT,
+        project=project,
+        recipients=consultants,
+        actor=user,
+        title=title,
+        body=text,
+        url=url,
+    )
+    if mentioned:
+        notify(
+            kind=NotificationKind.MENTION,
+            project=project,
+            recipients=mentioned,
+            actor=user,
+            title=mention_title,
+            body=text,
+            url=url,
+            # The comment itself reaches the project's webhook once, above.
+            webhook=False,
+        )
 
 
 def mention_candidates(*, project: StrategyProject, prefix: str, limit: int = 10) -> list[dict]:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from competencies.models import AreaKey, CompetenceArea, GuidingQuestion
 
 from ..exceptions import DomainError
-from ..models import ChecklistAnswer, Membership, NotificationKind, Role, StepComment, StrategyProject
-from .notifying import mentioned_members, notify
+from ..models import ChecklistAnswer, StepComment, StrategyProject
+from .notifying import comment_notify
 
 
 def checklist_answer_save(
@@ -45,43 +45,22 @@ def step_comment_add(
 
 
 def _notify_comment(comment: StepComment, user: AbstractBaseUser) -> None:
-    """Members named as @username hear of it at once; the other consultants as a comment."""
+    """The consultants hear of the comment, members named as @username at once (comment_notify)."""
     from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
 
     project = comment.project
-    url = reverse("wizard_step", args=[project.pk, comment.area.key])
-    mentioned = mentioned_members(project=project, text=comment.text)
-    consultants = [
-        m.user
-        for m in Membership.objects.filter(project=project, role=Role.CONSULTANT).select_related("user")
-        if m.user not in mentioned
-    ]
-    author = user.get_full_name() or user.get_username()
     with translation.override(settings.LANGUAGE_CODE):
-        values = {"user": author, "step": comment.area.title}
-        notify(
-            kind=NotificationKind.COMMENT,
+        values = {"user": user.get_full_name() or user.get_username(), "step": comment.area.title}
+        comment_notify(
             project=project,
-            recipients=consultants,
-            actor=user,
+            user=user,
+            text=comment.text,
+            url=reverse("wizard_step", args=[project.pk, comment.area.key]),
             title=_("%(user)s commented on the step “%(step)s”") % values,
-            body=comment.text,
-            url=url,
+            mention_title=_("%(user)s mentioned you on the step “%(step)s”") % values,
         )
-        if mentioned:
-            notify(
-                kind=NotificationKind.MENTION,
-                project=project,
-                recipients=mentioned,
-                actor=user,
-                title=_("%(user)s mentioned you on the step “%(step)s”") % values,
-                body=comment.text,
-                url=url,
-                # The comment itself reaches the project's webhook once, above.
-                webhook=False,
-            )
 
 
 def project_bookmark_step(*, project: StrategyProject, user: AbstractBaseUser, step: str) -> None:

@@ -16,6 +16,7 @@ REFUSALS = {
     "strategies.edit_project": _("Only the project's consultants can change its working material."),
     "strategies.manage_members": _("Only the project's consultants and managers can manage its members."),
     "strategies.comment_on_step": _("Only the project's managers can comment on steps."),
+    "strategies.comment_on_version": _("Only the project's managers can comment on versions."),
     "strategies.manage_versions": _("Only the project's consultants can prepare strategy versions."),
     "strategies.decide_versions": _("Only the project's managers can decide on strategy versions."),
     "strategies.request_report": _("Only consultants and managers can request reports."),

@@ -28,8 +28,15 @@ from competencies.models import AreaKey, BusinessModelBlock
 from ..comparison import compare_contents, last_approved_before
 from ..coverage import version_coverage
 from ..exceptions import DomainError
-from ..forms.versions import DecisionForm, OptionChoiceForm, SuccessorForm, VersionStartForm, VersionTextsForm
-from ..models import ActionOption, StrategyVersion, VersionOption, VersionStatus
+from ..forms.versions import (
+    DecisionForm,
+    OptionChoiceForm,
+    SuccessorForm,
+    VersionCommentForm,
+    VersionStartForm,
+    VersionTextsForm,
+)
+from ..models import ActionOption, StrategyVersion, VersionComment, VersionOption, VersionStatus
 from ..models.share_links import SHAREABLE_CONTENT
 from ..reporting.words import content_in_language
 from ..services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
@@ -309,7 +316,24 @@ def _focus_first_error(form) -> None:
             form.fields[name].widget.attrs["autofocus"] = True
 
 
-def _page_context(request, project, version, *, texts_form=None, decision_form=None, row_forms=None) -> dict:
+def comments_context(request, project, version, comment_form=None) -> dict:
+    """The version's comments (one query, however many) and, for who may comment, the form."""
+    can_comment = version.can_comment(request.user)
+    if can_comment:
+        comment_form = comment_form or VersionCommentForm()
+        _focus_first_error(comment_form)
+    return {
+        "project": project,
+        "version": version,
+        "comments": list(VersionComment.objects.filter(version=version).select_related("author")),
+        "comment_form": comment_form if can_comment else None,
+        "can_comment": can_comment,
+    }
+
+
+def _page_context(
+    request, project, version, *, texts_form=None, decision_form=None, row_forms=None, comment_form=None
+) -> dict:
     user = request.user
     _focus_first_error(texts_form)
     _focus_first_error(decision_form)
@@ -339,6 +363,7 @@ def _page_context(request, project, version, *, texts_form=None, decision_form=N
         "compare_url": reverse("version_compare", args=[project.pk]) + f"?new={version.pk}",
         "decisions": list(version.decisions.all()),
         "transitions": list(version.transitions.all()),
+        **comments_context(request, project, version, comment_form),
     }
     potential = potential_in_language(content)
     context["potential"] = potential

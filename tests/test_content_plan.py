@@ -1,0 +1,274 @@
+"""The content plan of the implementation step: pillars and plan lines edited inline, and its figures."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from competencies.models import AreaKey, ResourceType, UsageFormat
+from strategies.analysis.content_plan import content_plan_figures
+from strategies.models import ContentPillar, ContentPlanLine
+
+from .factories import (
+    BenefitFactory,
+    PlatformFactory,
+    ProjectFactory,
+    ResourceFactory,
+    TopicFactory,
+    catalogue,
+)
+from .wizard_rows import (
+    assert_only_consultants_change,
+    assert_step_queries_do_not_grow,
+    edit_url,
+    field_html,
+    hx_add,
+    hx_post,
+    lock_version_in,
+    new_url,
+    step_url,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
+
+STEP = AreaKey.IMPLEMENTATION
+
+
+def staff_time(project, hours_per_week):
+    return ResourceFactory(
+        project=project, resource_type=catalogue(ResourceType, "staff_time"), amount=Decimal(hours_per_week)
+    )
+
+
+def pillar_of(project, title="Service know-how", **fields):
+    topic = fields.pop("topic", None) or TopicFactory(project=project)
+    return ContentPillar.objects.create(project=project, title=title, topic=topic, **fields)
+
+
+def line_of(pillar, platform="LinkedIn", frequency=4, hours="2.5", **fields):
+    return ContentPlanLine.objects.create(
+        pillar=pillar, platform=platform, frequency_per_month=frequency, hours_per_post=Decimal(hours), **fields
+    )
+
+
+def line_data(pillar, **overrides):
+    data = {
+        "pillar": pillar.pk,
+        "platform": "LinkedIn",
+        "format": "Carousel",
+        "frequency_per_month": "4",
+        "hours_per_post": "2.5",
+        "owner": "Marketing lead",
+        "share_audience": "60",
+        "share_network": "40",
+    }
+    return {**data, **overrides}
+
+
+# --- the figures --------------------------------------------------------------------------------
+
+
+def test_the_plan_needs_posts_times_hours_and_falls_short_of_the_staff_time(project):
+    pillar = pillar_of(project)
+    line_of(pillar, frequency=8, hours="3")  # 24 h a month
+    line_of(pillar, platform="Instagram", frequency=4, hours="1.5")  # 6 h a month
+    staff_time(project, 6)  # 6 h a week = 26 h a month
+
+    figures = content_plan_figures(project)
+
+    assert figures["hours_needed"] == Decimal("30.00")
+    assert figures["hours_available"] == Decimal("26.00")
+    assert figures["hours_gap"] == Decimal("4.00") and figures["has_gap"]
+    assert figures["posts_per_month"] == 12
+
+
+def test_enough_staff_time_leaves_no_gap_and_no_staff_time_is_said(project):
+    line_of(pillar_of(project), frequency=2, hours="1")
+    assert content_plan_figures(project)["has_staff_time"] is False
+    staff_time(project, 1)
+    figures = content_plan_figures(project)
+    assert figures["has_staff_time"] and not figures["has_gap"] and figures["hours_gap"] == 0
+
+
+def test_platforms_the_project_has_not_chosen_are_named_once(project):
+    PlatformFactory(project=project, name="LinkedIn")
+    pillar = pillar_of(project)
+    line_of(pillar, platform="linkedin")
+    line_of(pillar, platform="TikTok")
+    line_of(pillar_of(project, "Careers"), platform="tiktok")
+    assert content_plan_figures(project)["unchosen_platforms"] == ["TikTok"]
+
+
+def test_the_topics_and_benefits_the_pillars_serve_and_the_usage_mix(project):
+    topic = TopicFactory(project=project, title="Plant service")
+    benefit = BenefitFactory(topic=topic, title="Service contracts")
+    pillar = pillar_of(project, topic=topic, benefit=benefit)
+    line_of(pillar, frequency=4, usage_shares={"audience": 50, "community": 50})
+    line_of(pillar, frequency=4, usage_shares={"audience": 100})
+    pillar_of(project, "Empty pillar", topic=topic)
+
+    figures = content_plan_figures(project)
+
+    assert [t.title for t in figures["topics"]] == ["Plant service"]
+    assert [b.title for b in figures["benefits"]] == ["Service contracts"]
+    assert figures["pillars_without_lines"] == ["Empty pillar"]
+    mix = {part["usage_format"].key: part["percent"] for part in figures["usage_mix"]}
+    assert mix == {"audience": 75, "community": 25}
+
+
+def test_the_figures_take_the_same_queries_whatever_the_plan_size(project):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            content_plan_figures(project)
+        return len(captured.captured_queries)
+
+    line_of(pillar_of(project))
+    few = queries()
+    for n in range(6):
+        pillar = pillar_of(project, f"Pillar {n}")
+        for platform in ("LinkedIn", "Instagram", "YouTube"):
+            line_of(pillar, platform=platform)
+    assert queries() == few <= 5
+
+
+# --- the step -----------------------------------------------------------------------------------
+
+
+def test_a_pillar_is_added_inline_and_the_balance_follows(client_for, project, consultant):
+    topic = TopicFactory(project=project, title="Plant service")
+    response = hx_add(
+        client_for(consultant), project, "content_pillar", {"title": "Behind the scenes", "topic": topic.pk}
+    )
+    assert response.status_code == 200
+    pillar = ContentPillar.objects.get()
+    assert (pillar.title, pillar.topic, pillar.project) == ("Behind the scenes", topic, project)
+    body = response.content.decode()
+    assert f'id="content_pillar-{pillar.pk}"' in body
+    assert '<div id="content-plan-balance" class="border rounded p-2 mb-2" role="status" hx-swap-oob="true">' in body
+    assert pillar.history.count() == 1
+
+
+def test_a_pillar_on_another_projects_topic_is_refused_beside_the_field(client_for, project, consultant):
+    foreign = TopicFactory(project=ProjectFactory(), title="Secret topic")
+    response = hx_add(client_for(consultant), project, "content_pillar", {"title": "Kept title", "topic": foreign.pk})
+    body = response.content.decode()
+    assert "Select a valid choice" in field_html(body, "topic")
+    assert 'value="Kept title"' in body and "Secret topic" not in body
+    assert not ContentPillar.objects.exists()
+
+
+def test_a_pillar_benefit_must_belong_to_its_topic(client_for, project, consultant):
+    topic, other_topic = TopicFactory(project=project), TopicFactory(project=project)
+    benefit = BenefitFactory(topic=other_topic)
+    data = {"title": "Mixed", "topic": topic.pk, "benefit": benefit.pk}
+    response = hx_add(client_for(consultant), project, "content_pillar", data)
+    assert "belongs to another topic" in field_html(response.content.decode(), "benefit")
+    assert not ContentPillar.objects.exists()
+
+
+def test_a_plan_line_is_added_to_its_pillar_with_its_shares(client_for, project, consultant):
+    pillar = pillar_of(project)
+    response = hx_add(
+        client_for(consultant), project, "content_line", line_data(pillar), group=pillar.pk, pillar=pillar.pk
+    )
+    assert response.status_code == 200
+    line = ContentPlanLine.objects.get()
+    assert (line.pillar, line.platform, line.frequency_per_month) == (pillar, "LinkedIn", 4)
+    assert line.hours_per_post == Decimal("2.5") and line.usage_shares == {"audience": 60, "network": 40}
+    body = response.content.decode()
+    assert f'id="content_line-{line.pk}"' in body
+    assert "Audience 60 %" in body and "10 hours of work a month" in body
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("hours_per_post", "-1", "greater than or equal to 0"),
+        ("frequency_per_month", "0", "greater than or equal to 1"),
+        ("share_audience", "101", "less than or equal to 100"),
+        ("share_audience", "70", "add up to 110 %"),
+    ],
+)
+def test_bad_plan_line_input_is_refused_beside_the_field_and_kept(
+    client_for, project, consultant, field, value, message
+):
+    pillar = pillar_of(project)
+    data = line_data(pillar, **{field: value})
+    response = hx_add(client_for(consultant), project, "content_line", data, group=pillar.pk)
+    body = response.content.decode()
+    assert message in field_html(body, field)
+    assert f'value="{value}"' in field_html(body, field)
+    assert 'value="Marketing lead"' in body  # nothing typed is lost
+    assert not ContentPlanLine.objects.exists()
+
+
+def test_a_plan_line_cannot_be_hung_on_another_projects_pillar(client_for, project, consultant):
+    foreign = pillar_of(ProjectFactory(), "Foreign pillar")
+    response = hx_add(client_for(consultant), project, "content_line", line_data(foreign), group=foreign.pk)
+    assert "Select a valid choice" in field_html(response.content.decode(), "pillar")
+    assert not ContentPlanLine.objects.exists()
+
+
+def test_a_plan_line_is_edited_from_its_version_and_keeps_history(client_for, project, consultant):
+    pillar = pillar_of(project)
+    line = line_of(pillar, usage_shares={"audience": 20})
+    client = client_for(consultant)
+    form = client.get(edit_url(project, "content_line", line.pk), HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="20"' in field_html(form, "share_audience")
+    data = {**line_data(pillar, frequency_per_month="6", share_network=""), "lock_version": lock_version_in(form)}
+    assert hx_post(client, edit_url(project, "content_line", line.pk), data).status_code == 200
+    line.refresh_from_db()
+    assert line.frequency_per_month == 6 and line.usage_shares == {"audience": 60}
+    assert line.history.count() == 2
+
+
+def test_without_script_a_plan_line_is_added_by_a_plain_post(client_for, project, consultant):
+    pillar = pillar_of(project)
+    response = client_for(consultant).post(new_url(project, "content_line"), {**line_data(pillar), "group": pillar.pk})
+    assert response.status_code == 302
+    assert ContentPlanLine.objects.get().pillar == pillar
+
+
+def test_the_step_shows_the_plan_and_its_gap_with_markup_as_text(client_for, project, consultant):
+    PlatformFactory(project=project, name="LinkedIn")
+    pillar = pillar_of(project, "<b>Bold</b> pillar")
+    line_of(pillar, platform="<script>x</script>", frequency=10, hours="2")
+    staff_time(project, 2)  # 8.67 h a month
+    page = client_for(consultant).get(step_url(project, STEP)).content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; pillar" in page and "<b>Bold</b>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
+    assert "11.33 hours a month are missing" in page
+    assert "Planned on platforms the project has not chosen" in page
+
+
+def test_only_consultants_change_the_plan_and_outsiders_see_nothing(client_for, project, manager, viewer, outsider):
+    pillar = pillar_of(project, "Untouched")
+    line = line_of(pillar, platform="Untouched")
+    users = {"manager": manager, "viewer": viewer, "outsider": outsider}
+    assert_only_consultants_change(
+        client_for, project, "content_pillar", pillar.pk, {"title": "Changed", "topic": pillar.topic_id}, **users
+    )
+    assert_only_consultants_change(client_for, project, "content_line", line.pk, line_data(pillar), **users)
+    assert list(ContentPillar.objects.values_list("title", flat=True)) == ["Untouched"]
+    assert list(ContentPlanLine.objects.values_list("platform", flat=True)) == ["Untouched"]
+    assert client_for(outsider).get(step_url(project, STEP)).status_code == 404
+
+
+def test_the_step_query_count_does_not_grow_with_the_plan(
+    client_for, project, consultant, django_assert_max_num_queries
+):
+    def grow(n):
+        for i in range(n):
+            pillar = pillar_of(project, f"Pillar {i}", benefit=None)
+            for platform in ("LinkedIn", "Instagram"):
+                line_of(pillar, platform=platform, usage_shares={"audience": 50})
+
+    grow(1)
+    response = assert_step_queries_do_not_grow(
+        client_for(consultant), step_url(project, STEP), lambda: grow(8), django_assert_max_num_queries, limit=26
+    )
+    page = response.content.decode()
+    assert page.count('class="wizard-row content-line') == 18
+    assert "Audience 50 %" in page
+    assert UsageFormat.objects.filter(key="audience").exists()

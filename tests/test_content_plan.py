@@ -272,3 +272,49 @@ def test_the_step_query_count_does_not_grow_with_the_plan(
     assert page.count('class="wizard-row content-line') == 18
     assert "Audience 50 %" in page
     assert UsageFormat.objects.filter(key="audience").exists()
+
+
+# --- export and import --------------------------------------------------------------------------
+
+
+def test_the_plan_travels_with_the_project_and_old_files_without_it_still_import(project, consultant):
+    from strategies.portability import project_export, project_import
+
+    topic = TopicFactory(project=project, title="Plant service")
+    benefit = BenefitFactory(topic=topic, title="Service contracts")
+    pillar = pillar_of(project, "Fair diaries", topic=topic, benefit=benefit)
+    line_of(pillar, platform="LinkedIn", frequency=4, hours="2.5", usage_shares={"audience": 70})
+    document = project_export(project=project)
+    assert [p["title"] for p in document["content_pillars"]] == ["Fair diaries"]
+
+    imported = project_import(document=document, user=consultant)
+    copied = ContentPillar.objects.get(project=imported)
+    assert (copied.title, copied.topic.title, copied.benefit.title) == (
+        "Fair diaries",
+        "Plant service",
+        "Service contracts",
+    )
+    assert copied.topic.project == imported
+    line = copied.lines.get()
+    assert (line.platform, line.hours_per_post, line.usage_shares) == ("LinkedIn", Decimal("2.50"), {"audience": 70})
+
+    old = {key: value for key, value in document.items() if key not in ("content_pillars", "content_plan_lines")}
+    old["history"] = [r for r in old["history"] if r["model"] not in ("content_pillars", "content_plan_lines")]
+    older = project_import(document=old, user=consultant)
+    assert not ContentPillar.objects.filter(project=older).exists()
+
+
+@pytest.mark.parametrize(
+    "shares", [{"audience": 101}, {"audience": 60, "network": 50}, ["audience"], {"audience": "50"}]
+)
+def test_an_imported_plan_line_with_bad_shares_is_refused_and_nothing_is_imported(project, consultant, shares):
+    from strategies.exceptions import DomainError
+    from strategies.portability import project_export, project_import
+
+    line_of(pillar_of(project))
+    document = project_export(project=project)
+    document["content_plan_lines"][0]["usage_shares"] = shares
+    projects = set(ContentPillar.objects.values_list("project", flat=True))
+    with pytest.raises(DomainError, match="content_plan_lines"):
+        project_import(document=document, user=consultant)
+    assert set(ContentPillar.objects.values_list("project", flat=True)) == projects

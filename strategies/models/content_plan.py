@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -85,6 +86,24 @@ class ContentPlanLine(WorkingMaterial):
 
     def __str__(self) -> str:
         return f"{self.pillar}: {self.platform}"
+
+    def clean(self):
+        """The shares' shape, for what arrives without the form (an imported file): whole percentages
+        by usage format key, at most 100 in all. The form says the same beside its fields."""
+        shares = self.usage_shares
+        if not isinstance(shares, dict) or not all(
+            isinstance(key, str)
+            and len(key) <= 40
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value <= MAX_SHARE_TOTAL
+            for key, value in shares.items()
+        ):
+            raise ValidationError(
+                {"usage_shares": _("Shares are whole percentages from 0 to 100 by usage format key.")}
+            )
+        if sum(shares.values()) > MAX_SHARE_TOTAL:
+            raise ValidationError({"usage_shares": _("The shares add up to more than 100 %.")})
 
     @property
     def hours_per_month(self) -> Decimal:

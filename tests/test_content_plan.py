@@ -318,3 +318,42 @@ def test_an_imported_plan_line_with_bad_shares_is_refused_and_nothing_is_importe
     with pytest.raises(DomainError, match="content_plan_lines"):
         project_import(document=document, user=consultant)
     assert set(ContentPillar.objects.values_list("project", flat=True)) == projects
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def test_a_drafts_report_has_the_content_plan_section_with_its_gap(project, version):
+    from strategies.reporting.render import report_html
+
+    pillar = pillar_of(project, "<i>Fair</i> diaries")
+    line_of(pillar, platform="TikTok", frequency=10, hours="2")  # 20 h a month, no staff time
+    html = report_html(version, "en")
+    section = html[html.index("<h2>Content plan</h2>") :]
+    assert "&lt;i&gt;Fair&lt;/i&gt; diaries" in section and "<i>Fair</i>" not in html
+    assert "10 posts a month" in section and "No staff time is recorded in the resources" in section
+    assert "Planned on platforms the project has not chosen" in section and "TikTok" in section
+
+
+def test_a_frozen_versions_report_says_the_plan_is_not_recorded_in_it(project, version):
+    from strategies.models import VersionStatus
+    from strategies.reporting.render import report_context
+
+    line_of(pillar_of(project, "Live pillar"))
+    assert report_context(version)["content_plan"]["pillars"][0].title == "Live pillar"
+    version.status = VersionStatus.SUBMITTED  # as the report reads it; the guarded save is not the point here
+    assert report_context(version)["content_plan"] is None
+
+
+def test_the_balance_reads_in_german(project):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    line_of(pillar_of(project), frequency=3, hours="1")
+    staff_time(project, 0)
+    with translation.override("de"):
+        html = render_to_string(
+            "strategies/includes/content_plan_balance.html", {"content_plan": content_plan_figures(project)}
+        )
+    assert "3 Beiträge im Monat, 3 Arbeitsstunden im Monat." in html
+    assert "Stunden im Monat fehlen" in html

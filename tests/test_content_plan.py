@@ -357,3 +357,12 @@ def test_the_balance_reads_in_german(project):
         )
     assert "3 Beiträge im Monat, 3 Arbeitsstunden im Monat." in html
     assert "Stunden im Monat fehlen" in html
+
+
+def test_pillars_and_plan_lines_show_in_the_projects_recent_changes(project):
+    from strategies.changes import recent_changes
+
+    line_of(pillar_of(project, "Fair diaries"), platform="LinkedIn")
+    titles = {(change["what"], change["title"]) for change in recent_changes(project)}
+    assert ("content pillar", "Fair diaries") in titles
+    assert ("content plan line", "Fair diaries: LinkedIn") in titles

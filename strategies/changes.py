@@ -11,6 +11,8 @@ from .models import (
     BusinessBenefit,
     Competitor,
     CompetitorPresence,
+    ContentPillar,
+    ContentPlanLine,
     Kpi,
     Milestone,
     Platform,
@@ -53,6 +55,8 @@ TRACKED = [
     (Kpi, "benefit__topic__project_id", [], lambda r: r.metric or r.description[:60]),
     (Milestone, "project_id", [], lambda r: r.title),
     (Platform, "project_id", [], lambda r: r.name),
+    (ContentPillar, "project_id", [], lambda r: r.title),
+    (ContentPlanLine, "pillar__project_id", ["pillar"], lambda r: _both(_title_of(r.pillar), r.platform)),
 ]
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}

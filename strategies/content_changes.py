@@ -48,6 +48,8 @@ PROJECT_PATHS = {
     "Kpi": "benefit__topic__project",
     "Milestone": "project",
     "Platform": "project",
+    "ContentPillar": "project",
+    "ContentPlanLine": "pillar__project",
     "EffectRelevance": "project",
     "UsageFormatRelevance": "project",
     "ChecklistAnswer": "project",

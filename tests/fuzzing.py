@@ -25,6 +25,8 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
+from strategies.models import ContentPillar, ContentPlanLine
+
 from .factories import (
     BenefitFactory,
     CompetitorFactory,
@@ -361,6 +363,8 @@ def seed_material(project) -> dict:
     KpiFactory(benefit=benefits[0])
     MilestoneFactory(project=project)
     PlatformFactory(project=project)
+    pillar = ContentPillar.objects.create(project=project, title="Pillar", topic=topics[0], benefit=benefits[0])
+    ContentPlanLine.objects.create(pillar=pillar, platform="LinkedIn")
     return {"topics": topics, "benefits": benefits, "options": options}
 
 

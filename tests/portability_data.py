@@ -80,6 +80,16 @@ def fill(project, consultant, manager):
     kick_off = MilestoneFactory(project=project, title="Kick-off", due_date=dt.date(2027, 1, 15))
     doomed_milestone = MilestoneFactory(project=project, title="Cancelled fair")
     PlatformFactory(project=project, name="LinkedIn", usage_format=UsageFormat.objects.first(), risks="Trolls")
+    pillar = m.ContentPillar.objects.create(project=project, title="Fair diaries", topic=topic, benefit=benefit)
+    m.ContentPlanLine.objects.create(
+        pillar=pillar,
+        platform="LinkedIn",
+        format="Carousel",
+        frequency_per_month=4,
+        hours_per_post="2.50",
+        owner="Marketing",
+        usage_shares={"audience": 70, "network": 30},
+    )
 
     topic.description = "Three fairs a year"
     _as(consultant, topic)

@@ -515,6 +515,14 @@ class Material:
         return PlatformFactory(project=self.project, name=f"Platform {self.tag}")
 
     @cached_property
+    def content_pillar(self):
+        return m.ContentPillar.objects.create(project=self.project, title=f"Pillar {self.tag}", topic=self.topic)
+
+    @cached_property
+    def content_line(self):
+        return m.ContentPlanLine.objects.create(pillar=self.content_pillar, platform=f"Platform {self.tag}")
+
+    @cached_property
     def effect_rating(self):
         effect = Effect.objects.active().order_by("order", "id").first()
         return m.EffectRelevance.objects.create(project=self.project, effect=effect, relevance=3, notes=self.tag)
@@ -648,6 +656,8 @@ class Material:
             m.Kpi: lambda: self.kpi,
             m.Milestone: lambda: self.milestone,
             m.Platform: lambda: self.platform,
+            m.ContentPillar: lambda: self.content_pillar,
+            m.ContentPlanLine: lambda: self.content_line,
             m.EffectRelevance: lambda: self.effect_rating,
             m.UsageFormatRelevance: lambda: self.format_rating,
         }

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from competencies.models import BusinessModelBlock, CompetenceArea
-from strategies.models import Role
+from strategies.models import ContentPillar, ContentPlanLine, Role
 from strategies.reporting.render import version_report_pdf
 from strategies.services.approval import strategy_version_submit
 from strategies.services.versions import strategy_version_create, version_option_choose
@@ -67,6 +67,8 @@ def marked_up(db):
     KpiFactory(benefit=benefit, metric=marked("metric"), owner=marked("owner"))
     MilestoneFactory(project=project, title=marked("milestone"))
     PlatformFactory(project=project, name=marked("platform"))
+    pillar = ContentPillar.objects.create(project=project, title=marked("pillar"), topic=topic, benefit=benefit)
+    ContentPlanLine.objects.create(pillar=pillar, platform=marked("plan platform"), owner=marked("plan owner"))
     draft = strategy_version_create(project=project, user=consultant, name=marked("draft"), rationale=marked("why"))
     version_option_choose(version=draft, user=consultant, option=option, included=True, reason=marked("reason"))
     submitted = strategy_version_create(project=project, user=consultant, name=marked("submitted"))

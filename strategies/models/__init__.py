@@ -5,6 +5,7 @@ from .base import Rating, StaleLockVersion, WorkingMaterial
 from .business_model import BusinessBenefit, Topic
 from .checkins import Cadence, CheckInReminder, KpiCheckIn, KpiTracking
 from .competition import Competitor, CompetitorKind, CompetitorPresence
+from .content_plan import ContentPillar, ContentPlanLine
 from .counters import CATALOGUE_SCOPE, ContentCounter
 from .implementation import Kpi, Milestone, MilestoneStatus, Platform, PlatformKind
 from .live import (
@@ -56,6 +57,8 @@ from .versions import (
 )
 
 __all__ = [
+    "ContentPillar",
+    "ContentPlanLine",
     "Notification",
     "NotificationKind",
     "NotificationMode",

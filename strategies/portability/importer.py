@@ -101,6 +101,7 @@ from .schema import (
     REVIEW_FINDINGS,
     REVIEWS,
     SECTIONS,
+    SECTIONS_ADDED_LATER,
     SNAPSHOT_SPECS,
     TOP_LEVEL_KEYS,
     TRACKING_EXTRA,
@@ -473,9 +474,8 @@ class _Importer:
         if document["version"] < VERSION:
             # Written before strategy management travelled (format version 1): none of it to import.
             document = self.document = {**{s.key: [] for s in MANAGEMENT_SECTIONS}, **document}
-        if VERSION_COMMENTS.key not in document:
-            # Written before version comments (migration 0019): none to import.
-            document = self.document = {**document, VERSION_COMMENTS.key: []}
+        # A file written before version comments or the content plan travelled has none of them.
+        document = self.document = {**{key: [] for key in SECTIONS_ADDED_LATER}, **document}
         _check_keys(document, TOP_LEVEL_KEYS, "document")
         _expect(document["exported_at"], str, "exported_at")
         self.project = self.import_project(document["project"])

@@ -9,6 +9,7 @@ A document is one JSON object:
      "step_comments": [...], "topics": [...], "benefits": [...], "options": [...],
      "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
      "kpis": [...], "milestones": [...], "platforms": [...],
+     "content_pillars": [...], "content_plan_lines": [...]  (both optional: older files lack them),
      "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
      "version_comments": [...],
      "kpi_trackings": [{..., "owner_label": "<the member owner's name>"}], "checkin_reminders": [...],
@@ -57,6 +58,8 @@ from ..models import (
     ChecklistAnswer,
     Competitor,
     CompetitorPresence,
+    ContentPillar,
+    ContentPlanLine,
     EffectRelevance,
     Kpi,
     KpiCheckIn,
@@ -172,8 +175,21 @@ SECTIONS = [
     Section("kpis", Kpi, {"benefit": "benefits"}, parent=None, path="benefit__topic__project"),
     Section("milestones", Milestone),
     Section("platforms", Platform, {"usage_format": "usage_format"}),
+    # The content plan (issue 17): pillars tied to a topic (and a benefit), their lines per platform.
+    Section("content_pillars", ContentPillar, {"topic": "topics", "benefit": "benefits"}),
+    Section(
+        "content_plan_lines",
+        ContentPlanLine,
+        {"pillar": "content_pillars"},
+        parent=None,
+        path="pillar__project",
+    ),
 ]
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+# Sections added after files were written without them: such a file has none of those rows, and
+# still imports (the empty lists are filled in before the document's keys are checked): version
+# comments (migration 0020) and the content plan (0021).
+SECTIONS_ADDED_LATER = ("version_comments", "content_pillars", "content_plan_lines")
 
 PROJECT = Section("project", StrategyProject, {"client": "client", "created_by": USER}, parent=None, local_id=False)
 VERSIONS = Section(
@@ -266,6 +282,8 @@ HISTORY_SECTIONS = {
             "kpis",
             "milestones",
             "platforms",
+            "content_pillars",
+            "content_plan_lines",
         )
     },
     "kpi_trackings": TRACKINGS,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
+from ..analysis.content_plan import content_plan_figures, pillars_with_lines
 from ..analysis.matrix_svg import priority_affinity_matrix
 from ..coverage import version_coverage
 from ..live.record import live_record
@@ -282,6 +283,7 @@ def report_context(version: StrategyVersion) -> dict:
         "more_kpis": max(len(kpis) - SUMMARY_KPIS, 0),
         "milestones": milestones,
         "platforms": content.get("platforms", []),
+        "content_plan": _content_plan(version),
         "competitors": competitors,
         "resources": content.get("resources", []),
         "topics_by_block": topics_by_block,
@@ -303,6 +305,15 @@ def report_context(version: StrategyVersion) -> dict:
         "keys": AreaKey,
         "page_counter": page_counter_content(),
     }
+
+
+def _content_plan(version: StrategyVersion) -> dict | None:
+    """The content plan for the report: a draft's, from the working material (its content is built live
+    too); a frozen version records none (its snapshot schema has no content plan), so None."""
+    if version.status != VersionStatus.DRAFT:
+        return None
+    pillars = list(pillars_with_lines(version.project))
+    return {"pillars": pillars, "figures": content_plan_figures(version.project, pillars)}
 
 
 def _taken(content: dict):

@@ -100,7 +100,10 @@ def _group_of_request(source) -> str:
 def _current_values(form, current) -> list[tuple[str, str]]:
     """The conflicting row's values as a colleague saved them, in the form's field order."""
     values = []
+    model_fields = {model_field.name for model_field in current._meta.get_fields()}
     for name, field in form.fields.items():
+        if name not in model_fields:
+            continue  # a form-only field (a plan line's share of a usage format) stored in another field
         model_field = current._meta.get_field(name)
         # Choices show their label; relations their str(); plain fields their value.
         shown = getattr(current, f"get_{name}_display")() if model_field.choices else getattr(current, name)

@@ -1,12 +1,15 @@
-"""Step 9, implementation: milestones, SMART KPIs, platforms, community and crisis handling."""
+"""Step 9, implementation: milestones, SMART KPIs, platforms, the content plan, community and crisis handling."""
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from competencies.models import AreaKey
+from competencies.models import AreaKey, UsageFormat
 
+from ...analysis.content_plan import content_plan_figures, pillars_with_lines
+from ...forms.content_plan import ContentPillarForm, ContentPlanLineForm
 from ...forms.implementation import CommunityForm, KpiForm, MilestoneForm, PlatformForm
-from ...models import BusinessBenefit, Kpi, Milestone, Platform, StrategyProject, Topic
+from ...models import BusinessBenefit, ContentPillar, ContentPlanLine, Kpi, Milestone, Platform, StrategyProject, Topic
 from ..rows import RowKind, register
 from .base import Step, count_per_topic, open_one_topic_loading
 
@@ -60,13 +63,31 @@ def _kpi_blocks(project) -> list[dict]:
     return blocks
 
 
+def _format_titles() -> dict:
+    """Usage format titles by key, for the shares a plan line shows (one query; called by the template
+    when a row is shown on its own, where the step's load has not run)."""
+    return {usage_format.key: usage_format.title for usage_format in UsageFormat.objects.order_by("order", "id")}
+
+
 def load(project):
+    # The pillars are read once: the rows show them and the balance box counts them.
+    pillars = list(pillars_with_lines(project))
     return {
         "milestones": _milestones(project),
         "blocks": _kpi_blocks(project),
         "platforms": _platforms(project),
         "smart_gaps": SMART_GAPS,
+        "pillars": pillars,
+        "content_plan": content_plan_figures(project, pillars),
+        "format_titles": _format_titles(),
     }
+
+
+def follow(request, project) -> str:
+    """The content plan's balance, out of band: it follows every pillar, plan line, platform and
+    resource figure saved on the step without a reload."""
+    context = {"content_plan": content_plan_figures(project), "oob": True}
+    return render_to_string("strategies/wizard/steps/content_plan_balance.html", context, request)
 
 
 STEP = Step(
@@ -76,6 +97,7 @@ STEP = Step(
     one_block_open=True,
     group_param="topic",
     open_group=open_one_topic_loading(_benefits_with_kpis),
+    follow=follow,
 )
 
 register(
@@ -110,6 +132,28 @@ register(
         queryset=_platforms,
         new=lambda project: Platform(project=project),
         add_label=_("Add platform"),
+    ),
+    RowKind(
+        name="content_pillar",
+        step=AreaKey.IMPLEMENTATION,
+        form_class=ContentPillarForm,
+        template="strategies/wizard/rows/content_pillar.html",
+        queryset=pillars_with_lines,
+        new=lambda project: ContentPillar(project=project),
+        siblings=lambda pillar: {"project_id": pillar.project_id},
+        add_label=_("Add content pillar"),
+        labels={"format_titles": _format_titles},
+    ),
+    RowKind(
+        name="content_line",
+        step=AreaKey.IMPLEMENTATION,
+        form_class=ContentPlanLineForm,
+        template="strategies/wizard/rows/content_line.html",
+        queryset=lambda project: ContentPlanLine.objects.filter(pillar__project=project),
+        new=lambda project: ContentPlanLine(),
+        group=lambda line: line.pillar_id,
+        add_label=_("Add plan line"),
+        labels={"format_titles": _format_titles},
     ),
     RowKind(
         name="community",

@@ -311,6 +311,7 @@ def populated_project(admin_user):
     m.Report.objects.create(version=approved, language="de")
     m.ChecklistAnswer.objects.create(project=project, question=GuidingQuestion.objects.first(), done=True)
     m.StepComment.objects.create(project=project, area=CompetenceArea.objects.first(), author=admin_user, text="Hm")
+    m.VersionComment.objects.create(version=version, author=admin_user, text="Looks right")
     m.EffectRelevance.objects.create(project=project, effect=Effect.objects.first())
     # Strategy management: its records, written here straight (their admins only show them).
     tracking = m.KpiTracking.objects.create(project=project, kpi_key=kpi.pk, owner=admin_user)

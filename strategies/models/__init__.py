@@ -43,6 +43,7 @@ from .project import (
 from .reports import Report, ReportKind, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
 from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
+from .swot import SwotNote, SwotQuadrant
 from .versions import (
     ALLOWED_TRANSITIONS,
     Decision,
@@ -54,6 +55,8 @@ from .versions import (
 )
 
 __all__ = [
+    "SwotNote",
+    "SwotQuadrant",
     "Notification",
     "NotificationKind",
     "NotificationMode",

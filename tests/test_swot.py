@@ -291,3 +291,39 @@ def test_swot_words_are_in_german(project):
         from strategies.analysis.swot import SwotItem
 
         assert "Fokusthema" in swot_message(SwotItem("focus_topic_resourced", "topic", 1, "Jobs"))
+
+
+# --- export and import ---------------------------------------------------------------------------
+
+
+def test_swot_notes_travel_with_the_project_and_their_history(project, consultant):
+    from strategies.portability import project_export, project_import
+
+    note = swot_note_add(project=project, user=consultant, quadrant="weakness", text="Slow approvals")
+    swot_note_change(note=note, user=consultant, text="Slow approvals by legal")
+    document = project_export(project=project)
+    assert [(n["quadrant"], n["text"]) for n in document["swot_notes"]] == [("weakness", "Slow approvals by legal")]
+    assert [r["type"] for r in document["history"] if r["model"] == "swot_notes"] == ["+", "~"]
+    imported = project_import(document=document, user=consultant)
+    [copy] = SwotNote.objects.filter(project=imported)
+    assert (copy.quadrant, copy.text, copy.order) == ("weakness", "Slow approvals by legal", 0)
+    assert copy.history.count() == 2
+
+
+def test_an_export_from_before_swot_notes_still_imports(project, consultant):
+    from strategies.portability import project_export, project_import
+
+    document = project_export(project=project)
+    del document["swot_notes"]
+    imported = project_import(document=document, user=consultant)
+    assert not SwotNote.objects.filter(project=imported).exists()
+
+
+def test_an_imported_note_in_an_unknown_quadrant_is_refused(project, consultant):
+    from strategies.portability import project_export, project_import
+
+    swot_note_add(project=project, user=consultant, quadrant="threat", text="Rival")
+    document = project_export(project=project)
+    document["swot_notes"][0]["quadrant"] = "weather"
+    with pytest.raises(DomainError):
+        project_import(document=document, user=consultant)

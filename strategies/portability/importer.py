@@ -101,6 +101,7 @@ from .schema import (
     REVIEW_FINDINGS,
     REVIEWS,
     SECTIONS,
+    SECTIONS_ADDED_LATER,
     SNAPSHOT_SPECS,
     TOP_LEVEL_KEYS,
     TRACKING_EXTRA,
@@ -472,6 +473,8 @@ class _Importer:
         if document["version"] < VERSION:
             # Written before strategy management travelled (format version 1): none of it to import.
             document = self.document = {**{s.key: [] for s in MANAGEMENT_SECTIONS}, **document}
+        # A file written before a section was added has none of its rows.
+        document = self.document = {**{key: [] for key in SECTIONS_ADDED_LATER}, **document}
         _check_keys(document, TOP_LEVEL_KEYS, "document")
         _expect(document["exported_at"], str, "exported_at")
         self.project = self.import_project(document["project"])

@@ -8,7 +8,7 @@ A document is one JSON object:
      "effect_relevances": [...], "usage_format_relevances": [...], "checklist_answers": [...],
      "step_comments": [...], "topics": [...], "benefits": [...], "options": [...],
      "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
-     "kpis": [...], "milestones": [...], "platforms": [...],
+     "kpis": [...], "milestones": [...], "platforms": [...], "swot_notes": [...] (optional),
      "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
      "kpi_trackings": [{..., "owner_label": "<the member owner's name>"}], "checkin_reminders": [...],
      "kpi_checkins": [...], "milestone_status_changes": [...], "reviews": [{..., "findings": [...]}],
@@ -70,6 +70,7 @@ from ..models import (
     StrategyProject,
     StrategyReview,
     StrategyVersion,
+    SwotNote,
     Topic,
     UsageFormatRelevance,
     VersionDecision,
@@ -170,7 +171,12 @@ SECTIONS = [
     Section("kpis", Kpi, {"benefit": "benefits"}, parent=None, path="benefit__topic__project"),
     Section("milestones", Milestone),
     Section("platforms", Platform, {"usage_format": "usage_format"}),
+    # The consultant's own SWOT points (migration 0019).
+    Section("swot_notes", SwotNote),
 ]
+# Sections added after files of the current format version were first written: a file without
+# one still imports, as if the list were empty.
+SECTIONS_ADDED_LATER = ("swot_notes",)
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 
 PROJECT = Section("project", StrategyProject, {"client": "client", "created_by": USER}, parent=None, local_id=False)
@@ -254,6 +260,7 @@ HISTORY_SECTIONS = {
             "kpis",
             "milestones",
             "platforms",
+            "swot_notes",
         )
     },
     "kpi_trackings": TRACKINGS,

@@ -292,6 +292,7 @@ MATRIX: dict[str, Route] = {
     "wizard_step": Route(GET=VIEW, POST=VIEW, args=STEP),
     "checklist_answer_save": Route(POST=EDIT, args=QUESTION, data={"done": "on", "notes": "Checked"}),
     "step_comment_add": Route(POST=COMMENT, args=STEP, data={"text": "Please look at this"}),
+    "swot_page": Route(GET=VIEW, args=PROJECT),
     "swot_note_add": Route(POST=EDIT, args=PROJECT, data={"quadrant": "threat", "text": "A new market entrant"}),
     "swot_note_delete": Route(POST=EDIT, args=SWOT_NOTE),
     "row_new": Route(GET=EDIT, POST=EDIT, args=KIND, kinds=lambda kind: kind.can_add),

@@ -327,3 +327,50 @@ def test_an_imported_note_in_an_unknown_quadrant_is_refused(project, consultant)
     document["swot_notes"][0]["quadrant"] = "weather"
     with pytest.raises(DomainError):
         project_import(document=document, user=consultant)
+
+
+# --- the SWOT's own page, and the version page that loads it ------------------------------------------
+
+
+def test_swot_page_shows_the_swot_in_full_or_as_a_panel(project, viewer, client_for):
+    TopicFactory(project=project, title="Jobs", social_media_affinity=5)
+    client = client_for(viewer)
+    url = reverse("swot_page", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert "<html" in page and "suits social media well" in page
+    panel = client.get(url + "?in=version&frozen=1", **HX).content.decode()
+    assert "<html" not in panel and "suits social media well" in panel
+    assert "As of now" in panel
+
+
+def test_swot_in_a_version_is_read_only_even_for_consultants(project, consultant, client_for):
+    swot_note_add(project=project, user=consultant, quadrant="threat", text="Rival")
+    panel = client_for(consultant).get(reverse("swot_page", args=[project.pk]) + "?in=version", **HX).content.decode()
+    assert "Rival" in panel and "As of now" not in panel  # a draft reads the live material: current
+    assert reverse("swot_note_add", args=[project.pk]) not in panel
+    assert reverse("swot_note_delete", args=[project.pk, SwotNote.objects.get().pk]) not in panel
+
+
+def test_version_page_loads_the_swot_after_itself(project, consultant, version, client_for):
+    body = client_for(consultant).get(reverse("version_detail", args=[project.pk, version.pk])).content.decode()
+    assert reverse("swot_page", args=[project.pk]) + "?in=version" in body
+    assert "frozen=1" not in body  # a draft
+
+
+def test_swot_page_hides_the_project_from_outsiders(project, outsider, client_for):
+    assert client_for(outsider).get(reverse("swot_page", args=[project.pk])).status_code == 404
+
+
+def test_swot_page_queries_stay_flat(project, consultant, client_for, django_assert_max_num_queries):
+    client = client_for(consultant)
+    url = reverse("swot_page", args=[project.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20) as small:
+        client.get(url)
+    for i in range(6):
+        topic = TopicFactory(project=project, priority=5, social_media_affinity=1 + i % 5)
+        RequirementFactory(option=OptionFactory(topic=topic))
+        PlatformFactory(project=project, risks="Risk")
+        swot_note_add(project=project, user=consultant, quadrant="threat", text=f"Note {i}")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)

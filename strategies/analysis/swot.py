@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from ..models import CompetitorKind, CompetitorPresence, Platform, Rating, ResourceRequirement, StrategyProject
 from .canvas import topics_with_counts
-from .gaps import Gap, gaps
+from .gaps import Gap, benefits_without_option
 from .matrix import quadrant_of
 from .resource_gap import resource_balance
 
@@ -76,14 +76,12 @@ def swot(
     if balance is None:
         balance = resource_balance(project)
     if found_gaps is None:
-        found_gaps = gaps(project, topics)
+        unrealised = [(b.pk, b.title, b.topic.title) for b in benefits_without_option(project)]
+    else:
+        unrealised = [(gap.pk, gap.title, gap.parent) for gap in found_gaps if gap.kind == "benefit_without_option"]
     found: list[SwotItem] = []
     found += _from_resources(project, topics, balance)
-    found += [
-        SwotItem("benefit_without_option", "benefit", gap.pk, gap.title, parent=gap.parent)
-        for gap in found_gaps
-        if gap.kind == "benefit_without_option"
-    ]
+    found += [SwotItem("benefit_without_option", "benefit", pk, title, parent=topic) for pk, title, topic in unrealised]
     found += _from_competition(project, topics)
     found += _from_platforms(project)
     by_quadrant: dict[str, list[SwotItem]] = {quadrant: [] for quadrant in QUADRANTS}

@@ -2,13 +2,13 @@
 
 With htmx the SWOT panel comes back in place (with the typed text and the message beside the
 field when a note is refused); without script a saved note leads back to the overview and a
-refused one shows the panel on a page of its own, the text kept.
+refused one shows the panel on the SWOT's own page (swot_page), the text kept.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from competencies.models import AreaKey
 
@@ -24,7 +24,26 @@ def _answer(request, project, form: SwotNoteForm | None = None):
     if form is None and not request.htmx:
         return redirect(reverse("wizard_step", args=[project.pk, AreaKey.OVERVIEW]) + "#swot")
     context = {"project": project, "can_edit": True, "swot_form": form, **swot_panel(project)}
-    template = "strategies/includes/swot.html" if request.htmx else "strategies/swot_note_refused.html"
+    template = "strategies/includes/swot.html" if request.htmx else "strategies/swot_page.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def swot_page(request, pk: int):
+    """The SWOT on a page of its own, or (htmx) the panel alone: the version page loads it after
+    itself (?in=version, read only; &frozen=1 says it is drawn from today's material), so the
+    version page's own queries stay as few as before."""
+    project = project_for(request, pk)
+    in_version = request.GET.get("in") == "version"
+    context = {
+        "project": project,
+        "can_edit": project.can_edit(request.user),
+        "swot_read_only": in_version,
+        "swot_as_of_now": in_version and request.GET.get("frozen") == "1",
+        **swot_panel(project),
+    }
+    template = "strategies/includes/swot.html" if request.htmx else "strategies/swot_page.html"
     return render(request, template, context)
 
 

@@ -374,3 +374,28 @@ def test_swot_page_queries_stay_flat(project, consultant, client_for, django_ass
         swot_note_add(project=project, user=consultant, quadrant="threat", text=f"Note {i}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+# --- the report --------------------------------------------------------------------------------------
+
+
+def test_report_has_a_short_swot_section_with_notes_as_text(project, consultant, version):
+    from strategies.reporting.render import report_html
+
+    TopicFactory(project=project, title="Jobs", social_media_affinity=5)
+    swot_note_add(project=project, user=consultant, quadrant="threat", text="<b>Rival</b>")
+    html = report_html(version, "en")
+    assert "SWOT from the material" in html
+    assert "“Jobs” suits social media well" in html
+    assert "&lt;b&gt;Rival&lt;/b&gt;" in html and "consultant's note" in html
+    assert "not from the frozen version" not in html  # a draft is read live
+    assert "SWOT aus dem Material" in report_html(version, "de")
+
+
+def test_report_of_a_frozen_version_says_the_swot_is_drawn_from_todays_material(project, consultant, version):
+    from strategies.reporting.render import report_html
+    from strategies.services.approval import strategy_version_submit
+
+    strategy_version_submit(version=version, user=consultant, notify=False)
+    version.refresh_from_db()
+    assert "Drawn from the working material as of" in report_html(version, "en")

@@ -6,9 +6,9 @@ that found it), its source as data (an object type and id, never a URL) and the 
 figures a sentence about it needs. The pages and the report add the words and links; the
 consultant's own additions are `SwotNote` rows, not figures.
 
-The rules reuse the other figures so nothing is computed twice: the focus quadrant and the
-check corner from `matrix.quadrant_of`, the resource balance from `resource_gap`, benefits
-no option realises from `gaps`. Passing those in (the overview has them already) leaves three
+The rules reuse the other figures so nothing is computed twice: the focus quadrant from
+`matrix.quadrant_of`, the resource balance from `resource_gap`, the benefits no option
+realises from `gaps`. Passing those in (the overview has them already) leaves three
 queries of this module's own, whatever the size.
 """
 

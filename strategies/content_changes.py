@@ -63,6 +63,7 @@ PROJECT_PATHS = {
     "MilestoneStatusChange": "project",
     "StrategyReview": "project",
     "ReviewFinding": "review__project",
+    "SwotNote": "project",
 }
 
 # Models that no cached page shows (reports have their own page, which is never cached; the

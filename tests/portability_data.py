@@ -19,6 +19,7 @@ from strategies.services.checkins import (
 )
 from strategies.services.milestones import milestone_status_change
 from strategies.services.reviews import strategy_review_record
+from strategies.services.swot import swot_note_add, swot_note_change
 from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import (
@@ -90,6 +91,9 @@ def fill(project, consultant, manager):
         owner="Marketing",
         usage_shares={"audience": 70, "network": 30},
     )
+    brand = swot_note_add(project=project, user=consultant, quadrant="strength", text="Known brand")
+    swot_note_add(project=project, user=consultant, quadrant="threat", text="New rival abroad")
+    swot_note_change(note=brand, user=consultant, text="Well-known brand")
 
     topic.description = "Three fairs a year"
     _as(consultant, topic)

@@ -197,6 +197,10 @@ def IN_FORCE(mat):
     return PROJECT(mat)
 
 
+def SWOT_NOTE(mat):
+    return {**PROJECT(mat), "note_pk": mat.swot_note.pk}
+
+
 def MILESTONE_IN_FORCE(mat):
     return {**IN_FORCE(mat), "milestone_pk": mat.milestone.pk}
 
@@ -309,6 +313,9 @@ MATRIX: dict[str, Route] = {
     "wizard_step": Route(GET=VIEW, POST=VIEW, args=STEP),
     "checklist_answer_save": Route(POST=EDIT, args=QUESTION, data={"done": "on", "notes": "Checked"}),
     "step_comment_add": Route(POST=COMMENT, args=STEP, data={"text": "Please look at this"}),
+    "swot_page": Route(GET=VIEW, args=PROJECT),
+    "swot_note_add": Route(POST=EDIT, args=PROJECT, data={"quadrant": "threat", "text": "A new market entrant"}),
+    "swot_note_delete": Route(POST=EDIT, args=SWOT_NOTE),
     "row_new": Route(GET=EDIT, POST=EDIT, args=KIND, kinds=lambda kind: kind.can_add),
     "row_detail": Route(GET=VIEW, args=ROW),
     "row_edit": Route(GET=EDIT, POST=EDIT, args=ROW),
@@ -509,6 +516,10 @@ class Material:
     @cached_property
     def milestone(self):
         return MilestoneFactory(project=self.project, title=f"Milestone {self.tag}")
+
+    @cached_property
+    def swot_note(self):
+        return m.SwotNote.objects.create(project=self.project, quadrant="strength", text=f"Note {self.tag}")
 
     @cached_property
     def platform(self):

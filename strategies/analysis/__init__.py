@@ -8,6 +8,10 @@
 - `kpi_status`: a KPI's state against its planned path, its forecast, a milestone's light
   (plain dataclasses in and out, no models: check-ins are passed as `Reading`s).
 - `kpi_chart_svg`: one KPI as self-contained SVG markup with its description and table rows.
+- `swot`: strengths, weaknesses, opportunities and threats read from the material, each with its
+  source as data (the consultant's own additions are `SwotNote` rows).
+- `phases`: where the client stands: the three entry phases (information, strategy, operation)
+  with their checks, and the readiness stage the material supports.
 
 Functions return data and take no request or user; the pages and the report add
 links and words. Each runs a fixed number of queries, whatever the project's size.

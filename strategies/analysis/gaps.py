@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from competencies.models import AreaKey
 
@@ -64,6 +64,19 @@ def resource_work_begun(*, resources: int, requirements: int) -> bool:
     return bool(resources or requirements)
 
 
+def benefits_without_option(project: StrategyProject) -> QuerySet:
+    """The business benefits no action option realises, with their topics: one query.
+
+    One rule for the gap list and the SWOT's weaknesses (analysis/swot.py).
+    """
+    return (
+        BusinessBenefit.objects.filter(topic__project=project)
+        .annotate(has_option=Exists(ActionOption.objects.filter(benefit=OuterRef("pk"))))
+        .filter(has_option=False)
+        .select_related("topic")
+    )
+
+
 def gaps(project: StrategyProject, topics=None) -> list[Gap]:
     """Every gap of the project, grouped by kind in GAP_KINDS order.
 
@@ -74,13 +87,7 @@ def gaps(project: StrategyProject, topics=None) -> list[Gap]:
         topics = list(topics_with_counts(project))
     found = [Gap("topic_without_benefit", topic, topic.title) for topic in topics if not topic.n_benefits]
 
-    benefits = (
-        BusinessBenefit.objects.filter(topic__project=project)
-        .annotate(has_option=Exists(ActionOption.objects.filter(benefit=OuterRef("pk"))))
-        .filter(has_option=False)
-        .select_related("topic")
-    )
-    found += [Gap("benefit_without_option", b, b.title, parent=b.topic.title) for b in benefits]
+    found += [Gap("benefit_without_option", b, b.title, parent=b.topic.title) for b in benefits_without_option(project)]
 
     options = (
         ActionOption.objects.filter(topic__project=project)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..models import SwotQuadrant
+
 
 class ChecklistAnswerForm(forms.Form):
     done = forms.BooleanField(label=_("Done"), required=False)
@@ -14,3 +16,10 @@ class StepCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Type @ and a name to notify a member of the project at once."),
     )
+
+
+class SwotNoteForm(forms.Form):
+    """The consultant's own point in one quadrant of the SWOT (services/swot.py checks it again)."""
+
+    quadrant = forms.ChoiceField(label=_("Quadrant"), choices=SwotQuadrant.choices)
+    text = forms.CharField(label=_("Your note"), max_length=500)

@@ -45,6 +45,7 @@ from .reports import Report, ReportKind, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
 from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
 from .share_links import ShareLink, ShareLinkAccess, ShareLinkAccessKind
+from .swot import SwotNote, SwotQuadrant
 from .versions import (
     ALLOWED_TRANSITIONS,
     Decision,
@@ -59,6 +60,8 @@ from .versions import (
 __all__ = [
     "ContentPillar",
     "ContentPlanLine",
+    "SwotNote",
+    "SwotQuadrant",
     "Notification",
     "NotificationKind",
     "NotificationMode",

@@ -474,7 +474,8 @@ class _Importer:
         if document["version"] < VERSION:
             # Written before strategy management travelled (format version 1): none of it to import.
             document = self.document = {**{s.key: [] for s in MANAGEMENT_SECTIONS}, **document}
-        # A file written before version comments or the content plan travelled has none of them.
+        # A file written before a section was added (version comments, the content plan, SWOT notes)
+        # has none of its rows.
         document = self.document = {**{key: [] for key in SECTIONS_ADDED_LATER}, **document}
         _check_keys(document, TOP_LEVEL_KEYS, "document")
         _expect(document["exported_at"], str, "exported_at")

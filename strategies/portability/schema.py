@@ -9,7 +9,7 @@ A document is one JSON object:
      "step_comments": [...], "topics": [...], "benefits": [...], "options": [...],
      "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
      "kpis": [...], "milestones": [...], "platforms": [...],
-     "content_pillars": [...], "content_plan_lines": [...]  (both optional: older files lack them),
+     "content_pillars": [...], "content_plan_lines": [...], "swot_notes": [...]  (optional: older files lack them),
      "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
      "version_comments": [...],
      "kpi_trackings": [{..., "owner_label": "<the member owner's name>"}], "checkin_reminders": [...],
@@ -74,6 +74,7 @@ from ..models import (
     StrategyProject,
     StrategyReview,
     StrategyVersion,
+    SwotNote,
     Topic,
     UsageFormatRelevance,
     VersionComment,
@@ -184,12 +185,14 @@ SECTIONS = [
         parent=None,
         path="pillar__project",
     ),
+    # The consultant's own SWOT points (migration 0022).
+    Section("swot_notes", SwotNote),
 ]
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 # Sections added after files were written without them: such a file has none of those rows, and
 # still imports (the empty lists are filled in before the document's keys are checked): version
-# comments (migration 0020) and the content plan (0021).
-SECTIONS_ADDED_LATER = ("version_comments", "content_pillars", "content_plan_lines")
+# comments (migration 0020), the content plan (0021) and SWOT notes (0022).
+SECTIONS_ADDED_LATER = ("version_comments", "content_pillars", "content_plan_lines", "swot_notes")
 
 PROJECT = Section("project", StrategyProject, {"client": "client", "created_by": USER}, parent=None, local_id=False)
 VERSIONS = Section(
@@ -210,7 +213,7 @@ VERSION_OPTIONS = Section(
 )
 VERSION_DECISIONS = Section("decisions", VersionDecision, {"actor": USER}, parent="version", local_id=False)
 VERSION_TRANSITIONS = Section("transitions", VersionTransition, {"actor": USER}, parent="version", local_id=False)
-# Comments on the versions (migration 0019), after the versions they name; their author by username,
+# Comments on the versions (migration 0020), after the versions they name; their author by username,
 # as a step comment's. A local id, so their history travels too. A file written before them has none
 # (the key is filled in with an empty list on import).
 VERSION_COMMENTS = Section(
@@ -284,6 +287,7 @@ HISTORY_SECTIONS = {
             "platforms",
             "content_pillars",
             "content_plan_lines",
+            "swot_notes",
         )
     },
     "kpi_trackings": TRACKINGS,

@@ -34,6 +34,7 @@ from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
 from ..analysis.content_plan import content_plan_figures, pillars_with_lines
 from ..analysis.matrix_svg import priority_affinity_matrix
+from ..analysis.swot import swot
 from ..coverage import version_coverage
 from ..live.record import live_record
 from ..models import (
@@ -51,6 +52,7 @@ from ..models import (
 )
 from ..models.versions import Decision
 from ..snapshots import potential_in_language, version_content
+from ..wizard.swot_panel import swot_quadrants
 from .fetcher import StaticOnlyFetcher, base_url, resolve
 from .words import content_in_language
 
@@ -299,6 +301,10 @@ def report_context(version: StrategyVersion) -> dict:
         "assumptions_chapter": main_chapters[-2],
         "approval_chapter": main_chapters[-1],
         "workshops": workshops,
+        # The SWOT's rules read what a snapshot does not hold (presences' strengths, platforms' risks):
+        # drawn from the working material, and a frozen version's report says so.
+        "swot_quadrants": swot_quadrants(version.project, swot(version.project)),
+        "swot_as_of_now": version.is_frozen,
         "workshops_chapter": chapters[-1] if workshops else None,
         "labels": field_labels,
         "content_taken": _taken(content),

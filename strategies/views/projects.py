@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..analysis import canvas
 from ..analysis.kpi_status import STATE_LABELS, State
+from ..analysis.phases import entry_phases
 from ..exceptions import DomainError
 from ..forms.projects import ProjectCreateForm
 from ..models import ContentCounter, StrategyProject, StrategyVersion
@@ -170,5 +171,6 @@ def project_detail(request, pk: int):
         "can_manage_members": project.can_manage_members(request.user),
         "can_export": project.can_export(request.user),
         "has_reviews": has_reviews,
+        "standing": entry_phases(project, counts, versions),
     }
     return render(request, "strategies/project_detail.html", context)

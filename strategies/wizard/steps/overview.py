@@ -1,7 +1,8 @@
 """Step 6, overview: computed from the other steps, nothing typed.
 
 One topic query feeds the canvas, the matrix and the topic gaps; the other gaps
-(five) and the resource balance (one) add their queries: seven, whatever the size.
+(five), the resource balance (one) and the SWOT (four: three rules and the notes) add their
+queries: eleven, whatever the size.
 The figures come from `strategies.analysis`; this page gives each gap its words and
 the link to where it is fixed.
 """
@@ -16,6 +17,7 @@ from ...analysis.canvas import canvas_with_counts, topics_with_counts
 from ...analysis.gaps import GAP_KINDS, Gap, gaps
 from ...analysis.matrix_svg import priority_affinity_matrix
 from ...analysis.resource_gap import resource_balance
+from ..swot_panel import swot_panel
 from .base import Step
 
 GAP_LABELS = {
@@ -114,6 +116,7 @@ def load(project):
     business_model_url = reverse("wizard_step", args=[project.pk, AreaKey.BUSINESS_MODEL])
     found = gaps(project, topics)
     now, later = gap_groups(project, found)
+    balance = resource_balance(project)
     return {
         "matrix": priority_affinity_matrix(topics, link_base=business_model_url),
         "canvas": canvas_with_counts(project, topics),
@@ -121,7 +124,9 @@ def load(project):
         "gap_count": sum(len(group["gaps"]) for group in now),
         "gap_groups": now,
         "later_groups": later,
-        "balance": resource_balance(project),
+        "balance": balance,
+        # The SWOT reads the same topics, gaps and balance: four queries of its own, not fourteen.
+        **swot_panel(project, topics=topics, found_gaps=found, balance=balance),
     }
 
 

@@ -1,0 +1,69 @@
+"""The consultant's own SWOT notes, added and removed inline on the overview.
+
+With htmx the SWOT panel comes back in place (with the typed text and the message beside the
+field when a note is refused); without script a saved note leads back to the overview and a
+refused one shows the panel on the SWOT's own page (swot_page), the text kept.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from competencies.models import AreaKey
+
+from ..exceptions import DomainError
+from ..forms.wizard import SwotNoteForm
+from ..models import SwotNote
+from ..services import swot as services
+from ..wizard.swot_panel import swot_panel
+from .access import project_for
+
+
+def _answer(request, project, form: SwotNoteForm | None = None):
+    if form is None and not request.htmx:
+        return redirect(reverse("wizard_step", args=[project.pk, AreaKey.OVERVIEW]) + "#swot")
+    context = {"project": project, "can_edit": True, "swot_form": form, **swot_panel(project)}
+    template = "strategies/includes/swot.html" if request.htmx else "strategies/swot_page.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def swot_page(request, pk: int):
+    """The SWOT on a page of its own, or (htmx) the panel alone: the version page loads it after
+    itself (?in=version, read only; &frozen=1 says it is drawn from today's material), so the
+    version page's own queries stay as few as before."""
+    project = project_for(request, pk)
+    in_version = request.GET.get("in") == "version"
+    context = {
+        "project": project,
+        "can_edit": project.can_edit(request.user),
+        "swot_read_only": in_version,
+        "swot_as_of_now": in_version and request.GET.get("frozen") == "1",
+        **swot_panel(project),
+    }
+    template = "strategies/includes/swot.html" if request.htmx else "strategies/swot_page.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def swot_note_add(request, pk: int):
+    project = project_for(request, pk, "strategies.edit_project")
+    form = SwotNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.swot_note_add(project=project, user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, str(error))
+    return _answer(request, project, form if form.errors else None)
+
+
+@login_required
+@require_POST
+def swot_note_delete(request, pk: int, note_pk: int):
+    project = project_for(request, pk, "strategies.edit_project")
+    note = get_object_or_404(SwotNote, pk=note_pk, project=project)
+    services.swot_note_delete(note=note, user=request.user)
+    return _answer(request, project)

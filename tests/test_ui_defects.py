@@ -89,7 +89,7 @@ def test_the_favicon_is_served_and_linked(client, project, consultant):
 # --- labels in German -------------------------------------------------------------------------
 
 # Words German takes over unchanged; every other label must differ between the languages.
-SAME_IN_BOTH = {"Name", "Status", "Motivation", "Netiquette", "Monitoring", "None", "Format"}
+SAME_IN_BOTH = {"Name", "Status", "Motivation", "Netiquette", "Monitoring", "None", "Format", "Quadrant"}
 
 
 def _form_classes():

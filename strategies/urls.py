@@ -19,6 +19,7 @@ from .views import (
     reviews,
     rows,
     versions,
+    what_if,
     wizard,
 )
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("projects/<int:pk>/export/", portability.project_export_view, name="project_export"),
     path("projects/<int:pk>/material.xlsx", material_workbook.project_material_workbook, name="project_material_xlsx"),
     path("projects/<int:pk>/members/", members.member_list, name="member_list"),
+    # Issue 17, item 1: try a change and see what follows, nothing saved
+    path("projects/<int:pk>/what-if/", what_if.what_if, name="what_if"),
     # Notifications (issue 16): the inbox and its bell, one's settings, @-mentions, the project's webhook
     path("notifications/", notifying.notification_inbox, name="notification_inbox"),
     path("notifications/bell/", notifying.notification_bell, name="notification_bell"),

@@ -15,7 +15,9 @@ from strategies.analysis.impact import (
     LowerTopicRating,
     RaiseCompetitorStrength,
     change_from_dict,
+    change_from_token,
     change_to_dict,
+    change_to_token,
     changes_from_list,
     what_if,
 )
@@ -303,3 +305,16 @@ def test_changes_survive_a_round_trip_through_json():
         LowerTopicRating(10, affinity=2),
     ]
     assert changes_from_list([change_to_dict(c) for c in changes]) == changes
+
+
+def test_changes_survive_a_round_trip_through_a_url_token():
+    changes = [DropTopic(1), CutResourceAmount(6, Decimal("7.5")), LowerTopicRating(10, priority=2)]
+    tokens = [change_to_token(c) for c in changes]
+    assert tokens[0] == "drop_topic:1"
+    assert [change_from_token(t) for t in tokens] == changes
+
+
+@pytest.mark.parametrize("token", ["", "drop_topic", "drop_topic:1:2", "raise_competitor_strength:1:2", "x:1"])
+def test_malformed_tokens_are_refused(token):
+    with pytest.raises(DomainError):
+        change_from_token(token)

@@ -312,6 +312,8 @@ MATRIX: dict[str, Route] = {
     "report_download": Route(GET=VIEW, args=REPORT_OF),
     # issue 16: the board deck is requested through report_create (kind=deck); the working material as XLSX
     "project_material_xlsx": Route(GET=VIEW, args=PROJECT),
+    # issue 17: what if (a GET page; adding a change is a GET form too)
+    "what_if": Route(GET="strategies.try_changes", args=PROJECT),
     # h1: the implementation cockpit; a KPI's check-ins (its owner may record them too: test_cockpit_views)
     "cockpit": Route(GET=VIEW, args=APPROVED),
     "kpi_detail": Route(

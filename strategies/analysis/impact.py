@@ -12,7 +12,7 @@ Data only, no words or URLs: the what-if page writes those.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -149,6 +149,23 @@ def change_from_dict(data) -> Change:
         priority=_optional_int(data.get("priority"), "priority"),
         affinity=_optional_int(data.get("affinity"), "affinity"),
     )
+
+
+def change_to_token(change: Change) -> str:
+    """A change as one short URL value ("drop_topic:12"), so a link can carry it pre-filled."""
+    values = ["" if value is None else str(value) for value in astuple(change)]
+    return ":".join([_KIND_OF[type(change)], *values])
+
+
+def change_from_token(token: str) -> Change:
+    kind, _sep, rest = str(token).partition(":")
+    if kind not in CHANGE_KINDS:
+        raise DomainError(_("Unknown kind of change."))
+    names = [f.name for f in fields(CHANGE_KINDS[kind])]
+    values = rest.split(":")
+    if len(values) != len(names):
+        raise DomainError(_("This change is incomplete."))
+    return change_from_dict({"kind": kind, **dict(zip(names, values, strict=True))})
 
 
 def changes_from_list(items) -> list[Change]:

@@ -206,3 +206,16 @@ def test_the_overview_and_the_rows_link_to_the_page_for_those_who_may_try(
 def test_a_manager_sees_the_row_links_too(project, material, manager, client_for):
     body = client_for(manager).get(reverse("wizard_step", args=[project.pk, "business_model"])).content.decode()
     assert f"c=drop_topic:{material['topic'].pk}" in body
+
+
+def test_the_page_speaks_german(project, material, consultant):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(consultant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    body = get(client, project, DropTopic(material["topic"].pk)).content.decode()
+    assert "Was wäre, wenn …" in body
+    assert "Das Thema „Recruiting“ streichen" in body
+    assert "Wettbewerbsstandards, die nicht mehr erfüllt werden" in body

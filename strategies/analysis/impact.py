@@ -264,11 +264,18 @@ def load_material(project: StrategyProject) -> Material:
 def validate(material: Material, changes: list[Change]) -> None:
     """Refuse ids of other projects, impossible ratings and negative amounts, with a clear message."""
     _refuse_too_many(changes)
-    not_here = _("This %(what)s does not belong to the project.")
+    # Whole sentences, not one pattern with the object's name: German needs each its own article.
+    not_here = {
+        "topic": _("This topic does not belong to the project."),
+        "option": _("This action option does not belong to the project."),
+        "competitor": _("This competitor does not belong to the project."),
+        "resource": _("This resource does not belong to the project."),
+        "requirement": _("This resource requirement does not belong to the project."),
+    }
 
-    def known(rows: dict, pk: int, what: str, field_name: str) -> None:
+    def known(rows: dict, pk: int, field_name: str) -> None:
         if pk not in rows:
-            raise DomainError(not_here % {"what": what}, field=field_name)
+            raise DomainError(not_here[field_name], field=field_name)
 
     def rating(value: int | None, field_name: str) -> None:
         if value is not None and not Rating.VERY_LOW <= value <= Rating.VERY_HIGH:
@@ -276,25 +283,25 @@ def validate(material: Material, changes: list[Change]) -> None:
 
     for change in changes:
         if isinstance(change, DropTopic):
-            known(material.topics, change.topic, _("topic"), "topic")
+            known(material.topics, change.topic, "topic")
         elif isinstance(change, DropOption):
-            known(material.options, change.option, _("action option"), "option")
+            known(material.options, change.option, "option")
         elif isinstance(change, RaiseCompetitorStrength):
-            known(material.competitors, change.competitor, _("competitor"), "competitor")
-            known(material.topics, change.topic, _("topic"), "topic")
+            known(material.competitors, change.competitor, "competitor")
+            known(material.topics, change.topic, "topic")
             rating(change.to, "to")
         elif isinstance(change, CutResourceAmount):
-            known(material.resources, change.resource, _("resource"), "resource")
+            known(material.resources, change.resource, "resource")
             if change.to < 0:
                 raise DomainError(_("An amount cannot be negative."), field="to")
         elif isinstance(change, LengthenLeadTime):
-            known(material.requirements, change.requirement, _("resource requirement"), "requirement")
+            known(material.requirements, change.requirement, "requirement")
             if change.weeks < 0:
                 raise DomainError(_("Weeks cannot be negative."), field="weeks")
             if material.requirements[change.requirement]["lead_time_weeks"] + change.weeks > MAX_LEAD_TIME_WEEKS:
                 raise DomainError(_("A lead time of more than five years is not plausible."), field="weeks")
         elif isinstance(change, LowerTopicRating):
-            known(material.topics, change.topic, _("topic"), "topic")
+            known(material.topics, change.topic, "topic")
             rating(change.priority, "priority")
             rating(change.affinity, "affinity")
             if change.priority is None and change.affinity is None:

@@ -43,6 +43,7 @@ from .project import (
 from .reports import Report, ReportKind, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
 from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
+from .scenarios import Scenario
 from .versions import (
     ALLOWED_TRANSITIONS,
     Decision,
@@ -108,6 +109,7 @@ __all__ = [
     "Resource",
     "ResourceRequirement",
     "Role",
+    "Scenario",
     "StaleLockVersion",
     "StepComment",
     "StrategyProject",

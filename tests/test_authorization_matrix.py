@@ -203,6 +203,10 @@ def REVIEW_OF(mat):
     return {**PROJECT(mat), "review_pk": mat.review.pk}
 
 
+def SCENARIO_OF(mat):
+    return {**PROJECT(mat), "scenario_pk": mat.scenario.pk}
+
+
 def LIVE_SESSION_OF(mat):
     """The project, with a live session its consultant facilitates (the timer and idea rounds)."""
     return LIVE(mat)
@@ -314,6 +318,10 @@ MATRIX: dict[str, Route] = {
     "project_material_xlsx": Route(GET=VIEW, args=PROJECT),
     # issue 17: what if (a GET page; adding a change is a GET form too)
     "what_if": Route(GET="strategies.try_changes", args=PROJECT),
+    "scenario_create": Route(POST="strategies.try_changes", args=PROJECT),
+    "scenario_detail": Route(GET="strategies.try_changes", args=SCENARIO_OF),
+    "scenario_apply": Route(POST=EDIT, args=SCENARIO_OF),
+    "scenario_discard": Route(POST="strategies.try_changes", args=SCENARIO_OF),
     # h1: the implementation cockpit; a KPI's check-ins (its owner may record them too: test_cockpit_views)
     "cockpit": Route(GET=VIEW, args=APPROVED),
     "kpi_detail": Route(
@@ -560,6 +568,14 @@ class Material:
             max_per_item=2,
             question=self.tag,
         )
+
+    @cached_property
+    def scenario(self):
+        from strategies.analysis.impact import DropOption
+        from strategies.services.scenarios import scenario_save
+
+        changes = [DropOption(self.option.pk)]
+        return scenario_save(project=self.project, user=self.consultant, name=f"Scenario {self.tag}", changes=changes)
 
     @cached_property
     def membership(self):

@@ -34,6 +34,7 @@ EXPECTED = {
         "can_change_milestones",
         "can_review",
         "can_manage_tracking",
+        "can_try_changes",
     },
     # Managers manage members too: they alone grant the manager role (the access guards say which roles).
     "manager": {
@@ -48,6 +49,7 @@ EXPECTED = {
         "can_record_checkins",
         "can_change_milestones",
         "can_review",
+        "can_try_changes",
     },
     "viewer": {"can_view"},
     "outsider": set(),

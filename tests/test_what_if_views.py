@@ -219,3 +219,91 @@ def test_the_page_speaks_german(project, material, consultant):
     assert "Was wäre, wenn …" in body
     assert "Das Thema „Recruiting“ streichen" in body
     assert "Wettbewerbsstandards, die nicht mehr erfüllt werden" in body
+
+
+# Scenarios from the page: kept, compared, applied by consultants, discarded.
+
+
+def keep(client, project, name, *changes):
+    return client.post(
+        reverse("scenario_create", args=[project.pk]), {"name": name, "c": [change_to_token(c) for c in changes]}
+    )
+
+
+@pytest.mark.parametrize("who", ["consultant", "manager"])
+def test_keeping_the_changes_as_a_scenario_changes_nothing(project, material, client_for, request, who):
+    client = client_for(request.getfixturevalue(who))
+    response = keep(client, project, "Lean year", DropTopic(material["topic"].pk))
+    scenario = m.Scenario.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("scenario_detail", args=[project.pk, scenario.pk])
+    assert m.Topic.objects.filter(pk=material["topic"].pk).exists()
+    body = client.get(response["Location"]).content.decode()
+    assert "Lean year" in body and "Drop the topic “Recruiting”" in body and "More applicants" in body
+    assert ("Apply to the working material" in body) is (who == "consultant")
+    assert "Lean year" in get(client, project).content.decode()  # listed on the page
+
+
+def test_a_scenario_without_a_name_keeps_the_changes_on_the_page(project, material, consultant, client_for):
+    response = keep(client_for(consultant), project, "  ", DropTopic(material["topic"].pk))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This field is required." in body or "Give the scenario a name." in body
+    assert "Drop the topic “Recruiting”" in body
+    assert not m.Scenario.objects.exists()
+
+
+def test_a_scenario_with_another_projects_object_is_refused(project, material, consultant, client_for):
+    foreign = TopicFactory(project=ProjectFactory(), title="Secret topic")
+    response = keep(client_for(consultant), project, "Sneaky", DropTopic(foreign.pk))
+    assert response.status_code == 400
+    assert "does not belong to the project" in response.content.decode()
+    assert not m.Scenario.objects.exists()
+
+
+def test_a_consultant_applies_a_scenario_and_the_material_changes(project, material, consultant, client_for):
+    client = client_for(consultant)
+    keep(client, project, "Cut", CutResourceAmount(material["resource"].pk, Decimal("10")))
+    scenario = m.Scenario.objects.get()
+    response = client.post(reverse("scenario_apply", args=[project.pk, scenario.pk]))
+    assert response.status_code == 302
+    material["resource"].refresh_from_db()
+    assert material["resource"].amount == Decimal("10")
+    body = client.get(response["Location"]).content.decode()
+    assert "The scenario&#x27;s changes are made in the working material." in body
+
+
+def test_a_manager_cannot_apply(project, material, consultant, manager, client_for):
+    keep(client_for(consultant), project, "Cut", CutResourceAmount(material["resource"].pk, Decimal("10")))
+    scenario = m.Scenario.objects.get()
+    assert client_for(manager).post(reverse("scenario_apply", args=[project.pk, scenario.pk])).status_code == 403
+    material["resource"].refresh_from_db()
+    assert material["resource"].amount == Decimal("1000")
+
+
+def test_discarding_from_the_page(project, material, manager, client_for):
+    client = client_for(manager)
+    keep(client, project, "Maybe", DropTopic(material["topic"].pk))
+    scenario = m.Scenario.objects.get()
+    response = client.post(reverse("scenario_discard", args=[project.pk, scenario.pk]))
+    assert response["Location"] == reverse("what_if", args=[project.pk])
+    assert not m.Scenario.objects.exists()
+
+
+def test_outsiders_get_404_for_scenarios(project, material, consultant, outsider, client_for):
+    keep(client_for(consultant), project, "Ours", DropTopic(material["topic"].pk))
+    scenario = m.Scenario.objects.get()
+    client = client_for(outsider)
+    assert client.get(reverse("scenario_detail", args=[project.pk, scenario.pk])).status_code == 404
+    assert client.post(reverse("scenario_discard", args=[project.pk, scenario.pk])).status_code == 404
+    assert m.Scenario.objects.exists()
+
+
+def test_a_scenario_that_no_longer_fits_says_so(project, material, consultant, client_for):
+    client = client_for(consultant)
+    keep(client, project, "Stale", DropOption(material["blog"].pk))
+    scenario = m.Scenario.objects.get()
+    material["blog"].delete()
+    body = client.get(reverse("scenario_detail", args=[project.pk, scenario.pk])).content.decode()
+    assert "This scenario no longer fits the material:" in body
+    assert "Apply to the working material" not in body

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms as django_forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from ..analysis.impact import (
     MAX_CHANGES,
@@ -32,7 +35,19 @@ from ..analysis.impact import (
 )
 from ..exceptions import DomainError
 from ..forms.what_if import CHANGE_FORMS
-from .access import project_for
+from ..models import Scenario
+from ..services.scenarios import (
+    NAME_MAX_LENGTH,
+    scenario_apply,
+    scenario_changes,
+    scenario_discard,
+    scenario_save,
+)
+from .access import posted, project_for
+
+
+class ScenarioNameForm(django_forms.Form):
+    name = django_forms.CharField(label=gettext_lazy("Name of the scenario"), max_length=NAME_MAX_LENGTH)
 
 
 def what_if_url(project_pk: int, changes=(), **prefill) -> str:
@@ -95,7 +110,11 @@ def _tried_changes(tokens: list[str], material) -> tuple[list, list[str]]:
 @require_GET
 def what_if(request, pk: int):
     project = project_for(request, pk, "strategies.try_changes")
-    tokens = request.GET.getlist("c")
+    return _page(request, project)
+
+
+def _page(request, project, scenario_form=None):
+    tokens = request.GET.getlist("c") if request.method == "GET" else request.POST.getlist("c")
     if len(tokens) > MAX_CHANGES:
         # Refused before anything is loaded: a long URL must not cost a long computation.
         context = {"project": project, "too_many": _("At most %(max)d changes can be combined.") % {"max": MAX_CHANGES}}
@@ -143,8 +162,96 @@ def what_if(request, pk: int):
         "impact": impact,
         "balance_rows": _balance_rows(impact) if impact else [],
         "max_changes": MAX_CHANGES,
+        "scenario_form": scenario_form or ScenarioNameForm(auto_id="id_scenario_%s"),
+        "scenarios": Scenario.objects.filter(project=project).select_related("created_by"),
     }
-    return render(request, "strategies/what_if.html", context)
+    return render(request, "strategies/what_if.html", context, status=400 if scenario_form else 200)
+
+
+@login_required
+@require_POST
+def scenario_create(request, pk: int):
+    """Keep the changes on the page (posted as `c`) under a name."""
+    project = project_for(request, pk, "strategies.try_changes")
+    form = ScenarioNameForm(posted(request), auto_id="id_scenario_%s")
+    tokens = request.POST.getlist("c")
+    if form.is_valid():
+        try:
+            if len(tokens) > MAX_CHANGES:
+                raise DomainError(_("At most %(max)d changes can be combined.") % {"max": MAX_CHANGES})
+            changes = [change_from_token(token) for token in tokens]
+            scenario = scenario_save(
+                project=project, user=request.user, name=form.cleaned_data["name"], changes=changes
+            )
+        except DomainError as error:
+            form.add_error("name" if error.field == "name" else None, str(error))
+        else:
+            messages.success(request, _("The scenario is kept; nothing in the material has changed."))
+            return redirect("scenario_detail", pk=project.pk, scenario_pk=scenario.pk)
+    return _page(request, project, scenario_form=form)
+
+
+def _scenario(project, scenario_pk: int) -> Scenario:
+    # Through the project: another project's scenario answers as one that does not exist.
+    return get_object_or_404(
+        Scenario.objects.select_related("created_by", "applied_by"), project=project, pk=scenario_pk
+    )
+
+
+@login_required
+@require_GET
+def scenario_detail(request, pk: int, scenario_pk: int):
+    """The scenario compared with the material as it is now (recomputed, never stored)."""
+    project = project_for(request, pk, "strategies.try_changes")
+    scenario = _scenario(project, scenario_pk)
+    impact, problem, tried = None, "", []
+    try:
+        changes = scenario_changes(scenario)
+        material = load_material(project)
+        impact = impact_of(material, changes)
+        tried = [describe(change, material) for change in changes]
+    except DomainError as error:
+        problem = str(error)
+    context = {
+        "project": project,
+        "scenario": scenario,
+        "impact": impact,
+        "problem": problem,
+        "tried": tried,
+        "balance_rows": _balance_rows(impact) if impact else [],
+        "can_apply": scenario.can_apply(request.user),
+        "can_discard": scenario.can_discard(request.user),
+        "try_again_url": what_if_url(project.pk, changes) if impact else "",
+    }
+    return render(request, "strategies/what_if_scenario.html", context)
+
+
+@login_required
+@require_POST
+def scenario_apply_view(request, pk: int, scenario_pk: int):
+    project = project_for(request, pk, "strategies.edit_project")
+    scenario = _scenario(project, scenario_pk)
+    try:
+        scenario_apply(scenario=scenario, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The scenario's changes are made in the working material."))
+    return redirect("scenario_detail", pk=project.pk, scenario_pk=scenario.pk)
+
+
+@login_required
+@require_POST
+def scenario_discard_view(request, pk: int, scenario_pk: int):
+    project = project_for(request, pk, "strategies.try_changes")
+    scenario = _scenario(project, scenario_pk)
+    try:
+        scenario_discard(scenario=scenario, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("scenario_detail", pk=project.pk, scenario_pk=scenario.pk)
+    messages.success(request, _("The scenario is discarded; nothing in the material has changed."))
+    return redirect("what_if", pk=project.pk)
 
 
 def _balance_rows(impact) -> list[dict]:

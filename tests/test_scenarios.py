@@ -91,7 +91,7 @@ def test_a_viewer_may_not_save(project, viewer, material):
     ("name", "changes", "message"),
     [
         ("", lambda mat: [DropTopic(mat["topic"].pk)], "Give the scenario a name"),
-        ("x" * 201, lambda mat: [DropTopic(mat["topic"].pk)], "Keep the name"),
+        ("x" * 201, lambda mat: [DropTopic(mat["topic"].pk)], "at most 200 characters"),
         ("Empty", lambda mat: [], "at least one change"),
         ("Foreign", lambda mat: [DropTopic(TopicFactory(project=ProjectFactory()).pk)], "does not belong"),
         ("Huge", lambda mat: [DropTopic(mat["topic"].pk)] * 500, "At most 50"),

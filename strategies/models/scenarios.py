@@ -15,15 +15,15 @@ class Scenario(models.Model):
 
     project = models.ForeignKey(StrategyProject, on_delete=models.CASCADE, related_name="scenarios")
     name = models.CharField(_("name"), max_length=200)
-    changes = models.JSONField(_("changes"), default=list)
+    changes = models.JSONField(_("changes tried"), default=list)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("kept by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
 
     # The audit of saving, applying and discarding (who, when).
     history = HistoricalRecords()

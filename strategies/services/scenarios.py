@@ -51,7 +51,9 @@ def scenario_save(*, project: StrategyProject, user: AbstractBaseUser, name: str
     if not name:
         raise DomainError(_("Give the scenario a name."), field="name")
     if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(_("Keep the name to %(count)d characters.") % {"count": NAME_MAX_LENGTH}, field="name")
+        raise DomainError(
+            _("A scenario's name may have at most %(count)d characters.") % {"count": NAME_MAX_LENGTH}, field="name"
+        )
     if not changes:
         raise DomainError(_("A scenario needs at least one change."))
     validate(load_material(project), changes)

@@ -318,3 +318,14 @@ def test_changes_survive_a_round_trip_through_a_url_token():
 def test_malformed_tokens_are_refused(token):
     with pytest.raises(DomainError):
         change_from_token(token)
+
+
+def test_lengthenings_of_one_requirement_add_up_against_the_limit(project, material):
+    twice = [LengthenLeadTime(material["requirement"].pk, 130)] * 2
+    with pytest.raises(DomainError, match="more than five years"):
+        what_if(project, twice)
+
+
+def test_an_amount_the_material_cannot_hold_is_refused(project, material):
+    with pytest.raises(DomainError, match="too large"):
+        what_if(project, [CutResourceAmount(material["resource"].pk, Decimal("1e12"))])

@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 # Not in the export yet (issue 17): kept what-if scenarios. Remove once the document carries them.
 WHAT_IF_NOT_EXPORTED = {m.Scenario}
 
+
 @pytest.fixture
 def filled(project, consultant, manager):
     return fill(project, consultant, manager)

@@ -41,6 +41,9 @@ from .resource_gap import earliest_start_weeks, type_balance
 # Enough for any real workshop question; a bound keeps a hostile request from costing much.
 MAX_CHANGES = 50
 
+# What Resource.amount holds (12 digits, 2 of them decimals); more could not be applied.
+MAX_AMOUNT = Decimal("1e10")
+
 # Versions whose content someone still works on (draft) or relies on (approved).
 AFFECTED_STATUSES = (VersionStatus.DRAFT, VersionStatus.APPROVED)
 
@@ -281,6 +284,7 @@ def validate(material: Material, changes: list[Change]) -> None:
         if value is not None and not Rating.VERY_LOW <= value <= Rating.VERY_HIGH:
             raise DomainError(_("A rating runs from 1 to 5."), field=field_name)
 
+    added_weeks: dict[int, int] = {}
     for change in changes:
         if isinstance(change, DropTopic):
             known(material.topics, change.topic, "topic")
@@ -294,11 +298,16 @@ def validate(material: Material, changes: list[Change]) -> None:
             known(material.resources, change.resource, "resource")
             if change.to < 0:
                 raise DomainError(_("An amount cannot be negative."), field="to")
+            if change.to >= MAX_AMOUNT:
+                raise DomainError(_("This amount is too large."), field="to")
         elif isinstance(change, LengthenLeadTime):
             known(material.requirements, change.requirement, "requirement")
             if change.weeks < 0:
                 raise DomainError(_("Weeks cannot be negative."), field="weeks")
-            if material.requirements[change.requirement]["lead_time_weeks"] + change.weeks > MAX_LEAD_TIME_WEEKS:
+            # Summed over the changes: two lengthenings of one requirement add up when applied.
+            added_weeks[change.requirement] = added_weeks.get(change.requirement, 0) + change.weeks
+            lead_time = material.requirements[change.requirement]["lead_time_weeks"] + added_weeks[change.requirement]
+            if lead_time > MAX_LEAD_TIME_WEEKS:
                 raise DomainError(_("A lead time of more than five years is not plausible."), field="weeks")
         elif isinstance(change, LowerTopicRating):
             known(material.topics, change.topic, "topic")

@@ -16,6 +16,7 @@ MODULES = (
     "benchmarks.run",
     "benchmarks.uncached",
     "benchmarks.kpi_chart",
+    "benchmarks.what_if",
     "benchmarks.report",
     "benchmarks.report_request",
     "benchmarks.load",

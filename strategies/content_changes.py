@@ -91,6 +91,9 @@ NOT_SHOWN = {
     "ShareLinkAccess",
     # Version comments show on the version page only, which is rendered fresh for every request.
     "VersionComment",
+    # What-if scenarios live on the what-if pages, which are never cached; applying one changes the
+    # working material through the row services, which count those changes.
+    "Scenario",
 }
 
 

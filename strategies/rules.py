@@ -47,6 +47,8 @@ PROJECT_GUARDS = {
     "strategies.run_live_session": "can_edit",
     # Where the project's notifications go (its Slack/Teams webhook): the project's consultants.
     "strategies.manage_webhook": "can_edit",
+    # Try a change before making it (the what-if page): consultants and managers.
+    "strategies.try_changes": "can_try_changes",
 }
 for _permission, _guard_name in PROJECT_GUARDS.items():
     rules.add_perm(_permission, _guard(_guard_name))

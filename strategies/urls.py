@@ -23,6 +23,7 @@ from .views import (
     swot,
     version_comments,
     versions,
+    what_if,
     wizard,
 )
 
@@ -34,6 +35,20 @@ urlpatterns = [
     path("projects/<int:pk>/export/", portability.project_export_view, name="project_export"),
     path("projects/<int:pk>/material.xlsx", material_workbook.project_material_workbook, name="project_material_xlsx"),
     path("projects/<int:pk>/members/", members.member_list, name="member_list"),
+    # Issue 17, item 1: try a change and see what follows, nothing saved
+    path("projects/<int:pk>/what-if/", what_if.what_if, name="what_if"),
+    path("projects/<int:pk>/what-if/scenarios/", what_if.scenario_create, name="scenario_create"),
+    path("projects/<int:pk>/what-if/scenarios/<int:scenario_pk>/", what_if.scenario_detail, name="scenario_detail"),
+    path(
+        "projects/<int:pk>/what-if/scenarios/<int:scenario_pk>/apply/",
+        what_if.scenario_apply_view,
+        name="scenario_apply",
+    ),
+    path(
+        "projects/<int:pk>/what-if/scenarios/<int:scenario_pk>/discard/",
+        what_if.scenario_discard_view,
+        name="scenario_discard",
+    ),
     # Notifications (issue 16): the inbox and its bell, one's settings, @-mentions, the project's webhook
     path("notifications/", notifying.notification_inbox, name="notification_inbox"),
     path("notifications/bell/", notifying.notification_bell, name="notification_bell"),

@@ -228,6 +228,10 @@ def SHARED_REPORT(mat):
     return {**SHARED_TOKEN(mat), "language": mat.approved_report.language}
 
 
+def SCENARIO_OF(mat):
+    return {**PROJECT(mat), "scenario_pk": mat.scenario.pk}
+
+
 def LIVE_SESSION_OF(mat):
     """The project, with a live session its consultant facilitates (the timer and idea rounds)."""
     return LIVE(mat)
@@ -342,6 +346,12 @@ MATRIX: dict[str, Route] = {
     "report_download": Route(GET=VIEW, args=REPORT_OF),
     # issue 16: the board deck is requested through report_create (kind=deck); the working material as XLSX
     "project_material_xlsx": Route(GET=VIEW, args=PROJECT),
+    # issue 17: what if (a GET page; adding a change is a GET form too)
+    "what_if": Route(GET="strategies.try_changes", args=PROJECT),
+    "scenario_create": Route(POST="strategies.try_changes", args=PROJECT),
+    "scenario_detail": Route(GET="strategies.try_changes", args=SCENARIO_OF),
+    "scenario_apply": Route(POST=EDIT, args=SCENARIO_OF),
+    "scenario_discard": Route(POST="strategies.try_changes", args=SCENARIO_OF),
     # h1: the implementation cockpit; a KPI's check-ins (its owner may record them too: test_cockpit_views)
     "cockpit": Route(GET=VIEW, args=APPROVED),
     "kpi_detail": Route(
@@ -633,6 +643,14 @@ class Material:
             max_per_item=2,
             question=self.tag,
         )
+
+    @cached_property
+    def scenario(self):
+        from strategies.analysis.impact import DropOption
+        from strategies.services.scenarios import scenario_save
+
+        changes = [DropOption(self.option.pk)]
+        return scenario_save(project=self.project, user=self.consultant, name=f"Scenario {self.tag}", changes=changes)
 
     @cached_property
     def membership(self):

@@ -35,6 +35,7 @@ EXPECTED = {
         "can_review",
         "can_manage_tracking",
         "can_share_versions",
+        "can_try_changes",
     },
     # Managers manage members too: they alone grant the manager role (the access guards say which roles).
     "manager": {
@@ -51,6 +52,7 @@ EXPECTED = {
         "can_review",
         # Both sides hand the approved strategy to people without an account (read-only links).
         "can_share_versions",
+        "can_try_changes",
     },
     "viewer": {"can_view"},
     "outsider": set(),

@@ -26,6 +26,23 @@ def earliest_start_weeks(rows: Iterable[dict]) -> int:
     return max((row.get("lead_time_weeks") or 0 for row in rows if row["has_gap"]), default=0)
 
 
+def type_balance(*, qualitative: bool, available: Iterable, needed: Iterable) -> tuple[Decimal, Decimal, Decimal]:
+    """(available, needed, gap) of one resource type from its amounts on hand and asked for.
+
+    The one rule behind `resource_balance` and the what-if analysis (`impact`): quantitative
+    amounts add up; qualitative ones are competence levels, so the best on hand meets the
+    highest asked for. gap = max(needed - available, 0).
+    """
+    zero = Decimal("0")
+    have = [Decimal(a) for a in available if a is not None]
+    need = [Decimal(a) for a in needed if a is not None]
+    if qualitative:
+        have_total, need_total = max(have, default=zero), max(need, default=zero)
+    else:
+        have_total, need_total = sum(have, zero), sum(need, zero)
+    return have_total, need_total, max(need_total - have_total, zero)
+
+
 def _per_type(queryset, value) -> Subquery:
     grouped = queryset.filter(resource_type=OuterRef("pk")).order_by().values("resource_type")
     return Subquery(grouped.annotate(v=value).values("v"))
@@ -63,19 +80,17 @@ def resource_balance(project: StrategyProject, options=None) -> dict:
         needed_max=_per_type(requirements, Max("amount")),
         lead_time=_per_type(requirements, Max("lead_time_weeks")),
     ).order_by("order", "id")
-    zero = Decimal("0")
     rows = []
     for resource_type in types:
         if resource_type.available_sum is None and resource_type.needed_sum is None:
             continue  # neither on hand nor needed
         qualitative = resource_type.kind == ResourceType.Kind.QUALITATIVE
+        # SQL already combined the amounts (sum or max); the rule itself lives in `type_balance`.
         if qualitative:
             available, needed = resource_type.available_max, resource_type.needed_max
         else:
             available, needed = resource_type.available_sum, resource_type.needed_sum
-        available = Decimal(available or zero)
-        needed = Decimal(needed or zero)
-        gap = max(needed - available, zero)
+        available, needed, gap = type_balance(qualitative=qualitative, available=[available], needed=[needed])
         rows.append(
             {
                 "resource_type": resource_type,

@@ -44,6 +44,7 @@ from .project import (
 from .reports import Report, ReportKind, ReportLanguage, ReportStatus
 from .resources import Resource, ResourceRequirement
 from .reviews import FindingStatus, MilestoneStatusChange, ReviewDecision, ReviewFinding, StrategyReview
+from .scenarios import Scenario
 from .share_links import ShareLink, ShareLinkAccess, ShareLinkAccessKind
 from .swot import SwotNote, SwotQuadrant
 from .versions import (
@@ -119,6 +120,7 @@ __all__ = [
     "ShareLink",
     "ShareLinkAccess",
     "ShareLinkAccessKind",
+    "Scenario",
     "StaleLockVersion",
     "StepComment",
     "StrategyProject",

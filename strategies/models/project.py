@@ -170,6 +170,10 @@ class StrategyProject(WorkingMaterial):
         """An export carries everything, the approval record included: not for read-only viewers."""
         return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
 
+    def can_try_changes(self, user) -> bool:
+        """Try what a change would do ("what if") without making it: those who shape or decide the strategy."""
+        return self.role_of(user) in (Role.CONSULTANT, Role.MANAGER)
+
     # --- strategy management: after approval -----------------------------------------------
 
     def can_record_checkins(self, user) -> bool:

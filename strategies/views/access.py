@@ -26,6 +26,7 @@ REFUSALS = {
     "strategies.review_strategy": _("Only the project's consultants and managers can record strategy reviews."),
     "strategies.run_live_session": _("Only the project's consultants can start a live session."),
     "strategies.manage_webhook": _("Only the project's consultants can change where its notifications go."),
+    "strategies.try_changes": _("Only the project's consultants and managers can try changes."),
 }
 
 

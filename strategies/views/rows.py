@@ -58,6 +58,8 @@ def _context(request, project, kind, **extra):
         "project": project,
         "kind": kind,
         "can_edit": True,
+        # A row rendered after an edit keeps its "What if…" link (editors may always try changes).
+        "can_try_changes": project.can_try_changes(request.user),
         "rows_url": reverse("wizard_step", args=[project.pk, kind.step]) + "rows/",
         "kinds": ROW_KINDS,
         **kind.labels,

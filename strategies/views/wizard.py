@@ -116,6 +116,7 @@ def wizard_step(request, pk: int, key: str, comment_form=None):
         "comment_form": comment_form or StepCommentForm(),
         "can_edit": can_edit,
         "can_comment": project.can_comment(request.user),
+        "can_try_changes": project.can_try_changes(request.user),
         "workshop": request.GET.get("workshop") == "1",
         "step_template": STEPS[key].template,
         "wide": STEPS[key].wide,

@@ -137,9 +137,10 @@ def open_version(page, version) -> None:
     expect(page.locator("#reports .report-list, #reports p.text-body-secondary").first).to_be_visible()
 
 
-def request_report(page, language: str) -> None:
+def request_report(page, language: str, kind: str = "strategy") -> None:
+    """Request the PDF report ("strategy") or the board deck ("deck"): one form, a button each."""
     page.locator("#report-language").select_option(language)
-    page.locator("#reports form.report-request button[type=submit]").click()
+    page.locator(f'#reports form.report-request button[type=submit][value="{kind}"]').click()
 
 
 def squash(text: str) -> str:

@@ -296,22 +296,38 @@ document.addEventListener("DOMContentLoaded", () => {
     const target = event.detail.target;
     const active = document.activeElement;
     lostFrom = target && active !== document.body && target.contains(active)
-      ? { xhr: event.detail.xhr, target, parent: target.parentElement, before: target.previousElementSibling }
+      ? {
+          xhr: event.detail.xhr,
+          target,
+          parent: target.parentElement,
+          before: target.previousElementSibling,
+          // A row form ("form-<row id>") gives way to its row: found by id, wherever it now stands
+          // (a live refresh may have moved the rows around it while the form was open).
+          rowId: target.id && target.id.startsWith("form-") ? target.id.slice("form-".length) : null,
+        }
       : null;
   });
   document.body.addEventListener("htmx:afterSettle", (event) => {
     if (!lostFrom || lostFrom.xhr !== event.detail.xhr) {
       return;
     }
-    const { target, parent, before } = lostFrom;
+    const { target, parent, before, rowId } = lostFrom;
     lostFrom = null;
     if (document.activeElement && document.activeElement !== document.body) {
       return; // htmx kept it (same id) or an autofocus / invalid field took it
     }
     // innerHTML keeps the target; outerHTML puts the new content where the target was.
-    const content = target.isConnected ? target : before && before.isConnected ? before.nextElementSibling : parent && parent.firstElementChild;
-    const controls = "[autofocus], [data-act=edit], [data-add], input:not([type=hidden]), select, textarea, button, a[href]";
-    const next = content && (content.matches(controls) ? content : content.querySelector(controls));
+    const row = rowId ? document.getElementById(rowId) : null;
+    const content = row || (target.isConnected ? target : before && before.isConnected ? before.nextElementSibling : parent && parent.firstElementChild);
+    // In this order, not the page's: a row's edit button before a link in its text.
+    const controls = ["[autofocus]", "[data-act=edit]", "[data-add]", "input:not([type=hidden]), select, textarea", "button, a[href]"];
+    let next = null;
+    for (const selector of controls) {
+      next = content && (content.matches(selector) ? content : content.querySelector(selector));
+      if (next) {
+        break;
+      }
+    }
     if (next) {
       next.focus();
     }

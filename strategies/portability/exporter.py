@@ -18,6 +18,8 @@ from .schema import (
     QUESTION,
     REVIEW_FINDINGS,
     REVIEWS,
+    SCENARIO_CHANGE_REFS,
+    SCENARIOS,
     SECTIONS,
     SNAPSHOT_SPECS,
     TRACKING_EXTRA,
@@ -173,6 +175,7 @@ def project_export(*, project: StrategyProject) -> dict:
     refs.number(VERSION_COMMENTS.key, [comment.pk for comment in comments])
     document[VERSION_COMMENTS.key] = [_row(VERSION_COMMENTS, comment, refs) for comment in comments]
     document.update(_management(project, refs))
+    document[SCENARIOS.key] = _scenarios(project, refs)
     document["history"] = _history(project, refs)
     return document
 
@@ -196,6 +199,30 @@ def _management(project: StrategyProject, refs: _Refs) -> dict:
             elif section is REVIEWS:
                 row["findings"] = [_row(REVIEW_FINDINGS, f, refs) for f in sorted(obj.findings.all(), key=_pk)]
     return sections
+
+
+def _scenarios(project: StrategyProject, refs: _Refs) -> list[dict]:
+    """Kept what-if scenarios, each change naming its rows by the document's ids (see schema.py)."""
+    rows = []
+    for scenario in SCENARIOS.model.objects.filter(project=project).order_by(*SCENARIOS.order_by):
+        row = _row(SCENARIOS, scenario, refs)
+        row["changes"] = [_change(change, refs) for change in scenario.changes]
+        rows.append(row)
+    return rows
+
+
+def _change(change, refs: _Refs):
+    """A stored change with its row ids as references. Anything that is no well-formed change (the
+    services store none) is written as it is, for the import to refuse with the place."""
+    fields = SCENARIO_CHANGE_REFS.get(change.get("kind")) if isinstance(change, dict) else None
+    if fields is None:
+        return change
+    mapped = dict(change)
+    for name, kind in fields.items():
+        value = change.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            mapped[name] = refs(kind, value)
+    return mapped
 
 
 def _pk(obj) -> int:

@@ -548,10 +548,7 @@ def test_every_model_with_history_takes_its_history_along():
         for model in apps.get_app_config("strategies").get_models()
         if hasattr(model, "history") and not model.__name__.startswith("Historical")
     }
-    # A scenario's history (kept, applied, discarded) stays behind: its records hold the changes with this
-    # installation's ids, and the scenario itself travels with who kept and applied it (schema.py).
-    history_left_behind = {m.Scenario}
-    assert tracked - history_left_behind == {section.model for section in HISTORY_SECTIONS.values()}
+    assert tracked == {section.model for section in HISTORY_SECTIONS.values()}
 
 
 def test_a_file_written_before_the_later_fields_still_imports(filled, consultant):

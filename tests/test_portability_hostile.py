@@ -453,7 +453,28 @@ def test_strategy_management_sections_are_required_in_a_version_2_file(document,
 # and three options.
 _CHANGES = ("scenarios", 0, "changes")
 
+
+def _scenario_history_change(**values):
+    """A mutation: the first scenario history record's first change gets these values."""
+
+    def mutate(document):
+        record = next(record for record in document["history"] if record["model"] == "scenarios")
+        record["fields"]["changes"][0].update(values)
+
+    return mutate
+
+
 SCENARIO_CASES = [
+    pytest.param(
+        _scenario_history_change(option=999),
+        r"history\[\d+\]\.fields\.changes\[0\]\.option: refers to options 999",
+        id="history-missing",
+    ),
+    pytest.param(
+        _scenario_history_change(kind="drop_everything"),
+        r"history\[\d+\]\.fields\.changes\[0\]\.kind: not a kind",
+        id="history-kind",
+    ),
     pytest.param(
         _set((*_CHANGES, 1, "topic", 3)), r"scenarios\[0\]\.changes\[1\]\.topic: refers to topics 3", id="other-section"
     ),

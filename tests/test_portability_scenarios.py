@@ -9,7 +9,7 @@ from strategies import models as m
 from strategies.analysis.impact import DropTopic, RaiseCompetitorStrength, what_if
 from strategies.exceptions import DomainError
 from strategies.portability import document_json, project_export, project_import
-from strategies.services.scenarios import scenario_changes, scenario_compare, scenario_save
+from strategies.services.scenarios import scenario_changes, scenario_compare, scenario_discard, scenario_save
 
 from .factories import (
     CompetitorFactory,
@@ -154,8 +154,33 @@ def test_an_applied_scenario_keeps_who_applied_it_and_unknown_people_become_nobo
 def test_a_file_written_before_scenarios_travelled_imports_without_any(filled):
     document = exported(filled)
     del document["scenarios"]
+    # Nor had such a file the scenarios' history.
+    document["history"] = [record for record in document["history"] if record["model"] != "scenarios"]
 
     imported = project_import(document=document, user=importer_user())
 
     assert imported.topics.count() == 2
     assert not m.Scenario.objects.filter(project=imported).exists()
+
+
+def test_a_scenarios_history_travels_naming_the_new_rows_a_discarded_ones_under_a_gone_id(filled, consultant):
+    careers = m.Topic.objects.get(project=filled, title="Careers")
+    dropped = scenario_save(project=filled, user=consultant, name="No careers", changes=[DropTopic(careers.pk)])
+    scenario_discard(scenario=dropped, user=consultant)
+    document = exported(filled)
+    records = [record for record in document["history"] if record["model"] == "scenarios"]
+    kept = next(r for r in records if r["object"] > 0)
+    assert kept["fields"]["changes"] == document["scenarios"][0]["changes"]
+    assert [r["type"] for r in records if r["object"] < 0] == ["+", "-"]
+
+    imported = project_import(document=document, user=importer_user())
+
+    scenario = m.Scenario.objects.get(project=imported)
+    [created] = scenario.history.all()
+    assert created.history_user.username == "alice"
+    assert created.changes == scenario.changes
+    gone = m.Scenario.history.filter(project=imported).exclude(id=scenario.pk)
+    assert [record.history_type for record in gone.order_by("history_date")] == ["+", "-"]
+    new_careers = m.Topic.objects.get(project=imported, title="Careers").pk
+    assert {record.changes[0]["topic"] for record in gone} == {new_careers}
+    assert all(record.id < 0 for record in gone)

@@ -98,6 +98,8 @@ def _row(section: Section, obj, refs: _Refs, *, local_id: bool = True) -> dict:
     for f in section.plain_fields():
         value = getattr(obj, f.attname)
         row[f.name] = refs(section.keys[f.name], value) if f.name in section.keys else value_of(f, value)
+    if section is SCENARIOS:
+        row["changes"] = _changes(row["changes"], refs)  # the scenario's and its history's alike
     return row
 
 
@@ -203,12 +205,13 @@ def _management(project: StrategyProject, refs: _Refs) -> dict:
 
 def _scenarios(project: StrategyProject, refs: _Refs) -> list[dict]:
     """Kept what-if scenarios, each change naming its rows by the document's ids (see schema.py)."""
-    rows = []
-    for scenario in SCENARIOS.model.objects.filter(project=project).order_by(*SCENARIOS.order_by):
-        row = _row(SCENARIOS, scenario, refs)
-        row["changes"] = [_change(change, refs) for change in scenario.changes]
-        rows.append(row)
-    return rows
+    scenarios = list(SCENARIOS.model.objects.filter(project=project).order_by(*SCENARIOS.order_by))
+    refs.number(SCENARIOS.key, [scenario.pk for scenario in scenarios])
+    return [_row(SCENARIOS, scenario, refs) for scenario in scenarios]
+
+
+def _changes(changes, refs: _Refs):
+    return [_change(change, refs) for change in changes] if isinstance(changes, list) else changes
 
 
 def _change(change, refs: _Refs):

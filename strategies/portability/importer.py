@@ -802,15 +802,16 @@ class _Importer:
         """The scenario's changes naming the new rows: each change as the what-if services read it, its
         references resolved like any other (a row deleted before the export keeps its negative number,
         which names no row here, as the scenario named a row no longer there)."""
-        path = f"{path}.changes"
-        items = row["changes"]
+        values["changes"] = self.scenario_change_list(row["changes"], f"{path}.changes")
+
+    def scenario_change_list(self, items, path: str) -> list[dict]:
         if not isinstance(items, list):
             _fail(path, _("expected a list."))
         if not items:
             _fail(path, _("a scenario has at least one change."))
         if len(items) > MAX_CHANGES:
             _fail(path, _("at most %(max)s changes; this has %(count)s.") % {"max": MAX_CHANGES, "count": len(items)})
-        values["changes"] = [self.scenario_change(item, f"{path}[{n}]") for n, item in enumerate(items)]
+        return [self.scenario_change(item, f"{path}[{n}]") for n, item in enumerate(items)]
 
     def scenario_change(self, item, path: str) -> dict:
         kind = item.get("kind") if isinstance(item, dict) else None
@@ -850,6 +851,8 @@ class _Importer:
                 target = self.ref(section.key, row["object"], f"{path}.object", null=False, gone=True)
                 object_id = target.pk if isinstance(target, models.Model) else target
             values = self.values(section, row["fields"], f"{path}.fields", history=True)
+            if section is SCENARIOS:
+                values["changes"] = self.scenario_change_list(row["fields"]["changes"], f"{path}.fields.changes")
             if section.parent:
                 values[section.parent] = self.project
             if section is PROJECT:

@@ -38,7 +38,7 @@ one line after an import.
 
 What-if scenarios (issue 17) keep their changes as `impact.change_to_dict` writes them; the fields
 of a change that name a row (SCENARIO_CHANGE_REFS) hold that row's document-local id, like any other
-reference (negative for a row deleted since the scenario was kept).
+reference (negative for a row deleted since the scenario was kept), in the scenario's history records too.
 
 Decimals are strings ("12.50"), dates and datetimes ISO 8601.
 """
@@ -201,9 +201,9 @@ SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 SECTIONS_ADDED_LATER = ("version_comments", "content_pillars", "content_plan_lines", "swot_notes", "scenarios")
 
 # Kept what-if scenarios (issue 17), after the working material their changes name. Who kept and who
-# applied one by username. Their `changes` name rows by id: mapped by SCENARIO_CHANGE_REFS. Their
-# history stays behind: its records hold the changes with this installation's ids.
-SCENARIOS = Section("scenarios", Scenario, {"created_by": USER, "applied_by": USER}, local_id=False)
+# applied one by username. Their `changes` name rows by id: mapped by SCENARIO_CHANGE_REFS, in the
+# scenario and in its history (kept, applied, discarded) alike.
+SCENARIOS = Section("scenarios", Scenario, {"created_by": USER, "applied_by": USER})
 # By the stored name of a change's kind (strategies/analysis/impact.py CHANGE_KINDS): the fields that
 # name a row of the project, by the section that row is listed in.
 SCENARIO_CHANGE_REFS = {
@@ -313,6 +313,7 @@ HISTORY_SECTIONS = {
     },
     "kpi_trackings": TRACKINGS,
     "version_comments": VERSION_COMMENTS,
+    "scenarios": SCENARIOS,
 }
 HISTORY_TYPES = ("+", "~", "-")
 

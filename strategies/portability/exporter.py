@@ -217,7 +217,8 @@ def _changes(changes, refs: _Refs):
 def _change(change, refs: _Refs):
     """A stored change with its row ids as references. Anything that is no well-formed change (the
     services store none) is written as it is, for the import to refuse with the place."""
-    fields = SCENARIO_CHANGE_REFS.get(change.get("kind")) if isinstance(change, dict) else None
+    kind = change.get("kind") if isinstance(change, dict) else None
+    fields = SCENARIO_CHANGE_REFS.get(kind) if isinstance(kind, str) else None
     if fields is None:
         return change
     mapped = dict(change)

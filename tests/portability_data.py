@@ -2,6 +2,7 @@
 
 import copy
 import datetime as dt
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -9,6 +10,13 @@ from django.utils import timezone
 
 from competencies.models import CompetenceArea, Effect, GuidingQuestion, UsageFormat
 from strategies import models as m
+from strategies.analysis.impact import (
+    CutResourceAmount,
+    DropOption,
+    LengthenLeadTime,
+    LowerTopicRating,
+    RaiseCompetitorStrength,
+)
 from strategies.models import Decision
 from strategies.services.approval import strategy_version_decide, strategy_version_submit
 from strategies.services.checkins import (
@@ -19,6 +27,7 @@ from strategies.services.checkins import (
 )
 from strategies.services.milestones import milestone_status_change
 from strategies.services.reviews import strategy_review_record
+from strategies.services.scenarios import scenario_save
 from strategies.services.swot import swot_note_add, swot_note_change
 from strategies.services.versions import strategy_version_create, version_option_choose
 
@@ -71,11 +80,11 @@ def fill(project, consultant, manager):
     option = OptionFactory(topic=topic, benefit=benefit, title="Booth live posts")
     second = OptionFactory(topic=other_topic, benefit=doomed_benefit, title="Career videos")
     third = OptionFactory(topic=other_topic, benefit=None, title="Employee stories")
-    RequirementFactory(option=option, amount="2.50", lead_time_weeks=3, notes="Editor")
+    editor = RequirementFactory(option=option, amount="2.50", lead_time_weeks=3, notes="Editor")
     RequirementFactory(option=second, amount=8)
     competitor = CompetitorFactory(project=project, name="Rival AG")
     PresenceFactory(competitor=competitor, topic=topic, strength=4, standard_set="Weekly posts")
-    ResourceFactory(project=project, amount="12.75", description="Editorial team")
+    team = ResourceFactory(project=project, amount="12.75", description="Editorial team")
     leads = KpiFactory(benefit=benefit, due_date=dt.date(2027, 6, 30))
     applications = KpiFactory(benefit=doomed_benefit, metric="Applications", due_date=None, baseline=None)
     kick_off = MilestoneFactory(project=project, title="Kick-off", due_date=dt.date(2027, 1, 15))
@@ -126,6 +135,21 @@ def fill(project, consultant, manager):
     doomed_benefit.delete()
     doomed_milestone._history_user = consultant
     doomed_milestone.delete()
+
+    # A kept what-if scenario of five kinds of change: they name topics, options, competitors,
+    # resources and requirements by id, which the export maps to its own references.
+    scenario_save(
+        project=project,
+        user=consultant,
+        name="Without the booth",
+        changes=[
+            DropOption(option.pk),
+            LowerTopicRating(other_topic.pk, priority=2),
+            RaiseCompetitorStrength(competitor.pk, other_topic.pk, 5),
+            CutResourceAmount(team.pk, Decimal("1.50")),
+            LengthenLeadTime(editor.pk, 6),
+        ],
+    )
     return project
 
 

@@ -23,6 +23,7 @@ from strategies.portability.schema import (
     MANAGEMENT_SECTIONS,
     PROJECT,
     REVIEW_FINDINGS,
+    SCENARIOS,
     SECTIONS,
     VERSION,
     VERSION_COMMENTS,
@@ -38,10 +39,6 @@ from .factories import UserFactory
 from .portability_data import fill, importer_user, row_counts, strip_volatile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
-
-
-# Not in the export yet (issue 17): kept what-if scenarios. Remove once the document carries them.
-WHAT_IF_NOT_EXPORTED = {m.Scenario}
 
 
 @pytest.fixture
@@ -507,6 +504,7 @@ EVERY_SECTION = (
     VERSION_COMMENTS,
     *MANAGEMENT_SECTIONS,
     REVIEW_FINDINGS,
+    SCENARIOS,
 )
 
 
@@ -527,9 +525,7 @@ def test_every_model_of_a_project_is_exported_or_deliberately_left_out():
     notifying = {m.Notification, m.NotificationPreference, m.ProjectWebhook}
     # Read-only links: keys handed to people outside this installation; an import must open nothing.
     shared = {m.ShareLink, m.ShareLinkAccess}
-    # What-if scenarios (issue 17): not in the document yet; their changes name rows by id and
-    # need mapping to the document's references both ways (left for a later change, see WHAT_IF_NOT_EXPORTED).
-    left_out = {m.Report, m.AccessChange, m.ContentCounter, *live, *notifying, *shared, *WHAT_IF_NOT_EXPORTED}
+    left_out = {m.Report, m.AccessChange, m.ContentCounter, *live, *notifying, *shared}
     models = {
         model for model in apps.get_app_config("strategies").get_models() if not model.__name__.startswith("Historical")
     }
@@ -552,7 +548,7 @@ def test_every_model_with_history_takes_its_history_along():
         for model in apps.get_app_config("strategies").get_models()
         if hasattr(model, "history") and not model.__name__.startswith("Historical")
     }
-    assert tracked - WHAT_IF_NOT_EXPORTED == {section.model for section in HISTORY_SECTIONS.values()}
+    assert tracked == {section.model for section in HISTORY_SECTIONS.values()}
 
 
 def test_a_file_written_before_the_later_fields_still_imports(filled, consultant):

@@ -446,6 +446,74 @@ def test_strategy_management_sections_are_required_in_a_version_2_file(document,
     refused(document, ingrid, r"document\.kpi_checkins: this key is missing")
 
 
+# --- what-if scenarios: their changes name the file's own rows -------------------------------------------
+
+# The scenario of portability_data.fill: changes [0] drop_option, [1] lower_topic_rating,
+# [2] raise_competitor_strength, [3] cut_resource_amount, [4] lengthen_lead_time. The file has two topics
+# and three options.
+_CHANGES = ("scenarios", 0, "changes")
+
+
+def _scenario_history_change(**values):
+    """A mutation: the first scenario history record's first change gets these values."""
+
+    def mutate(document):
+        record = next(record for record in document["history"] if record["model"] == "scenarios")
+        record["fields"]["changes"][0].update(values)
+
+    return mutate
+
+
+SCENARIO_CASES = [
+    pytest.param(
+        _scenario_history_change(option=999),
+        r"history\[\d+\]\.fields\.changes\[0\]\.option: refers to options 999",
+        id="history-missing",
+    ),
+    pytest.param(
+        _scenario_history_change(kind="drop_everything"),
+        r"history\[\d+\]\.fields\.changes\[0\]\.kind: not a kind",
+        id="history-kind",
+    ),
+    pytest.param(
+        _set((*_CHANGES, 1, "topic", 3)), r"scenarios\[0\]\.changes\[1\]\.topic: refers to topics 3", id="other-section"
+    ),
+    pytest.param(_set((*_CHANGES, 0, "option", 999)), r"changes\[0\]\.option: refers to options 999", id="missing"),
+    pytest.param(_set((*_CHANGES, 4, "requirement", 0)), r"changes\[4\]\.requirement: refers to", id="zero"),
+    pytest.param(_set((*_CHANGES, 2, "competitor", None)), r"changes\[2\]\.competitor: a reference is", id="null"),
+    pytest.param(_set((*_CHANGES, 3, "resource", "1")), r"changes\[3\]\.resource: expected whole number", id="str"),
+    pytest.param(_set((*_CHANGES, 1, "topic", True)), r"changes\[1\]\.topic: expected whole number", id="bool"),
+    pytest.param(_set((*_CHANGES, 1, "topic", -(2**40))), r"changes\[1\]\.topic: refers to", id="huge-gone"),
+    pytest.param(
+        _set((*_CHANGES, [{"kind": "drop_topic", "topic": 1}] * 10_000)),
+        r"scenarios\[0\]\.changes: at most 50 changes; this has 10000",
+        id="ten-thousand",
+    ),
+    pytest.param(_set((*_CHANGES, [])), r"scenarios\[0\]\.changes: a scenario has at least one change", id="none"),
+    pytest.param(_set((*_CHANGES, {"kind": "drop_topic"})), r"scenarios\[0\]\.changes: expected a list", id="obj"),
+    pytest.param(_set((*_CHANGES, 0, "drop_option:1")), r"changes\[0\]: expected an object", id="token"),
+    pytest.param(_set((*_CHANGES, 0, "kind", "delete_project")), r"changes\[0\]\.kind: not a kind", id="kind"),
+    pytest.param(_set((*_CHANGES, 0, "kind", ["drop_option"])), r"changes\[0\]\.kind: not a kind", id="kind-list"),
+    pytest.param(_delete(*_CHANGES, 0, "kind"), r"changes\[0\]\.kind: not a kind", id="no-kind"),
+    pytest.param(_delete(*_CHANGES, 4, "weeks"), r"changes\[4\]\.weeks: this key is missing", id="missing-key"),
+    pytest.param(_set((*_CHANGES, 0, "topic", 1)), r"changes\[0\]\.topic: this key is not part", id="extra-key"),
+    pytest.param(_set((*_CHANGES, 4, "weeks", "soon")), r"changes\[4\]\.weeks: .*must be a whole number", id="wk"),
+    pytest.param(_set((*_CHANGES, 3, "to", "lots")), r"changes\[3\]\.to: .*must be a number", id="amount"),
+    pytest.param(_set((*_CHANGES, 3, "to", "Infinity")), r"changes\[3\]\.to: .*must be a number", id="inf"),
+    pytest.param(_set((*_CHANGES, 3, "to", "9" * 5000)), r"changes\[3\]\.to: expected a number", id="long-text"),
+    pytest.param(_set((*_CHANGES, 2, "to", [5])), r"changes\[2\]\.to: .*must be a whole number", id="to-list"),
+    pytest.param(_set(("scenarios", 0, "name", "x" * 201)), r"scenarios\[0\]\.name: at most 200", id="name"),
+    pytest.param(_set(("scenarios", 0, "created_by", 1)), r"scenarios\[0\]\.created_by: expected text", id="user"),
+    pytest.param(_set(("scenarios", {})), r"scenarios: expected a list", id="section"),
+]
+
+
+@pytest.mark.parametrize("mutate, match", SCENARIO_CASES)
+def test_scenarios_with_unresolvable_or_malformed_changes_are_refused(document, ingrid, mutate, match):
+    mutate(document)
+    refused(document, ingrid, match)
+
+
 # --- content stays content ------------------------------------------------------------------------------
 
 

@@ -18,6 +18,8 @@ from .schema import (
     QUESTION,
     REVIEW_FINDINGS,
     REVIEWS,
+    SCENARIO_CHANGE_REFS,
+    SCENARIOS,
     SECTIONS,
     SNAPSHOT_SPECS,
     TRACKING_EXTRA,
@@ -96,6 +98,8 @@ def _row(section: Section, obj, refs: _Refs, *, local_id: bool = True) -> dict:
     for f in section.plain_fields():
         value = getattr(obj, f.attname)
         row[f.name] = refs(section.keys[f.name], value) if f.name in section.keys else value_of(f, value)
+    if section is SCENARIOS:
+        row["changes"] = _changes(row["changes"], refs)  # the scenario's and its history's alike
     return row
 
 
@@ -173,6 +177,7 @@ def project_export(*, project: StrategyProject) -> dict:
     refs.number(VERSION_COMMENTS.key, [comment.pk for comment in comments])
     document[VERSION_COMMENTS.key] = [_row(VERSION_COMMENTS, comment, refs) for comment in comments]
     document.update(_management(project, refs))
+    document[SCENARIOS.key] = _scenarios(project, refs)
     document["history"] = _history(project, refs)
     return document
 
@@ -196,6 +201,32 @@ def _management(project: StrategyProject, refs: _Refs) -> dict:
             elif section is REVIEWS:
                 row["findings"] = [_row(REVIEW_FINDINGS, f, refs) for f in sorted(obj.findings.all(), key=_pk)]
     return sections
+
+
+def _scenarios(project: StrategyProject, refs: _Refs) -> list[dict]:
+    """Kept what-if scenarios, each change naming its rows by the document's ids (see schema.py)."""
+    scenarios = list(SCENARIOS.model.objects.filter(project=project).order_by(*SCENARIOS.order_by))
+    refs.number(SCENARIOS.key, [scenario.pk for scenario in scenarios])
+    return [_row(SCENARIOS, scenario, refs) for scenario in scenarios]
+
+
+def _changes(changes, refs: _Refs):
+    return [_change(change, refs) for change in changes] if isinstance(changes, list) else changes
+
+
+def _change(change, refs: _Refs):
+    """A stored change with its row ids as references. Anything that is no well-formed change (the
+    services store none) is written as it is, for the import to refuse with the place."""
+    kind = change.get("kind") if isinstance(change, dict) else None
+    fields = SCENARIO_CHANGE_REFS.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        return change
+    mapped = dict(change)
+    for name, kind in fields.items():
+        value = change.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            mapped[name] = refs(kind, value)
+    return mapped
 
 
 def _pk(obj) -> int:

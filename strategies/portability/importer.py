@@ -54,6 +54,7 @@ Decisions (see also schema.py and the README, "Moving a project to another insta
 import json
 import math
 from collections.abc import Iterable
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -65,6 +66,7 @@ from django.utils.translation import gettext as _
 
 from competencies.models import GuidingQuestion
 
+from ..analysis.impact import CHANGE_KINDS, MAX_CHANGES, change_from_dict, change_to_dict
 from ..content_changes import counted_once
 from ..exceptions import DomainError
 from ..models import (
@@ -100,6 +102,8 @@ from .schema import (
     REMINDERS,
     REVIEW_FINDINGS,
     REVIEWS,
+    SCENARIO_CHANGE_REFS,
+    SCENARIOS,
     SECTIONS,
     SECTIONS_ADDED_LATER,
     SNAPSHOT_SPECS,
@@ -488,6 +492,7 @@ class _Importer:
         comments = self.build(VERSION_COMMENTS, _list(document, VERSION_COMMENTS.key, ""), VERSION_COMMENTS.key, None)
         self.create(VERSION_COMMENTS.model, comments)
         self.import_management()
+        self.import_scenarios(_list(document, SCENARIOS.key, ""))
         self.import_history(_list(document, "history", ""))
         return self.project
 
@@ -788,6 +793,46 @@ class _Importer:
         _insert_as_presented(StrategyReview, reviews)
         _insert_as_presented(ReviewFinding, findings)
 
+    # --- what-if scenarios (issue 17) -------------------------------------------------------------
+    def import_scenarios(self, rows: list) -> None:
+        scenarios = self.build(SCENARIOS, rows, SCENARIOS.key, self.project, prepare=self.scenario_changes)
+        self.create(SCENARIOS.model, scenarios)
+
+    def scenario_changes(self, values: dict, row: dict, path: str) -> None:
+        """The scenario's changes naming the new rows: each change as the what-if services read it, its
+        references resolved like any other (a row deleted before the export keeps its negative number,
+        which names no row here, as the scenario named a row no longer there)."""
+        values["changes"] = self.scenario_change_list(row["changes"], f"{path}.changes")
+
+    def scenario_change_list(self, items, path: str) -> list[dict]:
+        if not isinstance(items, list):
+            _fail(path, _("expected a list."))
+        if not items:
+            _fail(path, _("a scenario has at least one change."))
+        if len(items) > MAX_CHANGES:
+            _fail(path, _("at most %(max)s changes; this has %(count)s.") % {"max": MAX_CHANGES, "count": len(items)})
+        return [self.scenario_change(item, f"{path}[{n}]") for n, item in enumerate(items)]
+
+    def scenario_change(self, item, path: str) -> dict:
+        kind = item.get("kind") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            _fail(path, _("expected an object."))
+        if not isinstance(kind, str) or kind not in CHANGE_KINDS:
+            _fail(f"{path}.kind", _("not a kind of change this installation knows."))
+        _check_keys(item, {"kind", *(f.name for f in dataclass_fields(CHANGE_KINDS[kind]))}, path)
+        mapped = dict(item)
+        for name, value in item.items():
+            if isinstance(value, str) and len(value) > MAX_NUMBER_LITERAL:
+                _fail(f"{path}.{name[:80]}", _("expected a number."))
+        for name, section_key in SCENARIO_CHANGE_REFS[kind].items():
+            target = self.ref(section_key, item[name], f"{path}.{name}", null=False, gone=True)
+            mapped[name] = target.pk if isinstance(target, models.Model) else target
+        try:
+            change = change_from_dict(mapped)
+        except DomainError as error:
+            _fail(f"{path}.{error.field}" if error.field else path, str(error))
+        return change_to_dict(change)
+
     def import_history(self, rows: list) -> None:
         by_model: dict[str, list] = {}
         for n, row in enumerate(rows):
@@ -806,6 +851,8 @@ class _Importer:
                 target = self.ref(section.key, row["object"], f"{path}.object", null=False, gone=True)
                 object_id = target.pk if isinstance(target, models.Model) else target
             values = self.values(section, row["fields"], f"{path}.fields", history=True)
+            if section is SCENARIOS:
+                values["changes"] = self.scenario_change_list(row["fields"]["changes"], f"{path}.fields.changes")
             if section.parent:
                 values[section.parent] = self.project
             if section is PROJECT:

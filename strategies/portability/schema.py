@@ -9,7 +9,8 @@ A document is one JSON object:
      "step_comments": [...], "topics": [...], "benefits": [...], "options": [...],
      "competitors": [...], "presences": [...], "resources": [...], "requirements": [...],
      "kpis": [...], "milestones": [...], "platforms": [...],
-     "content_pillars": [...], "content_plan_lines": [...], "swot_notes": [...]  (optional: older files lack them),
+     "content_pillars": [...], "content_plan_lines": [...], "swot_notes": [...],
+     "scenarios": [{..., "changes": [{"kind": ..., ...}]}]  (optional: older files lack them),
      "versions": [{..., "snapshot": {...}, "options": [...], "decisions": [...], "transitions": [...]}],
      "version_comments": [...],
      "kpi_trackings": [{..., "owner_label": "<the member owner's name>"}], "checkin_reminders": [...],
@@ -34,6 +35,10 @@ milestone by its *key*, the working row's id that snapshot schema 4 records: in 
 key is that row's document-local id of "kpis" or "milestones" (negative for a row deleted since),
 mapped like the snapshot's ids, so a KPI's check-ins, tracking, findings and snapshot entries stay
 one line after an import.
+
+What-if scenarios (issue 17) keep their changes as `impact.change_to_dict` writes them; the fields
+of a change that name a row (SCENARIO_CHANGE_REFS) hold that row's document-local id, like any other
+reference (negative for a row deleted since the scenario was kept), in the scenario's history records too.
 
 Decimals are strings ("12.50"), dates and datetimes ISO 8601.
 """
@@ -70,6 +75,7 @@ from ..models import (
     Resource,
     ResourceRequirement,
     ReviewFinding,
+    Scenario,
     StepComment,
     StrategyProject,
     StrategyReview,
@@ -191,8 +197,23 @@ SECTIONS = [
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 # Sections added after files were written without them: such a file has none of those rows, and
 # still imports (the empty lists are filled in before the document's keys are checked): version
-# comments (migration 0020), the content plan (0021) and SWOT notes (0022).
-SECTIONS_ADDED_LATER = ("version_comments", "content_pillars", "content_plan_lines", "swot_notes")
+# comments (migration 0020), the content plan (0021), SWOT notes (0022) and what-if scenarios.
+SECTIONS_ADDED_LATER = ("version_comments", "content_pillars", "content_plan_lines", "swot_notes", "scenarios")
+
+# Kept what-if scenarios (issue 17), after the working material their changes name. Who kept and who
+# applied one by username. Their `changes` name rows by id: mapped by SCENARIO_CHANGE_REFS, in the
+# scenario and in its history (kept, applied, discarded) alike.
+SCENARIOS = Section("scenarios", Scenario, {"created_by": USER, "applied_by": USER})
+# By the stored name of a change's kind (strategies/analysis/impact.py CHANGE_KINDS): the fields that
+# name a row of the project, by the section that row is listed in.
+SCENARIO_CHANGE_REFS = {
+    "drop_topic": {"topic": "topics"},
+    "drop_option": {"option": "options"},
+    "raise_competitor_strength": {"competitor": "competitors", "topic": "topics"},
+    "cut_resource_amount": {"resource": "resources"},
+    "lengthen_lead_time": {"requirement": "requirements"},
+    "lower_topic_rating": {"topic": "topics"},
+}
 
 PROJECT = Section("project", StrategyProject, {"client": "client", "created_by": USER}, parent=None, local_id=False)
 VERSIONS = Section(
@@ -292,6 +313,7 @@ HISTORY_SECTIONS = {
     },
     "kpi_trackings": TRACKINGS,
     "version_comments": VERSION_COMMENTS,
+    "scenarios": SCENARIOS,
 }
 HISTORY_TYPES = ("+", "~", "-")
 
@@ -305,6 +327,7 @@ TOP_LEVEL_KEYS = {
     "versions",
     VERSION_COMMENTS.key,
     *(section.key for section in MANAGEMENT_SECTIONS),
+    SCENARIOS.key,
     "history",
 }
 

@@ -291,28 +291,31 @@ document.addEventListener("DOMContentLoaded", () => {
   // Keyboard users keep their place: when a swap removes the element that had the focus (a row
   // form saved or cancelled), the focus goes to the new content's first control (the row's edit
   // button, the slot's add button) instead of falling back to the top of the page.
-  let lostFrom = null;
+  // Per request: another swap settling in between (a live panel's refresh, the bell) must not
+  // make this one forget where the cursor was.
+  const lostFocus = new WeakMap();
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
     const active = document.activeElement;
-    lostFrom = target && active !== document.body && target.contains(active)
-      ? {
-          xhr: event.detail.xhr,
-          target,
-          parent: target.parentElement,
-          before: target.previousElementSibling,
-          // A row form ("form-<row id>") gives way to its row: found by id, wherever it now stands
-          // (a live refresh may have moved the rows around it while the form was open).
-          rowId: target.id && target.id.startsWith("form-") ? target.id.slice("form-".length) : null,
-        }
-      : null;
-  });
-  document.body.addEventListener("htmx:afterSettle", (event) => {
-    if (!lostFrom || lostFrom.xhr !== event.detail.xhr) {
+    if (!(target && active !== document.body && target.contains(active))) {
       return;
     }
+    lostFocus.set(event.detail.xhr, {
+      target,
+      parent: target.parentElement,
+      before: target.previousElementSibling,
+      // A row form ("form-<row id>") gives way to its row: found by id, wherever it now stands
+      // (a live refresh may have moved the rows around it while the form was open).
+      rowId: target.id && target.id.startsWith("form-") ? target.id.slice("form-".length) : null,
+    });
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const lostFrom = event.detail.xhr ? lostFocus.get(event.detail.xhr) : null;
+    if (!lostFrom) {
+      return;
+    }
+    lostFocus.delete(event.detail.xhr);
     const { target, parent, before, rowId } = lostFrom;
-    lostFrom = null;
     if (document.activeElement && document.activeElement !== document.body) {
       return; // htmx kept it (same id) or an autofocus / invalid field took it
     }

@@ -13,6 +13,7 @@
   const MAX_DELAY_MS = 30000;
   const CONTENT_DEBOUNCE_MS = 300;
   const SAVED_BADGE_MS = 3200; // the "Saved" badge fades after 3 s (static/css/app.css)
+  const PANEL_CHECK_MS = 1500; // time for a panel's own refresh after an event to land
 
   let room = null;
   let socket = null;
@@ -216,6 +217,31 @@
     }
   };
 
+  // A second chance for the panels: the room's state follows every change of the vote or the
+  // idea round. Should a panel, a moment later, still show another vote state or round than the
+  // state names (its refresh after the event was lost), it is fetched again.
+  let panelCheck = null;
+  const checkPanels = () => {
+    window.clearTimeout(panelCheck);
+    panelCheck = window.setTimeout(() => {
+      const session = state && state.session;
+      if (!session) {
+        return;
+      }
+      const votePanel = document.querySelector("#live-vote [data-vote-state]");
+      if (votePanel) {
+        const shown = votePanel.dataset.voteState === "applied" ? "" : votePanel.dataset.voteState;
+        if (shown !== (session.vote ? session.vote.state : "")) {
+          emit("vote.changed", {});
+        }
+      }
+      const ideasPanel = document.querySelector("#live-ideas [data-live-ideas]");
+      if (ideasPanel && (ideasPanel.dataset.round || "") !== (session.ideas ? String(session.ideas.pk) : "")) {
+        emit("ideas.changed", {});
+      }
+    }, PANEL_CHECK_MS);
+  };
+
   const onState = (message) => {
     state = message;
     role = message.role;
@@ -241,6 +267,7 @@
     if (fresh) {
       emit("session", message);
     }
+    checkPanels();
     if (bringPending) {
       bringPending = false;
       follow(session, true);

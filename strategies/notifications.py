@@ -14,8 +14,10 @@ from .strategy_standing import current_readings
 
 
 def absolute_url(path: str) -> str:
-    """A link that works outside the site (an e-mail): SITE_URL plus the path from reverse()."""
-    return settings.SITE_URL.rstrip("/") + path
+    """A link that works outside the site (an e-mail): SITE_URL plus the path from reverse().
+
+    A link that is already absolute stays as it is."""
+    return settings.SITE_URL.rstrip("/") + path if path.startswith("/") else path
 
 
 def one_line(subject: str) -> str:

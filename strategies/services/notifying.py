@@ -38,6 +38,7 @@ from ..models import (
     StrategyProject,
     WebhookKind,
 )
+from ..notifications import absolute_url, one_line
 from ..webhook_safety import UnsafeWebhookURL, WebhookSendFailed, check_webhook_url, post_json
 
 logger = logging.getLogger(__name__)
@@ -45,14 +46,6 @@ logger = logging.getLogger(__name__)
 # "@" then a user name as Django allows it (letters, digits and @.+-_), not inside an e-mail
 # address ("anna@example.com" mentions nobody): the "@" must start the text or follow a non-word.
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]+)")
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path if path.startswith("/") else path
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def modes_for(users: Iterable[AbstractBaseUser], kind: str) -> dict[int, str]:

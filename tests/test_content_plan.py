@@ -345,6 +345,15 @@ def test_a_frozen_versions_report_says_the_plan_is_not_recorded_in_it(project, v
     assert report_context(version)["content_plan"] is None
 
 
+def test_a_milestone_saved_on_the_step_leaves_the_balance_alone(client_for, project, consultant):
+    """Only pillars, plan lines and platforms move the balance; a milestone's save does not recompute it."""
+    response = hx_add(client_for(consultant), project, "milestone", {"title": "Launch", "status": "planned"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="milestone-' in body
+    assert 'id="content-plan-balance"' not in body
+
+
 def test_the_balance_reads_in_german(project):
     from django.template.loader import render_to_string
     from django.utils import translation

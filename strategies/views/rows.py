@@ -381,8 +381,10 @@ def _row_label(kind, row) -> str:
 
 def _follow(request, project, kind) -> str:
     """The parts of the step computed from its rows (the competition grid), sent out of band."""
-    follow = STEPS[kind.step].follow
-    return follow(request, project) if follow is not None else ""
+    step = STEPS[kind.step]
+    if step.follow is None or (step.follow_kinds is not None and kind.name not in step.follow_kinds):
+        return ""
+    return step.follow(request, project)
 
 
 @login_required

@@ -19,6 +19,8 @@ class Step:
     # Renders the parts of the page computed from the step's rows (request, project -> HTML with
     # hx-swap-oob), sent with every row change so they follow without a reload.
     follow: Callable[[HttpRequest, StrategyProject], str] | None = None
+    # The row kinds whose changes move what `follow` shows; None: every kind of the step.
+    follow_kinds: frozenset[str] | None = None
     # Long lists grouped by block (issue 13): only one block shows its rows; the others show their
     # counts and a link that opens them (?open=<block id>), so a large project's page stays small.
     one_block_open: bool = False

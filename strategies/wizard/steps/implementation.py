@@ -84,8 +84,8 @@ def load(project):
 
 
 def follow(request, project) -> str:
-    """The content plan's balance, out of band: it follows every pillar, plan line, platform and
-    resource figure saved on the step without a reload."""
+    """The content plan's balance, out of band: it follows every pillar, plan line and platform
+    saved on the step without a reload (milestones and KPIs do not move it: FOLLOW_KINDS)."""
     context = {"content_plan": content_plan_figures(project), "oob": True}
     return render_to_string("strategies/wizard/steps/content_plan_balance.html", context, request)
 
@@ -98,6 +98,7 @@ STEP = Step(
     group_param="topic",
     open_group=open_one_topic_loading(_benefits_with_kpis),
     follow=follow,
+    follow_kinds=frozenset({"content_pillar", "content_line", "platform"}),
 )
 
 register(

@@ -204,7 +204,9 @@ def test_two_runs_at_the_same_moment_send_one_email(project, consultant, viewer,
     results = at_the_same_moment(checkin_reminders_send, checkin_reminders_send)
 
     assert [outcome for outcome, _value in results] == ["ok", "ok"], results
-    assert sorted(len(value) for _outcome, value in results) == [0, 2]
+    # Each recipient's reminder is claimed in its own transaction: one run may send both, or each run
+    # one of them after the other's commit; never one reminder twice.
+    assert sorted(len(value) for _outcome, value in results) in ([0, 2], [1, 1])
     assert sorted(m.to[0] for m in mail.outbox) == sorted([viewer.email, consultant.email])
     assert CheckInReminder.objects.count() == 2
 

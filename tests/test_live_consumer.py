@@ -275,26 +275,31 @@ def save_topic_title(topic, title: str, *, roll_back: bool = False) -> None:
         pass
 
 
+def presence_news(message: dict) -> bool:
+    """The room's presence news, or the fresh state the socket sends after it."""
+    return message == {"event": "presence"} or message.get("event") == "state"
+
+
 async def next_beside_presence(communicator) -> dict:
-    """The next message that is not the room's presence news.
+    """The next message that is not the room's presence news (nor the state that follows it).
 
     Joining announces presence on commit, from the process's sender thread: with the Redis layer
     that news may reach the socket after its state, at any point of the conversation.
     """
-    for _i in range(5):
+    for _i in range(6):
         message = await communicator.receive_json_from(timeout=5)
-        if message != {"event": "presence"}:
+        if not presence_news(message):
             return message
     raise AssertionError("only presence news arrived")
 
 
 async def nothing_but_presence(communicator) -> bool:
-    """True when nothing arrives within 0.3 s but, perhaps, presence news."""
-    for _i in range(5):
+    """True when nothing arrives within 0.3 s but, perhaps, presence news and its state."""
+    for _i in range(6):
         if await communicator.receive_nothing(timeout=0.3):
             return True
         message = await communicator.receive_json_from(timeout=1)
-        if message != {"event": "presence"}:
+        if not presence_news(message):
             raise AssertionError(f"unexpected message {message!r}")
     return False
 

@@ -282,8 +282,15 @@
 
   // Whether the user is working in `node`: the focus, a row form (open is enough: cancel or save
   // ends it), or a field whose value differs from what the page came with.
+  // Or htmx is still settling what it swapped into `node` (a row back from its form): swapped out
+  // now, the row would take htmx's "settled" event with it, and with it the keyboard user's way
+  // back to the row's edit button (static/js/app.js); its children are brought up to date instead.
+  const SETTLING = ".htmx-added, .htmx-settling";
   const busy = (node) => {
     if (node.contains(document.activeElement) && document.activeElement !== document.body) {
+      return true;
+    }
+    if (node.matches(SETTLING) || node.querySelector(SETTLING)) {
       return true;
     }
     if (node.matches("form[data-row-form], form[data-dirty]") || node.querySelector("form[data-row-form], form[data-dirty]")) {

@@ -190,3 +190,52 @@ def test_a_colleagues_new_topic_appears_beside_an_edit_form_that_keeps_its_typed
     assert first_problems == [] and second_problems == []
     first_context.close()
     second_context.close()
+
+
+def test_a_cancelled_row_form_gives_the_cursor_back_to_its_row_even_when_a_colleagues_change_arrives_meanwhile(
+    browser, asgi_live_server
+):
+    """A keyboard user cancels an edit; while htmx still settles the row that came back, a colleague's
+    change to that row reaches the page. The row takes the colleague's words and the cursor still
+    lands on its edit button (the live refresh must not swap out a row htmx has not finished with)."""
+    project = ProjectFactory(title="Bäckerei Sommer")
+    for username in ("berta", "colin"):
+        user = UserFactory(username=username, consultant_group=True)
+        MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
+    block = BusinessModelBlock.objects.order_by("order", "pk").first()
+    topic = TopicFactory(project=project, block=block, title="Stammkundschaft halten")
+    broadcast._layer_down_since = None
+
+    first_context, first, first_problems = open_browser(browser, asgi_live_server, "berta")
+    second_context, second, second_problems = open_browser(browser, asgi_live_server, "colin")
+    url = f"/projects/{project.pk}/workshop/business_model/?open={block.pk}"
+    first.goto(url)
+    second.goto(url)
+    for page in (first, second):
+        page.wait_for_function("() => window.htmx !== undefined")
+    row = f'[data-row="topic/{topic.pk}"]'
+
+    # Berta opens the topic, types, and cancels with Escape. The settling of the row that comes back
+    # is stretched, so the colleague's news surely arrives while htmx still holds it.
+    first.locator(f'{row} [data-act="edit"]').click()
+    edit = first.locator(f"#form-topic-{topic.pk}")
+    expect(edit.locator('[name="title"]')).to_be_focused()
+    edit.locator('[name="title"]').fill("Verworfen")
+    first.evaluate("() => { window.htmx.config.defaultSettleDelay = 5000; }")
+    first.keyboard.press("Escape")
+    expect(edit).to_have_count(0)
+
+    # Colin renames the same topic and saves.
+    second.locator(f'{row} [data-act="edit"]').click()
+    colins = second.locator(f"#form-topic-{topic.pk}")
+    colins.locator('[name="title"]').fill("Stammkundschaft begeistern")
+    colins.locator('[name="title"]').press("Enter")
+    expect(second.locator(f"#topic-{topic.pk}")).to_contain_text("Stammkundschaft begeistern")
+
+    # Berta's row shows Colin's words; her cursor is on its edit button, not lost on the page.
+    expect(first.locator(f"#topic-{topic.pk}")).to_contain_text("Stammkundschaft begeistern", timeout=15_000)
+    expect(first.locator(f'{row} [data-act="edit"]')).to_be_focused(timeout=15_000)
+
+    assert first_problems == [] and second_problems == []
+    first_context.close()
+    second_context.close()

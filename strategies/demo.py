@@ -57,6 +57,8 @@ from .models import (
     Competitor,
     CompetitorKind,
     CompetitorPresence,
+    ContentPillar,
+    ContentPlanLine,
     Decision,
     EffectRelevance,
     FindingStatus,
@@ -75,6 +77,7 @@ from .models import (
     Role,
     StrategyProject,
     StrategyVersion,
+    SwotNote,
     Topic,
     UsageFormatRelevance,
     VersionOption,
@@ -1463,6 +1466,118 @@ PLATFORMS = [
     },
 ]
 
+# How the team ranked the action options (1-5) after the dot-vote of the first workshop; the
+# others were left unranked. By option key.
+OPTION_PRIORITIES = {
+    "linkedin_fachbeitraege": 5,
+    "karriereblog": 5,
+    "markenbotschafter": 4,
+    "azubi_kanal": 4,
+    "webinar_konstruktion": 3,
+    "messe_countdown": 3,
+    "social_selling_programm": 3,
+    "kununu_antworten": 2,
+    "rundgang_360": 2,
+    "service_community": 1,
+}
+
+# The content plan of the implementation step: pillars (tied to a topic and a benefit, by key)
+# and what each publishes per platform. TikTok is planned but not among the chosen platforms:
+# the plan's check points that out. Posts per month x hours per post stays within the staff time.
+CONTENT_PLAN = [
+    {
+        "title": "Konstruktionswissen aus der Fertigung",
+        "topic": "maschinenbau",
+        "benefit": "anfragen_konstrukteure",
+        "lines": [
+            {
+                "platform": "LinkedIn",
+                "format": "Fachbeitrag mit Zeichnungsbeispiel",
+                "frequency_per_month": 4,
+                "owner": "Anwendungstechnik mit Marketing",
+                "hours_per_post": "3",
+                "usage_shares": {"network": 70, "audience": 30},
+            },
+            {
+                "platform": "YouTube",
+                "format": "Webinar-Aufzeichnung",
+                "frequency_per_month": 1,
+                "owner": "Marketing",
+                "hours_per_post": "6",
+                "usage_shares": {"audience": 100},
+            },
+        ],
+    },
+    {
+        "title": "Arbeiten bei Brenner",
+        "topic": "fachkraefte",
+        "benefit": "bewerbungen_fachkraefte",
+        "lines": [
+            {
+                "platform": "Karriereblog (karriere.brenner-praezision.example)",
+                "format": "Porträt aus der Werkstatt",
+                "frequency_per_month": 2,
+                "owner": "Personalabteilung",
+                "hours_per_post": "5",
+                "usage_shares": {"audience": 100},
+            },
+            {
+                "platform": "kununu",
+                "format": "Antwort auf Bewertungen",
+                "frequency_per_month": 4,
+                "owner": "Personalleitung",
+                "hours_per_post": "0.5",
+                "usage_shares": {"community": 100},
+            },
+        ],
+    },
+    {
+        "title": "Ausbildung erleben",
+        "topic": "ausbildung",
+        "benefit": "ausbildungsplaetze",
+        "lines": [
+            {
+                "platform": "Instagram",
+                "format": "Story und Reel der Azubis",
+                "frequency_per_month": 8,
+                "owner": "Azubi-Team mit Marketing",
+                "hours_per_post": "1.5",
+                "usage_shares": {"audience": 60, "community": 40},
+            },
+            {
+                "platform": "TikTok",
+                "format": "Kurzvideo aus der Lehrwerkstatt",
+                "frequency_per_month": 4,
+                "owner": "Azubi-Team",
+                "hours_per_post": "2",
+                "usage_shares": {"audience": 100},
+            },
+        ],
+    },
+    {
+        "title": "Messen und Vertrieb",
+        "topic": "fachmessen",
+        "benefit": "messekontakte",
+        "lines": [
+            {
+                "platform": "LinkedIn",
+                "format": "Messe-Countdown und Terminangebot",
+                "frequency_per_month": 2,
+                "owner": "Außendienst",
+                "hours_per_post": "1",
+                "usage_shares": {"network": 100},
+            },
+        ],
+    },
+]
+
+# The consultant's own points beside the SWOT drawn from the material.
+SWOT_NOTES = [
+    ("strength", "Familienunternehmen mit 40 Jahren Erfahrung in der Präzisionszerspanung"),
+    ("weakness", "Freigaben dauern: Fachbeiträge gehen durch Anwendungstechnik und Geschäftsführung"),
+    ("threat", "Der Fachkräftemangel in der Region verschärft sich; große Konzerne werben ebenfalls"),
+]
+
 VERSION_1 = {
     "number": 1,
     "name": "Fokus Recruiting & Vertrieb",
@@ -1724,6 +1839,7 @@ def seed_demo_project(*, users: dict) -> ProjectOutcome:
                 usage_format=_lookup(formats, o["format"], "usage format"),
                 services_needed=o["services"],
                 effort=o["effort"],
+                priority=OPTION_PRIORITIES.get(o["key"]),
                 order=position,
             )
             options[o["key"]] = option
@@ -1787,6 +1903,12 @@ def seed_demo_project(*, users: dict) -> ProjectOutcome:
             mitigation=spec["mitigation"],
         )
 
+    if OPTION_PRIORITIES.keys() - options.keys():
+        raise DemoDataError(f"The demo ranks unknown options: {OPTION_PRIORITIES.keys() - options.keys()}.")
+    _plan_content(project, topics, benefits)
+    for position, (quadrant, text) in enumerate(SWOT_NOTES, start=1):
+        SwotNote.objects.create(project=project, quadrant=quadrant, text=text, order=position)
+
     version = _approve_first_version(
         project=project,
         spec=VERSION_1,
@@ -1803,6 +1925,24 @@ def seed_demo_project(*, users: dict) -> ProjectOutcome:
     strategy_version_update(version=successor, user=second_consultant, **{key: VERSION_2[key] for key in VERSION_TEXTS})
     _choose(successor, _version_choices(VERSION_2, options))
     return ProjectOutcome(project=project, created=True, counts=_project_counts(project))
+
+
+def _plan_content(project: StrategyProject, topics: dict, benefits: dict) -> None:
+    unknown = {p["topic"] for p in CONTENT_PLAN} - topics.keys() | {
+        p["benefit"] for p in CONTENT_PLAN
+    } - benefits.keys()
+    if unknown:
+        raise DemoDataError(f"The demo content plan names unknown topics or benefits: {unknown}.")
+    for position, spec in enumerate(CONTENT_PLAN, start=1):
+        pillar = ContentPillar.objects.create(
+            project=project,
+            title=spec["title"],
+            topic=topics[spec["topic"]],
+            benefit=benefits[spec["benefit"]],
+            order=position,
+        )
+        for line in spec["lines"]:
+            ContentPlanLine.objects.create(pillar=pillar, **{**line, "hours_per_post": Decimal(line["hours_per_post"])})
 
 
 def _version_choices(version: dict, options: dict) -> dict[int, tuple[bool, str]]:
@@ -2424,6 +2564,8 @@ def seed_generated_project(*, users: dict, size: GeneratedSize) -> ProjectOutcom
                     usage_format=formats[(i + k) % 3],
                     services_needed="Regelmäßige Beiträge und Betreuung durch die Division",
                     effort=1 + (i + k) % 5,
+                    # Ranked after a dot-vote, a quarter left unranked.
+                    priority=None if (i + k) % 4 == 3 else 1 + (i * 2 + k) % 5,
                     order=k + 1,
                 )
             )
@@ -2544,6 +2686,45 @@ def seed_generated_project(*, users: dict, size: GeneratedSize) -> ProjectOutcom
                 mitigation="Gemeinsame Gestaltungsregeln und zentrale Freigabe",
             )
             for name, kind, format_key in LARGE_PLATFORMS
+        ],
+    )
+
+    # Content plan: two pillars per division, each on every platform (large: 8 pillars, 24 lines).
+    _bulk(
+        ContentPillar,
+        [
+            ContentPillar(
+                project=project,
+                title=f"{theme} ({division})",
+                topic=topics[(d * 2 + t) * 7 % len(topics)],
+                benefit=benefits_by_topic[topics[(d * 2 + t) * 7 % len(topics)].pk][0],
+                order=d * 2 + t + 1,
+            )
+            for d, division in enumerate(size.divisions)
+            for t, theme in enumerate(("Fachwissen", "Einblicke"))
+        ],
+    )
+    _bulk(
+        ContentPlanLine,
+        [
+            ContentPlanLine(
+                pillar=pillar,
+                platform=name,
+                format="Beitrag mit Bild",
+                frequency_per_month=1 + (p + n) % 4,
+                owner=f"Redaktion {pillar.title}",
+                hours_per_post=Decimal(1 + (p + n) % 3),
+                usage_shares={format_key: 100},
+            )
+            for p, pillar in enumerate(ContentPillar.objects.filter(project=project).order_by("order"))
+            for n, (name, _kind, format_key) in enumerate(LARGE_PLATFORMS)
+        ],
+    )
+    _bulk(
+        SwotNote,
+        [
+            SwotNote(project=project, quadrant=quadrant, text=text, order=n + 1)
+            for n, (quadrant, text) in enumerate(SWOT_NOTES)
         ],
     )
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
+from strategies.analysis.content_plan import content_plan_figures
 from strategies.analysis.kpi_status import MilestoneState, Reason, State
 from strategies.demo import DEFAULT_PASSWORD, DEMO_CLIENT, DEMO_PROJECT, LARGE_CLIENT, LARGE_PROJECT
 from strategies.models import (
@@ -149,6 +150,23 @@ def test_demo_project_is_filled_across_all_steps():
     assert kpis.count() >= 5
     assert [kpi.smart_missing() for kpi in kpis if not kpi.is_smart] == [["A"]]
     assert project.milestones.exists() and project.platforms.exists()
+
+
+def test_demo_project_has_ranked_options_a_content_plan_and_the_consultants_swot_points():
+    """What the method's judgement needs to be shown live: option priorities, a content plan checked
+    against the platforms and the staff time, and the consultant's own SWOT points."""
+    seed()
+    project = demo_project()
+
+    options = ActionOption.objects.for_project(project)
+    assert options.filter(priority=5).exists() and options.filter(priority__isnull=True).exists()
+    figures = content_plan_figures(project)
+    assert figures["pillar_count"] == 4 and figures["line_count"] == 7
+    assert figures["has_staff_time"] and not figures["has_gap"]
+    assert figures["unchosen_platforms"] == ["TikTok"]
+    assert figures["pillars_without_topic"] == [] and figures["pillars_without_lines"] == []
+    assert {row["usage_format"].key for row in figures["usage_mix"]} == {"network", "audience", "community"}
+    assert sorted(project.swot_notes.values_list("quadrant", flat=True)) == ["strength", "threat", "weakness"]
 
 
 def test_demo_project_has_an_approved_and_a_draft_version():

@@ -16,7 +16,7 @@ MODULES = (
     "benchmarks.run",
     "benchmarks.uncached",
     "benchmarks.kpi_chart",
-    "benchmarks.what_if",
+    "benchmarks.judgement",
     "benchmarks.report",
     "benchmarks.report_request",
     "benchmarks.load",

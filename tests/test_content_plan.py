@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from competencies.models import AreaKey, ResourceType, UsageFormat
 from strategies.analysis.content_plan import content_plan_figures
+from strategies.analysis.resource_gap import resource_balance
 from strategies.models import ContentPillar, ContentPlanLine
 
 from .factories import (
@@ -89,6 +90,19 @@ def test_enough_staff_time_leaves_no_gap_and_no_staff_time_is_said(project):
     staff_time(project, 1)
     figures = content_plan_figures(project)
     assert figures["has_staff_time"] and not figures["has_gap"] and figures["hours_gap"] == 0
+
+
+@pytest.mark.parametrize("weekly", [None, 0, 6])
+def test_the_staff_time_read_from_the_resource_balance_is_the_same_as_counted_alone(project, weekly):
+    """The overview hands in its resource balance; the staff time found there equals the plan's own
+    count, also with no staff time recorded at all and with a recorded 0 hours."""
+    line_of(pillar_of(project), frequency=8, hours="3")
+    if weekly is not None:
+        staff_time(project, weekly)
+    alone = content_plan_figures(project)
+    with_balance = content_plan_figures(project, balance=resource_balance(project))
+    assert with_balance == alone
+    assert alone["has_staff_time"] is (weekly is not None)
 
 
 def test_platforms_the_project_has_not_chosen_are_named_once(project):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from competencies.models import AreaKey
 from strategies.demo import LARGE_PROJECT, seed_demo_data
 from strategies.models import Membership, Role, StrategyProject, Topic
 from strategies.services.checkins import kpi_checkins_record_many
@@ -24,6 +25,9 @@ from .wizard_rows import HX, detail_url, edit_url, new_url
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 20
+# Pages that show more than the rest, pinned on their own: the overview adds the SWOT's rules and
+# notes and the content plan's balance to its gaps, matrix, canvas and resource balance.
+PAGE_MAX_QUERIES = {AreaKey.OVERVIEW: 25}
 # The canvas (business model step), uncached, as before it opened one block at a time: the
 # frame's queries, then topics with their benefit counts, the blocks, and only the open block's
 # benefits. The same on the small, the large and the xl project, whole or opened in place.
@@ -67,7 +71,7 @@ def _queries_per_page(project, django_assert_max_num_queries) -> dict[str, int]:
         url = reverse("wizard_step", args=[project.pk, key])
         client.get(url)  # moves the bookmark once
         cache.clear()  # a full render, not a cached page
-        with django_assert_max_num_queries(MAX_QUERIES, info=key) as captured:
+        with django_assert_max_num_queries(PAGE_MAX_QUERIES.get(key, MAX_QUERIES), info=key) as captured:
             assert client.get(url).status_code == 200
         counts[key] = len(captured.captured_queries)
         if key == "business_model":

@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from competencies.models import AreaKey, CompetenceArea, ResourceType
 from strategies.analysis.gaps import GAP_KINDS, gaps
-from strategies.models import CompetitorKind
+from strategies.models import CompetitorKind, ContentPillar, ContentPlanLine
 from strategies.wizard.progress import step_completeness, wizard_progress
 from strategies.wizard.steps.overview import GAP_LABELS, gap_groups
 
@@ -78,6 +78,20 @@ def test_the_overview_shows_matrix_gaps_canvas_and_balance(client_for, project, 
     assert 'class="table-danger"' in body and "missing 150" in body and "6 weeks" in body
 
 
+def test_the_overview_shows_the_content_plans_hours_against_the_staff_time(client_for, project, consultant):
+    topic = TopicFactory(project=project, title="Recruiting")
+    pillar = ContentPillar.objects.create(project=project, title="Careers", topic=topic)
+    ContentPlanLine.objects.create(pillar=pillar, platform="TikTok", frequency_per_month=10, hours_per_post=3)
+    ResourceFactory(project=project, resource_type=ResourceType.objects.get(key="staff_time"), amount=5)
+    body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
+    section = body[body.index('id="overview-content-plan"') :]
+    # 10 posts x 3 h = 30 h a month; 5 h a week are 21.67 h a month: 8.33 h missing.
+    assert "10 posts a month, 30 hours of work a month." in section
+    assert "8.33 hours a month are missing" in section
+    assert "TikTok" in section
+    assert f'href="{step_url(project, AreaKey.IMPLEMENTATION)}#content-plan-balance"' in section
+
+
 def test_a_project_without_data_shows_empty_states(client_for, project, consultant):
     body = surface(client_for(consultant).get(step_url(project, STEP)).content.decode())
     assert "No topics yet: add them in the business model step." in body
@@ -126,17 +140,20 @@ def _grow(project, topics: int):
         KpiFactory(benefit=benefit, baseline=None if i % 2 else 10)  # every other one not SMART
         if i % 2:
             PresenceFactory(topic=topic, competitor=competitor)
+        pillar = ContentPillar.objects.create(project=project, title=f"Pillar {i}", topic=topic, benefit=benefit)
+        ContentPlanLine.objects.create(pillar=pillar, platform="LinkedIn", usage_shares={"network": 100})
 
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
     _grow(project, 2)
-    # 21, not the default 20: the SWOT adds its three rules' queries and its notes (analysis/swot.py).
+    # 25, not the default 20: the SWOT adds its three rules' queries and its notes (analysis/swot.py),
+    # the content plan's balance its pillars, lines, platforms and usage formats (analysis/content_plan.py).
     response = assert_step_queries_do_not_grow(
         client_for(consultant),
         step_url(project, STEP),
         lambda: _grow(project, 20),
         django_assert_max_num_queries,
-        limit=21,
+        limit=25,
     )
     assert response.content.decode().count('class="topic-card"') == 22
 

@@ -37,17 +37,22 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def content_plan_figures(project: StrategyProject, pillars=None) -> dict:
+def content_plan_figures(project: StrategyProject, pillars=None, *, balance: dict | None = None) -> dict:
     """The plan's balance, in five queries whatever its size.
 
     `pillars` may be the step's own `pillars_with_lines(project)`, already loaded, so the page
-    reads the rows once.
+    reads the rows once; `balance` (from `resource_gap.resource_balance`, as the overview has it)
+    holds the staff time on hand and spares its query.
     """
     pillars = list(pillars if pillars is not None else pillars_with_lines(project))
     lines = [line for pillar in pillars for line in pillar.lines.all()]
-    weekly = Resource.objects.filter(project=project, resource_type__key=STAFF_TIME_KEY).aggregate(total=Sum("amount"))[
-        "total"
-    ]
+    if balance is not None:
+        staff = [row for row in balance["rows"] if row["resource_type"].key == STAFF_TIME_KEY]
+        weekly = staff[0]["available"] if staff and staff[0]["on_hand"] else None
+    else:
+        weekly = Resource.objects.filter(project=project, resource_type__key=STAFF_TIME_KEY).aggregate(
+            total=Sum("amount")
+        )["total"]
     has_staff_time = weekly is not None
     available = _round(Decimal(weekly or 0) * WEEKS_PER_MONTH)
     needed = _round(sum((line.hours_per_month for line in lines), Decimal("0")))

@@ -99,6 +99,8 @@ def resource_balance(project: StrategyProject, options=None) -> dict:
                 "unit": resource_type.unit,
                 "qualitative": qualitative,
                 "available": available,
+                # Whether the project records a resource of this type at all (0 on hand is still on hand).
+                "on_hand": resource_type.available_sum is not None,
                 "needed": needed,
                 "gap": gap,
                 "has_gap": gap > 0,

@@ -1,8 +1,9 @@
 """Step 6, overview: computed from the other steps, nothing typed.
 
 One topic query feeds the canvas, the matrix and the topic gaps; the other gaps
-(five), the resource balance (one) and the SWOT (four: three rules and the notes) add their
-queries: eleven, whatever the size.
+(five), the resource balance (one), the SWOT (four: three rules and the notes) and the content
+plan's balance (four: pillars, lines, platforms, usage formats) add their queries: fifteen,
+whatever the size.
 The figures come from `strategies.analysis`; this page gives each gap its words and
 the link to where it is fixed.
 """
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from competencies.models import AreaKey
 
 from ...analysis.canvas import canvas_with_counts, topics_with_counts
+from ...analysis.content_plan import content_plan_figures
 from ...analysis.gaps import GAP_KINDS, Gap, gaps
 from ...analysis.matrix_svg import priority_affinity_matrix
 from ...analysis.resource_gap import resource_balance
@@ -127,6 +129,9 @@ def load(project):
         "balance": balance,
         # The SWOT reads the same topics, gaps and balance: four queries of its own, not fourteen.
         **swot_panel(project, topics=topics, found_gaps=found, balance=balance),
+        # The content plan's hours beside the resources: what the plan asks of the staff time.
+        "content_plan": content_plan_figures(project, balance=balance),
+        "implementation_url": reverse("wizard_step", args=[project.pk, AreaKey.IMPLEMENTATION]),
     }
 
 

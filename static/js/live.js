@@ -14,6 +14,7 @@
   const CONTENT_DEBOUNCE_MS = 300;
   const SAVED_BADGE_MS = 3200; // the "Saved" badge fades after 3 s (static/css/app.css)
   const PANEL_CHECK_MS = 1500; // time for a panel's own refresh after an event to land
+  const PANEL_RETRIES = 5; // a failed panel refresh is tried again this often in a row
 
   let room = null;
   let socket = null;
@@ -228,16 +229,23 @@
       if (!session) {
         return;
       }
-      const votePanel = document.querySelector("#live-vote [data-vote-state]");
-      if (votePanel) {
-        const shown = votePanel.dataset.voteState === "applied" ? "" : votePanel.dataset.voteState;
+      // An empty slot shows no vote (a member's panel is empty until one opens) and no round.
+      const voteSlot = document.getElementById("live-vote");
+      if (voteSlot) {
+        const votePanel = voteSlot.querySelector("[data-vote-state]");
+        const shownState = votePanel ? votePanel.dataset.voteState : "";
+        const shown = shownState === "applied" ? "" : shownState;
         if (shown !== (session.vote ? session.vote.state : "")) {
           emit("vote.changed", {});
         }
       }
-      const ideasPanel = document.querySelector("#live-ideas [data-live-ideas]");
-      if (ideasPanel && (ideasPanel.dataset.round || "") !== (session.ideas ? String(session.ideas.pk) : "")) {
-        emit("ideas.changed", {});
+      const ideasSlot = document.getElementById("live-ideas");
+      if (ideasSlot) {
+        const ideasPanel = ideasSlot.querySelector("[data-live-ideas]");
+        const shownRound = ideasPanel ? ideasPanel.dataset.round || "" : "";
+        if (shownRound !== (session.ideas ? String(session.ideas.pk) : "")) {
+          emit("ideas.changed", {});
+        }
       }
     }, PANEL_CHECK_MS);
   };
@@ -586,6 +594,22 @@
       return;
     }
     document.body.addEventListener("click", onClick);
+    // A panel's refresh that failed (the server busy, the network gone for a moment) would leave the
+    // panel behind the room until the next news: compare it with the room's state again, which
+    // fetches it anew while it disagrees (a few times: a panel refused for good stays as it is).
+    let panelFailures = 0;
+    document.body.addEventListener("htmx:afterRequest", (event) => {
+      const target = event.detail.target;
+      if (!target || !["live-vote", "live-ideas"].includes(target.id)) {
+        return;
+      }
+      if (event.detail.successful) {
+        panelFailures = 0;
+      } else if (panelFailures < PANEL_RETRIES) {
+        panelFailures += 1;
+        checkPanels();
+      }
+    });
     window.addEventListener("pagehide", () => {
       stopped = true;
       if (socket) {

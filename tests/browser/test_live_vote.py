@@ -4,6 +4,7 @@ facilitator reveals and applies a priority, and the topic's priority has changed
 import pytest
 from playwright.sync_api import expect
 
+from strategies.live import broadcast
 from strategies.models import Role, Topic
 from strategies.services.live_sessions import live_session_start
 from tests.factories import PASSWORD, MembershipFactory, ProjectFactory, TopicFactory, UserFactory
@@ -106,5 +107,51 @@ def test_the_panel_follows_the_room_but_keeps_the_facilitators_unsent_input(brow
     lead.evaluate(changed)
     lead.wait_for_timeout(700)
     expect(lead.get_by_label("Frage an den Raum")).to_have_value("Was zuerst?")
+    lead_context.close()
+    member_context.close()
+
+
+def test_a_members_vote_panel_whose_refreshes_fail_catches_up_by_itself(browser, asgi_live_server):
+    """The server is busy for a moment: the member's panel refresh after the vote opened fails, and
+    so does the next one. The panel asks again on its own and shows the vote, without a reload."""
+    project = ProjectFactory()
+    facilitator = UserFactory(username="fiona", consultant_group=True)
+    member = UserFactory(username="mats")
+    MembershipFactory(project=project, user=facilitator, role=Role.CONSULTANT)
+    MembershipFactory(project=project, user=member, role=Role.MANAGER)
+    TopicFactory(project=project, title="Alpha", priority=2)
+    live_session_start(project=project, user=facilitator)
+    # The start above, in the test's thread beside Playwright's loop, cannot reach the layer; the
+    # broadcaster would then skip the server's sends for a few seconds too.
+    broadcast._layer_down_since = None
+    panel = f"/projects/{project.pk}/live/vote/"
+
+    lead_context, lead = _browser_of(browser, asgi_live_server, "fiona")
+    member_context, other = _browser_of(browser, asgi_live_server, "mats")
+    other.goto(f"/projects/{project.pk}/workshop/business_model/")
+    # The member's slot stays empty while no vote runs; the room's state has come.
+    expect(other.locator("#live-presence")).to_contain_text("2 im Raum")
+    expect(other.locator("#live-ideas")).not_to_be_empty()
+    expect(other.locator("#live-vote")).to_be_empty()
+    other.evaluate("() => { window.liveMarker = 'no reload'; }")
+
+    refused = []
+
+    def busy_twice(route):
+        if len(refused) < 2 and route.request.headers.get("hx-request"):
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    other.route(f"**{panel}", busy_twice)
+    lead.goto(panel)
+    lead.get_by_label("Punkte pro Person").fill("3")
+    lead.get_by_label("Höchstens Punkte auf einem Eintrag").fill("2")
+    lead.get_by_role("button", name="Abstimmung eröffnen").click()
+
+    expect(other.get_by_role("button", name="Einen Punkt auf Alpha setzen")).to_be_visible(timeout=15_000)
+    assert len(refused) == 2
+    assert other.evaluate("() => window.liveMarker") == "no reload"
     lead_context.close()
     member_context.close()

@@ -92,20 +92,25 @@ def swot_quadrants(project, items: dict[str, list[SwotItem]], notes=None, *, lin
     return quadrants
 
 
+def swot_item(row: dict) -> SwotItem:
+    """One SWOT item of a version content (snapshots.swot_content) as the item `swot` gave."""
+    return SwotItem(
+        kind=row["kind"],
+        source_type=row["source_type"],
+        source_id=row["source_id"],
+        title=row["title"],
+        parent=row.get("parent") or "",
+        strength=row.get("strength"),
+        gap=None if row.get("gap") is None else Decimal(row["gap"]),
+        unit=row.get("unit") or "",
+    )
+
+
 def swot_items(data: dict) -> dict[str, list[SwotItem]]:
-    """A version content's SWOT items (snapshots.swot_content) as the items `swot` gave: {quadrant: items}."""
+    """A version content's SWOT items as `swot` gave them: {quadrant: items}."""
     items: dict[str, list[SwotItem]] = {quadrant: [] for quadrant in QUADRANTS}
     for row in data["items"]:
-        item = SwotItem(
-            kind=row["kind"],
-            source_type=row["source_type"],
-            source_id=row["source_id"],
-            title=row["title"],
-            parent=row.get("parent") or "",
-            strength=row.get("strength"),
-            gap=None if row.get("gap") is None else Decimal(row["gap"]),
-            unit=row.get("unit") or "",
-        )
+        item = swot_item(row)
         items[item.quadrant].append(item)
     return items
 

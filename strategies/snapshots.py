@@ -88,8 +88,9 @@ def _as_current_shape(snapshot: dict) -> dict:
         "options": [{"priority": None, **option} for option in snapshot.get("options", [])],
         "kpis": [{"id": None, **kpi} for kpi in snapshot.get("kpis", [])],
         "milestones": [{"id": None, **milestone} for milestone in snapshot.get("milestones", [])],
-        "swot": snapshot.get("swot"),
-        "content_plan": snapshot.get("content_plan"),
+        # Not part of any older schema (so never checked on import): not recorded, whatever the key holds.
+        "swot": None,
+        "content_plan": None,
     }
 
 

@@ -191,6 +191,43 @@ def _ratings_changed(old: dict, new: dict) -> list[dict]:
     return changed
 
 
+def _swot_items(content: dict) -> dict[tuple, dict]:
+    """A content's SWOT items keyed by what their sentence says (rule, source, figures): an item whose
+    figure moved (a larger shortfall) reads as one dropped and one added."""
+    swot = content.get("swot")
+    items = swot.get("items", []) if swot else []
+    keys = ("kind", "source_type", "title", "parent", "strength", "gap", "unit")
+    return {tuple(item.get(key) for key in keys): item for item in items}
+
+
+def _pillars(plan: dict) -> dict[str, dict]:
+    return {pillar["title"]: {"title": pillar["title"], "topic": pillar.get("topic")} for pillar in plan["pillars"]}
+
+
+def _content_plan(old: dict, new: dict) -> dict | None:
+    """Pillars dropped and added (by title), and the plan's posts and hours a month in both; None
+    unless both versions recorded a content plan (snapshot schema 6)."""
+    before, after = old.get("content_plan"), new.get("content_plan")
+    if not before or not after:
+        return None
+    old_pillars, new_pillars = _pillars(before), _pillars(after)
+    plan = {
+        "pillars_added": _added(old_pillars, new_pillars),
+        "pillars_removed": _added(new_pillars, old_pillars),
+        "posts_old": before["figures"]["posts_per_month"],
+        "posts_new": after["figures"]["posts_per_month"],
+        "hours_needed_old": figure(before["figures"]["hours_needed"]),
+        "hours_needed_new": figure(after["figures"]["hours_needed"]),
+    }
+    plan["changed"] = bool(
+        plan["pillars_added"]
+        or plan["pillars_removed"]
+        or plan["posts_old"] != plan["posts_new"]
+        or plan["hours_needed_old"] != plan["hours_needed_new"]
+    )
+    return plan
+
+
 def compare_contents(old: dict, new: dict) -> dict:
     """What changed from the `old` version content to the `new` one. No queries.
 
@@ -219,6 +256,13 @@ def compare_contents(old: dict, new: dict) -> dict:
                             "changes": [{"field", "old", "new"}]}],   # field in KPI_FIELDS order
           "ratings_changed": [{"kind": "effects" | "usage_formats", "key", "title", "titles",
                                "old", "new"}],  # relevance 1..5 or None; empty unless both recorded
+          "swot_recorded": bool,  # both versions recorded their SWOT (snapshot schema 6)
+          "swot_added" / "swot_removed": [{"quadrant", "kind", "source_type", "source_id", "title",
+                                           "parent", "strength", "gap", "unit"}],  # empty unless recorded
+          "content_plan": {"pillars_added" / "pillars_removed": [{"title", "topic"}],
+                           "posts_old", "posts_new": int,
+                           "hours_needed_old", "hours_needed_new": Decimal,
+                           "changed": bool} | None,  # None unless both recorded a content plan
           "unchanged": bool,
         }
 
@@ -281,10 +325,19 @@ def compare_contents(old: dict, new: dict) -> dict:
         "kpis_removed": _added(new_kpis, old_kpis),
         "kpis_changed": kpis_changed,
         "ratings_changed": _ratings_changed(old, new),
+        "swot_recorded": bool(old.get("swot") and new.get("swot")),
+        "swot_added": [],
+        "swot_removed": [],
+        "content_plan": _content_plan(old, new),
     }
+    if result["swot_recorded"]:
+        old_swot, new_swot = _swot_items(old), _swot_items(new)
+        result["swot_added"] = _added(old_swot, new_swot)
+        result["swot_removed"] = _added(new_swot, old_swot)
     result["unchanged"] = not (
         any(value for key, value in result.items() if key != "resources" and isinstance(value, list))
         or any(row["changed"] for row in result["resources"])
         or result["earliest_start_old"] != result["earliest_start_new"]
+        or (result["content_plan"] is not None and result["content_plan"]["changed"])
     )
     return result

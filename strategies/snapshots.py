@@ -15,7 +15,9 @@ from django.utils import timezone, translation
 
 from competencies.models import BenefitType, BusinessModelBlock, Effect, ResourceType, UsageFormat
 
+from .analysis.content_plan import content_plan_figures, pillars_with_lines
 from .analysis.resource_gap import resource_balance
+from .analysis.swot import QUADRANTS, swot
 from .models import (
     ActionOption,
     CompetitorPresence,
@@ -24,6 +26,7 @@ from .models import (
     Resource,
     ResourceRequirement,
     StrategyVersion,
+    SwotNote,
     Topic,
     UsageFormatRelevance,
     VersionOption,
@@ -37,8 +40,13 @@ from .models import (
 # that carries the KPI over. Older snapshots read with "id" None: their KPIs cannot be tracked.
 # 5: each option carries its "priority" (1..5 or None, unset; migration 0016). Older snapshots read
 # with it None, as an option whose priority was not set: none could be set then.
-SCHEMA = 5
-READABLE_SCHEMAS = (2, 3, 4, SCHEMA)
+# 6: the SWOT ("swot": the items strategies/analysis/swot.py finds, as data, and the consultant's
+# notes) and the content plan ("content_plan": pillars with their lines, and the figures of
+# strategies/analysis/content_plan.py) as they were at submission: both are read from the working
+# material, which moves on, and an approved version must not. Older snapshots read with both None:
+# not recorded in that version, and never drawn from today's material in its place.
+SCHEMA = 6
+READABLE_SCHEMAS = (2, 3, 4, 5, SCHEMA)
 
 
 def _number(value) -> str | None:
@@ -80,6 +88,9 @@ def _as_current_shape(snapshot: dict) -> dict:
         "options": [{"priority": None, **option} for option in snapshot.get("options", [])],
         "kpis": [{"id": None, **kpi} for kpi in snapshot.get("kpis", [])],
         "milestones": [{"id": None, **milestone} for milestone in snapshot.get("milestones", [])],
+        # Not part of any older schema (so never checked on import): not recorded, whatever the key holds.
+        "swot": None,
+        "content_plan": None,
     }
 
 
@@ -123,6 +134,8 @@ def unreadable_content(version: StrategyVersion) -> dict:
         "kpis": [],
         "milestones": [],
         "platforms": [],
+        "swot": None,
+        "content_plan": None,
     }
 
 
@@ -153,6 +166,99 @@ def potential_content(project) -> dict:
         "effects": _ratings(Effect, EffectRelevance, "effect", project),
         "usage_formats": _ratings(UsageFormat, UsageFormatRelevance, "usage_format", project),
     }
+
+
+def swot_content(project) -> dict:
+    """The SWOT as plain data: the items the rules of analysis/swot.py find, and the consultant's notes.
+
+    Only what the rules found is kept, not the words: a page or the report says each item in its
+    own language (wizard/swot_panel.py, `swot_items` turns them back into items).
+    """
+    items = swot(project)
+    return {
+        "items": [
+            {
+                "quadrant": quadrant,
+                "kind": item.kind,
+                "source_type": item.source_type,
+                "source_id": item.source_id,
+                "title": item.title,
+                "parent": item.parent,
+                "strength": item.strength,
+                "gap": _number(item.gap),
+                "unit": item.unit,
+            }
+            for quadrant in QUADRANTS
+            for item in items[quadrant]
+        ],
+        "notes": [{"quadrant": note.quadrant, "text": note.text} for note in SwotNote.objects.filter(project=project)],
+    }
+
+
+def content_plan_content(project) -> dict:
+    """The content plan as plain data: the pillars in order with their lines, and the figures of
+    analysis/content_plan.py (decimals as text, catalogue titles in every language)."""
+    pillars = list(pillars_with_lines(project))
+    figures = content_plan_figures(project, pillars)
+    return {
+        "pillars": [
+            {
+                "title": pillar.title,
+                "topic": _title(pillar.topic),
+                "benefit": _title(pillar.benefit),
+                "lines": [
+                    {
+                        "platform": line.platform,
+                        "format": line.format,
+                        "frequency_per_month": line.frequency_per_month,
+                        "owner": line.owner,
+                        "hours_per_post": _number(line.hours_per_post),
+                        "usage_shares": dict(line.usage_shares),
+                    }
+                    for line in pillar.lines.all()
+                ],
+            }
+            for pillar in pillars
+        ],
+        "figures": {
+            "pillar_count": figures["pillar_count"],
+            "line_count": figures["line_count"],
+            "posts_per_month": figures["posts_per_month"],
+            "hours_needed": _number(figures["hours_needed"]),
+            "hours_available": _number(figures["hours_available"]),
+            "has_staff_time": figures["has_staff_time"],
+            "hours_gap": _number(figures["hours_gap"]),
+            "has_gap": figures["has_gap"],
+            "unchosen_platforms": figures["unchosen_platforms"],
+            "pillars_without_topic": figures["pillars_without_topic"],
+            "pillars_without_lines": figures["pillars_without_lines"],
+            "topics": [{"title": topic.title} for topic in figures["topics"]],
+            "benefits": [{"title": benefit.title} for benefit in figures["benefits"]],
+            "usage_mix": [
+                {
+                    "key": part["usage_format"].key,
+                    "title": part["title"],
+                    "titles": {
+                        code: getattr(part["usage_format"], f"title_{code}", None) or part["title"]
+                        for code, _ in settings.LANGUAGES
+                    },
+                    "posts": _number(part["posts"]),
+                    "percent": part["percent"],
+                }
+                for part in figures["usage_mix"]
+            ],
+        },
+    }
+
+
+def content_plan_in_language(content: dict) -> dict | None:
+    """The content's content plan with the usage formats' titles in the active language; None if not recorded."""
+    plan = content.get("content_plan")
+    if plan is None:
+        return None
+    figures = plan["figures"]
+    mix = [{**part, "title": title_in_language(part)} for part in figures["usage_mix"]]
+    return {**plan, "figures": {**figures, "usage_mix": mix}}
 
 
 def title_in_language(entry: dict) -> str:
@@ -360,6 +466,8 @@ def build_snapshot(version: StrategyVersion) -> dict:
             "review_cadence": project.review_cadence,
         },
         "potential": potential_content(project),
+        "swot": swot_content(project),
+        "content_plan": content_plan_content(project),
         "options": options,
         "topics": [
             {

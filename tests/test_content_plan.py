@@ -349,14 +349,21 @@ def test_a_drafts_report_has_the_content_plan_section_with_its_gap(project, vers
     assert "Planned on platforms the project has not chosen" in section and "TikTok" in section
 
 
-def test_a_frozen_versions_report_says_the_plan_is_not_recorded_in_it(project, version):
-    from strategies.models import VersionStatus
+def test_a_frozen_versions_report_keeps_the_plan_it_was_submitted_with(project, consultant, version):
     from strategies.reporting.render import report_context
+    from strategies.services.approval import strategy_version_submit
 
-    line_of(pillar_of(project, "Live pillar"))
-    assert report_context(version)["content_plan"]["pillars"][0].title == "Live pillar"
-    version.status = VersionStatus.SUBMITTED  # as the report reads it; the guarded save is not the point here
-    assert report_context(version)["content_plan"] is None
+    pillar = pillar_of(project, "Live pillar")
+    line_of(pillar)
+    assert report_context(version)["content_plan"]["pillars"][0]["title"] == "Live pillar"
+    strategy_version_submit(version=version, user=consultant, notify=False)
+    version.refresh_from_db()
+    ContentPillar.objects.filter(pk=pillar.pk).update(title="Renamed since")
+    line_of(pillar, platform="TikTok", frequency=30)
+    plan = report_context(version)["content_plan"]
+    assert [p["title"] for p in plan["pillars"]] == ["Live pillar"]
+    assert [line["platform"] for line in plan["pillars"][0]["lines"]] == ["LinkedIn"]
+    assert plan["figures"]["posts_per_month"] == 4 and plan["figures"]["hours_needed"] == "10"
 
 
 def test_a_milestone_saved_on_the_step_leaves_the_balance_alone(client_for, project, consultant):

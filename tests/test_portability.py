@@ -116,7 +116,7 @@ def test_catalogue_rows_are_named_by_key_and_users_by_username(filled, consultan
 def test_snapshot_potential_ratings_name_the_catalogue_by_key(filled):
     """Catalogue ids differ between installations: a frozen version's ratings travel by key."""
     snapshot = project_export(project=filled)["versions"][1]["snapshot"]
-    assert snapshot["schema"] == 5
+    assert snapshot["schema"] == 6
     effects, formats = snapshot["potential"]["effects"], snapshot["potential"]["usage_formats"]
     assert effects and formats
     assert all(row["id"] == row["key"] for row in (*effects, *formats))

@@ -177,7 +177,7 @@ def test_demo_project_has_an_approved_and_a_draft_version():
     option_count = ActionOption.objects.for_project(project).count()
 
     assert draft.based_on == approved
-    assert approved.snapshot["schema"] == 5
+    assert approved.snapshot["schema"] == 6
     assert len(approved.snapshot["options"]) == option_count
     assert [t.to_status for t in approved.transitions.all()] == ["draft", "submitted", "approved"]
     assert approved.submitted_by.username == "berater"

@@ -12,6 +12,7 @@ To rewrite the fixture on purpose (a schema change): PBSM_WRITE_SNAPSHOT_FIXTURE
 
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,14 @@ from strategies.models import (
     ActionOption,
     BusinessBenefit,
     Competitor,
+    ContentPillar,
+    ContentPlanLine,
     Kpi,
     Milestone,
+    Platform,
     ResourceRequirement,
     StrategyVersion,
+    SwotNote,
     Topic,
     VersionOption,
     VersionStatus,
@@ -59,6 +64,20 @@ def draft(db):
     )
     out = draft.version_options.exclude(option=bare).order_by("id").first()
     VersionOption.objects.filter(pk=out.pk).update(included=False, rationale="Not this year.")
+    # The SWOT's notes and the content plan (schema 6): a pillar with a line and shares, one without a topic.
+    SwotNote.objects.create(project=project, quadrant="opportunity", text="A new trade fair in town")
+    topic = Topic.objects.filter(project=project).order_by("id").first()
+    pillar = ContentPillar.objects.create(project=project, title="Behind the scenes", topic=topic, order=1)
+    ContentPlanLine.objects.create(
+        pillar=pillar,
+        platform="Instagram",
+        format="Reel",
+        frequency_per_month=6,
+        owner="Marketing",
+        hours_per_post=Decimal("1.5"),
+        usage_shares={used_format.key: 60},
+    )
+    ContentPillar.objects.create(project=project, title="Customer voices", topic=None, order=2)
     return draft
 
 
@@ -71,6 +90,7 @@ def _relative(content: dict, project) -> dict:
         "competitor": Competitor.objects.filter(project=project).order_by("id").first().pk,
         "kpi": Kpi.objects.filter(benefit__topic__project=project).order_by("id").first().pk,
         "milestone": Milestone.objects.filter(project=project).order_by("id").first().pk,
+        "platform": Platform.objects.filter(project=project).order_by("id").first().pk,
     }
     content = json.loads(json.dumps(content))
     content.pop("taken_at")  # the moment of building: the one key that differs between two builds
@@ -97,6 +117,9 @@ def _relative(content: dict, project) -> dict:
         shift(kpi, "benefit_id", "benefit")
     for milestone in content["milestones"]:
         shift(milestone, "id", "milestone")
+    for item in content["swot"]["items"]:
+        if item["source_type"] != "resource_type":  # the catalogue's ids are the same in every run
+            shift(item, "source_id", item["source_type"])
     return content
 
 
@@ -121,6 +144,11 @@ def test_fixture_holds_every_kind_of_content(draft):
         assert any(o["benefit_id"] is None and o["usage_format"] is None for o in options)
         assert any(o["requirements"] for o in options)
         assert len(content["all_topics"]) > len(content["topics"])
+        swot_kinds = {item["source_type"] for item in content["swot"]["items"]}
+        assert len(swot_kinds) >= 3 and content["swot"]["notes"]
+        pillars = content["content_plan"]["pillars"]
+        assert pillars[0]["lines"] and pillars[1]["topic"] is None
+        assert content["content_plan"]["figures"]["usage_mix"]
     # The blanked English titles show in German in the English content.
     assert stored["en"]["options"] != stored["de"]["options"]
     de_types = {b["id"]: b["benefit_type"] for b in stored["de"]["benefits"]}

@@ -47,7 +47,8 @@ def demo(db):
 def schema_2_version(project, source: StrategyVersion) -> StrategyVersion:
     """An approved version frozen before schema 3: its snapshot has no potential."""
     old = build_snapshot(source)
-    old.pop("potential")
+    for key in ("potential", "swot", "content_plan"):
+        old.pop(key)
     old["schema"] = 2
     number = project.versions.order_by("-number").first().number + 1
     return VersionFactory(project=project, number=number, status=VersionStatus.SUPERSEDED, snapshot=old)
@@ -60,7 +61,7 @@ def ratings(content, kind="effects") -> dict[str, int | None]:
 def test_submitted_versions_freeze_every_active_effect_and_usage_format_with_its_rating(demo):
     approved, project = demo["approved"], demo["project"]
     frozen = approved.snapshot
-    assert frozen["schema"] == SCHEMA == 5
+    assert frozen["schema"] == SCHEMA == 6
     assert [row["key"] for row in frozen["potential"]["effects"]] == list(
         Effect.objects.active().values_list("key", flat=True)
     )
@@ -179,7 +180,7 @@ def test_a_submitted_version_compared_with_the_approved_one_lists_changed_rating
     rating.relevance = 1 if before != 1 else 5
     rating.save()
     submitted = strategy_version_submit(version=draft, user=consultant, notify=False)
-    assert QuerySet(StrategyVersion).get(pk=submitted.pk).snapshot["schema"] == 5
+    assert QuerySet(StrategyVersion).get(pk=submitted.pk).snapshot["schema"] == 6
 
     html = client_for(manager).get(reverse("version_detail", args=[project.pk, submitted.pk])).content.decode()
     table = html[html.index('class="table table-sm rating-changes"') :]

@@ -338,23 +338,23 @@ def test_swot_page_shows_the_swot_in_full_or_as_a_panel(project, viewer, client_
     url = reverse("swot_page", args=[project.pk])
     page = client.get(url).content.decode()
     assert "<html" in page and "suits social media well" in page
-    panel = client.get(url + "?in=version&frozen=1", **HX).content.decode()
+    panel = client.get(url, **HX).content.decode()
     assert "<html" not in panel and "suits social media well" in panel
-    assert "As of now" in panel
 
 
-def test_swot_in_a_version_is_read_only_even_for_consultants(project, consultant, client_for):
+def test_swot_in_a_version_is_read_only_even_for_consultants(project, consultant, version, client_for):
     swot_note_add(project=project, user=consultant, quadrant="threat", text="Rival")
-    panel = client_for(consultant).get(reverse("swot_page", args=[project.pk]) + "?in=version", **HX).content.decode()
-    assert "Rival" in panel and "As of now" not in panel  # a draft reads the live material: current
-    assert reverse("swot_note_add", args=[project.pk]) not in panel
-    assert reverse("swot_note_delete", args=[project.pk, SwotNote.objects.get().pk]) not in panel
-
-
-def test_version_page_loads_the_swot_after_itself(project, consultant, version, client_for):
     body = client_for(consultant).get(reverse("version_detail", args=[project.pk, version.pk])).content.decode()
-    assert reverse("swot_page", args=[project.pk]) + "?in=version" in body
-    assert "frozen=1" not in body  # a draft
+    assert "Rival" in body  # a draft's content is read live: current
+    assert reverse("swot_note_add", args=[project.pk]) not in body
+    assert reverse("swot_note_delete", args=[project.pk, SwotNote.objects.get().pk]) not in body
+
+
+def test_a_drafts_version_page_shows_its_live_swot_with_links(project, consultant, version, client_for):
+    TopicFactory(project=project, title="Jobs", social_media_affinity=5)
+    body = client_for(consultant).get(reverse("version_detail", args=[project.pk, version.pk])).content.decode()
+    assert "“Jobs” suits social media well" in body
+    assert reverse("wizard_step", args=[project.pk, "business_model"]) + "#topic-" in body  # "Go there"
 
 
 def test_swot_page_hides_the_project_from_outsiders(project, outsider, client_for):
@@ -392,10 +392,17 @@ def test_report_has_a_short_swot_section_with_notes_as_text(project, consultant,
     assert "SWOT aus dem Material" in report_html(version, "de")
 
 
-def test_report_of_a_frozen_version_says_the_swot_is_drawn_from_todays_material(project, consultant, version):
+def test_report_of_a_frozen_version_shows_the_swot_it_was_submitted_with(project, consultant, version):
     from strategies.reporting.render import report_html
     from strategies.services.approval import strategy_version_submit
 
+    TopicFactory(project=project, title="Jobs", social_media_affinity=5)
+    swot_note_add(project=project, user=consultant, quadrant="threat", text="Rival")
     strategy_version_submit(version=version, user=consultant, notify=False)
     version.refresh_from_db()
-    assert "Drawn from the working material as of" in report_html(version, "en")
+    TopicFactory(project=project, title="Later", social_media_affinity=5)
+    SwotNote.objects.update(text="Changed since")
+    html = report_html(version, "en")
+    assert "“Jobs” suits social media well" in html and "Rival" in html
+    assert "Later" not in html and "Changed since" not in html
+    assert "Drawn from the working material" not in html

@@ -463,7 +463,7 @@ def test_submit_freezes_the_snapshot_and_records_who_and_when(project, consultan
     stored = reloaded(version)
     assert stored.status == VersionStatus.SUBMITTED
     assert stored.submitted_by == consultant and stored.submitted_at is not None and stored.decided_at is None
-    assert stored.snapshot["schema"] == 5
+    assert stored.snapshot["schema"] == 6
     assert stored.snapshot["version"]["name"] == "Blog first" and stored.snapshot["version"]["number"] == 1
     assert {(o["title"], o["included"]) for o in stored.snapshot["options"]} == {
         ("Expert blog", True),

@@ -56,6 +56,8 @@ from competencies.models import (
     UsageFormat,
 )
 
+from ..analysis.swot import QUADRANTS as SWOT_QUADRANTS
+from ..analysis.swot import SWOT_ITEM_KINDS
 from ..models import (
     ActionOption,
     BusinessBenefit,
@@ -331,9 +333,10 @@ TOP_LEVEL_KEYS = {
     "history",
 }
 
-# --- the frozen snapshot (strategies.snapshots, SCHEMA 2-5) --------------------------------------
+# --- the frozen snapshot (strategies.snapshots, SCHEMA 2-6) --------------------------------------
 # A spec is a type (or tuple of types), a dict of keys to specs (every key required, further
-# keys passed through unchanged), a one-element list (a list of such items) or a Ref.
+# keys passed through unchanged), a one-element list (a list of such items), a Ref, a Parsed,
+# a OneOf or a Tagged.
 
 
 @dataclass(frozen=True)
@@ -400,6 +403,29 @@ class Parsed:
                 ", not negative)" if self.low == 0 else ")"
             )
         return text
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Text that is one of a fixed set of words (a SWOT quadrant, kind or source type): the pages
+    look each up in a table, and a word they do not know would break them."""
+
+    values: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.values)
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """An object whose `field` names a row of the kind its `tag` says (a SWOT item's source_id is a
+    topic's, a benefit's, ... id, by its source_type): `body` checks the object, then `field` is
+    resolved as `refs[the tag's value]`."""
+
+    body: dict
+    tag: str
+    field: str
+    refs: dict
 
 
 TEXT = str
@@ -561,7 +587,8 @@ def _potential_ratings(kind: str) -> list:
 # By the snapshot's own schema (strategies/snapshots.py): 3 adds the potential step's ratings, whose
 # catalogue ids travel as keys like every other catalogue reference; 4 adds each KPI's and
 # milestone's id, mapped like every other row reference (a row deleted since: a negative number);
-# 5 adds each option's priority (1..5, or null while not set).
+# 5 adds each option's priority (1..5, or null while not set); 6 adds the SWOT (each item's source
+# mapped by its source_type like any other reference) and the content plan (titles and figures only).
 SNAPSHOT_SPEC_3 = {
     **SNAPSHOT_SPEC,
     "potential": {
@@ -575,13 +602,91 @@ SNAPSHOT_SPEC_4 = {
     "kpis": [{"id": Ref("kpis"), **SNAPSHOT_SPEC["kpis"][0]}],
     "milestones": [{"id": Ref("milestones"), **SNAPSHOT_SPEC["milestones"][0]}],
 }
+SNAPSHOT_SPEC_5 = {
+    **SNAPSHOT_SPEC_4,
+    "options": [{**SNAPSHOT_SPEC["options"][0], "priority": Parsed("int", null=True, low=1, high=5)}],
+}
+_SWOT_SOURCES = {
+    "topic": Ref("topics"),
+    "benefit": Ref("benefits"),
+    "resource_type": Ref("resource_type"),
+    "competitor": Ref("competitors"),
+    "platform": Ref("platforms"),
+}
+_QUADRANT = OneOf(SWOT_QUADRANTS)
+_COUNT = Parsed("int", low=0, high=INT_MAX)
+_HOURS = Parsed("decimal", low=0, digits=18)
 SNAPSHOT_SPECS = {
     2: SNAPSHOT_SPEC,
     3: SNAPSHOT_SPEC_3,
     4: SNAPSHOT_SPEC_4,
-    5: {
-        **SNAPSHOT_SPEC_4,
-        "options": [{**SNAPSHOT_SPEC["options"][0], "priority": Parsed("int", null=True, low=1, high=5)}],
+    5: SNAPSHOT_SPEC_5,
+    6: {
+        **SNAPSHOT_SPEC_5,
+        "swot": {
+            "items": [
+                Tagged(
+                    {
+                        "quadrant": _QUADRANT,
+                        "kind": OneOf(SWOT_ITEM_KINDS),
+                        "source_type": OneOf(tuple(_SWOT_SOURCES)),
+                        "source_id": (int, str),
+                        "title": TEXT,
+                        "parent": TEXT,
+                        "strength": Parsed("int", null=True, low=1, high=5),
+                        "gap": OPT_SUM,
+                        "unit": TEXT,
+                    },
+                    tag="source_type",
+                    field="source_id",
+                    refs=_SWOT_SOURCES,
+                )
+            ],
+            "notes": [{"quadrant": _QUADRANT, "text": TEXT}],
+        },
+        "content_plan": {
+            "pillars": [
+                {
+                    "title": TEXT,
+                    "topic": OPT_TEXT,
+                    "benefit": OPT_TEXT,
+                    "lines": [
+                        {
+                            "platform": TEXT,
+                            "format": TEXT,
+                            "frequency_per_month": Parsed("int", low=1, high=INT_MAX),
+                            "owner": TEXT,
+                            "hours_per_post": Parsed("decimal", low=0, digits=7),
+                            "usage_shares": dict,
+                        }
+                    ],
+                }
+            ],
+            "figures": {
+                "pillar_count": _COUNT,
+                "line_count": _COUNT,
+                "posts_per_month": _COUNT,
+                "hours_needed": _HOURS,
+                "hours_available": _HOURS,
+                "has_staff_time": bool,
+                "hours_gap": _HOURS,
+                "has_gap": bool,
+                "unchosen_platforms": [TEXT],
+                "pillars_without_topic": [TEXT],
+                "pillars_without_lines": [TEXT],
+                "topics": [{"title": TEXT}],
+                "benefits": [{"title": TEXT}],
+                "usage_mix": [
+                    {
+                        "key": TEXT,
+                        "title": TEXT,
+                        "titles": dict,
+                        "posts": _HOURS,
+                        "percent": Parsed("int", low=0, high=100),
+                    }
+                ],
+            },
+        },
     },
 }
 
@@ -633,6 +738,14 @@ def walk(value, spec, path: str, ref):
         if not spec.accepts(value):
             raise ShapeError(path, spec.describe())
         return value
+    if isinstance(spec, OneOf):
+        if not isinstance(value, str) or value not in spec.values:
+            raise ShapeError(path, spec.describe())
+        return value
+    if isinstance(spec, Tagged):
+        checked = walk(value, spec.body, path, ref)
+        target = spec.refs[checked[spec.tag]]
+        return {**checked, spec.field: walk(value[spec.field], target, f"{path}.{spec.field}", ref)}
     if not is_a(value, spec):
         raise ShapeError(path, type_name(spec))
     return value

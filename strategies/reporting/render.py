@@ -32,9 +32,7 @@ from django.utils.translation import gettext as _
 
 from competencies.models import AreaKey, BusinessModelBlock, CompetenceArea
 
-from ..analysis.content_plan import content_plan_figures, pillars_with_lines
 from ..analysis.matrix_svg import priority_affinity_matrix
-from ..analysis.swot import swot
 from ..coverage import version_coverage
 from ..live.record import live_record
 from ..models import (
@@ -51,8 +49,8 @@ from ..models import (
     VersionStatus,
 )
 from ..models.versions import Decision
-from ..snapshots import potential_in_language, version_content
-from ..wizard.swot_panel import swot_quadrants
+from ..snapshots import content_plan_in_language, potential_in_language, version_content
+from ..wizard.swot_panel import swot_of_content
 from .fetcher import StaticOnlyFetcher, base_url, resolve
 from .words import content_in_language
 
@@ -285,7 +283,7 @@ def report_context(version: StrategyVersion) -> dict:
         "more_kpis": max(len(kpis) - SUMMARY_KPIS, 0),
         "milestones": milestones,
         "platforms": content.get("platforms", []),
-        "content_plan": _content_plan(version),
+        "content_plan": content_plan_in_language(content),
         "competitors": competitors,
         "resources": content.get("resources", []),
         "topics_by_block": topics_by_block,
@@ -301,25 +299,14 @@ def report_context(version: StrategyVersion) -> dict:
         "assumptions_chapter": main_chapters[-2],
         "approval_chapter": main_chapters[-1],
         "workshops": workshops,
-        # The SWOT's rules read what a snapshot does not hold (presences' strengths, platforms' risks):
-        # drawn from the working material, and a frozen version's report says so.
-        "swot_quadrants": swot_quadrants(version.project, swot(version.project)),
-        "swot_as_of_now": version.is_frozen,
+        # The version's own SWOT (None: not recorded in its schema); a PDF has no links to the workshop.
+        "swot_quadrants": swot_of_content(version.project, content, links=False),
         "workshops_chapter": chapters[-1] if workshops else None,
         "labels": field_labels,
         "content_taken": _taken(content),
         "keys": AreaKey,
         "page_counter": page_counter_content(),
     }
-
-
-def _content_plan(version: StrategyVersion) -> dict | None:
-    """The content plan for the report: a draft's, from the working material (its content is built live
-    too); a frozen version records none (its snapshot schema has no content plan), so None."""
-    if version.status != VersionStatus.DRAFT:
-        return None
-    pillars = list(pillars_with_lines(version.project))
-    return {"pillars": pillars, "figures": content_plan_figures(version.project, pillars)}
 
 
 def _taken(content: dict):

@@ -101,6 +101,12 @@ def content_in_language(content: dict, words: Words | None = None) -> dict:
     if isinstance(content.get("project"), dict):
         content["project"] = dict(content["project"])
         _swap(content["project"], "readiness_stage", words.readiness)
+    if isinstance(content.get("swot"), dict):
+        content["swot"] = {**content["swot"], "items": [dict(item) for item in content["swot"].get("items") or []]}
+        for item in content["swot"]["items"]:
+            if item.get("source_type") == "resource_type":
+                _swap(item, "title", words.resource_type)
+                _swap(item, "unit", words.unit)
     balance = content.get("resource_balance")
     if isinstance(balance, dict):
         content["resource_balance"] = {**balance, "rows": [dict(row) for row in balance.get("rows") or []]}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ..coverage import figure
 from ..models import Role, VersionStatus
 from ..snapshots import title_in_language
+from ..wizard.swot_panel import QUADRANT_LABELS, swot_item, swot_message
 
 register = template.Library()
 
@@ -84,6 +85,12 @@ def kpi_value(value) -> str:
 
 
 register.filter("title_in_language", title_in_language)
+
+
+@register.filter
+def swot_sentence(row: dict) -> str:
+    """A version content's SWOT item (snapshots.swot_content) as its sentence, with its quadrant."""
+    return f"{swot_message(swot_item(row))} ({QUADRANT_LABELS[row['quadrant']]})"
 
 
 @register.filter

@@ -31,18 +31,10 @@ def _answer(request, project, form: SwotNoteForm | None = None):
 @login_required
 @require_GET
 def swot_page(request, pk: int):
-    """The SWOT on a page of its own, or (htmx) the panel alone: the version page loads it after
-    itself (?in=version, read only; &frozen=1 says it is drawn from today's material), so the
-    version page's own queries stay as few as before."""
+    """The SWOT on a page of its own, or (htmx) the panel alone. A version's SWOT is its content's
+    (snapshots.swot_content), shown on the version page itself."""
     project = project_for(request, pk)
-    in_version = request.GET.get("in") == "version"
-    context = {
-        "project": project,
-        "can_edit": project.can_edit(request.user),
-        "swot_read_only": in_version,
-        "swot_as_of_now": in_version and request.GET.get("frozen") == "1",
-        **swot_panel(project),
-    }
+    context = {"project": project, "can_edit": project.can_edit(request.user), **swot_panel(project)}
     template = "strategies/includes/swot.html" if request.htmx else "strategies/swot_page.html"
     return render(request, template, context)
 

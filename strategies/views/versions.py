@@ -41,7 +41,7 @@ from ..models.share_links import SHAREABLE_CONTENT
 from ..reporting.words import content_in_language
 from ..services.approval import strategy_version_decide, strategy_version_reopen, strategy_version_submit
 from ..services.versions import strategy_version_create, strategy_version_update, version_option_choose
-from ..snapshots import potential_in_language, version_content
+from ..snapshots import content_plan_in_language, potential_in_language, version_content
 from ..wizard.page_cache import (
     CSRF_PLACEHOLDER,
     cached_page,
@@ -52,6 +52,7 @@ from ..wizard.page_cache import (
 )
 from ..wizard.progress import progress_oob
 from ..wizard.steps import STEPS
+from ..wizard.swot_panel import swot_of_content
 from .access import posted, project_for
 
 MANAGE = "strategies.manage_versions"
@@ -370,6 +371,8 @@ def _page_context(
     context["potential_groups"] = (
         [(_("Effects"), potential["effects"]), (_("Usage formats"), potential["usage_formats"])] if potential else []
     )
+    context["content_plan"] = content_plan_in_language(content)
+    context["version_swot"] = swot_of_content(project, content, links=not version.is_frozen)
     options = content.get("options", [])
     context["included"] = _options_by_topic([option for option in options if option.get("included")])
     context["excluded"] = _options_by_topic([option for option in options if not option.get("included")])

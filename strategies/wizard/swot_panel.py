@@ -4,6 +4,9 @@ beside the consultant's own notes. The figures come from `strategies.analysis.sw
 Shared by the overview step, the SWOT's own page (its form's answers) and the version page.
 """
 
+from decimal import Decimal
+from types import SimpleNamespace
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,10 +62,12 @@ def swot_message(item: SwotItem) -> str:
     raise ValueError(item.kind)
 
 
-def swot_quadrants(project, items: dict[str, list[SwotItem]], notes=None) -> list[dict]:
+def swot_quadrants(project, items: dict[str, list[SwotItem]], notes=None, *, links: bool = True) -> list[dict]:
     """Per quadrant: {"key", "label", "items": [{"item", "message", "url"}], "notes": [SwotNote]}.
 
-    `notes` may be the project's notes already loaded; otherwise one query.
+    `notes` may be the project's notes already loaded (or a version's, see `swot_of_content`);
+    otherwise one query. Without `links` the items have no url: a frozen version's sources may
+    have changed or gone since, so "Go there" would lead to something else.
     """
     urls = {key: reverse("wizard_step", args=[project.pk, key]) for key, _prefix in SOURCE_STEPS.values()}
     if notes is None:
@@ -71,8 +76,10 @@ def swot_quadrants(project, items: dict[str, list[SwotItem]], notes=None) -> lis
     for quadrant in QUADRANTS:
         entries = []
         for item in items[quadrant]:
-            step, prefix = SOURCE_STEPS[item.source_type]
-            url = urls[step] + (f"#{prefix}-{item.source_id}" if prefix else "")
+            url = None
+            if links:
+                step, prefix = SOURCE_STEPS[item.source_type]
+                url = urls[step] + (f"#{prefix}-{item.source_id}" if prefix else "")
             entries.append({"item": item, "message": swot_message(item), "url": url})
         quadrants.append(
             {
@@ -83,6 +90,38 @@ def swot_quadrants(project, items: dict[str, list[SwotItem]], notes=None) -> lis
             }
         )
     return quadrants
+
+
+def swot_item(row: dict) -> SwotItem:
+    """One SWOT item of a version content (snapshots.swot_content) as the item `swot` gave."""
+    return SwotItem(
+        kind=row["kind"],
+        source_type=row["source_type"],
+        source_id=row["source_id"],
+        title=row["title"],
+        parent=row.get("parent") or "",
+        strength=row.get("strength"),
+        gap=None if row.get("gap") is None else Decimal(row["gap"]),
+        unit=row.get("unit") or "",
+    )
+
+
+def swot_items(data: dict) -> dict[str, list[SwotItem]]:
+    """A version content's SWOT items as `swot` gave them: {quadrant: items}."""
+    items: dict[str, list[SwotItem]] = {quadrant: [] for quadrant in QUADRANTS}
+    for row in data["items"]:
+        item = swot_item(row)
+        items[item.quadrant].append(item)
+    return items
+
+
+def swot_of_content(project, content: dict, *, links: bool) -> list[dict] | None:
+    """`swot_quadrants` of a version content's SWOT, its notes as recorded; None if not recorded."""
+    data = content.get("swot")
+    if data is None:
+        return None
+    notes = [SimpleNamespace(pk=None, quadrant=note["quadrant"], text=note["text"]) for note in data["notes"]]
+    return swot_quadrants(project, swot_items(data), notes, links=links)
 
 
 def swot_panel(project, *, topics=None, found_gaps=None, balance=None) -> dict:

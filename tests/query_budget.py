@@ -1,0 +1,10 @@
+"""Query budgets shared by the tests of pages that build a draft's live content.
+
+Since snapshot schema 6 a draft's content (snapshots.build_snapshot) holds its SWOT and content
+plan, read live like the rest: the SWOT's rules (analysis/swot.py: topics, resource balance,
+benefits without option, requirements, presences, platforms) with the consultant's notes, and the
+content plan's pillars, lines and figures (analysis/content_plan.py). A constant number of queries
+whatever the project's size, counted exactly in tests/test_snapshot_speed.py.
+"""
+
+DRAFT_SWOT_AND_CONTENT_PLAN_QUERIES = 11

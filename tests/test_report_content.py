@@ -82,6 +82,8 @@ def test_the_english_report_of_a_version_frozen_in_german_has_english_canvas_wor
     pdf = version_report_pdf(approved, "en").pdf
     raw = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     text = squash(raw)
+    # A compound broken at its hyphen at a line's end ("Recruiting-\nKanäle") is still one word.
+    raw = re.sub(r"-\n", "-", raw)
     for block in BusinessModelBlock.objects.active():
         assert squash(block.title_en) in text
         if block.title_de != block.title_en:

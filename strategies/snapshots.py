@@ -168,13 +168,14 @@ def potential_content(project) -> dict:
     }
 
 
-def swot_content(project) -> dict:
+def swot_content(project, *, balance: dict | None = None) -> dict:
     """The SWOT as plain data: the items the rules of analysis/swot.py find, and the consultant's notes.
 
     Only what the rules found is kept, not the words: a page or the report says each item in its
-    own language (wizard/swot_panel.py, `swot_items` turns them back into items).
+    own language (wizard/swot_panel.py, `swot_items` turns them back into items). `balance`: the
+    project's whole resource balance, if the caller has it.
     """
-    items = swot(project)
+    items = swot(project, balance=balance)
     return {
         "items": [
             {
@@ -195,11 +196,12 @@ def swot_content(project) -> dict:
     }
 
 
-def content_plan_content(project) -> dict:
+def content_plan_content(project, *, balance: dict | None = None) -> dict:
     """The content plan as plain data: the pillars in order with their lines, and the figures of
-    analysis/content_plan.py (decimals as text, catalogue titles in every language)."""
+    analysis/content_plan.py (decimals as text, catalogue titles in every language). `balance`: the
+    project's whole resource balance (its staff time), if the caller has it."""
     pillars = list(pillars_with_lines(project))
-    figures = content_plan_figures(project, pillars)
+    figures = content_plan_figures(project, pillars, balance=balance)
     return {
         "pillars": [
             {
@@ -448,6 +450,9 @@ def build_snapshot(version: StrategyVersion) -> dict:
     # balance's per-type subqueries (thousands of parameters to bind and compile on a large project).
     in_version = ActionOption.objects.filter(version_options__version=version, version_options__included=True)
     balance = resource_balance(project, options=in_version)
+    # The SWOT and the content plan judge the whole material, not only this version's options: the
+    # project's balance, read once for both.
+    project_balance = resource_balance(project)
     return {
         "schema": SCHEMA,
         "taken_at": timezone.now().isoformat(),
@@ -466,8 +471,8 @@ def build_snapshot(version: StrategyVersion) -> dict:
             "review_cadence": project.review_cadence,
         },
         "potential": potential_content(project),
-        "swot": swot_content(project),
-        "content_plan": content_plan_content(project),
+        "swot": swot_content(project, balance=project_balance),
+        "content_plan": content_plan_content(project, balance=project_balance),
         "options": options,
         "topics": [
             {

@@ -20,7 +20,7 @@ from strategies.wizard.steps import STEPS
 
 from .factories import MembershipFactory, ProjectFactory, UserFactory
 from .management_data import approved_version
-from .query_budget import DRAFT_SWOT_AND_CONTENT_PLAN_QUERIES
+from .query_budget import DRAFT_SWOT_AND_CONTENT_PLAN_QUERIES, OVERVIEW_QUERIES
 from .wizard_rows import HX, detail_url, edit_url, new_url
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = 20
 # Pages that show more than the rest, pinned on their own: the overview adds the SWOT's rules and
 # notes and the content plan's balance to its gaps, matrix, canvas and resource balance.
-PAGE_MAX_QUERIES = {AreaKey.OVERVIEW: 25}
+PAGE_MAX_QUERIES = {AreaKey.OVERVIEW: OVERVIEW_QUERIES}
 # The canvas (business model step), uncached, as before it opened one block at a time: the
 # frame's queries, then topics with their benefit counts, the blocks, and only the open block's
 # benefits. The same on the small, the large and the xl project, whole or opened in place.

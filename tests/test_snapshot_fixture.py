@@ -147,7 +147,7 @@ def test_fixture_holds_every_kind_of_content(draft):
         swot_kinds = {item["source_type"] for item in content["swot"]["items"]}
         assert len(swot_kinds) >= 3 and content["swot"]["notes"]
         pillars = content["content_plan"]["pillars"]
-        assert pillars[0]["lines"] and pillars[1]["topic"] is None
+        assert pillars[0]["lines"] and any(pillar["topic"] is None for pillar in pillars)
         assert content["content_plan"]["figures"]["usage_mix"]
     # The blanked English titles show in German in the English content.
     assert stored["en"]["options"] != stored["de"]["options"]

@@ -22,6 +22,7 @@ from .factories import (
     TopicFactory,
 )
 from .gap_material import one_gap_of_every_kind
+from .query_budget import OVERVIEW_QUERIES
 from .wizard_rows import assert_step_queries_do_not_grow, step_url, surface
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
@@ -146,14 +147,14 @@ def _grow(project, topics: int):
 
 def test_query_count_is_small_and_does_not_grow(client_for, project, consultant, django_assert_max_num_queries):
     _grow(project, 2)
-    # 25, not the default 20: the SWOT adds its three rules' queries and its notes (analysis/swot.py),
+    # Not the default 20: the SWOT adds its three rules' queries and its notes (analysis/swot.py),
     # the content plan's balance its pillars, lines, platforms and usage formats (analysis/content_plan.py).
     response = assert_step_queries_do_not_grow(
         client_for(consultant),
         step_url(project, STEP),
         lambda: _grow(project, 20),
         django_assert_max_num_queries,
-        limit=25,
+        limit=OVERVIEW_QUERIES,
     )
     assert response.content.decode().count('class="topic-card"') == 22
 

@@ -148,22 +148,31 @@ def test_member_follows_the_facilitator_sees_changes_live_and_is_never_moved_whi
     member_context.close()
 
 
-def test_a_colleagues_new_topic_appears_beside_an_edit_form_that_keeps_its_typed_text(browser, asgi_live_server):
-    """Without a session too: every open step page hears of changes; a row open for editing stays as typed."""
+def two_consultants_on_one_topic(browser, server):
+    """Berta and Colin, consultants of one project, each in a browser on the business model step
+    with the first block open, where one topic stands. Answers the project, the block, the topic
+    and each browser's (context, page, problems)."""
     project = ProjectFactory(title="Bäckerei Sommer")
     for username in ("berta", "colin"):
         user = UserFactory(username=username, consultant_group=True)
         MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
     block = BusinessModelBlock.objects.order_by("order", "pk").first()
-    existing = TopicFactory(project=project, block=block, title="Stammkundschaft halten")
+    topic = TopicFactory(project=project, block=block, title="Stammkundschaft halten")
     broadcast._layer_down_since = None
 
-    first_context, first, first_problems = open_browser(browser, asgi_live_server, "berta")
-    second_context, second, second_problems = open_browser(browser, asgi_live_server, "colin")
+    browsers = [open_browser(browser, server, username) for username in ("berta", "colin")]
     url = f"/projects/{project.pk}/workshop/business_model/?open={block.pk}"
-    first.goto(url)
-    second.goto(url)
-    second.wait_for_function("() => window.htmx !== undefined")
+    for _context, page, _problems in browsers:
+        page.goto(url)
+        page.wait_for_function("() => window.htmx !== undefined")
+    return project, block, topic, *browsers
+
+
+def test_a_colleagues_new_topic_appears_beside_an_edit_form_that_keeps_its_typed_text(browser, asgi_live_server):
+    """Without a session too: every open step page hears of changes; a row open for editing stays as typed."""
+    project, block, existing, (first_context, first, first_problems), (second_context, second, second_problems) = (
+        two_consultants_on_one_topic(browser, asgi_live_server)
+    )
 
     # Colin opens the existing topic for editing and types without saving.
     second.locator(f'[data-row="topic/{existing.pk}"] [data-act="edit"]').click()
@@ -198,21 +207,9 @@ def test_a_cancelled_row_form_gives_the_cursor_back_to_its_row_even_when_a_colle
     """A keyboard user cancels an edit; while htmx still settles the row that came back, a colleague's
     change to that row reaches the page. The row takes the colleague's words and the cursor still
     lands on its edit button (the live refresh must not swap out a row htmx has not finished with)."""
-    project = ProjectFactory(title="Bäckerei Sommer")
-    for username in ("berta", "colin"):
-        user = UserFactory(username=username, consultant_group=True)
-        MembershipFactory(project=project, user=user, role=Role.CONSULTANT)
-    block = BusinessModelBlock.objects.order_by("order", "pk").first()
-    topic = TopicFactory(project=project, block=block, title="Stammkundschaft halten")
-    broadcast._layer_down_since = None
-
-    first_context, first, first_problems = open_browser(browser, asgi_live_server, "berta")
-    second_context, second, second_problems = open_browser(browser, asgi_live_server, "colin")
-    url = f"/projects/{project.pk}/workshop/business_model/?open={block.pk}"
-    first.goto(url)
-    second.goto(url)
-    for page in (first, second):
-        page.wait_for_function("() => window.htmx !== undefined")
+    project, block, topic, (first_context, first, first_problems), (second_context, second, second_problems) = (
+        two_consultants_on_one_topic(browser, asgi_live_server)
+    )
     row = f'[data-row="topic/{topic.pk}"]'
 
     # Berta opens the topic, types, and cancels with Escape. The settling of the row that comes back

@@ -2689,21 +2689,21 @@ def seed_generated_project(*, users: dict, size: GeneratedSize) -> ProjectOutcom
         ],
     )
 
-    # Content plan: two pillars per division, each on every platform (large: 8 pillars, 24 lines).
-    _bulk(
-        ContentPillar,
-        [
-            ContentPillar(
-                project=project,
-                title=f"{theme} ({division})",
-                topic=topics[(d * 2 + t) * 7 % len(topics)],
-                benefit=benefits_by_topic[topics[(d * 2 + t) * 7 % len(topics)].pk][0],
-                order=d * 2 + t + 1,
+    # Content plan: two pillars per division, each on every platform (large: 8 pillars, 64 lines).
+    pillars = []
+    for d, division in enumerate(size.divisions):
+        for t, theme in enumerate(("Fachwissen", "Einblicke")):
+            topic = topics[(d * 2 + t) * 7 % len(topics)]
+            pillars.append(
+                ContentPillar(
+                    project=project,
+                    title=f"{theme} ({division})",
+                    topic=topic,
+                    benefit=benefits_by_topic[topic.pk][0],
+                    order=d * 2 + t + 1,
+                )
             )
-            for d, division in enumerate(size.divisions)
-            for t, theme in enumerate(("Fachwissen", "Einblicke"))
-        ],
-    )
+    _bulk(ContentPillar, pillars)
     _bulk(
         ContentPlanLine,
         [

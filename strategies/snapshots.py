@@ -139,6 +139,12 @@ def unreadable_content(version: StrategyVersion) -> dict:
     }
 
 
+def _titles(entry, fallback: str) -> dict[str, str]:
+    """A catalogue entry's title in every language (the fallback where one is blank): the report is
+    rendered in either language, whatever the language the content was frozen in."""
+    return {code: getattr(entry, f"title_{code}", None) or fallback for code, _ in settings.LANGUAGES}
+
+
 def _ratings(catalogue_model, rating_model, field: str, project) -> list[dict]:
     """Every active catalogue entry in catalogue order with the project's rating (None while unrated). One query."""
     rating = rating_model.objects.filter(project=project, **{field: OuterRef("pk")})
@@ -150,8 +156,7 @@ def _ratings(catalogue_model, rating_model, field: str, project) -> list[dict]:
             "id": entry.pk,
             "key": entry.key,
             "title": entry.title,
-            # Catalogue words exist in every language; the report is rendered in either.
-            "titles": {code: getattr(entry, f"title_{code}", None) or entry.title for code, _ in settings.LANGUAGES},
+            "titles": _titles(entry, entry.title),
             "relevance": entry.rated_relevance,
             "notes": entry.rated_notes or "",
         }
@@ -240,10 +245,7 @@ def content_plan_content(project, *, balance: dict | None = None) -> dict:
                 {
                     "key": part["usage_format"].key,
                     "title": part["title"],
-                    "titles": {
-                        code: getattr(part["usage_format"], f"title_{code}", None) or part["title"]
-                        for code, _ in settings.LANGUAGES
-                    },
+                    "titles": _titles(part["usage_format"], part["title"]),
                     "posts": _number(part["posts"]),
                     "percent": part["percent"],
                 }

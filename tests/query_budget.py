@@ -14,3 +14,7 @@ DRAFT_SWOT_AND_CONTENT_PLAN_QUERIES = 11
 # uncached render, pinned in every test that counts a step's queries.
 OVERVIEW_QUERIES = 25
 STEP_QUERIES = 20
+# The comparison builds the draft's content with its SWOT and content plan beside the frame's queries.
+COMPARE_QUERIES = STEP_QUERIES + DRAFT_SWOT_AND_CONTENT_PLAN_QUERIES
+# make bench's query rows (benchmarks/run.py) hold each page to the budget its tests pin.
+PAGE_BUDGETS = {"step overview": OVERVIEW_QUERIES, "version compare": COMPARE_QUERIES}

@@ -12,6 +12,8 @@ from django.urls import reverse
 from strategies.models import Cadence, KpiCheckIn, KpiTracking, ReviewDecision, Role
 from strategies.services.checkins import kpi_checkin_correct, kpi_checkin_record, kpi_tracking_update
 from strategies.services.reviews import strategy_review_record
+from strategies.strategy_standing import strategy_standing
+from strategies.views.kpi_cards import KPI_CARDS_PER_PAGE
 
 from .factories import KpiFactory, MembershipFactory, OptionFactory, PlatformFactory, ProjectFactory, UserFactory
 from .management_data import approved_version, today
@@ -157,6 +159,77 @@ def test_a_review_date_past_is_marked_overdue(project, consultant, manager, clie
     body = words_of(client_for(consultant).get(cockpit_url(project)))
 
     assert "next review (proposed) Overdue" in body
+
+
+def _many_kpis(project, consultant, manager) -> list[int]:
+    """An approved version with a page and a half of KPIs, three of them off track (one check-in each).
+
+    Returns the KPI keys in the order the version holds them (the cockpit's order)."""
+    approved_version(project, consultant, manager, ago=60, kpis=KPI_CARDS_PER_PAGE + 6)
+    keys = [kpi.key for kpi in strategy_standing(project).kpis]
+    for key in keys[:3]:
+        kpi_checkin_record(project=project, kpi_key=key, user=consultant, date=today(), value="9")
+    return keys
+
+
+def card_keys(response) -> list[int]:
+    found = re.findall(r'<article class="card h-100 kpi-card" id="kpi-(\d+)"', response.content.decode())
+    return [int(key) for key in found]
+
+
+def test_more_kpis_than_a_page_come_a_page_of_cards_at_a_time_every_one_counted(
+    project, consultant, manager, client_for
+):
+    keys = _many_kpis(project, consultant, manager)
+    client = client_for(manager)
+
+    first, second = client.get(cockpit_url(project)), client.get(cockpit_url(project), {"page": 2})
+
+    assert card_keys(first) == keys[:KPI_CARDS_PER_PAGE]
+    assert card_keys(second) == keys[KPI_CARDS_PER_PAGE:]
+    words = words_of(first)
+    assert f"KPIs 1–{KPI_CARDS_PER_PAGE} of {len(keys)}" in words
+    assert 'href="?page=2#kpis"' in first.content.decode()
+    # The summary and the lights' choices count every KPI, not the page.
+    assert f"All {len(keys)}" in words and "Off track 3" in words and f"Cannot be judged {len(keys) - 3}" in words
+    # A page that is not there shows the nearest one; never an error.
+    for page in ("999", "0", "abc", "1.5", "-1"):
+        response = client.get(cockpit_url(project), {"page": page})
+        assert response.status_code == 200, page
+        assert card_keys(response), page
+
+
+def test_a_light_chosen_shows_only_its_kpis_cards_and_keeps_to_it_across_pages(
+    project, consultant, manager, client_for
+):
+    keys = _many_kpis(project, consultant, manager)
+    client = client_for(consultant)
+
+    off_track = client.get(cockpit_url(project), {"state": "off_track"})
+    not_judged = client.get(cockpit_url(project), {"state": "not_judged"})
+
+    assert card_keys(off_track) == keys[:3]
+    assert 'aria-current="page" href="?state=off_track#kpis"' in off_track.content.decode()
+    assert card_keys(not_judged) == keys[3 : 3 + KPI_CARDS_PER_PAGE]
+    assert 'href="?state=not_judged&amp;page=2#kpis"' in not_judged.content.decode()
+    on_track = client.get(cockpit_url(project), {"state": "on_track"})
+    assert card_keys(on_track) == [] and "No KPI has this light now." in words_of(on_track)
+    # A light that does not exist shows them all.
+    assert card_keys(client.get(cockpit_url(project), {"state": "<script>"})) == keys[:KPI_CARDS_PER_PAGE]
+
+
+def test_a_kpi_card_on_a_later_page_draws_its_whole_line(project, consultant, manager, client_for):
+    keys = _many_kpis(project, consultant, manager)
+    last = keys[-1]
+    for days in (50, 40, 30, 20, 10, 5, 1):
+        day = today() - datetime.timedelta(days=days)
+        kpi_checkin_record(project=project, kpi_key=last, user=consultant, date=day, value=str(60 - days))
+
+    response = client_for(consultant).get(cockpit_url(project), {"page": 2})
+
+    card = response.content.decode().split(f'id="kpi-{last}"')[1].split("</article>")[0]
+    # Seven check-in days, more than the light and forecast read: every one is in the chart's table.
+    assert card.count("<tr") - 1 == 7
 
 
 def test_without_an_approved_version_the_cockpit_says_so(project, consultant, version, client_for):

@@ -196,6 +196,23 @@ def test_once_superseded_the_link_still_shows_its_own_version_and_never_the_succ
     assert "kpi-card" not in text(cockpit)
 
 
+def test_the_shared_cockpit_shows_a_page_of_kpi_cards_at_a_time_with_its_lights_to_choose(project, consultant, manager):
+    from strategies.views.kpi_cards import KPI_CARDS_PER_PAGE
+
+    version, kpis, _milestone = approved_version(project, consultant, manager, kpis=KPI_CARDS_PER_PAGE + 1)
+    _link, token = share_link_create(version=version, user=consultant, expires_in_days=5)
+
+    first = visitor().get(shared_url(token, "shared_cockpit"))
+    second = visitor().get(shared_url(token, "shared_cockpit"), {"page": "2"})
+    judged_none = visitor().get(shared_url(token, "shared_cockpit"), {"state": "on_track"})
+
+    assert first.content.decode().count('class="card h-100 kpi-card"') == KPI_CARDS_PER_PAGE
+    assert second.content.decode().count('class="card h-100 kpi-card"') == 1
+    assert f"KPIs 1–{KPI_CARDS_PER_PAGE} of {len(kpis)}" in text(first) and 'href="?page=2#kpis"' in text(first)
+    assert "kpi-card" not in text(judged_none) and "No KPI has this light now." in text(judged_none)
+    assert "/projects/" not in text(first) + text(second)  # the links stay on the shared page
+
+
 def test_markup_in_the_material_appears_as_text(project, consultant, manager):
     option = OptionFactory(topic__project=project, title="<script>alert('x')</script>")
     version = strategy_version_create(project=project, user=consultant, name="<b>Bold</b> plan")
@@ -488,8 +505,9 @@ def test_the_shared_pages_need_few_queries(shared, django_assert_max_num_queries
     # The link with its version and project, the approved reports, the access recorded, the catalogue's words.
     with django_assert_max_num_queries(8):
         assert visitor().get(shared_url(shared[1])).status_code == 200
-    # The cockpit: the same plus the standing's fixed set (strategies/strategy_standing.py), whatever the KPIs.
-    with django_assert_max_num_queries(9):
+    # The cockpit: the same plus the standing's fixed set (strategies/strategy_standing.py), whatever the
+    # KPIs: every KPI's last check-in days, then the whole history of the page of cards shown.
+    with django_assert_max_num_queries(10):
         assert visitor().get(shared_url(shared[1], "shared_cockpit")).status_code == 200
 
 

@@ -3,17 +3,26 @@ report and the reminders read — its lights, due check-ins, overdue milestones 
 in a fixed number of queries whatever the number of KPIs and check-ins."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from strategies.analysis.kpi_status import State
-from strategies.models import ReviewDecision
+from strategies.analysis.kpi_status import FORECAST_READINGS, Reading, State, latest_per_day
+from strategies.models import KpiCheckIn, ReviewDecision
 from strategies.services.checkins import kpi_checkin_correct, kpi_checkin_record
 from strategies.services.milestones import milestone_status_change
 from strategies.services.reviews import strategy_review_record
-from strategies.strategy_standing import PROPOSED_REVIEW_INTERVAL, portfolio_standings, strategy_standing
+from strategies.strategy_standing import (
+    PROPOSED_REVIEW_INTERVAL,
+    _last_days,
+    load_history,
+    portfolio_standings,
+    strategy_standing,
+)
 
 from .factories import MilestoneFactory, ProjectFactory
 from .management_data import approved_version, days_ago, today
@@ -186,3 +195,82 @@ def test_a_page_about_one_kpi_or_the_milestones_reads_no_other_kpis_check_ins(pr
     assert none.kpis == [] and [m.title for m in none.milestones] == ["Launch the blog"]
     whole = {k.key: k for k in strategy_standing(project).kpis}
     assert one.kpis[0].status == whole[other.pk].status
+
+
+# --- the cockpit's lean read: every KPI judged by its last check-in days -------------------------------------
+
+
+def _weekly(project, kpi, version, consultant, values, *, first_days_ago):
+    """Weekly check-ins of `values`, the first `first_days_ago` days back (bulk: no service's date rule)."""
+    KpiCheckIn.objects.bulk_create(
+        KpiCheckIn(
+            project=project,
+            kpi_key=kpi.pk,
+            version=version,
+            date=today() - datetime.timedelta(days=first_days_ago - 7 * week),
+            value=value,
+            unit="leads",
+            recorded_by=consultant,
+        )
+        for week, value in enumerate(values)
+    )
+
+
+def test_a_standing_read_recent_only_judges_every_kpi_as_its_whole_history_does(project, consultant, manager):
+    """The cockpit reads each KPI's last FORECAST_READINGS check-in days for its light, forecast and
+    due check-in, and the whole line only for the cards it shows: the figures are the whole history's."""
+    version, (rising, corrected, falling, future, unchecked), _m = approved_version(
+        project, consultant, manager, ago=200, kpis=5
+    )
+    _weekly(project, rising, version, consultant, range(10, 30), first_days_ago=140)
+    _weekly(project, falling, version, consultant, [40, 38, 39, 30, 31, 20, 25, 24, 22, 12], first_days_ago=70)
+    # Three on one day, the first corrected: the one recorded last counts.
+    first = kpi_checkin_record(project=project, kpi_key=corrected.pk, user=consultant, date=today(), value="5")
+    kpi_checkin_record(project=project, kpi_key=corrected.pk, user=consultant, date=today(), value="39")
+    kpi_checkin_correct(checkin=first, user=consultant, date=today(), value="6", comment="typo")
+    _weekly(project, corrected, version, consultant, range(10, 20), first_days_ago=77)
+    # Dated after today (an import may carry one): never judged, by either read.
+    _weekly(project, future, version, consultant, [10, 11, 12, 13, 14, 15, 16, 17, 18], first_days_ago=21)
+
+    whole = strategy_standing(project)
+    lean = strategy_standing(project, recent_only=True)
+
+    def figures(standing):
+        return [
+            (k.key, k.status, k.forecast, k.last_checkin_on, k.checkin_due, k.checkin_overdue) for k in standing.kpis
+        ], standing.counts
+
+    assert figures(lean) == figures(whole)
+    assert lean.recent_only and not whole.recent_only
+    by_key, lean_by_key = {k.key: k for k in whole.kpis}, {k.key: k for k in lean.kpis}
+    assert len(lean_by_key[rising.pk].readings) == FORECAST_READINGS
+    assert by_key[rising.pk].forecast is not None and by_key[falling.pk].forecast is not None
+    assert by_key[unchecked.pk].status.state == State.NOT_JUDGED
+
+    with CaptureQueriesContext(connection) as captured:
+        load_history(lean, [lean_by_key[rising.pk], lean_by_key[corrected.pk]])
+    assert len(captured.captured_queries) == 1
+    for key in (rising.pk, corrected.pk):
+        assert lean_by_key[key].readings == by_key[key].readings
+    assert len(lean_by_key[falling.pk].readings) == FORECAST_READINGS  # not asked for: the recent days alone
+
+
+def _readings(draws):
+    return [Reading(on=on, value=value, recorded=recorded) for on, value, recorded in sorted(draws, key=lambda d: d[0])]
+
+
+@given(
+    draws=st.lists(
+        st.tuples(
+            st.dates(min_value=datetime.date(2026, 1, 1), max_value=datetime.date(2026, 1, 20)),
+            st.one_of(st.none(), st.just(Decimal("NaN")), st.decimals(-100, 100, places=2)),
+            st.one_of(st.none(), st.integers(0, 5)),
+        ),
+        max_size=80,
+    ),
+    count=st.integers(1, 8),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_last_days_read_from_the_end_are_the_last_days_of_the_whole_line(draws, count):
+    readings = _readings(draws)
+    assert _last_days(readings, count) == latest_per_day(readings)[-count:]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..analysis.kpi_chart_svg import KpiChart, kpi_chart, overview_readings
+from ..analysis.kpi_chart_svg import KpiChart, kpi_chart
 from ..analysis.kpi_status import MILESTONE_LABELS, STATE_LABELS, State
 from ..exceptions import DomainError
 from ..forms.checkins import CheckInForm, CorrectionForm, TrackingForm
@@ -30,6 +30,7 @@ from ..services import checkins as services
 from ..snapshots import snapshot_kpis, version_content
 from ..strategy_standing import KpiStanding, Standing, strategy_standing
 from .access import posted, project_for
+from .kpi_cards import kpi_cards
 
 TRACKING = "strategies.manage_tracking"
 # The guard's words (services/checkins.py says the same when asked directly).
@@ -40,8 +41,12 @@ MAY_NOT_CHECK_IN = "Only the project's consultants and managers, and the KPI's o
 
 
 def _standing(project: StrategyProject, kpi_key: int | None = None) -> Standing | None:
-    """The whole standing (the cockpit), or one KPI's (its page: no other KPI's check-ins read)."""
-    standing = strategy_standing(project, kpi_keys=None if kpi_key is None else [kpi_key])
+    """The whole standing (the cockpit: every KPI judged by its recent check-ins, the history read
+    for the cards shown), or one KPI's (its page: no other KPI's check-ins read)."""
+    if kpi_key is None:
+        standing = strategy_standing(project, recent_only=True)
+    else:
+        standing = strategy_standing(project, kpi_keys=[kpi_key])
     if standing is not None:
         for kpi in standing.kpis:
             # The project loaded for this request knows the user's role: the guards ask it without a query.
@@ -77,13 +82,12 @@ def _kpi_name(kpi: dict, kpi_key: int) -> str:
     return kpi.get("metric") or kpi.get("description") or str(kpi_key)
 
 
-def _chart(kpi: KpiStanding, standing: Standing, *, overview: bool = False) -> KpiChart:
-    """The KPI's chart: every check-in on its own page; in the cockpit, among all KPIs, at most
-    OVERVIEW_POINTS of them (each month's last), so the page stays small however long the line."""
+def _chart(kpi: KpiStanding, standing: Standing) -> KpiChart:
+    """The KPI's chart on its own page: every check-in (the cockpit's cards: views/kpi_cards.py)."""
     return kpi_chart(
         name=kpi.name,
         plan=kpi.plan,
-        readings=overview_readings(kpi.readings) if overview else kpi.readings,
+        readings=kpi.readings,
         today=standing.today,
         unit=kpi.unit,
         dom_id=f"kpi-chart-{kpi.key}",
@@ -107,15 +111,11 @@ def cockpit(request, pk: int):
     if standing is None:
         return render(request, "strategies/cockpit/no_version.html", {"project": project})
     user = request.user
-    cards = [
-        {"kpi": kpi, "chart": _chart(kpi, standing, overview=True), "can_check_in": kpi.tracking.can_check_in(user)}
-        for kpi in standing.kpis
-    ]
     context = {
         "project": project,
         "standing": standing,
         "version": standing.version,
-        "cards": cards,
+        **kpi_cards(request, standing, can_check_in=lambda kpi: kpi.tracking.can_check_in(user)),
         "counts": [{"state": state, "label": STATE_LABELS[state], "count": standing.counts[state]} for state in State],
         "milestones": [{"milestone": m, "label": MILESTONE_LABELS[m.state]} for m in standing.milestones],
         "can_manage_tracking": project.can_manage_tracking(user),

@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pbsm.auth import client_ip_address
 from pbsm.throttle import limit_reached, within_limit
 
-from ..analysis.kpi_chart_svg import kpi_chart, overview_readings
 from ..analysis.kpi_status import MILESTONE_LABELS, STATE_LABELS, State
 from ..coverage import version_coverage
 from ..forms.share_links import SharePasswordForm
@@ -44,6 +43,7 @@ from ..snapshots import potential_in_language, version_content
 from ..strategy_standing import strategy_standing
 
 # The version page's grouping of options: the shared page shows them with the same partials.
+from .kpi_cards import kpi_cards
 from .versions import _options_by_topic
 
 logger = logging.getLogger(__name__)
@@ -234,26 +234,13 @@ def shared_cockpit(request, token: str):
         return refusal
     _record(request, link, ShareLinkAccessKind.COCKPIT)
     context = _common(link, token, "cockpit")
-    standing = strategy_standing(link.version.project) if link.version.is_approved_here else None
+    standing = strategy_standing(link.version.project, recent_only=True) if link.version.is_approved_here else None
     if standing is not None and standing.version.pk != link.version_id:
         standing = None  # another version is in force: never shown through this link
     if standing is not None:
         context.update(
             standing=standing,
-            cards=[
-                {
-                    "kpi": kpi,
-                    "chart": kpi_chart(
-                        name=kpi.name,
-                        plan=kpi.plan,
-                        readings=overview_readings(kpi.readings),
-                        today=standing.today,
-                        unit=kpi.unit,
-                        dom_id=f"kpi-chart-{kpi.key}",
-                    ),
-                }
-                for kpi in standing.kpis
-            ],
+            **kpi_cards(request, standing),
             counts=[{"state": state, "label": STATE_LABELS[state], "count": standing.counts[state]} for state in State],
             milestones=[{"milestone": m, "label": MILESTONE_LABELS[m.state]} for m in standing.milestones],
         )

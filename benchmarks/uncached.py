@@ -42,7 +42,8 @@ LARGE_KB_TARGET = 150.0
 XL_MS_TARGET = 300.0
 SAVE_P50_TARGET_MS = 15.0
 SIZES = ("small", "large", "xl")
-# Issue 14: the cockpit and the portfolio on the large project, uncached.
+# Issue 14: the cockpit and the portfolio on the large project, uncached; on the xl project the
+# cockpit is held to issue 13's target for every xl page (XL_MS_TARGET).
 MANAGEMENT_MS_TARGET = 150.0
 MANAGEMENT_QUERIES_TARGET = 20
 MANAGEMENT_SIZES = ("large", "xl")
@@ -178,7 +179,10 @@ def management_rows(results: list[dict], out=None) -> list[dict]:
     """Table rows of measure_management()'s figures; a page not there yet is a row that says so
     (and a note is printed), never a miss."""
     out = out or sys.stdout
-    target = f"<= {MANAGEMENT_MS_TARGET:.0f} ms, <= {MANAGEMENT_QUERIES_TARGET} q, flat"
+
+    def target_ms(figures) -> float:
+        return XL_MS_TARGET if figures["size"] == "xl" else MANAGEMENT_MS_TARGET
+
     queries_by_page: dict[str, set] = {}
     for figures in results:
         if "queries" in figures:
@@ -186,6 +190,7 @@ def management_rows(results: list[dict], out=None) -> list[dict]:
     rows = []
     for figures in results:
         measure = f"uncached {figures['page']}, {figures['size']}"
+        target = f"<= {target_ms(figures):.0f} ms, <= {MANAGEMENT_QUERIES_TARGET} q, flat"
         if "missing" in figures:
             print(f"Note: {measure} skipped: {figures['missing']} (the lead merges the route).", file=out)
             rows.append({"measure": measure, "value": f"skipped: {figures['missing']}", "target": target, "ok": None})
@@ -197,9 +202,7 @@ def management_rows(results: list[dict], out=None) -> list[dict]:
                 "value": f"{figures['ms']:.0f} ms, {figures['queries']} q{'' if flat else ' (not flat)'}, "
                 f"{figures['kb']:.0f} KB",
                 "target": target,
-                "ok": figures["ms"] <= MANAGEMENT_MS_TARGET
-                and figures["queries"] <= MANAGEMENT_QUERIES_TARGET
-                and flat,
+                "ok": figures["ms"] <= target_ms(figures) and figures["queries"] <= MANAGEMENT_QUERIES_TARGET and flat,
             }
         )
     return rows

@@ -332,3 +332,19 @@ def test_the_live_benchmark_attributes_each_message_to_its_save_and_counts_the_l
     rows = rows_from({**figures, "rooms": 2, "per_room": 2, "saves": 2, "kib_per_socket": 80.4})
     assert [row["ok"] for row in rows] == [True, None, False, None]
     assert rows[1]["value"] == "—" and rows[3]["value"] == "80 KiB"
+
+
+def test_the_cockpit_is_held_to_150_ms_on_the_large_project_and_to_the_xl_pages_300_ms_on_the_xl_one():
+    from benchmarks.uncached import management_rows
+
+    figures = {"page": "cockpit", "queries": 9, "kb": 200.0}
+    rows = management_rows(
+        [
+            {**figures, "size": "large", "ms": 151.0},
+            {**figures, "size": "xl", "ms": 299.0},
+            {**figures, "size": "xl", "ms": 301.0},
+        ],
+        io.StringIO(),
+    )
+    assert [row["ok"] for row in rows] == [False, True, False]
+    assert "150 ms" in rows[0]["target"] and "300 ms" in rows[1]["target"]

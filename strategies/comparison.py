@@ -19,15 +19,23 @@ KPI_FIELDS = ("target", "baseline", "unit", "owner", "due_date")
 KPI_NUMBERS = {"target", "baseline"}
 
 
-def last_approved_before(version: StrategyVersion) -> StrategyVersion | None:
-    """The project's approved version other than `version`: the default base on the approval screen."""
-    return (
+def last_approved_before(version: StrategyVersion, *, with_content: bool = True) -> StrategyVersion | None:
+    """The project's approved version other than `version`: the default base on the approval screen.
+
+    Its predecessor's snapshot is never read; without `with_content` not its own either (the
+    comparison only picks it, then reads both sides' content at once): an xl project's snapshot
+    is megabytes of JSON to decode.
+    """
+    found = (
         StrategyVersion.objects.approved()
         .filter(project_id=version.project_id)
         .exclude(pk=version.pk)
         .select_related("project", "based_on")
-        .first()
+        .defer("based_on__snapshot")
     )
+    if not with_content:
+        found = found.defer("snapshot")
+    return found.first()
 
 
 def compare_versions(old: StrategyVersion, new: StrategyVersion) -> dict:

@@ -325,3 +325,72 @@ def test_the_earliest_start_is_read_as_the_coverage_panel_reads_it():
     result = compare_contents(stored, unstated)
     assert (result["earliest_start_old"], result["earliest_start_new"]) == (1, 1)
     assert result["unchanged"]
+
+
+def _many_added(project, consultant, manager, count):
+    """V1 (approved) holds one option; the draft V2 adds `count` more."""
+    first = OptionFactory(topic=TopicFactory(project=project, title="Spare parts"), title="Option 00")
+    v1 = strategy_version_create(project=project, user=consultant, name="V1")
+    version_option_choose(version=v1, user=consultant, option=first, included=True, reason="core")
+    v1 = approved(v1, consultant, manager)
+    v2 = strategy_version_create(project=project, user=consultant, name="V2", based_on=v1)
+    topic = TopicFactory(project=project, title="Service")
+    for n in range(1, count + 1):
+        option = OptionFactory(topic=topic, title=f"Option {n:02d}")
+        version_option_choose(version=v2, user=consultant, option=option, included=True, reason="now")
+    return v1, v2
+
+
+def added_items(html: str) -> list[str]:
+    box = html[html.index('class="border border-success-subtle rounded p-2 h-100 diff-added"') :]
+    box = box[: box.index("</ul>")]
+    return [item.split(" <span")[0] for item in box.split("<li>")[1:]]
+
+
+def test_a_long_list_of_changes_shows_its_first_items_and_a_link_to_every_change(
+    project, consultant, manager, client_for, english_pages
+):
+    from strategies.views.versions import DIFF_ITEMS_SHOWN
+
+    v1, v2 = _many_added(project, consultant, manager, DIFF_ITEMS_SHOWN + 4)
+    url = reverse("version_compare", args=[project.pk]) + f"?old={v1.pk}&new={v2.pk}"
+    client = client_for(manager)
+
+    short = client.get(url).content.decode()
+    whole = client.get(url + "&all_changes=1").content.decode()
+
+    assert added_items(short) == [f"Option {n:02d}" for n in range(1, DIFF_ITEMS_SHOWN + 1)]
+    assert "and 4 more: show every change" in short
+    assert f'href="?old={v1.pk}&amp;new={v2.pk}&amp;all_changes=1#version-diff"' in short
+    assert added_items(whole) == [f"Option {n:02d}" for n in range(1, DIFF_ITEMS_SHOWN + 5)]
+    assert "show every change" not in whole
+
+
+def test_the_approval_screen_shows_the_long_list_of_changes_the_same_way(
+    project, consultant, manager, client_for, english_pages
+):
+    from strategies.views.versions import DIFF_ITEMS_SHOWN
+
+    _v1, v2 = _many_added(project, consultant, manager, DIFF_ITEMS_SHOWN + 1)
+    strategy_version_submit(version=v2, user=consultant, notify=False)
+    url = reverse("version_detail", args=[project.pk, v2.pk])
+
+    short = client_for(manager).get(url).content.decode()
+    whole = client_for(manager).get(url, {"all_changes": "1"}).content.decode()
+
+    assert len(added_items(short)) == DIFF_ITEMS_SHOWN and "and 1 more: show every change" in short
+    assert 'href="?all_changes=1#version-diff"' in short
+    assert len(added_items(whole)) == DIFF_ITEMS_SHOWN + 1 and "show every change" not in whole
+
+
+def test_the_default_base_is_picked_without_reading_its_snapshot(known):
+    """An xl project's snapshot is megabytes of JSON: the comparison only picks the base (then reads
+    both sides at once), the approval screen reads the base's own snapshot and never its predecessor's."""
+    with CaptureQueriesContext(connection) as captured:
+        base = last_approved_before(known["v2"], with_content=False)
+    assert base == known["v1"]
+    assert [query["sql"].count('"snapshot"') for query in captured.captured_queries] == [0]
+    with CaptureQueriesContext(connection) as captured:
+        base = last_approved_before(known["v2"])
+    assert base == known["v1"] and base.snapshot
+    assert [query["sql"].count('"snapshot"') for query in captured.captured_queries] == [1]  # its own only

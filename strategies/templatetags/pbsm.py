@@ -39,6 +39,14 @@ def role_label(role: str | None) -> str:
 
 
 @register.filter
+def beyond(items, limit) -> int:
+    """How many of `items` lie beyond the first `limit` (0 without a limit): "and 12 more"."""
+    if not limit:
+        return 0
+    return max(len(items) - int(limit), 0)
+
+
+@register.filter
 def signed(value) -> str:
     """A change with its sign: "+5", "−2.5", "0" (trailing zeros dropped, a real minus sign)."""
     if value in (None, ""):

@@ -390,6 +390,7 @@ def _page_context(
         base = last_approved_before(version)
         context["base"] = base
         context["diff"] = compare_contents(version_content(base), content) if base is not None else None
+        context.update(diff_display(request))
     return context
 
 
@@ -692,6 +693,27 @@ def version_successor(request, pk: int, version_pk: int):
 # --- comparing ------------------------------------------------------------------------------------------
 
 
+# A list of what one version has and the other not shows this many items, then a link to the whole
+# list: two versions of an xl project differ by hundreds of options (a third of a megabyte of list
+# items on the comparison, make bench), more than a reader takes in before choosing to see them all.
+DIFF_ITEMS_SHOWN = 25
+
+
+def diff_display(request) -> dict:
+    """How the difference's lists and tables are shown (strategies/versions/version_diff.html): the
+    first DIFF_ITEMS_SHOWN items of each and a link to this page with every one (`?all_changes=1`),
+    or, on that page, all of them (the templates' defaults)."""
+    if request.GET.get("all_changes") == "1":
+        return {}
+    query = request.GET.copy()
+    query["all_changes"] = "1"
+    return {
+        "diff_limit": DIFF_ITEMS_SHOWN,
+        "diff_slice": f":{DIFF_ITEMS_SHOWN}",
+        "diff_all_url": f"?{query.urlencode()}#version-diff",
+    }
+
+
 def _chosen_id(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     if value == "":
@@ -754,7 +776,7 @@ def _compare_context(request, pk: int) -> dict:
     new = by_id[new_id] if new_id is not None else versions[0]  # newest first
     old = by_id[old_id] if old_id is not None else None
     if old is None:
-        old = last_approved_before(new)
+        old = last_approved_before(new, with_content=False)
         context["defaulted"] = "approved" if old is not None else "previous"
     if old is None:
         old = next((version for version in versions if version.number < new.number), None)
@@ -770,4 +792,5 @@ def _compare_context(request, pk: int) -> dict:
             version.project = project
         context["diff"] = compare_contents(version_content(pair[old.pk]), version_content(pair[new.pk]))
         context["same"] = old.pk == new.pk
+        context.update(diff_display(request))
     return context

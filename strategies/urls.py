@@ -74,6 +74,7 @@ urlpatterns = [
     path("projects/<int:pk>/workshop/<slug:key>/comments/", wizard.step_comment_add, name="step_comment_add"),
     path("projects/<int:pk>/swot/", swot.swot_page, name="swot_page"),
     path("projects/<int:pk>/swot/notes/", swot.swot_note_add, name="swot_note_add"),
+    path("projects/<int:pk>/swot/notes/<int:note_pk>/", swot.swot_note_edit, name="swot_note_edit"),
     path("projects/<int:pk>/swot/notes/<int:note_pk>/delete/", swot.swot_note_delete, name="swot_note_delete"),
     path("projects/<int:pk>/workshop/<slug:key>/rows/<slug:kind_name>/new/", rows.row_new, name="row_new"),
     path(

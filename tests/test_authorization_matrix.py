@@ -319,6 +319,7 @@ MATRIX: dict[str, Route] = {
     "step_comment_add": Route(POST=COMMENT, args=STEP, data={"text": "Please look at this"}),
     "swot_page": Route(GET=VIEW, args=PROJECT),
     "swot_note_add": Route(POST=EDIT, args=PROJECT, data={"quadrant": "threat", "text": "A new market entrant"}),
+    "swot_note_edit": Route(GET=EDIT, POST=EDIT, args=SWOT_NOTE, data={"text": "A stronger brand", "lock_version": 0}),
     "swot_note_delete": Route(POST=EDIT, args=SWOT_NOTE),
     "row_new": Route(GET=EDIT, POST=EDIT, args=KIND, kinds=lambda kind: kind.can_add),
     "row_detail": Route(GET=VIEW, args=ROW),

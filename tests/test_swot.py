@@ -17,6 +17,7 @@ from .factories import (
     OptionFactory,
     PlatformFactory,
     PresenceFactory,
+    ProjectFactory,
     RequirementFactory,
     ResourceFactory,
     TopicFactory,
@@ -406,3 +407,129 @@ def test_report_of_a_frozen_version_shows_the_swot_it_was_submitted_with(project
     assert "“Jobs” suits social media well" in html and "Rival" in html
     assert "Later" not in html and "Changed since" not in html
     assert "Drawn from the working material" not in html
+
+
+# --- a note reworded in place ---------------------------------------------------------------------------------
+
+
+def edit_url(project, note):
+    return reverse("swot_note_edit", args=[project.pk, note.pk])
+
+
+def test_consultant_rewords_a_note_in_place_and_the_panel_comes_back(project, consultant, client_for):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="Strong brand")
+    client = client_for(consultant)
+
+    form = client.get(edit_url(project, note), **HX).content.decode()
+    saved = client.post(edit_url(project, note), {"text": "  Very strong brand ", "lock_version": "0"}, **HX)
+
+    assert f'id="swot-note-{note.pk}"' in form and 'value="Strong brand"' in form and "<section" not in form
+    assert saved.status_code == 200 and 'id="swot"' in saved.content.decode() and "HX-Retarget" not in saved
+    assert "Very strong brand" in saved.content.decode()
+    note.refresh_from_db()
+    assert note.text == "Very strong brand"
+    assert [h.text for h in note.history.order_by("history_date")] == ["Strong brand", "Very strong brand"]
+
+
+def test_without_script_the_note_is_edited_on_the_swot_page_and_saving_leads_back_to_the_overview(
+    project, consultant, client_for
+):
+    note = swot_note_add(project=project, user=consultant, quadrant="threat", text="New rival")
+    other = swot_note_add(project=project, user=consultant, quadrant="threat", text="Rising costs")
+    client = client_for(consultant)
+
+    page = client.get(edit_url(project, note)).content.decode()
+    response = client.post(edit_url(project, note), {"text": "New rival from Asia", "lock_version": "0"})
+
+    assert "<html" in page and f'id="swot-note-{note.pk}-text"' in page and 'value="New rival"' in page
+    assert "Rising costs" in page and f'id="swot-note-{other.pk}-text"' not in page
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wizard_step", args=[project.pk, "overview"]) + "#swot"
+    assert SwotNote.objects.get(pk=note.pk).text == "New rival from Asia"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": "   ", "lock_version": "0"}, "This field is required."),
+        ({"text": "x" * 501, "lock_version": "0"}, "at most 500 characters"),
+        ({"text": "Kept text", "lock_version": "abc"}, "Enter a whole number."),
+        ({"text": "Kept text", "lock_version": str(2**40)}, "less than or equal to"),
+        ({"text": "Kept text", "lock_version": "-1"}, "greater than or equal to 0"),
+    ],
+)
+def test_bad_input_is_answered_beside_the_field_with_the_text_kept(project, consultant, client_for, data, message):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="Strong brand")
+    for extra in (HX, {}):
+        response = client_for(consultant).post(edit_url(project, note), data, **extra)
+        body = response.content.decode()
+        assert response.status_code == 200 and message in body
+        if data["text"].strip() and len(data["text"]) <= 500:
+            assert 'value="Kept text"' in body
+    assert SwotNote.objects.get(pk=note.pk).text == "Strong brand"
+
+
+def test_a_colleagues_change_meanwhile_is_shown_and_the_next_save_replaces_it(project, consultant, client_for):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="Strong brand")
+    swot_note_change(note=SwotNote.objects.get(pk=note.pk), user=consultant, text="Colleague's wording")
+    client = client_for(consultant)
+
+    refused = client.post(edit_url(project, note), {"text": "My wording", "lock_version": "0"}, **HX)
+
+    body = refused.content.decode()
+    # Refused, the form replaces only itself (saved, the whole panel comes back).
+    assert (refused["HX-Retarget"], refused["HX-Reswap"]) == (f"#swot-note-{note.pk}", "outerHTML")
+    assert "A colleague changed this note meanwhile" in body and "Colleague" in body
+    assert 'value="My wording"' in body and 'name="lock_version" value="1"' in body
+    assert SwotNote.objects.get(pk=note.pk).text == "Colleague's wording"
+    client.post(edit_url(project, note), {"text": "My wording", "lock_version": "1"}, **HX)
+    assert SwotNote.objects.get(pk=note.pk).text == "My wording"
+
+
+def test_a_note_removed_meanwhile_is_not_found_and_nothing_is_written(project, consultant, client_for):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="Short-lived")
+    pk = note.pk
+    swot_note_delete(note=note, user=consultant)
+    client = client_for(consultant)
+
+    response = client.post(reverse("swot_note_edit", args=[project.pk, pk]), {"text": "x", "lock_version": "0"}, **HX)
+
+    assert response.status_code == 404 and not SwotNote.objects.exists()
+    assert client.get(reverse("swot_note_edit", args=[project.pk, pk])).status_code == 404
+
+
+@pytest.mark.parametrize(("who", "status"), [("manager", 403), ("viewer", 403), ("outsider", 404)])
+def test_only_consultants_reword_notes(project, consultant, client_for, request, who, status):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="Mine")
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(edit_url(project, note)).status_code == status
+    assert client.post(edit_url(project, note), {"text": "Theirs", "lock_version": "0"}).status_code == status
+    assert SwotNote.objects.get(pk=note.pk).text == "Mine"
+
+
+def test_a_note_of_another_project_is_not_found(project, consultant, client_for):
+    other = ProjectFactory()
+    note = SwotNote.objects.create(project=other, quadrant="strength", text="Elsewhere")
+    client = client_for(consultant)
+    assert client.get(edit_url(project, note)).status_code == 404
+    assert client.post(edit_url(project, note), {"text": "x", "lock_version": "0"}).status_code == 404
+    assert SwotNote.objects.get(pk=note.pk).text == "Elsewhere"
+
+
+def test_the_panel_offers_each_note_its_edit_link_only_to_those_who_may_edit(project, consultant, viewer, client_for):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="Strong brand")
+    overview = reverse("wizard_step", args=[project.pk, "overview"])
+    assert edit_url(project, note) in client_for(consultant).get(overview).content.decode()
+    assert edit_url(project, note) not in client_for(viewer).get(overview).content.decode()
+
+
+def test_the_service_refuses_a_stale_rewording_and_one_of_a_note_removed_meanwhile(project, consultant):
+    note = swot_note_add(project=project, user=consultant, quadrant="strength", text="First")
+    swot_note_change(note=SwotNote.objects.get(pk=note.pk), user=consultant, text="Second")
+    with pytest.raises(DomainError, match="it now reads: “Second”") as refused:
+        swot_note_change(note=note, user=consultant, text="Third", lock_version=0)
+    assert refused.value.field == "text"
+    SwotNote.objects.filter(pk=note.pk).delete()
+    with pytest.raises(DomainError, match="removed this note"):
+        swot_note_change(note=note, user=consultant, text="Fourth", lock_version=1)
+    assert not SwotNote.objects.exists()

@@ -23,3 +23,10 @@ class SwotNoteForm(forms.Form):
 
     quadrant = forms.ChoiceField(label=_("Quadrant"), choices=SwotQuadrant.choices)
     text = forms.CharField(label=_("Your note"), max_length=500)
+
+
+class SwotNoteChangeForm(forms.Form):
+    """A note reworded in place, with the version it was edited from (services/swot.py)."""
+
+    text = forms.CharField(label=_("Your note"), max_length=500)
+    lock_version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import DomainError
 from ..models import StrategyProject, SwotNote, SwotQuadrant
+from ..models.base import StaleLockVersion
 
 TEXT_MAX = SwotNote._meta.get_field("text").max_length
 # Enough for any workshop's SWOT; a form posted in a loop cannot grow the overview without end.
@@ -49,11 +50,25 @@ def swot_note_add(*, project: StrategyProject, user: AbstractBaseUser, quadrant:
         )
 
 
-def swot_note_change(*, note: SwotNote, user: AbstractBaseUser, text: str) -> SwotNote:
+def swot_note_change(*, note: SwotNote, user: AbstractBaseUser, text: str, lock_version: int | None = None) -> SwotNote:
+    """Reword the note. `lock_version`: the version the text was edited from; a colleague's change
+    since then is refused (with its text in the message), never overwritten unseen."""
     _refuse_unless_editor(note.project, user)
-    note.text = _clean_text(text)
-    with transaction.atomic():
-        note.save()
+    text = _clean_text(text)
+    in_hand = note.lock_version if lock_version is None else lock_version
+    note.text = text
+    try:
+        with transaction.atomic():
+            note.save_from_version(in_hand)
+    except StaleLockVersion:
+        current = SwotNote.objects.filter(pk=note.pk).first()
+        if current is None:
+            raise DomainError(_("A colleague has removed this note meanwhile."), field="text") from None
+        raise DomainError(
+            _("A colleague changed this note meanwhile; it now reads: “%(text)s”. Save again to replace it.")
+            % {"text": current.text},
+            field="text",
+        ) from None
     return note
 
 

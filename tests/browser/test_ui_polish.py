@@ -365,3 +365,38 @@ def test_the_favicon_loads(page):
     response = page.goto("/favicon.ico")
     assert response.status == 200
     assert response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+
+# --- a SWOT note reworded in place --------------------------------------------------------------------
+
+
+def test_a_swot_note_is_reworded_in_place_refused_beside_its_field_and_cancelled_with_escape(page, team):
+    from strategies.models import SwotNote
+
+    project = team["project"]
+    note = SwotNote.objects.create(project=project, quadrant="strength", text="Starke Marke")
+    problems = watch_console(page)
+    log_in(page, "beraterin", PASSWORD)
+    page.goto(step(project, "overview"))
+
+    item = page.locator(f"#swot-note-{note.pk}")
+    item.get_by_role("link", name="Bearbeiten").click()
+    field = page.locator(f"#swot-note-{note.pk}-text")
+    expect(field).to_have_value("Starke Marke")
+    # Emptied: refused beside the field, the form still in its place (not the whole panel).
+    field.fill("   ")
+    page.locator(f"#swot-note-{note.pk}").get_by_role("button", name="Speichern").click()
+    expect(page.locator(f"#swot-note-{note.pk} .invalid-feedback")).to_be_visible()
+    expect(page.locator("#swot .swot-note-form")).to_be_visible()  # the add form below is still there
+    # Escape leaves the form without saving; the note reads as before.
+    page.locator(f"#swot-note-{note.pk}-text").press("Escape")
+    expect(page.locator(f"#swot-note-{note.pk}")).to_contain_text("Starke Marke")
+    expect(page.locator(f"#swot-note-{note.pk}-text")).to_have_count(0)
+    # Reworded and saved: the panel shows the new words, stored once.
+    page.locator(f"#swot-note-{note.pk}").get_by_role("link", name="Bearbeiten").click()
+    page.locator(f"#swot-note-{note.pk}-text").fill("Sehr starke Marke")
+    page.locator(f"#swot-note-{note.pk}").get_by_role("button", name="Speichern").click()
+    expect(page.locator(f"#swot-note-{note.pk}")).to_contain_text("Sehr starke Marke")
+    htmx_idle(page)
+    assert SwotNote.objects.get(pk=note.pk).text == "Sehr starke Marke"
+    assert problems == []

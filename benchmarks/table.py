@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import time
 
 MODULES = (
     "benchmarks.run",
@@ -42,10 +43,28 @@ def available(names=MODULES) -> list[str]:
     return [name for name in names if importlib.util.find_spec(name) is not None]
 
 
+# Before each benchmark the machine settles: the one before (the reports' WeasyPrint, the xl
+# renders) leaves the CPUs busy for a while, and a latency measured in that wake says more about
+# its predecessor than about itself (the mixed load read p95 220 ms alone and 510 ms right after
+# the reports, in one session on one machine). At most SETTLE_SECONDS, so a shared machine that
+# never settles still gets its table, with the load average printed beside each module.
+SETTLE_LOAD = float(os.environ.get("BENCH_SETTLE_LOAD", "0.8"))
+SETTLE_SECONDS = int(os.environ.get("BENCH_SETTLE_SECONDS", "90"))
+
+
+def settle(*, sleep=time.sleep, loadavg=os.getloadavg, clock=time.monotonic) -> float:
+    """Wait until the one-minute load average is below SETTLE_LOAD (at most SETTLE_SECONDS); return it."""
+    deadline = clock() + SETTLE_SECONDS
+    while loadavg()[0] >= SETTLE_LOAD and clock() < deadline:
+        sleep(5)
+    return loadavg()[0]
+
+
 def collect(names=MODULES) -> list[dict]:
     rows = []
     for name in available(names):
-        print(f"\n== {name} ==", flush=True)
+        load = settle()
+        print(f"\n== {name} == (load average {load:.1f} at its start)", flush=True)
         rows.extend(importlib.import_module(name).rows())
     return rows
 

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
@@ -88,8 +89,25 @@ def broker(worker_possible):
 
 
 @pytest.fixture
-def worker(broker, settings, tmp_path):
-    """A real worker process on the test database and the broker; stopped after the test."""
+def worker(broker, settings, tmp_path, monkeypatch):
+    """A real worker process on the test database and the broker; stopped after the test.
+
+    It listens on a queue of this test alone, and the web side sends the render task there: tests
+    on other xdist workers start workers on the same broker (tests/test_storage_scale_out.py), and
+    one of theirs, pointed at another test database, would take this test's task, or their purge
+    of the default queue would drop it (a CI run waited 90 s on a report that stayed queued).
+    """
+    from strategies import tasks
+
+    queue = f"pbsm-test-{uuid.uuid4().hex[:12]}"
+    task = tasks.report_render_task
+
+    class Sender:
+        @staticmethod
+        def delay(report_id):
+            return task.apply_async((report_id,), queue=queue)
+
+    monkeypatch.setattr(tasks, "report_render_task", Sender)  # the service imports it on use
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     log = tmp_path / "worker.log"
@@ -114,6 +132,7 @@ def worker(broker, settings, tmp_path):
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
+        f"--queues={queue}",
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -192,16 +193,19 @@ def _render_with_celery(processes: Processes, report: Report) -> None:
     from pbsm.celery import app
     from strategies.tasks import report_render_task
 
+    # A queue of this test alone: other xdist workers run workers of their own on the same broker
+    # (tests/test_report_worker.py), pointed at another test database.
+    queue = f"pbsm-test-{uuid.uuid4().hex[:12]}"
     before = app.conf.task_always_eager
     app.conf.update(task_always_eager=False)
     try:
-        app.control.purge()
         processes.start(
             "worker",
             [sys.executable, "-m", "celery", "-A", "pbsm", "worker", "--loglevel=warning", "--pool=solo"]
-            + ["--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            + ["--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+            + [f"--queues={queue}"],
         )
-        report_render_task.delay(report.pk)
+        report_render_task.apply_async((report.pk,), queue=queue)
     finally:
         app.conf.update(task_always_eager=before)
 

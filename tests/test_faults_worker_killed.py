@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,19 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from strategies import tasks
 from strategies.models import Report, ReportStatus
 from strategies.services import reports as service
 from strategies.services.reports import FAILED_STUCK
 from strategies.services.versions import strategy_version_create, version_option_choose
 
 from .factories import OptionFactory
-from .test_report_worker import _database_url, broker, committed, worker_possible  # noqa: F401 - fixtures
+from .test_report_worker import (  # noqa: F401 - fixtures
+    _database_url,
+    broker,
+    committed,
+    render_tasks_to_own_queue,
+    worker_possible,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english_pages")]
 
@@ -110,16 +114,7 @@ class Workers:
 def workers(broker, settings, tmp_path, monkeypatch):  # noqa: F811 - the fixture imported above
     """Workers of this test only; the web process sends the render task to their queue."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    queue = f"pbsm-test-{uuid.uuid4().hex[:12]}"
-
-    task = tasks.report_render_task
-
-    class Sender:
-        @staticmethod
-        def delay(report_id):
-            return task.apply_async((report_id,), queue=queue)
-
-    monkeypatch.setattr(tasks, "report_render_task", Sender)  # the service imports it on use
+    queue = render_tasks_to_own_queue(monkeypatch)
 
     def not_here(*args, **kwargs):
         raise AssertionError("the web process rendered a report")

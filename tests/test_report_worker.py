@@ -88,15 +88,8 @@ def broker(worker_possible):
     app.conf.update(before)
 
 
-@pytest.fixture
-def worker(broker, settings, tmp_path, monkeypatch):
-    """A real worker process on the test database and the broker; stopped after the test.
-
-    It listens on a queue of this test alone, and the web side sends the render task there: tests
-    on other xdist workers start workers on the same broker (tests/test_storage_scale_out.py), and
-    one of theirs, pointed at another test database, would take this test's task, or their purge
-    of the default queue would drop it (a CI run waited 90 s on a report that stayed queued).
-    """
+def render_tasks_to_own_queue(monkeypatch) -> str:
+    """Send the web side's render tasks to a new queue of the calling test alone; its name."""
     from strategies import tasks
 
     queue = f"pbsm-test-{uuid.uuid4().hex[:12]}"
@@ -108,6 +101,19 @@ def worker(broker, settings, tmp_path, monkeypatch):
             return task.apply_async((report_id,), queue=queue)
 
     monkeypatch.setattr(tasks, "report_render_task", Sender)  # the service imports it on use
+    return queue
+
+
+@pytest.fixture
+def worker(broker, settings, tmp_path, monkeypatch):
+    """A real worker process on the test database and the broker; stopped after the test.
+
+    It listens on a queue of this test alone, and the web side sends the render task there: tests
+    on other xdist workers start workers on the same broker (tests/test_storage_scale_out.py), and
+    one of theirs, pointed at another test database, would take this test's task, or their purge
+    of the default queue would drop it (a CI run waited 90 s on a report that stayed queued).
+    """
+    queue = render_tasks_to_own_queue(monkeypatch)
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     log = tmp_path / "worker.log"

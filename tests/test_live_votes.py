@@ -1,9 +1,12 @@
 """Dot-voting in a live session: the services' limits and secrecy, applying the result, and the views' roles."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from competencies.models import AreaKey
 from strategies.exceptions import DomainError
 from strategies.live.access import GUEST_SESSION_KEY
 from strategies.models import ContentCounter, DotVoteDot, LiveParticipant, Role, Topic, VoteState, VoteTarget
@@ -328,6 +331,21 @@ def test_the_facilitator_opens_a_vote_from_the_panel(project, session, consultan
     opened = client.post(url, {"target": "topics", "dots_per_participant": "3", "max_per_item": "2"}, **HX)
     assert b"You have 3 dots left." in opened.content and b"Alpha" in opened.content
     assert b"0 participants have voted." in opened.content
+
+
+def test_the_open_form_proposes_what_the_facilitators_page_shows(project, session, consultant, topics, client_for):
+    # The session still on the action options (the facilitator's move back not yet through the
+    # socket): the business model page that asks gets the topics proposed, not the options.
+    session.step = AreaKey.ACTION_OPTIONS
+    session.save(update_fields=["step"])
+    client = client_for(consultant)
+    asked_from_step = client.get(panel(project) + "?step=business_model", **HX).content.decode()
+    assert re.search(r'<option value="topics" selected', asked_from_step)
+    from_the_room = client.get(panel(project), **HX).content.decode()
+    assert re.search(r'<option value="options" selected', from_the_room)
+    unknown_step = client.get(panel(project) + "?step=%3Cscript%3E", **HX)
+    assert unknown_step.status_code == 200
+    assert re.search(r'<option value="options" selected', unknown_step.content.decode())
 
 
 def test_without_script_a_post_redirects_back_within_the_site(project, session, consultant, topics, client_for):

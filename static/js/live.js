@@ -15,6 +15,7 @@
   const SAVED_BADGE_MS = 3200; // the "Saved" badge fades after 3 s (static/css/app.css)
   const PANEL_CHECK_MS = 1500; // time for a panel's own refresh after an event to land
   const PANEL_RETRIES = 5; // a failed panel refresh is tried again this often in a row
+  const PANEL_SLOTS = ["live-timer", "live-vote", "live-ideas"]; // the room's panels, fetched on news
 
   let room = null;
   let socket = null;
@@ -609,6 +610,26 @@
         panelFailures += 1;
         checkPanels();
       }
+    });
+    // A refresh that brings what the panel already shows is not swapped in: every change is
+    // announced to the whole room, the facilitator's own page included, whose post has already
+    // put the new panel in; replacing it with the same would lose a click landing at that moment
+    // (a "make topic" right after "reveal") and the focus. The CSRF token is masked anew on each
+    // render, so it does not count as a difference.
+    const shownPanel = new WeakMap();
+    const comparable = (html) => html.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+    document.body.addEventListener("htmx:beforeSwap", (event) => {
+      const target = event.detail.target;
+      if (!target || !PANEL_SLOTS.includes(target.id) || !event.detail.shouldSwap) {
+        return;
+      }
+      const html = comparable(event.detail.serverResponse || "");
+      const verb = ((event.detail.requestConfig || {}).verb || "").toLowerCase();
+      if (verb === "get" && shownPanel.get(target) === html) {
+        event.detail.shouldSwap = false;
+        return;
+      }
+      shownPanel.set(target, html);
     });
     window.addEventListener("pagehide", () => {
       stopped = true;

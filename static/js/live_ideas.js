@@ -9,7 +9,12 @@
   document.addEventListener("htmx:beforeSwap", (event) => {
     const config = event.detail.requestConfig || {};
     const target = event.detail.target;
-    if (!target || (config.verb || "").toLowerCase() !== "get") {
+    if (target) {
+      kept.delete(target); // nothing noted for an earlier refresh outlives it
+    }
+    // A post's answer is taken as it comes; a refresh not swapped in (static/js/live.js: the
+    // panel already shows it) leaves the fields as they are.
+    if (!target || (config.verb || "").toLowerCase() !== "get" || !event.detail.shouldSwap) {
       return;
     }
     const fields = {};

@@ -97,7 +97,11 @@ def _panel(request, access: LiveAccess, *, form=None, errors=None, posted=None):
         "priorities": Rating.choices,
     }
     if access.session is not None and access.is_facilitator and (vote is None or vote.state != VoteState.OPEN):
-        target = VoteTarget.OPTIONS if access.session.step == AreaKey.ACTION_OPTIONS else VoteTarget.TOPICS
+        # The step of the page that asks (the room's slot names it): the session's step may still be
+        # the one the facilitator just left, its move not yet through the socket.
+        page_step = request.GET.get("step")
+        step = page_step if page_step in AreaKey.values else access.session.step
+        target = VoteTarget.OPTIONS if step == AreaKey.ACTION_OPTIONS else VoteTarget.TOPICS
         context["open_form"] = form or DotVoteOpenForm(initial={"target": target})
     if vote is not None:
         if vote.state in (VoteState.REVEALED, VoteState.APPLIED):

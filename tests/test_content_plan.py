@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from competencies.models import AreaKey, ResourceType, UsageFormat
-from strategies.analysis.content_plan import content_plan_figures
+from strategies.analysis.content_plan import content_plan_figures, pillars_with_lines
 from strategies.analysis.resource_gap import resource_balance
 from strategies.models import ContentPillar, ContentPlanLine
 
@@ -129,6 +129,29 @@ def test_the_topics_and_benefits_the_pillars_serve_and_the_usage_mix(project):
     assert figures["pillars_without_lines"] == ["Empty pillar"]
     mix = {part["usage_format"].key: part["percent"] for part in figures["usage_mix"]}
     assert mix == {"audience": 75, "community": 25}
+
+
+def test_the_lean_read_gives_the_figures_of_the_steps_whole_rows(project):
+    # The overview reads only the columns the figures need; the implementation step passes its rows.
+    topic = TopicFactory(project=project, title="Plant service")
+    benefit = BenefitFactory(topic=topic, title="Service contracts")
+    pillar = pillar_of(project, topic=topic, benefit=benefit)
+    line_of(pillar, platform="TikTok", frequency=6, hours="1.5", usage_shares={"audience": 40, "community": 60})
+    line_of(pillar_of(project, "No topic"), platform="LinkedIn", frequency=2, hours="3")
+    pillar_of(project, "Empty pillar", topic=topic)
+    staff_time(project, 10)
+
+    def comparable(figures):
+        return {
+            **figures,
+            "topics": [(t.pk, t.title) for t in figures["topics"]],
+            "benefits": [(b.pk, b.title) for b in figures["benefits"]],
+            "usage_mix": [(part["usage_format"].key, part["posts"], part["percent"]) for part in figures["usage_mix"]],
+        }
+
+    lean = comparable(content_plan_figures(project))
+    assert lean == comparable(content_plan_figures(project, pillars_with_lines(project)))
+    assert lean["hours_needed"] == Decimal("15.00") and lean["unchosen_platforms"] == ["LinkedIn", "TikTok"]
 
 
 def test_the_figures_take_the_same_queries_whatever_the_plan_size(project):
